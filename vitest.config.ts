@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run live TypeScript source through the `@frontline/source` export condition.
+// In vitest the condition must sit in ssr.resolve.conditions (resolve.conditions alone loads dist/).
+export default defineConfig({
+  ssr: { resolve: { conditions: ['@frontline/source'] } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{apps,packages,infra}/*/test/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['{apps,packages,infra}/*/test/**/*.int.test.ts'],
+          // Starts (or reuses via DATABASE_URL / REDIS_URL) the real local stack: embedded Postgres + redis-server.
+          globalSetup: ['infra/stack/test/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
