@@ -1,0 +1,30 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** What the local stack writes to `.frontline/stack.json` so the CLI and scripts can find it. */
+export interface StackFile {
+  apiUrl: string;
+  databaseUrl: string;
+  redisUrl: string;
+  workerUrls?: string[];
+  adminKey?: string;
+  startedAt?: string;
+}
+
+/** The nearest `.frontline/stack.json`, searching from `from` up to the filesystem root. */
+export function stackFilePath(from: string = process.cwd()): string | undefined {
+  let dir = resolve(from);
+  for (;;) {
+    const candidate = join(dir, '.frontline', 'stack.json');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function readStackFile(from?: string): StackFile | undefined {
+  const path = stackFilePath(from);
+  if (!path) return undefined;
+  return JSON.parse(readFileSync(path, 'utf8')) as StackFile;
+}

@@ -1,0 +1,148 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+export const sweepStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type SweepStatus = (typeof sweepStatuses)[number];
+export const chunkStatuses = ['pending', 'done', 'failed', 'cancelled'] as const;
+export type ChunkStatus = (typeof chunkStatuses)[number];
+
+/** A submitted sweep with its provenance. The resolved spec is kept verbatim. */
+export const sweeps = pgTable(
+  'sweeps',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: text('tenant_id').notNull().default('default'),
+    name: text('name').notNull(),
+    status: text('status', { enum: sweepStatuses }).notNull(),
+    priority: text('priority', { enum: ['high', 'normal', 'low'] }).notNull(),
+    modelId: text('model_id').notNull(),
+    codeVersion: text('code_version').notNull(),
+    spec: jsonb('spec').notNull(),
+    axes: jsonb('axes').$type<string[]>().notNull(),
+    referenceArm: jsonb('reference_arm').$type<Record<string, number> | null>(),
+    cohortSeed: bigint('cohort_seed', { mode: 'number' }).notNull(),
+    patients: integer('patients').notNull(),
+    points: integer('points').notNull(),
+    total: bigint('total', { mode: 'number' }).notNull(),
+    reused: bigint('reused', { mode: 'number' }).notNull(),
+    failureReason: text('failure_reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('sweeps_created_idx').on(t.createdAt, t.id), index('sweeps_status_idx').on(t.status)],
+);
+
+/** A parameter point, content-addressed by (model id, resolved parameters); shared by every sweep that uses it. */
+export const points = pgTable('points', {
+  id: serial('id').primaryKey(),
+  hash: text('hash').notNull().unique(),
+  modelId: text('model_id').notNull(),
+  params: jsonb('params').notNull(),
+});
+
+/** The points of one sweep, in design order, with the sweep's axis values. */
+export const sweepPoints = pgTable(
+  'sweep_points',
+  {
+    sweepId: uuid('sweep_id')
+      .notNull()
+      .references(() => sweeps.id, { onDelete: 'cascade' }),
+    pointIndex: integer('point_index').notNull(),
+    pointId: integer('point_id')
+      .notNull()
+      .references(() => points.id),
+    axisValues: jsonb('axis_values').$type<Record<string, number>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sweepId, t.pointIndex] }), index('sweep_points_point_idx').on(t.pointId)],
+);
+
+/** A unit of work: patients [patientStart, patientEnd) of one point for one cohort seed. */
+export const chunks = pgTable(
+  'chunks',
+  {
+    sweepId: uuid('sweep_id')
+      .notNull()
+      .references(() => sweeps.id, { onDelete: 'cascade' }),
+    chunkIndex: integer('chunk_index').notNull(),
+    pointId: integer('point_id')
+      .notNull()
+      .references(() => points.id),
+    patientStart: integer('patient_start').notNull(),
+    patientEnd: integer('patient_end').notNull(),
+    status: text('status', { enum: chunkStatuses }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    workerHost: text('worker_host'),
+    error: text('error'),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sweepId, t.chunkIndex] }),
+    index('chunks_pending_idx').on(t.sweepId).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/**
+ * One virtual patient's outcome (MODEL.md §7), stored exactly once per (point, cohort seed, patient).
+ * best_response: 0 CR, 1 PR, 2 SD, 3 PD (a smallint keeps 10⁷-row tables compact).
+ */
+export const outcomes = pgTable(
+  'outcomes',
+  {
+    pointId: integer('point_id').notNull(),
+    cohortSeed: bigint('cohort_seed', { mode: 'number' }).notNull(),
+    patientIndex: integer('patient_index').notNull(),
+    osDays: doublePrecision('os_days').notNull(),
+    osEvent: boolean('os_event').notNull(),
+    pfsDays: doublePrecision('pfs_days').notNull(),
+    pfsEvent: boolean('pfs_event').notNull(),
+    mfsDays: doublePrecision('mfs_days').notNull(),
+    mfsEvent: boolean('mfs_event').notNull(),
+    bestResponse: smallint('best_response').notNull(),
+    nadirCells: doublePrecision('nadir_cells').notNull(),
+    nadirDay: doublePrecision('nadir_day').notNull(),
+    leaderFractionAtDiagnosis: doublePrecision('leader_fraction_at_diagnosis').notNull(),
+    leaderFractionAtNadir: doublePrecision('leader_fraction_at_nadir').notNull(),
+    leaderFractionAtEnd: doublePrecision('leader_fraction_at_end').notNull(),
+    metastaticCellsAtDiagnosis: doublePrecision('metastatic_cells_at_diagnosis').notNull(),
+    seedingEvents: integer('seeding_events').notNull(),
+    cured: boolean('cured').notNull(),
+    minEffector: doublePrecision('min_effector').notNull(),
+    redraws: integer('redraws').notNull(),
+    sampledGrowthRate: doublePrecision('sampled_growth_rate').notNull(),
+    sampledDiagnosisCells: doublePrecision('sampled_diagnosis_cells').notNull(),
+    sampledEmtPlasticity: doublePrecision('sampled_emt_plasticity').notNull(),
+    sampledEliminationRate: doublePrecision('sampled_elimination_rate').notNull(),
+    sampledMaxDrugKill: doublePrecision('sampled_max_drug_kill').notNull(),
+    sampledImmuneKill: doublePrecision('sampled_immune_kill').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pointId, t.cohortSeed, t.patientIndex] })],
+);
+
+/** Worker heartbeats, for the queue view (host, pid, threads, busy). */
+export const workerHeartbeats = pgTable('worker_heartbeats', {
+  workerId: text('worker_id').primaryKey(),
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
+  threads: integer('threads').notNull(),
+  busy: integer('busy').notNull(),
+  seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const bestResponseCodes = { CR: 0, PR: 1, SD: 2, PD: 3 } as const;
+export const bestResponseNames = ['CR', 'PR', 'SD', 'PD'] as const;
+export type BestResponse = (typeof bestResponseNames)[number];
