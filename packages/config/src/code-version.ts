@@ -6,7 +6,10 @@ let cached: string | undefined;
 export function codeVersion(): string {
   if (cached) return cached;
   const fromEnv = process.env.FRONTLINE_CODE_VERSION;
-  if (fromEnv) return (cached = fromEnv);
+  if (fromEnv) {
+    cached = fromEnv;
+    return cached;
+  }
   try {
     const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
       stdio: ['ignore', 'pipe', 'ignore'],
