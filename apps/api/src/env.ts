@@ -1,0 +1,17 @@
+import { parseEnv } from '@frontline/config';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().min(1, 'is required (postgres://…)'),
+  REDIS_URL: z.string().min(1, 'is required (redis://…)'),
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** How often the reconciler re-enqueues pending chunks missing from Redis. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
+  /** BullMQ key prefix: separate deployments (or test runs) on one Redis. */
+  QUEUE_PREFIX: z.string().min(1).default('frontline'),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+export type ApiEnv = z.infer<typeof envSchema>;
+export const loadEnv = (): ApiEnv => parseEnv(envSchema);

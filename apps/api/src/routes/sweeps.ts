@@ -1,0 +1,75 @@
+import { parseSweepSpec, type SweepLimits } from '@frontline/contracts';
+import { getSweep, listSweeps, type SweepProgress } from '@frontline/db';
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { z } from 'zod';
+import { HttpError } from '../errors.js';
+import type { SweepService } from '../sweep-service.js';
+
+export const sweepIdParams = z.object({ id: z.uuid({ error: 'must be a sweep id (UUID)' }) });
+
+/** Public shape of a sweep (tenant kept internal). */
+export function sweepView(sweep: SweepProgress) {
+  const { tenantId: _tenant, cohortSeed: _seed, axes: _axes, referenceArm: _ref, ...view } = sweep;
+  return view;
+}
+
+export async function loadSweep(pool: pg.Pool, id: string): Promise<SweepProgress> {
+  const sweep = await getSweep(pool, id);
+  if (!sweep) throw new HttpError('not_found', `no sweep ${id}`);
+  return sweep;
+}
+
+export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?: SweepLimits }) {
+  return async (app: FastifyInstance) => {
+    app.post(
+      '/v1/sweeps',
+      { schema: { summary: 'Submit a sweep', tags: ['sweeps'] } },
+      async (request, reply) => {
+        const parsed = parseSweepSpec(request.body, deps.limits);
+        if (!parsed.ok) {
+          const { code, message, details } = parsed.error.error;
+          throw new HttpError(code, message, details, parsed.status);
+        }
+        const created = await deps.sweeps.submit(parsed.spec, parsed.warnings);
+        request.log.info({ sweepId: created.id, simulations: created.simulations, reused: created.reused }, 'sweep submitted');
+        return reply.status(202).send(created);
+      },
+    );
+
+    app.get(
+      '/v1/sweeps',
+      {
+        schema: {
+          summary: 'List sweeps, newest first',
+          tags: ['sweeps'],
+          querystring: z.object({
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            cursor: z.uuid().optional(),
+          }),
+        },
+      },
+      async (request) => {
+        const { limit, cursor } = request.query as { limit: number; cursor?: string };
+        const page = await listSweeps(deps.pool, { limit, cursor });
+        return { items: page.items.map(sweepView), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.get(
+      '/v1/sweeps/:id',
+      { schema: { summary: 'Sweep status and progress', tags: ['sweeps'], params: sweepIdParams } },
+      async (request) => sweepView(await loadSweep(deps.pool, (request.params as { id: string }).id)),
+    );
+
+    app.post(
+      '/v1/sweeps/:id/cancel',
+      { schema: { summary: 'Cancel a sweep (keeps finished outcomes)', tags: ['sweeps'], params: sweepIdParams } },
+      async (request) => {
+        const { id } = request.params as { id: string };
+        const cancelled = await deps.sweeps.cancel(id);
+        return { ...sweepView(await loadSweep(deps.pool, id)), cancelled };
+      },
+    );
+  };
+}

@@ -1,0 +1,68 @@
+import { completeChunk, failChunk, loadChunk, markSweepStarted } from '@frontline/db';
+import { type ChunkJob, chunkJobSchema } from '@frontline/queue';
+import type { ModelParams } from '@frontline/sim';
+import type { Job } from 'bullmq';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Counter, Histogram } from 'prom-client';
+import type { SimulationPool } from './pool.js';
+
+export interface ChunkProcessorDeps {
+  pool: pg.Pool;
+  simulations: SimulationPool;
+  workerHost: string;
+  chunkTimeoutMs: number;
+  logger: Logger;
+  metrics: { simulated: Counter; rowsWritten: Counter; chunkSeconds: Histogram };
+}
+
+export type ChunkResult = { skipped: string } | { simulated: number; inserted: number };
+
+/**
+ * One BullMQ job = one chunk. Postgres decides whether there is still work (a cancelled or failed
+ * sweep, or a chunk already done, is skipped); the outcomes and the "done" mark are written in one
+ * transaction, so a retried or duplicated job changes nothing.
+ */
+export function createChunkProcessor(deps: ChunkProcessorDeps) {
+  return async function processChunk(job: Job<ChunkJob>): Promise<ChunkResult> {
+    const { sweepId, chunkIndex } = chunkJobSchema.parse(job.data);
+    const log = deps.logger.child({ sweepId, chunkIndex, jobId: job.id });
+    const chunk = await loadChunk(deps.pool, sweepId, chunkIndex);
+    if (!chunk) return { skipped: 'chunk not found' };
+    if (chunk.status !== 'pending') return { skipped: `chunk ${chunk.status}` };
+    if (chunk.sweepStatus !== 'queued' && chunk.sweepStatus !== 'running') return { skipped: `sweep ${chunk.sweepStatus}` };
+    await markSweepStarted(deps.pool, sweepId);
+
+    const stopTimer = deps.metrics.chunkSeconds.startTimer();
+    try {
+      const outcomes = await deps.simulations.run(
+        {
+          params: chunk.params as ModelParams,
+          cohortSeed: chunk.cohortSeed,
+          patientStart: chunk.patientStart,
+          patientEnd: chunk.patientEnd,
+        },
+        { signal: AbortSignal.timeout(deps.chunkTimeoutMs) },
+      );
+      const { inserted } = await completeChunk(
+        deps.pool,
+        { sweepId, chunkIndex, pointId: chunk.pointId, workerHost: deps.workerHost },
+        outcomes,
+      );
+      deps.metrics.simulated.inc(outcomes.length);
+      deps.metrics.rowsWritten.inc(inserted);
+      log.debug({ simulated: outcomes.length, inserted }, 'chunk done');
+      return { simulated: outcomes.length, inserted };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const attempts = job.opts.attempts ?? 1;
+      log.warn({ err: error, attempt: job.attemptsMade + 1, attempts }, 'chunk failed');
+      if (job.attemptsMade + 1 >= attempts) {
+        await failChunk(deps.pool, { sweepId, chunkIndex, workerHost: deps.workerHost }, reason);
+      }
+      throw error;
+    } finally {
+      stopTimer();
+    }
+  };
+}

@@ -1,0 +1,23 @@
+import { availableParallelism } from 'node:os';
+import { parseEnv } from '@frontline/config';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().min(1, 'is required (postgres://…)'),
+  REDIS_URL: z.string().min(1, 'is required (redis://…)'),
+  /** Simulation threads; BullMQ concurrency matches it so every job has a thread. */
+  WORKER_THREADS: z.coerce.number().int().positive().default(availableParallelism()),
+  /** Port of the worker's own /healthz and /metrics (0 = any free port, -1 = none). */
+  WORKER_PORT: z.coerce.number().int().min(-1).max(65_535).default(0),
+  WORKER_HOST: z.string().default('127.0.0.1'),
+  /** A chunk running longer than this is aborted and retried (guards against a hung simulation). */
+  CHUNK_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** How long SIGTERM waits for running chunks before giving up. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
+  /** BullMQ key prefix: separate deployments (or test runs) on one Redis. */
+  QUEUE_PREFIX: z.string().min(1).default('frontline'),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+export type WorkerEnv = z.infer<typeof envSchema>;
+export const loadEnv = (): WorkerEnv => parseEnv(envSchema);

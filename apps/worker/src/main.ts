@@ -1,0 +1,61 @@
+import { hostname } from 'node:os';
+import { connectDatabase, migrate } from '@frontline/db';
+import { type ChunkJob, chunkQueueName, redisConnection } from '@frontline/queue';
+import { createLogger, ShutdownManager } from '@frontline/runtime';
+import { Worker } from 'bullmq';
+import { createChunkProcessor } from './chunk-processor.js';
+import { loadEnv } from './env.js';
+import { startHealthServer } from './health-server.js';
+import { startHeartbeat } from './heartbeat.js';
+import { createWorkerMetrics } from './metrics.js';
+import { createSimulationPool } from './pool.js';
+
+const env = loadEnv();
+const logger = createLogger('worker', env.LOG_LEVEL);
+const shutdown = new ShutdownManager(logger, env.SHUTDOWN_GRACE_MS + 5_000);
+shutdown.listen();
+
+await migrate(env.DATABASE_URL);
+const database = connectDatabase(env.DATABASE_URL, { max: env.WORKER_THREADS + 2, application: 'frontline-worker' });
+const simulations = createSimulationPool(env.WORKER_THREADS);
+const metrics = createWorkerMetrics();
+const workerHost = `${hostname()}:${process.pid}`;
+
+const worker = new Worker<ChunkJob>(
+  chunkQueueName,
+  createChunkProcessor({
+    pool: database.pool,
+    simulations,
+    workerHost,
+    chunkTimeoutMs: env.CHUNK_TIMEOUT_MS,
+    logger,
+    metrics,
+  }),
+  {
+    connection: redisConnection(env.REDIS_URL, 'worker'),
+    prefix: env.QUEUE_PREFIX,
+    concurrency: env.WORKER_THREADS,
+    lockDuration: 60_000,
+    // Let the queue view see this worker (host, pid, threads).
+    name: JSON.stringify({ host: hostname(), pid: process.pid, threads: env.WORKER_THREADS }),
+  },
+);
+worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+worker.on('active', () => metrics.busyThreads.inc());
+worker.on('completed', () => metrics.busyThreads.dec());
+worker.on('failed', () => metrics.busyThreads.dec());
+
+const heartbeat = startHeartbeat(database.pool, workerHost, env.WORKER_THREADS, () => simulations.utilization);
+const health =
+  env.WORKER_PORT >= 0
+    ? await startHealthServer(metrics.registry, env.WORKER_HOST, env.WORKER_PORT, () => worker.isRunning())
+    : undefined;
+
+// Order matters: stop taking jobs and let running chunks finish, then free threads and connections.
+shutdown.register('bullmq worker', () => worker.close());
+shutdown.register('simulation pool', () => simulations.close());
+shutdown.register('heartbeat', () => heartbeat.stop());
+shutdown.register('database', () => database.close());
+if (health) shutdown.register('health server', () => new Promise<void>((r) => health.server.close(() => r())));
+
+logger.info({ threads: env.WORKER_THREADS, url: health?.url, workerHost }, 'worker ready');

@@ -1,0 +1,31 @@
+import { createMetricsRegistry } from '@frontline/runtime';
+import { Counter, Gauge, Histogram } from 'prom-client';
+
+export function createWorkerMetrics() {
+  const registry = createMetricsRegistry('worker');
+  return {
+    registry,
+    simulated: new Counter({
+      name: 'frontline_simulations_total',
+      help: 'Virtual patients simulated by this worker',
+      registers: [registry],
+    }),
+    rowsWritten: new Counter({
+      name: 'frontline_outcome_rows_written_total',
+      help: 'Outcome rows inserted into Postgres (duplicates of a retried chunk excluded)',
+      registers: [registry],
+    }),
+    chunkSeconds: new Histogram({
+      name: 'frontline_chunk_duration_seconds',
+      help: 'Wall time of one chunk: simulation plus its database write',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+    busyThreads: new Gauge({
+      name: 'frontline_worker_busy_threads',
+      help: 'Simulation threads running a chunk',
+      registers: [registry],
+    }),
+  };
+}
+export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
