@@ -1,0 +1,436 @@
+/**
+ * LF-TID v1 parameters (MODEL.md §4): names, defaults, physical domains, validation and hashing.
+ *
+ * Every name here is the public name of the parameter (sweep specs, overrides, API, exports, DB).
+ * A σ (between-patient log-normal spread) parameter is the parameter name plus `Sigma`.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+export const modelId = 'lf-tid@1';
+
+/** Days of model time within which a patient must reach diagnosis (MODEL.md §3, phase 0). */
+export const PRE_DIAGNOSIS_LIMIT_DAYS = 20 * 365.25;
+/** Upper bound on the number of steps per phase, so that no parameter point can hang a worker. */
+export const MAX_STEPS_PER_PHASE = 2_000_000;
+
+export interface ModelParams {
+  /** r_F follower net growth rate, d⁻¹ (population median). */
+  readonly growthRate: number;
+  readonly growthRateSigma: number;
+  /** ρ_L = r_L / r_F. */
+  readonly leaderGrowthRatio: number;
+  /** φ_loss, fraction of births offset by cell loss (sets the stochastic birth/death split). */
+  readonly cellLossFactor: number;
+  /** K_P, cells. */
+  readonly capacityPrimary: number;
+  /** K_M, cells. */
+  readonly capacityMetastatic: number;
+  /** N_start, cells at tumour initiation. */
+  readonly startCells: number;
+  /** N_dx, primary burden at diagnosis (population median), cells. */
+  readonly diagnosisCells: number;
+  readonly diagnosisCellsSigma: number;
+  /** N_death, lethal total burden, cells. */
+  readonly lethalCells: number;
+  /** N_det, detectable lesion, cells. */
+  readonly detectableCells: number;
+  /** k⁰_FL, d⁻¹. */
+  readonly followerToLeaderRate: number;
+  /** k⁰_LF, d⁻¹. */
+  readonly leaderToFollowerRate: number;
+  /** p, EMT plasticity (axis; population median). */
+  readonly emtPlasticity: number;
+  readonly emtPlasticitySigma: number;
+  /** α_ind, drug-induced switching. */
+  readonly drugInducedSwitching: number;
+  /** c₀, dose (axis): peak concentration per bolus in EC50 units. */
+  readonly dose: number;
+  /** k_e, drug elimination rate, d⁻¹ (population median). */
+  readonly eliminationRate: number;
+  readonly eliminationRateSigma: number;
+  /** E_max, maximal drug kill rate, d⁻¹ (population median). */
+  readonly maxDrugKill: number;
+  readonly maxDrugKillSigma: number;
+  /** σ_L, leader drug sensitivity relative to followers. */
+  readonly leaderDrugSensitivity: number;
+  /** τ, days between boluses. */
+  readonly cycleDays: number;
+  /** n_cyc, number of boluses (integer). */
+  readonly cycles: number;
+  /** h, Hill coefficient. */
+  readonly hill: number;
+  /** K_E, drug kill of effectors, d⁻¹. */
+  readonly drugEffectorKill: number;
+  /** k_I, immune kill rate (axis; population median), d⁻¹. */
+  readonly immuneKill: number;
+  readonly immuneKillSigma: number;
+  /** d_E, effector turnover, d⁻¹. */
+  readonly effectorTurnover: number;
+  /** p_E, effector recruitment, d⁻¹. */
+  readonly effectorRecruitment: number;
+  /** g, half-saturation burden, cells. */
+  readonly effectorHalfSaturation: number;
+  /** E_max,eff, effector cap (units of healthy homeostasis). */
+  readonly effectorCap: number;
+  /** ε_L, leader immune visibility. */
+  readonly leaderImmuneVisibility: number;
+  /** β_S, leader immune suppression. */
+  readonly leaderSuppression: number;
+  /** q, seeding rate, d⁻¹ per leader. */
+  readonly seedingRate: number;
+  /** θ_F, follower invasiveness relative to leaders. */
+  readonly followerInvasiveness: number;
+  /** n₀, cells per seeding cluster (integer). */
+  readonly clusterSize: number;
+  /** N_sw, below this a site is simulated stochastically, cells. */
+  readonly stochasticThreshold: number;
+  /** Δt after diagnosis, days. */
+  readonly stepDays: number;
+  /** Δt_pre before diagnosis, days. */
+  readonly preStepDays: number;
+  /** t_max, follow-up horizon from diagnosis, days. */
+  readonly horizonDays: number;
+}
+
+export type ParamName = keyof ModelParams;
+
+/** Physical domain of one parameter. */
+interface Domain {
+  readonly gt?: number;
+  readonly gte?: number;
+  readonly lt?: number;
+  readonly lte?: number;
+  readonly integer?: boolean;
+}
+
+interface ParamSpec extends Domain {
+  readonly name: ParamName;
+  readonly default: number;
+}
+
+// Generous upper bounds that keep every product in the kernel finite (no overflow → no NaN).
+const RATE: Domain = { gte: 0, lte: 1e6 };
+const POS_RATE: Domain = { gt: 0, lte: 1e6 };
+const CELLS: Domain = { gt: 0, lte: 1e50 };
+const SIGMA: Domain = { gte: 0, lte: 5 };
+const FACTOR: Domain = { gte: 0, lte: 1e6 };
+
+/** Parameters in MODEL.md §4 order; each σ directly after its parameter. */
+const SPECS: readonly ParamSpec[] = [
+  { name: 'growthRate', default: 0.025, ...RATE },
+  { name: 'growthRateSigma', default: 0.4, ...SIGMA },
+  { name: 'leaderGrowthRatio', default: 0.5, ...FACTOR },
+  { name: 'cellLossFactor', default: 0.8, gte: 0, lt: 1 },
+  { name: 'capacityPrimary', default: 1e11, ...CELLS },
+  { name: 'capacityMetastatic', default: 2e12, ...CELLS },
+  { name: 'startCells', default: 1e6, gte: 1, lte: 1e50 },
+  { name: 'diagnosisCells', default: 6.5e9, ...CELLS },
+  { name: 'diagnosisCellsSigma', default: 0.5, ...SIGMA },
+  { name: 'lethalCells', default: 1e12, ...CELLS },
+  { name: 'detectableCells', default: 1e9, ...CELLS },
+  { name: 'followerToLeaderRate', default: 0.005, ...RATE },
+  { name: 'leaderToFollowerRate', default: 0.045, ...RATE },
+  { name: 'emtPlasticity', default: 1, ...FACTOR },
+  { name: 'emtPlasticitySigma', default: 0.3, ...SIGMA },
+  { name: 'drugInducedSwitching', default: 3, ...FACTOR },
+  { name: 'dose', default: 2, gte: 0, lte: 1e6 },
+  { name: 'eliminationRate', default: 0.9, ...POS_RATE },
+  { name: 'eliminationRateSigma', default: 0.3, ...SIGMA },
+  { name: 'maxDrugKill', default: 0.9, ...RATE },
+  { name: 'maxDrugKillSigma', default: 0.3, ...SIGMA },
+  { name: 'leaderDrugSensitivity', default: 0.1, ...FACTOR },
+  { name: 'cycleDays', default: 21, gt: 0, lte: 1e6 },
+  { name: 'cycles', default: 6, gte: 0, lte: 1e6, integer: true },
+  { name: 'hill', default: 1, gt: 0, lte: 100 },
+  { name: 'drugEffectorKill', default: 0.6, ...RATE },
+  { name: 'immuneKill', default: 0.035, ...RATE },
+  { name: 'immuneKillSigma', default: 0.5, ...SIGMA },
+  { name: 'effectorTurnover', default: 0.0412, ...RATE },
+  { name: 'effectorRecruitment', default: 0.1245, ...RATE },
+  { name: 'effectorHalfSaturation', default: 2.019e7, ...CELLS },
+  { name: 'effectorCap', default: 10, gt: 0, lte: 1e6 },
+  { name: 'leaderImmuneVisibility', default: 0.3, ...FACTOR },
+  { name: 'leaderSuppression', default: 1, ...FACTOR },
+  { name: 'seedingRate', default: 1e-5, ...RATE },
+  { name: 'followerInvasiveness', default: 0.01, ...FACTOR },
+  { name: 'clusterSize', default: 10, gte: 1, lte: 1e9, integer: true },
+  { name: 'stochasticThreshold', default: 1e4, gte: 0, lte: 1e15 },
+  { name: 'stepDays', default: 0.25, gt: 0, lte: 1e4 },
+  { name: 'preStepDays', default: 1, gt: 0, lte: 1e4 },
+  { name: 'horizonDays', default: 730, gt: 0, lte: 1e6 },
+];
+
+/** All parameter names, in MODEL.md §4 order. */
+export const paramNames: readonly ParamName[] = Object.freeze(SPECS.map((s) => s.name));
+
+/** The σ-varied (per-patient log-normal) parameters, in the order their normals are drawn. */
+export const sampledParamNames = Object.freeze([
+  'growthRate',
+  'diagnosisCells',
+  'emtPlasticity',
+  'eliminationRate',
+  'maxDrugKill',
+  'immuneKill',
+] as const);
+export type SampledParamName = (typeof sampledParamNames)[number];
+
+export const defaultParams: Readonly<ModelParams> = Object.freeze(
+  Object.fromEntries(SPECS.map((s) => [s.name, s.default])) as unknown as ModelParams,
+);
+
+function fmt(v: number): string {
+  return String(v);
+}
+
+/** Human-readable domain rule, e.g. "must be ≥ 0 and < 1". */
+function domainText(d: Domain): string {
+  const parts: string[] = [];
+  if (d.gt !== undefined) parts.push(`> ${fmt(d.gt)}`);
+  if (d.gte !== undefined) parts.push(`≥ ${fmt(d.gte)}`);
+  if (d.lt !== undefined) parts.push(`< ${fmt(d.lt)}`);
+  if (d.lte !== undefined) parts.push(`≤ ${fmt(d.lte)}`);
+  return parts.length ? `must be ${parts.join(' and ')}` : '';
+}
+
+const FINITE = 'must be a finite number';
+
+function fieldSchema(spec: ParamSpec): z.ZodType<number> {
+  let s = z.number({ error: FINITE });
+  if (spec.integer) s = s.int({ error: 'must be an integer' });
+  if (spec.gt !== undefined) s = s.gt(spec.gt, { error: `must be > ${fmt(spec.gt)}` });
+  if (spec.gte !== undefined) s = s.gte(spec.gte, { error: `must be ≥ ${fmt(spec.gte)}` });
+  if (spec.lt !== undefined) s = s.lt(spec.lt, { error: `must be < ${fmt(spec.lt)}` });
+  if (spec.lte !== undefined) s = s.lte(spec.lte, { error: `must be ≤ ${fmt(spec.lte)}` });
+  return s;
+}
+
+/** zod schema of a complete, resolved parameter set (every name required, no unknown names). */
+export const modelParamsSchema = z.strictObject(
+  Object.fromEntries(SPECS.map((s) => [s.name, fieldSchema(s)])) as Record<ParamName, z.ZodType<number>>,
+);
+
+/** Human-readable description of each parameter's domain (for docs and API schemas). */
+export const paramDomains: Readonly<Record<ParamName, string>> = Object.freeze(
+  Object.fromEntries(
+    SPECS.map((s) => [
+      s.name,
+      [s.integer ? 'must be an integer' : '', domainText(s)].filter(Boolean).join('; '),
+    ]),
+  ) as Record<ParamName, string>,
+);
+
+export interface ParamProblem {
+  param: string;
+  rule: string;
+}
+
+export class ParamError extends Error {
+  readonly param: string;
+  readonly rule: string;
+  readonly value: unknown;
+  /** Every problem found (the first one is `param`/`rule`). */
+  readonly problems: ParamProblem[];
+  constructor(param: string, rule: string, value?: unknown, problems?: ParamProblem[]) {
+    super(`${param}: ${rule}${value === undefined ? '' : ` (got ${showValue(value)})`}`);
+    this.name = 'ParamError';
+    this.param = param;
+    this.rule = rule;
+    this.value = value;
+    this.problems = problems ?? [{ param, rule }];
+  }
+}
+
+function showValue(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null) return 'null';
+  if (typeof v === 'object') {
+    try {
+      return JSON.stringify(v);
+    } catch {
+      return 'object';
+    }
+  }
+  return String(v);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Dominant (Perron) growth rate of the linear follower/leader system without crowding, drug or
+ * immune kill: eigenvalue of [[r_F − a, b], [a, r_L − b]] with a = p·k⁰_FL, b = k⁰_LF (MODEL.md V4).
+ */
+export function dominantGrowthRate(rF: number, rL: number, a: number, b: number): number {
+  const m11 = rF - a;
+  const m22 = rL - b;
+  const tr = m11 + m22;
+  const disc = (m11 - m22) * (m11 - m22) + 4 * a * b;
+  return 0.5 * (tr + Math.sqrt(disc));
+}
+
+/** Relations between parameters that single-field domains cannot express. */
+function crossProblems(p: ModelParams): ParamProblem[] {
+  const out: ParamProblem[] = [];
+  if (p.horizonDays / p.stepDays > MAX_STEPS_PER_PHASE) {
+    out.push({
+      param: 'stepDays',
+      rule: `must be ≥ horizonDays / ${MAX_STEPS_PER_PHASE} = ${fmt(p.horizonDays / MAX_STEPS_PER_PHASE)} (at most ${MAX_STEPS_PER_PHASE} steps)`,
+    });
+  }
+  if (PRE_DIAGNOSIS_LIMIT_DAYS / p.preStepDays > MAX_STEPS_PER_PHASE) {
+    out.push({
+      param: 'preStepDays',
+      rule: `must be ≥ ${fmt(PRE_DIAGNOSIS_LIMIT_DAYS / MAX_STEPS_PER_PHASE)} (at most ${MAX_STEPS_PER_PHASE} steps over the 20-year pre-diagnosis window)`,
+    });
+  }
+  const dtMax = Math.max(p.stepDays, p.preStepDays);
+  if ((p.effectorTurnover + p.effectorRecruitment) * dtMax > 1) {
+    out.push({
+      param: 'effectorTurnover',
+      rule: '(effectorTurnover + effectorRecruitment) × max(stepDays, preStepDays) must be ≤ 1 (explicit effector update)',
+    });
+  }
+  if (p.startCells < p.diagnosisCells) {
+    if (p.diagnosisCells >= p.capacityPrimary) {
+      out.push({
+        param: 'diagnosisCells',
+        rule: 'must be < capacityPrimary (the primary could never grow to diagnosis)',
+      });
+    } else {
+      const rF = p.growthRate;
+      const r = dominantGrowthRate(
+        rF,
+        rF * p.leaderGrowthRatio,
+        p.emtPlasticity * p.followerToLeaderRate,
+        p.leaderToFollowerRate,
+      );
+      const K = p.capacityPrimary;
+      const days =
+        r > 0
+          ? Math.log(((p.diagnosisCells / p.startCells) * (K - p.startCells)) / (K - p.diagnosisCells)) / r
+          : Number.POSITIVE_INFINITY;
+      if (!(days <= PRE_DIAGNOSIS_LIMIT_DAYS)) {
+        out.push({
+          param: 'growthRate',
+          rule: `too slow: the median patient would need ${Number.isFinite(days) ? `${Math.round(days)} days` : 'forever'} to grow from startCells to diagnosisCells (limit ${PRE_DIAGNOSIS_LIMIT_DAYS} days)`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+interface Checked {
+  problems: ParamProblem[];
+  values: Record<string, unknown>;
+  merged?: ModelParams;
+}
+
+function check(overrides: unknown): Checked {
+  if (overrides === undefined || overrides === null) overrides = {};
+  if (!isPlainObject(overrides)) {
+    return {
+      problems: [{ param: '(overrides)', rule: 'must be an object of parameter values' }],
+      values: {},
+    };
+  }
+  const merged: Record<string, unknown> = { ...defaultParams, ...overrides };
+  const res = modelParamsSchema.safeParse(merged);
+  if (res.success) {
+    const problems = crossProblems(res.data as ModelParams);
+    return { problems, values: merged, merged: res.data as ModelParams };
+  }
+  const problems: ParamProblem[] = [];
+  const seen = new Set<string>();
+  for (const issue of res.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const k of issue.keys) problems.push({ param: k, rule: 'unknown parameter' });
+      continue;
+    }
+    const param = String(issue.path[0] ?? '(overrides)');
+    if (seen.has(param)) continue; // one rule per parameter is enough
+    seen.add(param);
+    problems.push({ param, rule: issue.message });
+  }
+  // Report in a stable order: unknown names first (as given), then known names in §4 order.
+  const order = new Map<string, number>(paramNames.map((n, i) => [n, i]));
+  problems.sort((a, b) => (order.get(a.param) ?? -1) - (order.get(b.param) ?? -1));
+  return { problems, values: merged };
+}
+
+/** All problems with a set of overrides (merged over the defaults), without throwing. */
+export function validateParams(overrides: Record<string, unknown>): ParamProblem[] {
+  return check(overrides).problems;
+}
+
+/** Parameter sets produced by `resolveParams` (frozen, known valid): the kernel skips re-validation. */
+const resolved = new WeakSet<object>();
+
+/**
+ * Merge overrides over `defaultParams` and validate. Throws `ParamError` naming the first problem
+ * (all problems are in `error.problems`). The result is frozen.
+ */
+export function resolveParams(overrides: Record<string, unknown> = {}): ModelParams {
+  const { problems, values, merged } = check(overrides);
+  if (problems.length > 0 || !merged) {
+    const first = problems[0] ?? { param: '(overrides)', rule: 'invalid' };
+    throw new ParamError(first.param, first.rule, values[first.param], problems);
+  }
+  // Normalise −0 to 0 so that it hashes and behaves like 0.
+  const out: Record<string, number> = {};
+  for (const name of paramNames) {
+    const v = merged[name];
+    out[name] = v === 0 ? 0 : v;
+  }
+  const frozen = Object.freeze(out) as unknown as ModelParams;
+  resolved.add(frozen);
+  return frozen;
+}
+
+/** Return `params` if it is a valid complete parameter set, else throw `ParamError`. */
+export function ensureValidParams(params: ModelParams): ModelParams {
+  if (resolved.has(params)) return params;
+  if (!isPlainObject(params)) throw new ParamError('(params)', 'must be an object of parameter values');
+  for (const name of paramNames) {
+    if (!(name in params)) throw new ParamError(name, 'is required (use resolveParams to fill defaults)');
+  }
+  const r = resolveParams(params as unknown as Record<string, unknown>);
+  if (Object.isFrozen(params)) resolved.add(params);
+  return r;
+}
+
+/** Canonical JSON: object keys sorted, numbers in JS shortest round-trip form, −0 written as 0. */
+export function canonicalJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
+    return JSON.stringify(value === 0 ? 0 : value);
+  }
+  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  }
+  throw new TypeError(`canonicalJson: unsupported value of type ${typeof value}`);
+}
+
+/**
+ * Content hash of a parameter point: hex SHA-256 of the canonical JSON of { model: modelId, params }.
+ * Independent of key order and of how a number was written (1e-5 ≡ 0.00001 ≡ 1.0e-5; −0 ≡ 0).
+ */
+export function pointHash(params: ModelParams): string {
+  const p: Record<string, number> = {};
+  for (const name of paramNames) p[name] = params[name];
+  return createHash('sha256')
+    .update(canonicalJson({ model: modelId, params: p }))
+    .digest('hex');
+}

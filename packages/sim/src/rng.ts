@@ -1,0 +1,201 @@
+/**
+ * Seedable pseudo-random number generator for the simulation kernel and the design package.
+ *
+ * Generator: xoshiro128** 1.0 (Blackman & Vigna, https://prng.di.unimi.it/xoshiro128starstar.c),
+ * 128 bits of state, period 2^128 − 1, passes BigCrush. Everything is 32-bit integer arithmetic
+ * (`Math.imul`, shifts, xor), so the integer stream is bit-identical on every platform, thread and
+ * process. Floating-point outputs are derived from it with exactly specified, correctly rounded
+ * operations (`uniform`) or V8's deterministic fdlibm-based `Math.log/exp/sqrt/cos` (`normal`,
+ * `poisson`), hence also bit-identical for a given Node.js version.
+ *
+ * Seeding: `new Rng(seed, stream, substream = 0)` with non-negative safe integers (each up to
+ * 2^53 − 1). The five 32-bit words (seed lo/hi, stream lo/hi, substream) are hashed four times
+ * with MurmurHash3-style mixing under four different keys into the 128-bit state, so neighbouring
+ * seeds/streams (i, i + 1) give unrelated states; a state collision between two different inputs
+ * has probability ≈ 2^-128 per pair. The first 4 outputs are discarded as a warm-up.
+ *
+ * Draw counts (relevant for common random numbers):
+ *  - `nextUint32()`: one 32-bit output;
+ *  - `uniform()`: two 32-bit outputs, 53-bit resolution, in [0, 1);
+ *  - `normal()`: exactly two `uniform()` calls (Box–Muller, cosine branch; the sine half is discarded);
+ *  - `poisson(mean)`: 0 draws for mean ≤ 0, one `uniform()` for mean < 10 (inversion by sequential
+ *    search), otherwise ≥ 2 `uniform()` (PTRS transformed rejection, Hörmann 1993; mean acceptance ≈ 0.9+).
+ */
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const TWO32 = 4294967296;
+const INV_TWO53 = 1 / 9007199254740992;
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+function murmurRound(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** MurmurHash3_x86_32 over a fixed list of five 32-bit words, with a key (the murmur seed). */
+function hash5(key: number, w0: number, w1: number, w2: number, w3: number, w4: number): number {
+  let h = key | 0;
+  h = murmurRound(h, w0);
+  h = murmurRound(h, w1);
+  h = murmurRound(h, w2);
+  h = murmurRound(h, w3);
+  h = murmurRound(h, w4);
+  h ^= 20; // length in bytes
+  return fmix32(h);
+}
+
+function checkSeedPart(name: string, v: number): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_SAFE) {
+    throw new RangeError(`Rng: ${name} must be an integer in [0, 2^53 − 1] (got ${String(v)})`);
+  }
+}
+
+/** log(k!) for k = 0..LF_TABLE−1, exact to double precision by summation. */
+const LF_TABLE = 128;
+const logFactTable = new Float64Array(LF_TABLE);
+for (let k = 2; k < LF_TABLE; k++) logFactTable[k] = logFactTable[k - 1]! + Math.log(k);
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** log(k!) for integer k ≥ 0 (table below 128, Stirling series with 3 correction terms above; rel. err < 1e-15). */
+export function logFactorial(k: number): number {
+  if (k < LF_TABLE) return logFactTable[k]!;
+  const x = k + 1;
+  const ix2 = 1 / (x * x);
+  return (x - 0.5) * Math.log(x) - x + HALF_LOG_2PI + (1 / x) * (1 / 12 - ix2 * (1 / 360 - ix2 / 1260));
+}
+
+export class Rng {
+  /** xoshiro128** state s0..s3 as signed 32-bit words. */
+  private readonly s: Int32Array = new Int32Array(4);
+
+  constructor(seed: number, stream: number, substream = 0) {
+    this.reseed(seed, stream, substream);
+  }
+
+  /**
+   * A generator with the given raw xoshiro128** state (no hashing, no warm-up) — for known-answer
+   * tests against the reference C implementation and for resuming a saved state.
+   */
+  static fromState(s0: number, s1: number, s2: number, s3: number): Rng {
+    const r = new Rng(0, 0);
+    r.s[0] = s0 | 0;
+    r.s[1] = s1 | 0;
+    r.s[2] = s2 | 0;
+    r.s[3] = s3 | 0;
+    if ((r.s[0] | r.s[1] | r.s[2] | r.s[3]) === 0) throw new RangeError('Rng: the all-zero state is invalid');
+    return r;
+  }
+
+  /** The raw state as unsigned 32-bit words (see `fromState`). */
+  getState(): [number, number, number, number] {
+    const s = this.s;
+    return [s[0]! >>> 0, s[1]! >>> 0, s[2]! >>> 0, s[3]! >>> 0];
+  }
+
+  /** Re-initialise in place (no allocation) — equivalent to `new Rng(seed, stream, substream)`. */
+  reseed(seed: number, stream: number, substream = 0): this {
+    checkSeedPart('seed', seed);
+    checkSeedPart('stream', stream);
+    checkSeedPart('substream', substream);
+    const w0 = seed >>> 0;
+    const w1 = Math.floor(seed / TWO32) >>> 0;
+    const w2 = stream >>> 0;
+    const w3 = Math.floor(stream / TWO32) >>> 0;
+    const w4 = substream >>> 0;
+    const s = this.s;
+    s[0] = hash5(0x9e3779b9, w0, w1, w2, w3, w4);
+    s[1] = hash5(0x7f4a7c15, w0, w1, w2, w3, w4);
+    s[2] = hash5(0x85ebca6b, w0, w1, w2, w3, w4);
+    s[3] = hash5(0xc2b2ae35, w0, w1, w2, w3, w4);
+    if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1; // the all-zero state is the one forbidden state
+    for (let i = 0; i < 4; i++) this.nextUint32();
+    return this;
+  }
+
+  /** Next 32-bit output of xoshiro128**, as an unsigned integer in [0, 2^32). */
+  nextUint32(): number {
+    const s = this.s;
+    const s0 = s[0]!;
+    const s1 = s[1]!;
+    let s2 = s[2]!;
+    let s3 = s[3]!;
+    const m = Math.imul(s1, 5);
+    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s[1] = s1 ^ s2;
+    s[0] = s0 ^ s3;
+    s[2] = s2 ^ t;
+    s[3] = (s3 << 11) | (s3 >>> 21);
+    return result;
+  }
+
+  /** Uniform double in [0, 1) with 53 random bits (multiples of 2^-53). */
+  uniform(): number {
+    const a = this.nextUint32() >>> 5; // 27 bits
+    const b = this.nextUint32() >>> 6; // 26 bits
+    return (a * 67108864 + b) * INV_TWO53;
+  }
+
+  /** Standard normal N(0, 1) by Box–Muller; consumes exactly two `uniform()` draws. */
+  normal(): number {
+    const u1 = 1 - this.uniform(); // (0, 1]
+    const u2 = this.uniform();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
+  /**
+   * Poisson(mean) variate as a non-negative integer-valued double.
+   * mean ≤ 0 (or NaN) → 0 without consuming draws; mean < 10 → inversion (one uniform);
+   * otherwise PTRS (Hörmann 1993, "The transformed rejection method for generating Poisson
+   * random variables"), exact for any finite mean.
+   */
+  poisson(mean: number): number {
+    if (!(mean > 0)) return 0;
+    if (mean < 10) {
+      const u = this.uniform();
+      let p = Math.exp(-mean);
+      let cdf = p;
+      let k = 0;
+      // The cap only guards against round-off leaving cdf < u for u extremely close to 1.
+      while (u >= cdf && k < 200) {
+        k++;
+        p *= mean / k;
+        cdf += p;
+      }
+      return k;
+    }
+    const slam = Math.sqrt(mean);
+    const b = 0.931 + 2.53 * slam;
+    const a = -0.059 + 0.02483 * b;
+    const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
+    const vr = 0.9277 - 3.6224 / (b - 2);
+    for (;;) {
+      const u = this.uniform() - 0.5;
+      const v = this.uniform();
+      const us = 0.5 - Math.abs(u);
+      const k = Math.floor(((2 * a) / us + b) * u + mean + 0.43);
+      if (us >= 0.07 && v <= vr) return k;
+      if (k < 0 || (us < 0.013 && v > us)) continue;
+      if (
+        Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <=
+        -mean + k * Math.log(mean) - logFactorial(k)
+      ) {
+        return k;
+      }
+    }
+  }
+}
