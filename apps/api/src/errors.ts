@@ -26,7 +26,9 @@ export function sendError(
   message: string,
   details?: ErrorDetail[],
 ) {
-  return reply.status(status).send({ error: { code, message, requestId: request.id, ...(details ? { details } : {}) } });
+  return reply
+    .status(status)
+    .send({ error: { code, message, requestId: request.id, ...(details ? { details } : {}) } });
 }
 
 function codeForStatus(status: number): ApiErrorCode {
@@ -42,12 +44,18 @@ function codeForStatus(status: number): ApiErrorCode {
 /** Every error, thrown or framework-made, leaves in `{ error: { code, message, requestId, details? } }`. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    if (error instanceof HttpError) return sendError(reply, request, error.status, error.code, error.message, error.details);
+    if (error instanceof HttpError)
+      return sendError(reply, request, error.status, error.code, error.message, error.details);
     const validation = (error as FastifyError).validation;
     if (validation) {
       const where = (error as FastifyError).validationContext ?? 'request';
       const details = validation.map((v) => ({
-        path: [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
+        path: [
+          where,
+          ...String(v.instancePath ?? '')
+            .split('/')
+            .filter(Boolean),
+        ].join('.'),
         rule: v.message ?? 'invalid',
       }));
       return sendError(

@@ -1,5 +1,5 @@
 import { codeVersion } from '@frontline/config';
-import { type SweepLimits, type SweepSpec, expandSweep } from '@frontline/contracts';
+import { expandSweep, type SweepLimits, type SweepSpec } from '@frontline/contracts';
 import { cancelSweep, createSweep, pendingChunks } from '@frontline/db';
 import { enqueueChunks, reconcileQueue, removeChunkJobs } from '@frontline/queue';
 import { modelId } from '@frontline/sim';
@@ -20,7 +20,8 @@ export interface SweepServiceDeps {
 
 export function createSweepService({ pool, queue, redis }: SweepServiceDeps) {
   function requireRedis() {
-    if (redis.status !== 'ready') throw new HttpError('unavailable', 'the queue (Redis) is unreachable; try again shortly');
+    if (redis.status !== 'ready')
+      throw new HttpError('unavailable', 'the queue (Redis) is unreachable; try again shortly');
   }
 
   return {

@@ -30,7 +30,8 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
     const chunk = await loadChunk(deps.pool, sweepId, chunkIndex);
     if (!chunk) return { skipped: 'chunk not found' };
     if (chunk.status !== 'pending') return { skipped: `chunk ${chunk.status}` };
-    if (chunk.sweepStatus !== 'queued' && chunk.sweepStatus !== 'running') return { skipped: `sweep ${chunk.sweepStatus}` };
+    if (chunk.sweepStatus !== 'queued' && chunk.sweepStatus !== 'running')
+      return { skipped: `sweep ${chunk.sweepStatus}` };
     await markSweepStarted(deps.pool, sweepId);
 
     const stopTimer = deps.metrics.chunkSeconds.startTimer();

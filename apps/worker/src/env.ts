@@ -16,6 +16,8 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
   /** BullMQ key prefix: separate deployments (or test runs) on one Redis. */
   QUEUE_PREFIX: z.string().min(1).default('frontline'),
+  /** BullMQ job lock; a crashed worker's chunks are retried by another after about this long. */
+  JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   LOG_LEVEL: z.string().default('info'),
 });
 

@@ -16,7 +16,10 @@ const shutdown = new ShutdownManager(logger, env.SHUTDOWN_GRACE_MS + 5_000);
 shutdown.listen();
 
 await migrate(env.DATABASE_URL);
-const database = connectDatabase(env.DATABASE_URL, { max: env.WORKER_THREADS + 2, application: 'frontline-worker' });
+const database = connectDatabase(env.DATABASE_URL, {
+  max: env.WORKER_THREADS + 2,
+  application: 'frontline-worker',
+});
 const simulations = createSimulationPool(env.WORKER_THREADS);
 const metrics = createWorkerMetrics();
 const workerHost = `${hostname()}:${process.pid}`;
@@ -35,7 +38,8 @@ const worker = new Worker<ChunkJob>(
     connection: redisConnection(env.REDIS_URL, 'worker'),
     prefix: env.QUEUE_PREFIX,
     concurrency: env.WORKER_THREADS,
-    lockDuration: 60_000,
+    lockDuration: env.JOB_LOCK_MS,
+    stalledInterval: Math.max(500, Math.floor(env.JOB_LOCK_MS / 2)),
     // Let the queue view see this worker (host, pid, threads).
     name: JSON.stringify({ host: hostname(), pid: process.pid, threads: env.WORKER_THREADS }),
   },
@@ -45,7 +49,12 @@ worker.on('active', () => metrics.busyThreads.inc());
 worker.on('completed', () => metrics.busyThreads.dec());
 worker.on('failed', () => metrics.busyThreads.dec());
 
-const heartbeat = startHeartbeat(database.pool, workerHost, env.WORKER_THREADS, () => simulations.utilization);
+const heartbeat = startHeartbeat(
+  database.pool,
+  workerHost,
+  env.WORKER_THREADS,
+  () => simulations.utilization,
+);
 const health =
   env.WORKER_PORT >= 0
     ? await startHealthServer(metrics.registry, env.WORKER_HOST, env.WORKER_PORT, () => worker.isRunning())
@@ -56,6 +65,7 @@ shutdown.register('bullmq worker', () => worker.close());
 shutdown.register('simulation pool', () => simulations.close());
 shutdown.register('heartbeat', () => heartbeat.stop());
 shutdown.register('database', () => database.close());
-if (health) shutdown.register('health server', () => new Promise<void>((r) => health.server.close(() => r())));
+if (health)
+  shutdown.register('health server', () => new Promise<void>((r) => health.server.close(() => r())));
 
 logger.info({ threads: env.WORKER_THREADS, url: health?.url, workerHost }, 'worker ready');

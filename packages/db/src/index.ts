@@ -1,7 +1,7 @@
 export { type ChunkWork, completeChunk, failChunk, loadChunk, markSweepStarted } from './chunks.js';
 export { connectDatabase, type Database, type Db, inTransaction } from './client.js';
 export { migrate, migrationsFolder } from './migrate.js';
-export { insertOutcomes, type OutcomeRecord } from './outcomes.js';
+export { insertOutcomes, type OutcomeRecord, outcomeRow } from './outcomes.js';
 export * from './schema.js';
 export {
   type ChunkRef,

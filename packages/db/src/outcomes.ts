@@ -66,6 +66,11 @@ const insertSql = `insert into outcomes (point_id, ${columns.map(([name]) => nam
 select $1::int4, * from unnest(${columns.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')})
 on conflict do nothing`;
 
+/** An outcome as its database row (snake_case columns), e.g. to compare stored rows with the model. */
+export function outcomeRow(record: OutcomeRecord): Record<string, unknown> {
+  return Object.fromEntries(columns.map(([name, , value]) => [name, value(record)]));
+}
+
 /** Insert one point's outcomes; returns how many rows were new. */
 export async function insertOutcomes(
   client: pg.PoolClient | pg.Client,

@@ -32,7 +32,10 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
           throw new HttpError(code, message, details, parsed.status);
         }
         const created = await deps.sweeps.submit(parsed.spec, parsed.warnings);
-        request.log.info({ sweepId: created.id, simulations: created.simulations, reused: created.reused }, 'sweep submitted');
+        request.log.info(
+          { sweepId: created.id, simulations: created.simulations, reused: created.reused },
+          'sweep submitted',
+        );
         return reply.status(202).send(created);
       },
     );
@@ -64,7 +67,13 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
 
     app.post(
       '/v1/sweeps/:id/cancel',
-      { schema: { summary: 'Cancel a sweep (keeps finished outcomes)', tags: ['sweeps'], params: sweepIdParams } },
+      {
+        schema: {
+          summary: 'Cancel a sweep (keeps finished outcomes)',
+          tags: ['sweeps'],
+          params: sweepIdParams,
+        },
+      },
       async (request) => {
         const { id } = request.params as { id: string };
         const cancelled = await deps.sweeps.cancel(id);

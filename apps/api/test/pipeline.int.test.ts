@@ -1,0 +1,153 @@
+import { outcomeRow } from '@frontline/db';
+import { type ModelParams, simulatePatient } from '@frontline/sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness, sweepOutcomes } from './support/harness.js';
+
+// Short horizons keep each patient cheap; the pipeline, not the model, is under test here.
+function gridSpec(seed: number, patients: number, chunkSize: number) {
+  return {
+    name: `pipeline ${seed}`,
+    design: { kind: 'grid', axes: { dose: [0, 2], immuneKill: [0.035, 0.1] } },
+    cohort: { patients, seed, chunkSize },
+    params: { horizonDays: 180 },
+  };
+}
+
+/** Every stored row equals the model's own output for that (point, patient): exact, field by field. */
+async function expectExactlyTheModelOutcomes(
+  harness: Harness,
+  sweepId: string,
+  points: number,
+  patients: number,
+) {
+  const rows = await sweepOutcomes(harness, sweepId);
+  expect(rows).toHaveLength(points * patients);
+  const keys = new Set(rows.map((r) => `${r.point_index}:${r.patient_index}`));
+  expect(keys.size).toBe(points * patients);
+  for (const row of rows) {
+    const expected = outcomeRow(
+      simulatePatient(row.params as ModelParams, {
+        cohortSeed: Number(row.cohort_seed),
+        patientIndex: row.patient_index,
+      }),
+    );
+    expect(row).toMatchObject(expected);
+  }
+  return rows;
+}
+
+async function deleteOutcomes(harness: Harness, sweepId: string) {
+  await harness.pool.query(
+    `delete from outcomes o using sweep_points sp, sweeps s
+     where sp.sweep_id = $1 and s.id = sp.sweep_id and o.point_id = sp.point_id and o.cohort_seed = s.cohort_seed`,
+    [sweepId],
+  );
+}
+
+describe('sweep pipeline: API → BullMQ → worker processes → Postgres', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it('stores every (point, patient) outcome exactly once, equal to the model', async () => {
+    const worker = await harness.startWorker(2);
+    const created = await harness.submit(gridSpec(1001, 60, 25));
+    expect(created).toMatchObject({ status: 'queued', points: 4, patients: 60, simulations: 240, reused: 0 });
+    const done = await harness.waitForSweep(created.id, (s) => s.status === 'completed');
+    expect(done.progress).toEqual({ done: 240, total: 240, failed: 0, reused: 0 });
+    await expectExactlyTheModelOutcomes(harness, created.id, 4, 60);
+    const { rows: chunks } = await harness.pool.query(
+      'select status, worker_host from chunks where sweep_id = $1 order by chunk_index',
+      [created.id],
+    );
+    expect(chunks).toHaveLength(4 * 3); // 60 patients in chunks of 25 → 3 per point
+    expect(chunks.every((c) => c.status === 'done' && c.worker_host.endsWith(`:${worker.pid}`))).toBe(true);
+    await worker.stop();
+  });
+
+  it('gives identical rows with 1 worker thread and with 2 worker processes at another chunk size', async () => {
+    const spec = gridSpec(1002, 50, 50);
+    const single = await harness.startWorker(1);
+    const first = await harness.submit(spec);
+    await harness.waitForSweep(first.id, (s) => s.status === 'completed');
+    const firstRows = await sweepOutcomes(harness, first.id);
+    await single.stop();
+    await deleteOutcomes(harness, first.id);
+
+    await Promise.all([harness.startWorker(1), harness.startWorker(1)]);
+    const second = await harness.submit({ ...spec, cohort: { ...spec.cohort, chunkSize: 7 } });
+    expect(second.reused).toBe(0);
+    await harness.waitForSweep(second.id, (s) => s.status === 'completed');
+    const secondRows = await sweepOutcomes(harness, second.id);
+    const hosts = await harness.pool.query('select distinct worker_host from chunks where sweep_id = $1', [
+      second.id,
+    ]);
+    expect(hosts.rowCount).toBe(2);
+    expect(secondRows).toEqual(firstRows);
+  });
+
+  it('reuses stored outcomes: a resubmission simulates nothing, a larger cohort only the new patients', async () => {
+    const spec = gridSpec(1003, 40, 20);
+    const first = await harness.submit(spec);
+    await harness.waitForSweep(first.id, (s) => s.status === 'completed');
+
+    const again = await harness.submit(spec);
+    expect(again).toMatchObject({ status: 'completed', simulations: 160, reused: 160 });
+    const { rows: noChunks } = await harness.pool.query(
+      'select count(*)::int as n from chunks where sweep_id = $1',
+      [again.id],
+    );
+    expect(noChunks[0].n).toBe(0);
+
+    const larger = await harness.submit({ ...spec, cohort: { ...spec.cohort, patients: 70 } });
+    expect(larger).toMatchObject({ status: 'queued', simulations: 280, reused: 160 });
+    const { rows: ranges } = await harness.pool.query(
+      'select min(patient_start)::int as lo, max(patient_end)::int as hi, sum(patient_end - patient_start)::int as n from chunks where sweep_id = $1',
+      [larger.id],
+    );
+    expect(ranges[0]).toEqual({ lo: 40, hi: 70, n: 4 * 30 });
+    await harness.waitForSweep(larger.id, (s) => s.status === 'completed');
+    await expectExactlyTheModelOutcomes(harness, larger.id, 4, 70);
+  });
+
+  it('survives kill -9 of a worker mid-sweep: a new worker finishes, nothing lost or duplicated', async () => {
+    const spec = { ...gridSpec(1004, 300, 20), params: { horizonDays: 365 } };
+    const doomed = await harness.startWorker(2);
+    const created = await harness.submit(spec);
+    await harness.waitForSweep(created.id, (s) => s.progress.done >= 200, 120_000);
+    await doomed.kill9();
+    const { rows: before } = await harness.pool.query(
+      `select count(*)::int as n from chunks where sweep_id = $1 and status = 'pending'`,
+      [created.id],
+    );
+    expect(before[0].n).toBeGreaterThan(0);
+    await harness.startWorker(2);
+    await harness.waitForSweep(created.id, (s) => s.status === 'completed');
+    await expectExactlyTheModelOutcomes(harness, created.id, 4, 300);
+  });
+
+  it('cancels mid-sweep: queued jobs removed, finished outcomes kept, status cancelled', async () => {
+    const spec = { ...gridSpec(1005, 2000, 50), params: { horizonDays: 365 } };
+    const created = await harness.submit(spec);
+    await harness.waitForSweep(created.id, (s) => s.progress.done >= 100, 120_000);
+    const { status, body } = await harness.request('POST', `/v1/sweeps/${created.id}/cancel`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'cancelled', cancelled: true });
+    // Running chunks end at their boundary; then nothing more is simulated for this sweep.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const count = async () => (await sweepOutcomes(harness, created.id)).length;
+    const settled = await count();
+    expect(settled).toBeGreaterThanOrEqual(100);
+    expect(settled).toBeLessThan(8_000);
+    const waiting = await harness.queue.getJobs(['waiting', 'prioritized', 'delayed']);
+    expect(waiting.filter((j) => j.data.sweepId === created.id)).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await count()).toBe(settled);
+    const again = await harness.request('POST', `/v1/sweeps/${created.id}/cancel`);
+    expect(again.body).toMatchObject({ status: 'cancelled', cancelled: false });
+  });
+});

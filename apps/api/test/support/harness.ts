@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import type { SweepLimits } from '@frontline/contracts';
+import { connectDatabase } from '@frontline/db';
+import { chunkQueueName, redisConnection } from '@frontline/queue';
+import { Queue } from 'bullmq';
+import { inject } from 'vitest';
+import { type App, buildApp } from '../../src/app.js';
+import { type AppProcess, startApp } from './processes.js';
+
+/**
+ * An in-process API on the real Postgres and Redis of the test stack, with its own BullMQ prefix
+ * (queues isolated per test file, no flushing of Redis), plus real worker processes on demand.
+ */
+export async function startHarness(options: { limits?: SweepLimits } = {}) {
+  const databaseUrl = inject('databaseUrl');
+  const redisUrl = inject('redisUrl');
+  const queuePrefix = `t${randomBytes(4).toString('hex')}`;
+  const database = connectDatabase(databaseUrl);
+  const redis = redisConnection(redisUrl, 'producer');
+  await new Promise<void>((resolve) =>
+    redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve()),
+  );
+  const queue = new Queue(chunkQueueName, { connection: redis, prefix: queuePrefix });
+  const app: App = await buildApp({
+    pool: database.pool,
+    queue,
+    redis,
+    logger: false,
+    limits: options.limits,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const workers: AppProcess[] = [];
+
+  async function request(method: string, path: string, body?: unknown) {
+    const response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  return {
+    apiUrl,
+    app,
+    pool: database.pool,
+    queue,
+    request,
+    async startWorker(threads: number, env: Record<string, string> = {}) {
+      const worker = startApp('worker', {
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redisUrl,
+        QUEUE_PREFIX: queuePrefix,
+        WORKER_THREADS: String(threads),
+        WORKER_PORT: '-1',
+        JOB_LOCK_MS: '4000',
+        ...env,
+      });
+      workers.push(worker);
+      await worker.waitForLog(/worker ready/);
+      return worker;
+    },
+    async submit(spec: unknown) {
+      const { status, body } = await request('POST', '/v1/sweeps', spec);
+      if (status !== 202) throw new Error(`submit failed: ${status} ${JSON.stringify(body)}`);
+      return body as { id: string; status: string; points: number; simulations: number; reused: number };
+    },
+    async waitForSweep(
+      id: string,
+      until: (s: { status: string; progress: { done: number } }) => boolean,
+      timeoutMs = 150_000,
+    ) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { body } = await request('GET', `/v1/sweeps/${id}`);
+        if (until(body)) return body;
+        if (Date.now() > deadline) throw new Error(`sweep ${id} stuck: ${JSON.stringify(body)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async stop() {
+      await Promise.all(workers.map((w) => w.stop()));
+      await app.close();
+      await queue.obliterate({ force: true }).catch(() => {});
+      await queue.close();
+      redis.disconnect();
+      await database.close();
+    },
+  };
+}
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/** Every stored outcome of a sweep, keyed `pointIndex:patientIndex`, with its full row. */
+export async function sweepOutcomes(harness: Harness, sweepId: string) {
+  const { rows } = await harness.pool.query(
+    `select sp.point_index, p.params, o.*
+     from sweep_points sp join points p on p.id = sp.point_id
+     join sweeps s on s.id = sp.sweep_id
+     join outcomes o on o.point_id = sp.point_id and o.cohort_seed = s.cohort_seed and o.patient_index < s.patients
+     where sp.sweep_id = $1 order by sp.point_index, o.patient_index`,
+    [sweepId],
+  );
+  return rows as ({ point_index: number; params: unknown; patient_index: number } & Record<
+    string,
+    unknown
+  >)[];
+}
