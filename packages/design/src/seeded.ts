@@ -1,19 +1,14 @@
+import { Rng } from '@frontline/sim';
 import type { UniformSource } from './random.js';
 
-/** Independent random streams per use of a design seed, so LHS and Sobol draws never overlap. */
-export const DesignStream = { LatinHypercube: 1, SobolScramble: 2 } as const;
+/**
+ * Stream numbers of design draws. Far above any patient index, so a design seeded with the same
+ * number as a cohort never shares a stream with a patient.
+ */
+export const DesignStream = { LatinHypercube: 2 ** 52 + 1, SobolScramble: 2 ** 52 + 2 } as const;
 export type DesignStream = (typeof DesignStream)[keyof typeof DesignStream];
 
-// TEMPORARY stand-in until @frontline/sim's Rng lands: splitmix32 over (seed, stream).
+/** The uniform source for one use of a design seed (a non-negative safe integer). */
 export function designSource(seed: number, stream: DesignStream): UniformSource {
-  let state = (Math.imul(seed >>> 0, 0x9e3779b9) ^ Math.imul(stream, 0x85ebca6b)) >>> 0;
-  return {
-    uniform() {
-      state = (state + 0x9e3779b9) >>> 0;
-      let z = state;
-      z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
-      z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-      return ((z ^ (z >>> 15)) >>> 0) / 2 ** 32;
-    },
-  };
+  return new Rng(seed, stream);
 }

@@ -49,5 +49,7 @@ describe('latinHypercube', () => {
     expect(() => latinHypercube(-1, 3, 1)).toThrow(RangeError);
     expect(() => latinHypercube(2.5, 3, 1)).toThrow(RangeError);
     expect(() => latinHypercube(3, 0, 1)).toThrow(RangeError);
+    expect(() => latinHypercube(3, 2, -1)).toThrow(RangeError);
+    expect(() => latinHypercube(3, 2, 0.5)).toThrow(RangeError);
   });
 });
