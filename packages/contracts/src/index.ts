@@ -1,1 +1,45 @@
-export {};
+export type {
+  ListSweepsQuery,
+  SweepCreated,
+  SweepList,
+  SweepProgress,
+  SweepState,
+  SweepStatus,
+  SweepSummary,
+} from './api.js';
+export {
+  listSweepsQuerySchema,
+  sweepCreatedSchema,
+  sweepIdParamsSchema,
+  sweepListSchema,
+  sweepProgressSchema,
+  sweepStateSchema,
+  sweepStatusSchema,
+  sweepSummarySchema,
+} from './api.js';
+export type { ApiErrorCode, ApiErrorEnvelope, ApiErrorStatus, ErrorDetail } from './errors.js';
+export {
+  ApiError,
+  apiError,
+  apiErrorCodeSchema,
+  apiErrorEnvelopeSchema,
+  apiErrorStatus,
+  errorDetailSchema,
+} from './errors.js';
+export type { ExpandedSweep, PrepareSweepResult, SweepPoint } from './expand.js';
+export { designAxisValues, expandSweep, prepareSweep } from './expand.js';
+export type { SweepLimits } from './limits.js';
+export { DEFAULT_BODY_LIMIT_BYTES, defaultSweepLimits } from './limits.js';
+export type { ParseSweepSpecResult } from './parse.js';
+export { parseSweepSpec, sweepPointCount, sweepWarnings } from './parse.js';
+export { formatPath } from './paths.js';
+export { isIntegerParam } from './semantics.js';
+export type { Design, GridDesign, Priority, SampledDesign, SweepSpec, SweepSpecInput } from './spec.js';
+export {
+  axisScaleSchema,
+  cohortSchema,
+  designSchema,
+  prioritySchema,
+  sweepSpecSchema,
+  sweepSpecStructureSchema,
+} from './spec.js';

@@ -1,0 +1,106 @@
+import { gridPoints, latinHypercube, scaleToAxes, sobolPoints } from '@frontline/design';
+import type { ModelParams } from '@frontline/sim';
+import { ParamError, pointHash, resolveParams } from '@frontline/sim';
+import type { ErrorDetail } from './errors.js';
+import { ApiError, apiError } from './errors.js';
+import type { SweepLimits } from './limits.js';
+import type { ParseSweepSpecResult } from './parse.js';
+import { parseSweepSpec, sweepWarnings } from './parse.js';
+import type { SweepSpec } from './spec.js';
+
+/** One parameter point of a sweep. */
+export interface SweepPoint {
+  /** Position in design order (0-based). */
+  readonly index: number;
+  /** The design's axis values at this point. */
+  readonly axisValues: Record<string, number>;
+  /** Every model parameter: defaults, then `spec.params`, then the axis values. */
+  readonly params: ModelParams;
+  /** Content address of (model, params): equal points are simulated once across sweeps. */
+  readonly pointHash: string;
+}
+
+export interface ExpandedSweep {
+  readonly axes: string[];
+  readonly points: SweepPoint[];
+  readonly warnings: string[];
+}
+
+/** Invalid points named in one error, enough to see the pattern. */
+const MAX_REPORTED_POINTS = 10;
+
+/**
+ * The points of a spec accepted by parseSweepSpec (limits and single-value domains already
+ * checked), in deterministic design order: the same spec always gives the same points and hashes.
+ * A combination of axis values can still break a rule between parameters (e.g. a growth rate too
+ * slow for a given plasticity ever to reach diagnosis); then it throws an ApiError
+ * `validation_failed` (400) naming those points, never an unexplained error.
+ */
+export function expandSweep(spec: SweepSpec): ExpandedSweep {
+  const axes = Object.keys(spec.design.axes);
+  const points: SweepPoint[] = [];
+  const invalid: ErrorDetail[] = [];
+  let invalidCount = 0;
+  designAxisValues(spec).forEach((axisValues, index) => {
+    try {
+      const params = resolveParams({ ...spec.params, ...axisValues });
+      points.push({ index, axisValues, params, pointHash: pointHash(params) });
+    } catch (error) {
+      if (!(error instanceof ParamError)) throw error;
+      invalidCount++;
+      if (invalid.length < MAX_REPORTED_POINTS) invalid.push(pointProblem(index, axisValues, error));
+    }
+  });
+  if (invalidCount > 0) {
+    const first = invalid[0]!;
+    throw apiError(
+      'validation_failed',
+      `${invalidCount} of ${points.length + invalidCount} sweep points break a parameter rule; first: ${first.path}: ${first.rule}`,
+      invalid,
+    );
+  }
+  return { axes, points, warnings: sweepWarnings(spec) };
+}
+
+function pointProblem(index: number, axisValues: Record<string, number>, error: ParamError): ErrorDetail {
+  const at = Object.entries(axisValues)
+    .map(([axis, value]) => `${axis}=${value}`)
+    .join(', ');
+  return { path: `design (point ${index}: ${at})`, rule: `${error.param}: ${error.rule}` };
+}
+
+/** Axis values of every point, in design order. */
+export function designAxisValues(spec: Pick<SweepSpec, 'design'>): Record<string, number>[] {
+  const { design } = spec;
+  switch (design.kind) {
+    case 'grid':
+      return gridPoints(design.axes);
+    case 'lhs':
+      return scaleToAxes(
+        latinHypercube(design.samples, Object.keys(design.axes).length, design.seed),
+        design.axes,
+      );
+    case 'sobol':
+      return scaleToAxes(
+        sobolPoints(design.samples, Object.keys(design.axes).length, design.seed),
+        design.axes,
+      );
+  }
+}
+
+export type PrepareSweepResult =
+  | { ok: true; spec: SweepSpec; expanded: ExpandedSweep; warnings: string[] }
+  | Extract<ParseSweepSpecResult, { ok: false }>;
+
+/** parseSweepSpec then expandSweep, with every failure returned as a 400/413/422 (for routes and the CLI). */
+export function prepareSweep(input: unknown, limits?: SweepLimits): PrepareSweepResult {
+  const parsed = parseSweepSpec(input, limits);
+  if (!parsed.ok) return parsed;
+  try {
+    const expanded = expandSweep(parsed.spec);
+    return { ok: true, spec: parsed.spec, expanded, warnings: parsed.warnings };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 400) return { ok: false, status: 400, error };
+    throw error;
+  }
+}

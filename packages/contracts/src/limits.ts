@@ -1,0 +1,21 @@
+/** Size limits of a sweep, enforced before anything is expanded. Deployments may override them. */
+export interface SweepLimits {
+  /** Parameter points in one sweep. */
+  readonly maxPoints: number;
+  /** Virtual patients simulated at each point. */
+  readonly maxPatientsPerPoint: number;
+  /** Simulations in one sweep: points × patients. */
+  readonly maxSimulations: number;
+  /** Request body in bytes (the HTTP layer enforces it; parseSweepSpec does for text input). */
+  readonly maxBodyBytes: number;
+}
+
+/** 1 MiB: a generous grid spec is a few kB. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export const defaultSweepLimits: SweepLimits = Object.freeze({
+  maxPoints: 100_000,
+  maxPatientsPerPoint: 1_000_000,
+  maxSimulations: 10_000_000,
+  maxBodyBytes: DEFAULT_BODY_LIMIT_BYTES,
+});

@@ -1,0 +1,193 @@
+import { gridSize, isPowerOfTwo } from '@frontline/design';
+import type { z } from 'zod';
+import type { ApiError, ErrorDetail } from './errors.js';
+import { apiError } from './errors.js';
+import type { SweepLimits } from './limits.js';
+import { defaultSweepLimits } from './limits.js';
+import { formatPath } from './paths.js';
+import type { SweepSpec } from './spec.js';
+import { sweepSpecSchema } from './spec.js';
+
+export type ParseSweepSpecResult =
+  | { ok: true; spec: SweepSpec; warnings: string[] }
+  | { ok: false; status: 400 | 413 | 422; error: ApiError };
+
+/**
+ * Validates a sweep spec and checks its size against the limits, without expanding it. Input is
+ * the parsed body (JSON or YAML); a string is taken as raw JSON text and also checked against
+ * `maxBodyBytes`. Every failure is a 400/413/422 whose details name the path and the rule.
+ */
+export function parseSweepSpec(
+  input: unknown,
+  limits: SweepLimits = defaultSweepLimits,
+): ParseSweepSpecResult {
+  if (typeof input === 'string') {
+    const bytes = Buffer.byteLength(input, 'utf8');
+    if (bytes > limits.maxBodyBytes) {
+      return fail(
+        apiError(
+          'payload_too_large',
+          `spec is ${bytes} bytes; the limit is ${limits.maxBodyBytes} (maxBodyBytes)`,
+          [{ path: '', rule: `at most ${limits.maxBodyBytes} bytes (maxBodyBytes)` }],
+        ),
+      );
+    }
+    try {
+      input = JSON.parse(input);
+    } catch (error) {
+      return fail(apiError('bad_request', `spec is not valid JSON: ${(error as Error).message}`));
+    }
+  }
+
+  const reserved = reservedKeyPaths(input);
+  if (reserved.length > 0) return invalid(reserved.map((path) => ({ path, rule: 'reserved key' })));
+
+  // reportInput puts the offending value on each issue, so type errors can say what was found.
+  const parsed = sweepSpecSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) return invalid(parsed.error.issues.flatMap(issueDetails));
+  const spec = parsed.data;
+
+  const overLimit = checkLimits(spec, limits);
+  if (overLimit) return fail(overLimit);
+  return { ok: true, spec, warnings: sweepWarnings(spec) };
+}
+
+/** Points a spec expands to, computed without expanding it. */
+export function sweepPointCount(spec: Pick<SweepSpec, 'design'>): number {
+  return spec.design.kind === 'grid' ? gridSize(spec.design.axes) : spec.design.samples;
+}
+
+/** Non-fatal observations about a valid spec. */
+export function sweepWarnings(spec: SweepSpec): string[] {
+  const warnings: string[] = [];
+  if (spec.design.kind === 'sobol' && !isPowerOfTwo(spec.design.samples)) {
+    const n = spec.design.samples;
+    const below = 2 ** Math.floor(Math.log2(n));
+    warnings.push(
+      `design.samples: ${n} is not a power of two; Sobol points are balanced only at powers of two ` +
+        `(use ${below} or ${below * 2})`,
+    );
+  }
+  return warnings;
+}
+
+function checkLimits(spec: SweepSpec, limits: SweepLimits): ApiError | undefined {
+  const points = sweepPointCount(spec);
+  const { patients } = spec.cohort;
+  if (points > limits.maxPoints) {
+    return apiError(
+      'limit_exceeded',
+      `sweep has ${points} points; the limit is ${limits.maxPoints} (maxPoints)`,
+      [{ path: 'design', rule: `at most ${limits.maxPoints} points (maxPoints)` }],
+    );
+  }
+  if (patients > limits.maxPatientsPerPoint) {
+    return apiError(
+      'limit_exceeded',
+      `cohort has ${patients} patients; the limit is ${limits.maxPatientsPerPoint} per point (maxPatientsPerPoint)`,
+      [{ path: 'cohort.patients', rule: `at most ${limits.maxPatientsPerPoint} (maxPatientsPerPoint)` }],
+    );
+  }
+  const simulations = points * patients;
+  if (simulations > limits.maxSimulations) {
+    return apiError(
+      'limit_exceeded',
+      `sweep needs ${points} points × ${patients} patients = ${simulations} simulations; ` +
+        `the limit is ${limits.maxSimulations} (maxSimulations)`,
+      [{ path: '', rule: `points × patients at most ${limits.maxSimulations} (maxSimulations)` }],
+    );
+  }
+  return undefined;
+}
+
+function fail(error: ApiError): ParseSweepSpecResult {
+  return { ok: false, status: error.status as 400 | 413 | 422, error };
+}
+
+function invalid(details: ErrorDetail[]): ParseSweepSpecResult {
+  const first = details[0];
+  const summary = first ? `${first.path || 'spec'}: ${first.rule}` : 'invalid spec';
+  const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
+  return fail(apiError('validation_failed', `invalid sweep spec: ${summary}${more}`, details));
+}
+
+/** One zod issue as path + rule, phrased for the person who wrote the spec. */
+function issueDetails(issue: z.core.$ZodIssue): ErrorDetail[] {
+  const path = formatPath(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), rule: 'unknown key' }));
+    case 'invalid_type':
+      return [{ path, rule: typeRule(issue) }];
+    case 'too_small':
+      return [{ path, rule: boundRule(issue.origin, '≥', '>', issue.minimum, issue.inclusive) }];
+    case 'too_big':
+      return [{ path, rule: boundRule(issue.origin, '≤', '<', issue.maximum, issue.inclusive) }];
+    case 'invalid_value':
+      return [{ path, rule: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
+    case 'invalid_union': {
+      // A discriminated union reports the allowed discriminator values on the issue.
+      const options = (issue as { options?: unknown }).options;
+      if (Array.isArray(options))
+        return [{ path, rule: `must be one of ${options.map((v) => JSON.stringify(v)).join(', ')}` }];
+      return [{ path, rule: issue.message }];
+    }
+    default:
+      return [{ path, rule: issue.message }];
+  }
+}
+
+function typeRule(issue: z.core.$ZodIssueInvalidType): string {
+  const found = issue.input;
+  if (found === undefined) return 'is required';
+  if (typeof found === 'number' && !Number.isFinite(found)) return `must be a finite number, got ${found}`;
+  const expected =
+    issue.expected === 'int'
+      ? 'an integer'
+      : `a${/^[aeiou]/.test(issue.expected) ? 'n' : ''} ${issue.expected}`;
+  return `must be ${expected}, got ${describe(found)}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return `a${typeof value === 'object' ? 'n' : ''} ${typeof value}`;
+}
+
+function boundRule(
+  origin: string,
+  inclusiveSymbol: string,
+  exclusiveSymbol: string,
+  bound: number | bigint,
+  inclusive: boolean | undefined,
+): string {
+  const symbol = inclusive === false ? exclusiveSymbol : inclusiveSymbol;
+  if (origin === 'array' || origin === 'set')
+    return `must have ${symbol} ${bound} item${bound === 1 ? '' : 's'}`;
+  if (origin === 'string') return `must have ${symbol} ${bound} character${bound === 1 ? '' : 's'}`;
+  return `must be ${symbol} ${bound}`;
+}
+
+/** Deeper than any valid spec; the schema rejects such structure anyway. */
+const MAX_SPEC_DEPTH = 8;
+
+/**
+ * Paths of own `__proto__` keys, which JSON.parse and YAML can produce and zod would silently
+ * drop. Depth-bounded so a hostile, deeply nested body cannot overflow the stack.
+ */
+function reservedKeyPaths(value: unknown, path: PropertyKey[] = [], found: string[] = []): string[] {
+  if (path.length > MAX_SPEC_DEPTH || value === null || typeof value !== 'object') return found;
+  if (Array.isArray(value)) {
+    // Arrays in a spec hold numbers; only scan them for nested objects.
+    value.forEach((item, i) => {
+      if (item !== null && typeof item === 'object') reservedKeyPaths(item, [...path, i], found);
+    });
+    return found;
+  }
+  if (Object.hasOwn(value, '__proto__')) found.push(formatPath([...path, '__proto__']));
+  for (const [key, item] of Object.entries(value)) reservedKeyPaths(item, [...path, key], found);
+  return found;
+}

@@ -1,0 +1,106 @@
+import type { ParamName } from '@frontline/sim';
+import { paramDomains, paramNames, validateParams } from '@frontline/sim';
+import type { z } from 'zod';
+import type { sweepSpecStructureSchema } from './spec.js';
+
+type StructuredSpec = z.output<typeof sweepSpecStructureSchema>;
+type Overrides = Record<string, number>;
+
+const knownParams = new Set<string>(paramNames);
+
+/** Integer-valued parameters (cycles, clusterSize): a continuous design cannot sample them. */
+export function isIntegerParam(name: string): boolean {
+  return knownParams.has(name) && paramDomains[name as ParamName].includes('must be an integer');
+}
+
+/**
+ * Rules that span fields of a structurally valid spec. Each issue's message is the rule alone; its
+ * path says where. Parameter domains come from @frontline/sim so they are stated in one place.
+ */
+export function checkSweepSemantics(spec: StructuredSpec, ctx: z.RefinementCtx): void {
+  const report = (path: PropertyKey[], rule: string) => ctx.addIssue({ code: 'custom', path, message: rule });
+  const { design } = spec;
+  const axisNames = Object.keys(design.axes);
+
+  if (axisNames.length === 0) report(['design', 'axes'], 'must name at least one axis');
+  for (const name of axisNames) {
+    if (!knownParams.has(name))
+      report(['design', 'axes', name], 'unknown parameter (see MODEL.md §4 for names)');
+  }
+
+  // Overrides that hold everywhere; only known, non-axis names go on to the domain checks.
+  const base: Overrides = {};
+  for (const [name, value] of Object.entries(spec.params)) {
+    if (!knownParams.has(name)) report(['params', name], 'unknown parameter (see MODEL.md §4 for names)');
+    else if (Object.hasOwn(design.axes, name))
+      report(['params', name], 'is also a design axis; set it in one place only');
+    else base[name] = value;
+  }
+  const baseProblems = new Set<string>();
+  for (const { param, rule } of validateParams(base)) {
+    baseProblems.add(`${param}\u0000${rule}`);
+    report(['params', param], rule);
+  }
+
+  /** Domain check of one axis value on top of the base overrides; reports only what it adds. */
+  const checkAxisValue = (axis: string, value: number, path: PropertyKey[]) => {
+    if (!knownParams.has(axis)) return;
+    for (const { param, rule } of validateParams({ ...base, [axis]: value })) {
+      if (baseProblems.has(`${param}\u0000${rule}`)) continue;
+      report(path, param === axis ? rule : `${param}: ${rule}`);
+    }
+  };
+
+  if (design.kind === 'grid') {
+    for (const [axis, values] of Object.entries(design.axes)) {
+      const seen = new Map<number, number>();
+      values.forEach((value, i) => {
+        const first = seen.get(value);
+        if (first !== undefined)
+          report(['design', 'axes', axis, i], `duplicate of design.axes.${axis}[${first}]`);
+        else seen.set(value, i);
+        checkAxisValue(axis, value, ['design', 'axes', axis, i]);
+      });
+    }
+  } else {
+    for (const [axis, { min, max, scale }] of Object.entries(design.axes)) {
+      if (!(min < max)) report(['design', 'axes', axis], `min must be < max (got min ${min}, max ${max})`);
+      if (scale === 'log' && min <= 0) report(['design', 'axes', axis, 'min'], 'log scale needs min > 0');
+      if (isIntegerParam(axis)) {
+        report(['design', 'axes', axis], `${axis} takes integer values; vary it in a grid design instead`);
+      }
+      checkAxisValue(axis, min, ['design', 'axes', axis, 'min']);
+      checkAxisValue(axis, max, ['design', 'axes', axis, 'max']);
+    }
+  }
+
+  if (spec.referenceArm) checkReferenceArm(spec.referenceArm, design, report, checkAxisValue);
+}
+
+function checkReferenceArm(
+  arm: Overrides,
+  design: StructuredSpec['design'],
+  report: (path: PropertyKey[], rule: string) => void,
+  checkAxisValue: (axis: string, value: number, path: PropertyKey[]) => void,
+): void {
+  const entries = Object.entries(arm);
+  if (entries.length === 0) report(['referenceArm'], 'must name at least one axis (or be left out)');
+  for (const [axis, value] of entries) {
+    const path = ['referenceArm', axis];
+    if (!Object.hasOwn(design.axes, axis)) {
+      report(path, `is not an axis of the design (axes: ${Object.keys(design.axes).join(', ')})`);
+      continue;
+    }
+    if (design.kind === 'grid') {
+      const values = design.axes[axis] ?? [];
+      // An empty axis is already reported; naming its (no) values would only add noise.
+      if (values.length > 0 && !values.includes(value)) {
+        report(path, `must be one of the grid values of ${axis}: ${values.join(', ')}`);
+      }
+    } else {
+      // A reference outside the sampled range is legitimate (dose 0 against doses 0.5–5); it must
+      // still be a valid parameter value.
+      checkAxisValue(axis, value, path);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { checkSweepSemantics } from './semantics.js';
+
+/** Seeds feed @frontline/sim's Rng, which takes any non-negative safe integer. */
+const seedSchema = z.int().nonnegative();
+
+/** Finite numbers only: JSON cannot carry NaN or Infinity, but YAML (`.nan`, `.inf`) can. */
+const finiteNumber = z.number();
+
+const gridDesignSchema = z.strictObject({
+  kind: z.literal('grid'),
+  /** Parameter name → the values to run, in order. The first axis varies slowest. */
+  axes: z.record(z.string(), z.array(finiteNumber).min(1)),
+});
+
+export const axisScaleSchema = z.enum(['linear', 'log']);
+
+const axisRangeSchema = z.strictObject({
+  min: finiteNumber,
+  max: finiteNumber,
+  scale: axisScaleSchema.default('linear'),
+});
+
+const sampledDesignFields = {
+  samples: z.int().positive(),
+  seed: seedSchema,
+  /** Parameter name → range; coordinate j of each unit point maps onto the j-th axis. */
+  axes: z.record(z.string(), axisRangeSchema),
+};
+
+const lhsDesignSchema = z.strictObject({ kind: z.literal('lhs'), ...sampledDesignFields });
+const sobolDesignSchema = z.strictObject({ kind: z.literal('sobol'), ...sampledDesignFields });
+
+export const designSchema = z.discriminatedUnion('kind', [
+  gridDesignSchema,
+  lhsDesignSchema,
+  sobolDesignSchema,
+]);
+export type Design = z.infer<typeof designSchema>;
+export type GridDesign = z.infer<typeof gridDesignSchema>;
+export type SampledDesign = z.infer<typeof lhsDesignSchema> | z.infer<typeof sobolDesignSchema>;
+
+export const cohortSchema = z.strictObject({
+  patients: z.int().positive(),
+  /** Patient i of every point draws from hash(seed, i): common random numbers across arms. */
+  seed: seedSchema,
+  /** Patients per unit of work; the pipeline picks one when absent. */
+  chunkSize: z.int().positive().optional(),
+});
+
+export const prioritySchema = z.enum(['high', 'normal', 'low']);
+export type Priority = z.infer<typeof prioritySchema>;
+
+/**
+ * The shape of a sweep spec alone, without cross-field rules: for typing stored specs in responses
+ * (re-checking model parameters there would be wasted work).
+ */
+export const sweepSpecStructureSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  design: designSchema,
+  cohort: cohortSchema,
+  /** Overrides of model defaults that hold at every point. */
+  params: z.record(z.string(), finiteNumber).default({}),
+  /** Axis values of the arm every other arm is contrasted with, e.g. `{ dose: 0 }`. */
+  referenceArm: z.record(z.string(), finiteNumber).optional(),
+  priority: prioritySchema.default('normal'),
+});
+
+/** A sweep spec, with every rule: known parameter names, physical domains, axes vs params, reference arm. */
+export const sweepSpecSchema = sweepSpecStructureSchema.superRefine(checkSweepSemantics);
+export type SweepSpec = z.infer<typeof sweepSpecSchema>;
+export type SweepSpecInput = z.input<typeof sweepSpecSchema>;
