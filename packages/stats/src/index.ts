@@ -1,1 +1,14 @@
-export {};
+export { chiSquareUpperTail, logGamma, regularizedGammaQ } from './gamma.js';
+export type { AggregatedSurvivalInput, RawSurvivalInput, SurvivalInput } from './input.js';
+export { SurvivalInputError } from './input.js';
+export type { KaplanMeierOptions, SurvivalCurve } from './kaplan-meier.js';
+export { kaplanMeier } from './kaplan-meier.js';
+export type { LogRankOptions, LogRankResult } from './log-rank.js';
+export { logRank } from './log-rank.js';
+export { normalQuantile } from './normal.js';
+export type { MedianOptions, MedianSurvival, QuantileRule, SurvivalQuantile } from './quantile.js';
+export { medianSurvival, survivalQuantile } from './quantile.js';
+export type { RestrictedMean } from './rmst.js';
+export { rmst } from './rmst.js';
+export type { SurvivalAtOptions, SurvivalEstimate } from './survival-at.js';
+export { survivalAt, survivalEstimateAt } from './survival-at.js';
