@@ -30,7 +30,7 @@ export async function buildApp(deps: AppDeps) {
   const app = Fastify({
     loggerInstance: typeof deps.logger === 'object' ? deps.logger : undefined,
     logger: typeof deps.logger === 'boolean' ? deps.logger : undefined,
-    bodyLimit: limits.bodyBytes,
+    bodyLimit: limits.maxBodyBytes,
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

@@ -1,22 +1,5 @@
-import { type ApiErrorCode, apiErrorStatus } from '@frontline/contracts';
+import { ApiError, type ApiErrorCode, type ErrorDetail } from '@frontline/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-export interface ErrorDetail {
-  path: string;
-  rule: string;
-}
-
-/** Thrown by route code; rendered in the single error envelope. */
-export class HttpError extends Error {
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-    readonly details?: ErrorDetail[],
-    readonly status: number = apiErrorStatus[code],
-  ) {
-    super(message);
-  }
-}
 
 export function sendError(
   reply: FastifyReply,
@@ -24,7 +7,7 @@ export function sendError(
   status: number,
   code: ApiErrorCode,
   message: string,
-  details?: ErrorDetail[],
+  details?: readonly ErrorDetail[],
 ) {
   return reply
     .status(status)
@@ -43,9 +26,8 @@ function codeForStatus(status: number): ApiErrorCode {
 
 /** Every error, thrown or framework-made, leaves in `{ error: { code, message, requestId, details? } }`. */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    if (error instanceof HttpError)
-      return sendError(reply, request, error.status, error.code, error.message, error.details);
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof ApiError) return reply.status(error.status).send(error.toEnvelope(request.id));
     const validation = (error as FastifyError).validation;
     if (validation) {
       const where = (error as FastifyError).validationContext ?? 'request';

@@ -1,12 +1,11 @@
 import { codeVersion } from '@frontline/config';
-import { expandSweep, type SweepLimits, type SweepSpec } from '@frontline/contracts';
+import { apiError, expandSweep, type SweepLimits, type SweepSpec } from '@frontline/contracts';
 import { cancelSweep, createSweep, pendingChunks } from '@frontline/db';
 import { enqueueChunks, reconcileQueue, removeChunkJobs } from '@frontline/queue';
 import { modelId } from '@frontline/sim';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { HttpError } from './errors.js';
 
 /** Default patients per chunk: ~0.2–2 s of CPU at the kernel's speed, small enough to spread. */
 export const defaultChunkSize = 1_000;
@@ -21,7 +20,7 @@ export interface SweepServiceDeps {
 export function createSweepService({ pool, queue, redis }: SweepServiceDeps) {
   function requireRedis() {
     if (redis.status !== 'ready')
-      throw new HttpError('unavailable', 'the queue (Redis) is unreachable; try again shortly');
+      throw apiError('unavailable', 'the queue (Redis) is unreachable; try again shortly');
   }
 
   return {
@@ -49,7 +48,7 @@ export function createSweepService({ pool, queue, redis }: SweepServiceDeps) {
 
     async cancel(id: string) {
       const result = await cancelSweep(pool, id);
-      if (!result.found) throw new HttpError('not_found', `no sweep ${id}`);
+      if (!result.found) throw apiError('not_found', `no sweep ${id}`);
       if (result.cancelled && redis.status === 'ready') await removeChunkJobs(queue, result.chunks);
       return result.cancelled;
     },

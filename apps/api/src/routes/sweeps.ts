@@ -1,9 +1,8 @@
-import { parseSweepSpec, type SweepLimits } from '@frontline/contracts';
+import { apiError, parseSweepSpec, type SweepLimits } from '@frontline/contracts';
 import { getSweep, listSweeps, type SweepProgress } from '@frontline/db';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
-import { HttpError } from '../errors.js';
 import type { SweepService } from '../sweep-service.js';
 
 export const sweepIdParams = z.object({ id: z.uuid({ error: 'must be a sweep id (UUID)' }) });
@@ -16,7 +15,7 @@ export function sweepView(sweep: SweepProgress) {
 
 export async function loadSweep(pool: pg.Pool, id: string): Promise<SweepProgress> {
   const sweep = await getSweep(pool, id);
-  if (!sweep) throw new HttpError('not_found', `no sweep ${id}`);
+  if (!sweep) throw apiError('not_found', `no sweep ${id}`);
   return sweep;
 }
 
@@ -27,10 +26,7 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
       { schema: { summary: 'Submit a sweep', tags: ['sweeps'] } },
       async (request, reply) => {
         const parsed = parseSweepSpec(request.body, deps.limits);
-        if (!parsed.ok) {
-          const { code, message, details } = parsed.error.error;
-          throw new HttpError(code, message, details, parsed.status);
-        }
+        if (!parsed.ok) throw parsed.error;
         const created = await deps.sweeps.submit(parsed.spec, parsed.warnings);
         request.log.info(
           { sweepId: created.id, simulations: created.simulations, reused: created.reused },

@@ -1,3 +1,4 @@
+import './vitest-context.js';
 import { randomBytes } from 'node:crypto';
 import type { SweepLimits } from '@frontline/contracts';
 import { connectDatabase } from '@frontline/db';

@@ -1,0 +1,9 @@
+// What the integration project's global setup (infra/stack/test/global-setup.ts) provides.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    redisUrl: string;
+  }
+}
+
+export {};
