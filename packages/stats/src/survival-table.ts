@@ -65,7 +65,7 @@ function tabulateRaw(input: RawSurvivalInput, where: string): SurvivalTable {
   while (e < events || c < censors) {
     const nextEvent = e < events ? eventTimes[e]! : Number.POSITIVE_INFINITY;
     const nextCensor = c < censors ? censorTimes[c]! : Number.POSITIVE_INFINITY;
-    const t = nextEvent < nextCensor ? nextEvent : nextCensor;
+    const t = Math.min(nextEvent, nextCensor);
     let d = 0;
     while (e < events && eventTimes[e] === t) {
       d++;
