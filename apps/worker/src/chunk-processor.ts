@@ -5,6 +5,7 @@ import type { Job } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
+import { retryWhileUnreachable } from './db-retry.js';
 import type { SimulationPool } from './pool.js';
 
 export interface ChunkProcessorDeps {
@@ -27,12 +28,16 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
   return async function processChunk(job: Job<ChunkJob>): Promise<ChunkResult> {
     const { sweepId, chunkIndex } = chunkJobSchema.parse(job.data);
     const log = deps.logger.child({ sweepId, chunkIndex, jobId: job.id });
-    const chunk = await loadChunk(deps.pool, sweepId, chunkIndex);
+    const retry = <T>(work: () => Promise<T>) =>
+      retryWhileUnreachable(work, {
+        onRetry: (err, delayMs) => log.warn({ err, delayMs }, 'postgres unreachable; retrying'),
+      });
+    const chunk = await retry(() => loadChunk(deps.pool, sweepId, chunkIndex));
     if (!chunk) return { skipped: 'chunk not found' };
     if (chunk.status !== 'pending') return { skipped: `chunk ${chunk.status}` };
     if (chunk.sweepStatus !== 'queued' && chunk.sweepStatus !== 'running')
       return { skipped: `sweep ${chunk.sweepStatus}` };
-    await markSweepStarted(deps.pool, sweepId);
+    await retry(() => markSweepStarted(deps.pool, sweepId));
 
     const stopTimer = deps.metrics.chunkSeconds.startTimer();
     try {
@@ -45,10 +50,12 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
         },
         { signal: AbortSignal.timeout(deps.chunkTimeoutMs) },
       );
-      const { inserted } = await completeChunk(
-        deps.pool,
-        { sweepId, chunkIndex, pointId: chunk.pointId, workerHost: deps.workerHost },
-        outcomes,
+      const { inserted } = await retry(() =>
+        completeChunk(
+          deps.pool,
+          { sweepId, chunkIndex, pointId: chunk.pointId, workerHost: deps.workerHost },
+          outcomes,
+        ),
       );
       deps.metrics.simulated.inc(outcomes.length);
       deps.metrics.rowsWritten.inc(inserted);
@@ -59,7 +66,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
       const attempts = job.opts.attempts ?? 1;
       log.warn({ err: error, attempt: job.attemptsMade + 1, attempts }, 'chunk failed');
       if (job.attemptsMade + 1 >= attempts) {
-        await failChunk(deps.pool, { sweepId, chunkIndex, workerHost: deps.workerHost }, reason);
+        await retry(() => failChunk(deps.pool, { sweepId, chunkIndex, workerHost: deps.workerHost }, reason));
       }
       throw error;
     } finally {
