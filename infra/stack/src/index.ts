@@ -1,1 +1,16 @@
-export {};
+export { type DemoOptions, runDemo } from './demo.js';
+export { type FreePortOptions, findFreePort, isPortFree, randomHighPort } from './ports.js';
+export { type PostgresHandle, type PostgresOptions, startPostgres } from './postgres.js';
+export { type ExitStatus, ManagedProcess } from './process-group.js';
+export { type RedisHandle, type RedisOptions, startRedis } from './redis.js';
+export { type RedisReply, redisCommand } from './redis-command.js';
+export { runStack, type StackOptions, type StackUrls } from './stack.js';
+export type { LocalStackFile } from './stack-file.js';
+export {
+  chromium,
+  ensureSystemPrograms,
+  findExecutable,
+  MissingSystemProgramError,
+  redisServer,
+  type SystemProgram,
+} from './system-packages.js';

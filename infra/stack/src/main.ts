@@ -1,0 +1,33 @@
+// `pnpm stack` (foreground local stack) and `pnpm demo` (`--demo`: bring it up, run the demo, stop).
+import { parseArgs } from 'node:util';
+import { runDemo } from './demo.js';
+import { runStack } from './stack.js';
+
+const usage = `usage: pnpm stack [--workers N] [--verbose]
+       pnpm demo
+  --demo       bring the stack up, run the demo against it, then stop it (exit 0 on success)
+  --workers N  worker processes to run (default 1)
+  --verbose    print every Postgres and Redis log line
+Uses DATABASE_URL / REDIS_URL when set instead of starting Postgres / Redis.`;
+
+const { values } = parseArgs({
+  options: {
+    demo: { type: 'boolean', default: false },
+    workers: { type: 'string', default: '1' },
+    verbose: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+const workers = Number(values.workers);
+if (values.help || !Number.isInteger(workers) || workers < 1) {
+  console.log(usage);
+  process.exit(values.help ? 0 : 2);
+}
+
+const exitCode = await runStack({
+  workers,
+  verbose: values.verbose,
+  task: values.demo ? ({ apiUrl }) => runDemo({ apiUrl }) : undefined,
+});
+process.exit(exitCode);
