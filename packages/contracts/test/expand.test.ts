@@ -1,0 +1,151 @@
+import { defaultParams, pointHash, resolveParams } from '@frontline/sim';
+import { describe, expect, it } from 'vitest';
+import type { SweepSpec } from '../src/index.js';
+import { ApiError, expandSweep, parseSweepSpec, prepareSweep } from '../src/index.js';
+import type { LooseSpec } from './fixtures.js';
+import { issueSpec, sampledSpec } from './fixtures.js';
+
+function accepted(input: unknown): { spec: SweepSpec; warnings: string[] } {
+  const result = parseSweepSpec(input);
+  if (!result.ok) throw new Error(`spec rejected: ${JSON.stringify(result.error.details)}`);
+  return result;
+}
+
+describe('parseSweepSpec: valid specs', () => {
+  it('accepts the issue spec and fills defaults', () => {
+    const spec = issueSpec();
+    delete spec.priority;
+    delete spec.params;
+    const { spec: parsed, warnings } = accepted(spec);
+    expect(parsed.priority).toBe('normal');
+    expect(parsed.params).toEqual({});
+    expect(warnings).toEqual([]);
+  });
+
+  it('fills the linear scale default of sampled axes', () => {
+    const { spec } = accepted(sampledSpec('lhs', 10));
+    if (spec.design.kind === 'grid') throw new Error('expected a sampled design');
+    expect(spec.design.axes.dose).toEqual({ min: 0, max: 10, scale: 'linear' });
+  });
+
+  it('warns when Sobol samples are not a power of two, and not when they are', () => {
+    const { warnings } = accepted(sampledSpec('sobol', 100));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('100 is not a power of two');
+    expect(warnings[0]).toContain('use 64 or 128');
+    expect(accepted(sampledSpec('sobol', 128)).warnings).toEqual([]);
+    expect(accepted(sampledSpec('lhs', 100)).warnings).toEqual([]);
+  });
+
+  it('accepts a reference arm outside a sampled range if the value is valid', () => {
+    expect(accepted({ ...sampledSpec('lhs', 8), referenceArm: { dose: 0 } }).spec.referenceArm).toEqual({
+      dose: 0,
+    });
+    const result = parseSweepSpec({ ...sampledSpec('lhs', 8), referenceArm: { dose: -1 } });
+    expect(result.ok ? [] : result.error.details).toEqual([
+      { path: 'referenceArm.dose', rule: 'must be ≥ 0' },
+    ]);
+  });
+});
+
+describe('expandSweep', () => {
+  it('expands the issue grid into 36 points, first axis slowest, with resolved params and hashes', () => {
+    const { axes, points, warnings } = expandSweep(accepted(issueSpec()).spec);
+    expect(axes).toEqual(['dose', 'immuneKill', 'emtPlasticity']);
+    expect(points).toHaveLength(36);
+    expect(warnings).toEqual([]);
+    expect(points.map((p) => p.index)).toEqual(Array.from({ length: 36 }, (_, i) => i));
+    expect(points[0]!.axisValues).toEqual({ dose: 0, immuneKill: 0.01, emtPlasticity: 0.1 });
+    expect(points[1]!.axisValues).toEqual({ dose: 0, immuneKill: 0.01, emtPlasticity: 1 });
+    expect(points[35]!.axisValues).toEqual({ dose: 5, immuneKill: 0.1, emtPlasticity: 10 });
+    const doses = points.map((p) => p.axisValues.dose);
+    expect(doses.filter((d) => d === 2)).toHaveLength(9);
+    const p13 = points[13]!;
+    expect(p13.params).toEqual({ ...defaultParams, horizonDays: 730, ...p13.axisValues });
+    expect(p13.params).toEqual(resolveParams({ horizonDays: 730, ...p13.axisValues }));
+    expect(p13.pointHash).toBe(pointHash(p13.params));
+    expect(new Set(points.map((p) => p.pointHash)).size).toBe(36);
+  });
+
+  it.each(['lhs', 'sobol'] as const)(
+    'expands a %s design into `samples` points inside each axis range',
+    (kind) => {
+      const { axes, points } = expandSweep(accepted(sampledSpec(kind, 64)).spec);
+      expect(axes).toEqual(['dose', 'seedingRate', 'leaderSuppression']);
+      expect(points).toHaveLength(64);
+      for (const { axisValues, params } of points) {
+        expect(Object.keys(axisValues)).toEqual(axes);
+        expect(axisValues.dose).toBeGreaterThanOrEqual(0);
+        expect(axisValues.dose).toBeLessThan(10);
+        expect(axisValues.seedingRate).toBeGreaterThanOrEqual(1e-6);
+        expect(axisValues.seedingRate).toBeLessThan(1e-4);
+        expect(params.dose).toBe(axisValues.dose);
+        expect(params.seedingRate).toBe(axisValues.seedingRate);
+        expect(params.horizonDays).toBe(defaultParams.horizonDays);
+      }
+      // Stratified on every axis: one point in each of 64 equal bins (in log space for seedingRate).
+      const bins = (values: number[]) => new Set(values.map((u) => Math.floor(u * 64))).size;
+      expect(bins(points.map((p) => p.axisValues.dose! / 10))).toBe(64);
+      expect(bins(points.map((p) => Math.log(p.axisValues.seedingRate! / 1e-6) / Math.log(100)))).toBe(64);
+      expect(bins(points.map((p) => p.axisValues.leaderSuppression! / 5))).toBe(64);
+    },
+  );
+
+  it('carries the Sobol power-of-two warning', () => {
+    expect(expandSweep(accepted(sampledSpec('sobol', 100)).spec).warnings[0]).toContain('not a power of two');
+  });
+
+  it('is deterministic: the same spec gives the same points and hashes', () => {
+    for (const input of [issueSpec(), sampledSpec('lhs', 32), sampledSpec('sobol', 32)]) {
+      const a = expandSweep(accepted(input).spec);
+      const b = expandSweep(accepted(structuredClone(input)).spec);
+      expect(b).toEqual(a);
+    }
+  });
+
+  it('changes sampled points with the design seed, not with the cohort seed', () => {
+    const base = sampledSpec('sobol', 16);
+    const points = (spec: LooseSpec) => expandSweep(accepted(spec).spec).points.map((p) => p.axisValues);
+    const otherDesignSeed = structuredClone(base);
+    otherDesignSeed.design.seed = 8;
+    const otherCohortSeed = structuredClone(base);
+    otherCohortSeed.cohort.seed = 4;
+    expect(points(otherDesignSeed)).not.toEqual(points(base));
+    expect(points(otherCohortSeed)).toEqual(points(base));
+  });
+
+  it('names the points whose combination of axis values breaks a cross-parameter rule (400, not a crash)', () => {
+    // Each value is valid alone; growthRate 0.0015 with emtPlasticity 10 never reaches diagnosis.
+    const input = {
+      name: 'slow growth',
+      design: { kind: 'grid', axes: { growthRate: [0.0015, 0.025], emtPlasticity: [1, 10] } },
+      cohort: { patients: 10, seed: 1 },
+    };
+    const { spec } = accepted(input);
+    let thrown: unknown;
+    try {
+      expandSweep(spec);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ApiError);
+    const error = thrown as ApiError;
+    expect(error.status).toBe(400);
+    expect(error.code).toBe('validation_failed');
+    expect(error.details).toHaveLength(1);
+    expect(error.details![0]!.path).toBe('design (point 1: growthRate=0.0015, emtPlasticity=10)');
+    expect(error.details![0]!.rule).toContain('growthRate: too slow');
+
+    const prepared = prepareSweep(input);
+    expect(prepared.ok).toBe(false);
+    if (!prepared.ok) expect(prepared.status).toBe(400);
+  });
+
+  it('prepareSweep parses and expands in one step', () => {
+    const prepared = prepareSweep(issueSpec());
+    expect(prepared.ok).toBe(true);
+    if (prepared.ok) expect(prepared.expanded.points).toHaveLength(36);
+    const rejected = prepareSweep({ ...issueSpec(), priority: 'urgent' });
+    expect(rejected.ok ? 0 : rejected.status).toBe(400);
+  });
+});

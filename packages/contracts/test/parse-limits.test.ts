@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BODY_LIMIT_BYTES, defaultSweepLimits, parseSweepSpec } from '../src/index.js';
+import { issueSpec, sampledSpec } from './fixtures.js';
+
+describe('parseSweepSpec: limits', () => {
+  it('has the documented defaults', () => {
+    expect(defaultSweepLimits).toEqual({
+      maxPoints: 100_000,
+      maxPatientsPerPoint: 1_000_000,
+      maxSimulations: 10_000_000,
+      maxBodyBytes: 1024 * 1024,
+    });
+    expect(DEFAULT_BODY_LIMIT_BYTES).toBe(1_048_576);
+  });
+
+  it('rejects too many grid points with 422 naming maxPoints, before expanding', () => {
+    const spec = issueSpec();
+    // 1000 × 1000 × 3 = 3,000,000 points: counted from the axis lengths, never expanded.
+    spec.design.axes.dose = Array.from({ length: 1000 }, (_, i) => i / 100);
+    spec.design.axes.immuneKill = Array.from({ length: 1000 }, (_, i) => i / 10_000);
+    const result = parseSweepSpec(spec);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.status).toBe(422);
+    expect(result.error.code).toBe('limit_exceeded');
+    expect(result.error.message).toContain('3000000 points');
+    expect(result.error.message).toContain('maxPoints');
+    expect(result.error.details).toEqual([{ path: 'design', rule: 'at most 100000 points (maxPoints)' }]);
+  });
+
+  it('rejects too many samples with 422 naming maxPoints', () => {
+    const result = parseSweepSpec(sampledSpec('lhs', 100_001));
+    expect(result.ok ? 0 : result.status).toBe(422);
+    if (!result.ok) expect(result.error.message).toContain('maxPoints');
+  });
+
+  it('rejects too many patients per point with 422 naming maxPatientsPerPoint', () => {
+    const spec = issueSpec();
+    spec.cohort.patients = 1_000_001;
+    const result = parseSweepSpec(spec);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.status).toBe(422);
+    expect(result.error.message).toContain('maxPatientsPerPoint');
+    expect(result.error.details?.[0]?.path).toBe('cohort.patients');
+  });
+
+  it('rejects points × patients over the cap with 422 naming maxSimulations', () => {
+    const spec = issueSpec();
+    spec.cohort.patients = 277_778; // × 36 points = 10,000,008
+    const result = parseSweepSpec(spec);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.status).toBe(422);
+    expect(result.error.message).toContain('36 points × 277778 patients = 10000008 simulations');
+    expect(result.error.message).toContain('maxSimulations');
+  });
+
+  it('accepts a sweep exactly at the simulation cap', () => {
+    const spec = issueSpec();
+    spec.design.axes = { dose: [0, 1, 2, 5] };
+    spec.cohort.patients = 1_000_000; // 4 points × 1e6 patients = 4e6 simulations
+    const result = parseSweepSpec(spec, { ...defaultSweepLimits, maxSimulations: 4_000_000 });
+    expect(result.ok).toBe(true);
+  });
+
+  it('takes limits as configuration', () => {
+    const limits = { ...defaultSweepLimits, maxPoints: 10 };
+    const result = parseSweepSpec(issueSpec(), limits);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toBe('sweep has 36 points; the limit is 10 (maxPoints)');
+    expect(parseSweepSpec(issueSpec()).ok).toBe(true);
+  });
+
+  it('rejects a raw JSON body over maxBodyBytes with 413', () => {
+    const text = JSON.stringify({ ...issueSpec(), name: 'x'.repeat(2000) });
+    const result = parseSweepSpec(text, { ...defaultSweepLimits, maxBodyBytes: 1000 });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.status).toBe(413);
+    expect(result.error.code).toBe('payload_too_large');
+    expect(result.error.message).toContain('maxBodyBytes');
+    expect(parseSweepSpec(JSON.stringify(issueSpec())).ok).toBe(true);
+  });
+});
