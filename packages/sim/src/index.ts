@@ -1,4 +1,17 @@
 export {
+  type BestResponse,
+  CR_CELLS,
+  MAX_REDRAWS,
+  type PatientOutcome,
+  type PatientTrajectory,
+  PR_RATIO,
+  PROGRESSION_FACTOR,
+  type SampledParams,
+  type SimulateOptions,
+  SimulationError,
+  simulatePatient,
+} from './model.js';
+export {
   canonicalJson,
   defaultParams,
   dominantGrowthRate,

@@ -18,13 +18,14 @@
  *  - `nextUint32()`: one 32-bit output;
  *  - `uniform()`: two 32-bit outputs, 53-bit resolution, in [0, 1);
  *  - `normal()`: exactly two `uniform()` calls (Box–Muller, cosine branch; the sine half is discarded);
- *  - `poisson(mean)`: 0 draws for mean ≤ 0, one `uniform()` for mean < 10 (inversion by sequential
- *    search), otherwise ≥ 2 `uniform()` (PTRS transformed rejection, Hörmann 1993; mean acceptance ≈ 0.9+).
+ *  - `poisson(mean)`: 0 draws for mean ≤ 0, one `nextUint32()` for mean < 10 (inversion by sequential
+ *    search), otherwise ≥ 2 `nextUint32()` (PTRS transformed rejection, Hörmann 1993; mean acceptance ≈ 0.9+).
  */
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const TWO32 = 4294967296;
 const INV_TWO53 = 1 / 9007199254740992;
+const INV_TWO32 = 1 / 4294967296;
 
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -67,6 +68,10 @@ const LF_TABLE = 128;
 const logFactTable = new Float64Array(LF_TABLE);
 for (let k = 2; k < LF_TABLE; k++) logFactTable[k] = logFactTable[k - 1]! + Math.log(k);
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+/** 1/k for the inversion search (multiplication instead of division in the loop). */
+const INV_K_MAX = 256;
+const invK = new Float64Array(INV_K_MAX + 1);
+for (let k = 1; k <= INV_K_MAX; k++) invK[k] = 1 / k;
 
 /** log(k!) for integer k ≥ 0 (table below 128, Stirling series with 3 correction terms above; rel. err < 1e-15). */
 export function logFactorial(k: number): number {
@@ -166,34 +171,35 @@ export class Rng {
   poisson(mean: number): number {
     if (!(mean > 0)) return 0;
     if (mean < 10) {
-      const u = this.uniform();
+      // 32-bit resolution (one output): tail probabilities below 2^-33 are not resolved.
+      const u = (this.nextUint32() + 0.5) * INV_TWO32;
       let p = Math.exp(-mean);
       let cdf = p;
       let k = 0;
       // The cap only guards against round-off leaving cdf < u for u extremely close to 1.
-      while (u >= cdf && k < 200) {
+      while (u >= cdf && k < INV_K_MAX) {
         k++;
-        p *= mean / k;
+        p *= mean * invK[k]!;
         cdf += p;
       }
       return k;
     }
+    // PTRS. u, v use 32-bit resolution (one output each): ample for a rejection test.
     const slam = Math.sqrt(mean);
     const b = 0.931 + 2.53 * slam;
     const a = -0.059 + 0.02483 * b;
-    const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
+    const twoA = 2 * a;
     const vr = 0.9277 - 3.6224 / (b - 2);
+    const lim = mean + 0.43;
     for (;;) {
-      const u = this.uniform() - 0.5;
-      const v = this.uniform();
+      const u = (this.nextUint32() + 0.5) * INV_TWO32 - 0.5;
+      const v = (this.nextUint32() + 0.5) * INV_TWO32;
       const us = 0.5 - Math.abs(u);
-      const k = Math.floor(((2 * a) / us + b) * u + mean + 0.43);
+      const k = Math.floor((twoA / us + b) * u + lim);
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;
-      if (
-        Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <=
-        -mean + k * Math.log(mean) - logFactorial(k)
-      ) {
+      const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
+      if (Math.log((v * invAlpha) / (a / (us * us) + b)) <= -mean + k * Math.log(mean) - logFactorial(k)) {
         return k;
       }
     }
