@@ -35,7 +35,11 @@ export function parseSweepSpec(
     try {
       input = JSON.parse(input);
     } catch (error) {
-      return fail(apiError('bad_request', `spec is not valid JSON: ${(error as Error).message}`));
+      return fail(
+        apiError('bad_request', `spec is not valid JSON: ${(error as Error).message}`, [
+          { path: '', rule: 'must be valid JSON' },
+        ]),
+      );
     }
   }
 

@@ -5,6 +5,7 @@ import {
   parseSweepSpec,
   sweepCreatedSchema,
   sweepListSchema,
+  sweepSpecSchema,
   sweepStatusSchema,
 } from '../src/index.js';
 import { issueSpec } from './fixtures.js';
@@ -75,6 +76,9 @@ describe('API response schemas', () => {
   });
 
   it('convert to JSON Schema for OpenAPI', () => {
+    const request = z.toJSONSchema(sweepSpecSchema, { io: 'input' });
+    expect(request.required).toEqual(['name', 'design', 'cohort']);
+    expect(request.additionalProperties).toBe(false);
     expect(() => z.toJSONSchema(sweepStatusSchema, { io: 'output' })).not.toThrow();
     expect(() => z.toJSONSchema(sweepCreatedSchema)).not.toThrow();
   });
