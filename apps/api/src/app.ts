@@ -13,7 +13,12 @@ import {
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { registerErrorHandling } from './errors.js';
+import { createMonitoring } from './monitoring.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { sweepEventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { queueRoutes } from './routes/queue.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { createSweepService } from './sweep-service.js';
 
@@ -23,6 +28,10 @@ export interface AppDeps {
   redis: Redis;
   logger?: FastifyBaseLogger | boolean;
   limits?: SweepLimits;
+  /** Built dashboard (default apps/web/dist). */
+  dashboardDir?: string;
+  /** Poll interval of SSE progress streams (default 500 ms). */
+  progressIntervalMs?: number;
 }
 
 export async function buildApp(deps: AppDeps) {
@@ -47,6 +56,11 @@ export async function buildApp(deps: AppDeps) {
   const sweeps = createSweepService({ pool: deps.pool, queue: deps.queue, redis: deps.redis, limits });
   await app.register(healthRoutes(deps));
   await app.register(sweepRoutes({ pool: deps.pool, sweeps, limits }));
-  return Object.assign(app, { sweeps });
+  const monitoring = createMonitoring(deps);
+  await app.register(queueRoutes(monitoring));
+  await app.register(sweepEventRoutes(monitoring));
+  await app.register(metricsRoutes(monitoring.metrics));
+  await app.register(dashboardRoutes(deps));
+  return Object.assign(app, { sweeps, metrics: monitoring.metrics });
 }
 export type App = Awaited<ReturnType<typeof buildApp>>;

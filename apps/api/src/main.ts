@@ -23,7 +23,10 @@ await app.listen({ host: env.API_HOST, port: env.API_PORT });
 const reconcile = () =>
   app.sweeps
     .reconcile()
-    .then((requeued) => requeued > 0 && logger.warn({ requeued }, 'reconciler re-enqueued missing chunks'))
+    .then((requeued) => {
+      app.metrics.reconcilerRequeued.inc(requeued);
+      if (requeued > 0) logger.warn({ requeued }, 'reconciler re-enqueued missing chunks');
+    })
     .catch((error: unknown) => logger.warn({ err: error }, 'reconcile failed'));
 void reconcile();
 const reconcileTimer = setInterval(reconcile, env.RECONCILE_INTERVAL_MS);
