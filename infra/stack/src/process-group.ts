@@ -84,7 +84,12 @@ export class ManagedProcess {
     this.stopRequested = true;
     if (this.isRunning) {
       this.signalGroup(signal);
-      const timedOut = await Promise.race([this.exited.then(() => false), sleep(timeoutMs, true)]);
+      const deadline = new AbortController();
+      const timedOut = await Promise.race([
+        this.exited.then(() => false),
+        sleep(timeoutMs, true, { signal: deadline.signal }).catch(() => false),
+      ]);
+      deadline.abort(); // a pending timer would keep the caller's event loop alive
       if (timedOut) this.signalGroup('SIGKILL');
     }
     const status = await this.exited;

@@ -1,0 +1,21 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { sourceNodeFlags } from './apps.js';
+import { projectRoot } from './paths.js';
+
+const execFileAsync = promisify(execFile);
+const migrateCli = join(projectRoot, 'infra', 'stack', 'src', 'migrate-cli.ts');
+
+/** Run @frontline/db's migrate() in a child node process (URL passed by env, not argv: it has a password). */
+export async function migrateInChildProcess(databaseUrl: string): Promise<void> {
+  try {
+    await execFileAsync(process.execPath, [...sourceNodeFlags, migrateCli], {
+      cwd: projectRoot,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+    });
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    throw new Error(`migrations failed: ${stderr || (error as Error).message}`);
+  }
+}
