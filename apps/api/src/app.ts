@@ -18,7 +18,9 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { sweepEventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { outcomeExportRoutes } from './routes/outcomes-export.js';
 import { queueRoutes } from './routes/queue.js';
+import { resultRoutes } from './routes/results.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { createSweepService } from './sweep-service.js';
 
@@ -56,6 +58,8 @@ export async function buildApp(deps: AppDeps) {
   const sweeps = createSweepService({ pool: deps.pool, queue: deps.queue, redis: deps.redis, limits });
   await app.register(healthRoutes(deps));
   await app.register(sweepRoutes({ pool: deps.pool, sweeps, limits }));
+  await app.register(resultRoutes({ pool: deps.pool }));
+  await app.register(outcomeExportRoutes({ pool: deps.pool }));
   const monitoring = createMonitoring(deps);
   await app.register(queueRoutes(monitoring));
   await app.register(sweepEventRoutes(monitoring));

@@ -2,6 +2,24 @@ export { type ChunkWork, completeChunk, failChunk, loadChunk, markSweepStarted }
 export { connectDatabase, type Database, type Db, inTransaction } from './client.js';
 export { migrate, migrationsFolder } from './migrate.js';
 export { insertOutcomes, type OutcomeRecord, outcomeRow } from './outcomes.js';
+export {
+  type ExportColumn,
+  type ExportColumnKind,
+  type ExportRow,
+  outcomeExportColumnsFor,
+  outcomeRowBatches,
+  outcomesCsvStream,
+  type PointGroup,
+  type PointSummary,
+  pointSummaries,
+  type SurvivalEndpoint,
+  type SweepPointAxes,
+  type SweepScope,
+  survivalCounts,
+  survivalEndpoints,
+  sweepPointAxes,
+  type TimeCounts,
+} from './results.js';
 export * from './schema.js';
 export {
   type ChunkRef,

@@ -1,0 +1,82 @@
+import type { PointGroup, SweepPointAxes } from '@frontline/db';
+
+/** A group of pooled patients: the points sharing one combination of the grouped axes. */
+export interface SurvivalGroup {
+  key: Record<string, number>;
+  /** Set when each point is its own group (no groupBy). */
+  pointIndex?: number;
+  points: SweepPointAxes[];
+}
+
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+/**
+ * One group per distinct combination of the `groupBy` axes, ordered by those values; without
+ * `groupBy`, one group per point in design order, keyed by all its axis values.
+ */
+export function groupPoints(
+  points: readonly SweepPointAxes[],
+  groupBy: readonly string[] | null,
+): { groups: SurvivalGroup[]; pointGroups: PointGroup[] } {
+  if (groupBy === null) {
+    return {
+      groups: points.map((p) => ({ key: { ...p.axisValues }, pointIndex: p.pointIndex, points: [p] })),
+      pointGroups: points.map((p, group) => ({ pointId: p.pointId, group })),
+    };
+  }
+  const byKey = new Map<string, { values: number[]; points: SweepPointAxes[] }>();
+  for (const point of points) {
+    const values = groupBy.map((axis) => point.axisValues[axis]!);
+    const id = JSON.stringify(values);
+    const entry = byKey.get(id) ?? { values, points: [] };
+    entry.points.push(point);
+    byKey.set(id, entry);
+  }
+  const ordered = [...byKey.values()].sort((a, b) => compareKeys(a.values, b.values));
+  const groups = ordered.map(({ values, points: members }) => ({
+    key: Object.fromEntries(groupBy.map((axis, i) => [axis, values[i]!])),
+    points: members,
+  }));
+  const pointGroups = groups.flatMap((g, group) => g.points.map((p) => ({ pointId: p.pointId, group })));
+  return { groups, pointGroups };
+}
+
+export type Comparison =
+  | { method: 'referenceArm'; referenceArm: Record<string, number>; references: (number | null)[] }
+  | { method: 'allGroups'; reason: string };
+
+const keyId = (key: Record<string, number>) =>
+  JSON.stringify(
+    Object.keys(key)
+      .sort()
+      .map((axis) => [axis, key[axis]]),
+  );
+
+/**
+ * How groups are contrasted. With a reference arm whose axes are (partly) among the group keys, each
+ * group is compared with the group that has the same key except the reference values on those axes
+ * (the reference axes not grouped by are pooled alike in both). Otherwise all groups are tested together.
+ */
+export function chooseComparison(
+  groups: readonly SurvivalGroup[],
+  referenceArm: Record<string, number> | null,
+): Comparison {
+  if (!referenceArm) return { method: 'allGroups', reason: 'the sweep has no referenceArm' };
+  const keyAxes = new Set(groups.flatMap((g) => Object.keys(g.key)));
+  const axes = Object.keys(referenceArm).filter((axis) => keyAxes.has(axis));
+  if (axes.length === 0)
+    return {
+      method: 'allGroups',
+      reason: `the referenceArm axes (${Object.keys(referenceArm).join(', ')}) are not grouped by`,
+    };
+  const arm = Object.fromEntries(axes.map((axis) => [axis, referenceArm[axis]!]));
+  const indexByKey = new Map(groups.map((group, index) => [keyId(group.key), index]));
+  const references = groups.map((group, index) => {
+    const found = indexByKey.get(keyId({ ...group.key, ...arm }));
+    return found === undefined || found === index ? null : found;
+  });
+  return { method: 'referenceArm', referenceArm: arm, references };
+}
