@@ -20,6 +20,7 @@ export {
   modelParamsSchema,
   ParamError,
   type ParamName,
+  type ParamOverrides,
   type ParamProblem,
   paramDomains,
   paramNames,

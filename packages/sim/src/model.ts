@@ -79,6 +79,8 @@ export interface SimulateOptions {
 /** Internal options (tests): sampling interval of the trajectory. */
 export interface SimulateInternalOptions extends SimulateOptions {
   trajectoryEveryDays?: number;
+  /** Override of MAX_REDRAWS (tests). */
+  maxRedraws?: number;
 }
 
 /** A patient that keeps being rejected as implausible (see MAX_REDRAWS). */
@@ -196,6 +198,11 @@ function deterministicSite(
   }
   pop[iF] = S - L;
   pop[iL] = L;
+}
+
+/** ln(1 + e^x) without overflow (x = h·ln c, so this is ln(1 + c^h)). */
+function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
 /** Log-linear interpolation of the time at which a quantity going from a to b crosses thr within [t0, t0 + h]. */
@@ -338,6 +345,7 @@ export function simulatePatientInternal(
   const patientIndex = checkIndex('patientIndex', options?.patientIndex);
 
   // --- Virtual patient: sample, run phase 0, redraw if implausible ------------------------------
+  const maxRedraws = options.maxRedraws ?? MAX_REDRAWS;
   rngZ.reseed(cohortSeed, patientIndex, SUB_PARAMS);
   let redraws = 0;
   let growthRate = 0;
@@ -372,9 +380,9 @@ export function simulatePatientInternal(
     rng.reseed(cohortSeed, patientIndex, SUB_PRE_FIRST + redraws);
     if (runPhase0(p)) break;
     redraws++;
-    if (redraws >= MAX_REDRAWS) {
+    if (redraws >= maxRedraws) {
       throw new SimulationError(
-        `${modelId}: patient ${patientIndex} (cohortSeed ${cohortSeed}) was rejected ${MAX_REDRAWS} times ` +
+        `${modelId}: patient ${patientIndex} (cohortSeed ${cohortSeed}) was rejected ${redraws} times ` +
           '(never diagnosed within 20 years: extinct, dead before diagnosis, or growing too slowly); ' +
           'check growthRate, startCells, diagnosisCells, capacityPrimary, cellLossFactor',
       );
@@ -480,16 +488,12 @@ export function simulatePatientInternal(
         c += c0;
         doseIdx++;
       }
-      // 2. drug exposure U = ∫u dt over the step (exact: ln[(1 + c^h)/(1 + c1^h)] / (h·k_e))
+      // 2. drug exposure U = ∫u dt over the step, exact for any h: ln[(1 + c^h)/(1 + c1^h)] / (h·k_e)
       let U = 0;
       if (c > 0) {
         const c1 = c * expKe;
         if (hill === 1) U = Math.log1p((c - c1) / (1 + c1)) / ke;
-        else {
-          const ch = c ** hill;
-          const c1h = c1 ** hill;
-          U = Math.log1p((ch - c1h) / (1 + c1h)) / (hill * ke);
-        }
+        else U = (softplus(hill * Math.log(c)) - softplus(hill * Math.log(c1))) / (hill * ke);
         c = c1 < DRUG_EPS ? 0 : c1;
       }
       const uBar = U / dt;

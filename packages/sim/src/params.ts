@@ -220,6 +220,9 @@ export const paramDomains: Readonly<Record<ParamName, string>> = Object.freeze(
   ) as Record<ParamName, string>,
 );
 
+/** Parameter overrides by name (validated at run time: unknown names and bad values are reported). */
+export type ParamOverrides = Record<string, unknown> | Partial<ModelParams>;
+
 export interface ParamProblem {
   param: string;
   rule: string;
@@ -296,6 +299,12 @@ function crossProblems(p: ModelParams): ParamProblem[] {
     });
   }
   if (p.startCells < p.diagnosisCells) {
+    if (p.diagnosisCells >= p.lethalCells) {
+      out.push({
+        param: 'lethalCells',
+        rule: 'must be > diagnosisCells (every patient would die before diagnosis)',
+      });
+    }
     if (p.diagnosisCells >= p.capacityPrimary) {
       out.push({
         param: 'diagnosisCells',
@@ -364,7 +373,7 @@ function check(overrides: unknown): Checked {
 }
 
 /** All problems with a set of overrides (merged over the defaults), without throwing. */
-export function validateParams(overrides: Record<string, unknown>): ParamProblem[] {
+export function validateParams(overrides: ParamOverrides): ParamProblem[] {
   return check(overrides).problems;
 }
 
@@ -375,7 +384,7 @@ const resolved = new WeakSet<object>();
  * Merge overrides over `defaultParams` and validate. Throws `ParamError` naming the first problem
  * (all problems are in `error.problems`). The result is frozen.
  */
-export function resolveParams(overrides: Record<string, unknown> = {}): ModelParams {
+export function resolveParams(overrides: ParamOverrides = {}): ModelParams {
   const { problems, values, merged } = check(overrides);
   if (problems.length > 0 || !merged) {
     const first = problems[0] ?? { param: '(overrides)', rule: 'invalid' };
@@ -399,7 +408,7 @@ export function ensureValidParams(params: ModelParams): ModelParams {
   for (const name of paramNames) {
     if (!(name in params)) throw new ParamError(name, 'is required (use resolveParams to fill defaults)');
   }
-  const r = resolveParams(params as unknown as Record<string, unknown>);
+  const r = resolveParams(params);
   if (Object.isFrozen(params)) resolved.add(params);
   return r;
 }
