@@ -1,0 +1,168 @@
+import { api, type ProgressEvent, type SweepDetail } from '../api.js';
+import { h, replaceChildren } from '../dom.js';
+import { formatCount, formatDuration, formatRate, formatTime } from '../format.js';
+import { pointRows } from '../point-metrics.js';
+import { heatmapSection } from './heatmap-section.js';
+import { pointsTable } from './points-table.js';
+import { survivalSection } from './survival-section.js';
+import { errorBox, isActive, progressBar, statusBadge } from './widgets.js';
+
+/** While a sweep runs, curves and tables are re-read at most this often. */
+const resultsRefreshMs = 2_500;
+
+function progressCard(state: ProgressEvent) {
+  const { progress } = state;
+  const stat = (label: string, value: string) =>
+    h('div', { class: 'stat' }, h('span', {}, label), h('strong', {}, value));
+  return [
+    progressBar(progress),
+    h(
+      'div',
+      { class: 'stats' },
+      stat('Done', `${formatCount(progress.done)} / ${formatCount(progress.total)}`),
+      stat('Reused', formatCount(progress.reused)),
+      stat('Failed', formatCount(progress.failed)),
+      stat('Rate', isActive(state.status) ? formatRate(state.ratePerSecond) : '–'),
+      stat('ETA', isActive(state.status) ? formatDuration(state.etaSeconds) : '–'),
+    ),
+  ];
+}
+
+/**
+ * One sweep: live progress over SSE, Kaplan–Meier curves, the response heatmap, the per-point table
+ * and downloads. Results refresh while the sweep runs and once more when it ends.
+ */
+export function sweepPage(root: HTMLElement, id: string): () => void {
+  let stopped = false;
+  let events: EventSource | undefined;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastRefresh = 0;
+  replaceChildren(root, h('p', { class: 'muted' }, 'Loading…'));
+
+  void api.getSweep(id).then(
+    (sweep) => {
+      if (!stopped) mount(sweep);
+    },
+    (error: Error) => replaceChildren(root, errorBox(`Could not load sweep ${id}: ${error.message}`)),
+  );
+
+  function mount(sweep: SweepDetail) {
+    const axes = Object.keys(sweep.spec.design.axes);
+    const status = h('span', {}, statusBadge(sweep.status));
+    const progress = h('section', { class: 'card', 'data-testid': 'progress' });
+    const cancel = h('button', { class: 'button secondary', type: 'button' }, 'Cancel sweep');
+    const survival = survivalSection(id, axes);
+    const heatmap = heatmapSection(axes, sweep.spec.design.kind === 'grid');
+    const table = h('div', { class: 'table-wrap' });
+    const warnings = JSON.parse(sessionStorage.getItem(`warnings:${id}`) ?? '[]') as string[];
+
+    const downloads = h(
+      'div',
+      { class: 'downloads' },
+      h(
+        'a',
+        {
+          class: 'button secondary',
+          href: api.outcomesUrl(id, 'csv'),
+          download: `${id}.csv`,
+          'data-testid': 'download-csv',
+        },
+        'Download CSV',
+      ),
+      h(
+        'a',
+        {
+          class: 'button secondary',
+          href: api.outcomesUrl(id, 'parquet'),
+          download: `${id}.parquet`,
+          'data-testid': 'download-parquet',
+        },
+        'Download Parquet',
+      ),
+    );
+    replaceChildren(
+      root,
+      h(
+        'div',
+        { class: 'page-head' },
+        h('h1', {}, sweep.name, ' ', status),
+        h('div', { class: 'head-actions' }, isActive(sweep.status) ? cancel : null, downloads),
+      ),
+      h(
+        'p',
+        { class: 'muted' },
+        `${sweep.spec.design.kind} design · ${formatCount(sweep.points)} points × ${formatCount(sweep.patients)} patients · created ${formatTime(sweep.createdAt)}`,
+      ),
+      warnings.length > 0 ? h('div', { class: 'alert warn' }, ...warnings.map((w) => h('div', {}, w))) : null,
+      progress,
+      survival.element,
+      heatmap.element,
+      h('section', { class: 'card' }, h('h2', {}, 'Points'), table),
+    );
+
+    const showProgress = (state: ProgressEvent) => {
+      replaceChildren(progress, ...progressCard(state));
+      replaceChildren(status, statusBadge(state.status));
+      if (!isActive(state.status)) cancel.remove();
+    };
+    showProgress(sweep);
+
+    async function refreshResults() {
+      lastRefresh = Date.now();
+      const [, points] = await Promise.all([survival.refresh(), api.points(id).catch((e: Error) => e)]);
+      if (stopped) return;
+      if (points instanceof Error) {
+        replaceChildren(table, errorBox(`Points unavailable: ${points.message}`));
+        return;
+      }
+      const rows = pointRows(points);
+      heatmap.update(rows);
+      replaceChildren(table, pointsTable(rows, axes));
+    }
+    const scheduleRefresh = () => {
+      if (refreshTimer !== undefined) return;
+      const wait = Math.max(0, lastRefresh + resultsRefreshMs - Date.now());
+      refreshTimer = setTimeout(() => {
+        refreshTimer = undefined;
+        void refreshResults();
+      }, wait);
+    };
+    void refreshResults();
+
+    cancel.addEventListener('click', () => {
+      cancel.setAttribute('disabled', '');
+      void api.cancelSweep(id).then(showProgress, (error: Error) => {
+        cancel.removeAttribute('disabled');
+        alert(`Cancel failed: ${error.message}`);
+      });
+    });
+
+    if (!isActive(sweep.status)) return;
+    events = new EventSource(api.eventsUrl(id));
+    let lastDone = sweep.progress.done;
+    events.addEventListener('progress', (event) => {
+      const state = JSON.parse((event as MessageEvent<string>).data) as ProgressEvent;
+      showProgress(state);
+      if (state.progress.done !== lastDone) {
+        lastDone = state.progress.done;
+        scheduleRefresh();
+      }
+    });
+    events.addEventListener('end', (event) => {
+      events?.close(); // the server closes the stream; without this EventSource would reconnect
+      const state = JSON.parse((event as MessageEvent<string>).data) as ProgressEvent;
+      showProgress(state);
+      clearTimeout(refreshTimer);
+      refreshTimer = undefined;
+      void refreshResults().then(() => {
+        if (!stopped) root.dataset.sweepEnded = state.status;
+      });
+    });
+  }
+
+  return () => {
+    stopped = true;
+    events?.close();
+    clearTimeout(refreshTimer);
+  };
+}
