@@ -73,12 +73,22 @@ export interface SurvivalGroup {
     upper: (number | null)[];
   };
   median: { value: number | null; lower: number | null; upper: number | null } | null;
-  logRank?: { chiSq?: number | null; pValue?: number | null } | null;
+  logRank: LogRank | null;
+}
+
+export interface LogRank {
+  chiSq: number;
+  df: number;
+  pValue: number;
 }
 
 export interface SurvivalResponse {
   endpoint: SurvivalEndpoint;
   partial: boolean;
+  /** Each group against its reference arm, or one test across all groups. */
+  comparison:
+    | { method: 'referenceArm'; referenceArm: Record<string, number> }
+    | { method: 'allGroups'; reason: string; logRank: LogRank | null };
   groups: SurvivalGroup[];
 }
 

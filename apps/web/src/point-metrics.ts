@@ -1,13 +1,10 @@
 import type { PointRow } from './api.js';
-import { formatDays, formatPercent, formatValue } from './format.js';
+import { formatCount, formatDays, formatPercent, formatValue } from './format.js';
 
-/** The rows of GET /v1/sweeps/{id}/points, whether sent bare or wrapped. */
+/** Rows of GET /v1/sweeps/{id}/points (`{ points: [...] }`). */
 export function pointRows(response: unknown): PointRow[] {
-  if (Array.isArray(response)) return response as PointRow[];
-  const wrapped = response as { points?: unknown; items?: unknown } | null;
-  if (Array.isArray(wrapped?.points)) return wrapped.points as PointRow[];
-  if (Array.isArray(wrapped?.items)) return wrapped.items as PointRow[];
-  return [];
+  const points = (response as { points?: unknown } | null)?.points;
+  return Array.isArray(points) ? (points as PointRow[]) : [];
 }
 
 /** Value at a dotted path (`os.median.value`), or undefined. */
@@ -20,18 +17,14 @@ export function at(row: unknown, path: string): unknown {
   return value;
 }
 
-function firstNumber(row: PointRow, paths: readonly string[]): number | null {
-  for (const path of paths) {
-    const value = at(row, path);
-    if (typeof value === 'number' && Number.isFinite(value)) return value;
-    if (value !== undefined) return null; // the field exists but has no estimate (e.g. median not reached)
-  }
-  return null;
-}
+const numberAt = (row: unknown, path: string): number | null => {
+  const value = at(row, path);
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+};
 
-/** A point's axis values, read from its `axisValues` (or `axes`) object. */
+/** A point's axis values. */
 export function axisValuesOf(row: PointRow, axes: readonly string[]): Record<string, number> {
-  const source = (row.axisValues ?? row.axes ?? row) as Record<string, unknown>;
+  const source = (row.axisValues ?? {}) as Record<string, unknown>;
   const values: Record<string, number> = {};
   for (const axis of axes) {
     const value = source[axis];
@@ -43,6 +36,7 @@ export function axisValuesOf(row: PointRow, axes: readonly string[]): Record<str
 export interface HeatmapMetric {
   id: string;
   label: string;
+  /** null where there is no estimate (median not reached, time past follow-up, no outcomes yet). */
   read: (row: PointRow) => number | null;
   format: (value: number | null) => string;
   percent: boolean;
@@ -52,52 +46,53 @@ export const heatmapMetrics: readonly HeatmapMetric[] = [
   {
     id: 'medianOs',
     label: 'Median OS (days)',
-    read: (row) => firstNumber(row, ['medianOs.value', 'medianOs', 'os.median.value', 'os.median']),
+    read: (row) => numberAt(row, 'os.median.value'),
     format: formatDays,
     percent: false,
   },
   {
     id: 'os730',
     label: 'OS at 24 months',
-    read: (row) =>
-      firstNumber(row, [
-        'osAt730.survival',
-        'osAt730.value',
-        'osAt730',
-        'os730',
-        'os.survivalAt.730.survival',
-        'os.at730',
-      ]),
+    read: (row) => numberAt(row, 'os.at730'),
     format: (value) => (value === null ? 'n/a' : formatPercent(value)),
     percent: true,
   },
 ];
 
-/** One table cell's text: numbers rounded, {value, lower, upper} as "v (l–u)", counts as "k v · …". */
-export function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '–';
-  if (typeof value === 'number') return formatValue(value);
-  if (typeof value !== 'object') return String(value);
-  const record = value as Record<string, unknown>;
-  const estimate = record.value ?? record.survival ?? record.median ?? record.rmst;
-  if (typeof estimate === 'number' || estimate === null) {
-    const lower = record.lower;
-    const upper = record.upper;
-    const interval =
-      lower !== undefined || upper !== undefined
-        ? ` (${formatValue(lower as number)}–${formatValue(upper as number)})`
-        : '';
-    return `${estimate === null ? 'NR' : formatValue(estimate)}${interval}`;
-  }
-  return Object.entries(record)
-    .map(([k, v]) => `${k} ${typeof v === 'object' ? cellText(v) : cellText(v)}`)
-    .join(' · ');
+function medianText(value: unknown): string {
+  const median = value as { value?: number | null; lower?: number | null; upper?: number | null } | null;
+  if (!median) return '–';
+  return `${formatDays(median.value)} (${formatDays(median.lower)}–${formatDays(median.upper)})`;
 }
 
-/** Table columns: every top-level field except the axis values (shown first, one column per axis). */
-export function tableColumns(rows: readonly PointRow[]): string[] {
-  const columns = new Set<string>();
-  for (const row of rows)
-    for (const key of Object.keys(row)) if (key !== 'axisValues' && key !== 'axes') columns.add(key);
-  return [...columns];
+function responseText(value: unknown): string {
+  const counts = (value ?? {}) as Record<string, number>;
+  return ['CR', 'PR', 'SD', 'PD'].map((k) => formatCount(counts[k] ?? 0)).join(' / ');
 }
+
+export interface PointColumn {
+  label: string;
+  text: (row: PointRow) => string;
+  numeric: boolean;
+}
+
+const endpointColumns = (endpoint: 'os' | 'pfs', name: string): PointColumn[] => [
+  { label: `Median ${name} (95% CI)`, text: (r) => medianText(at(r, `${endpoint}.median`)), numeric: true },
+  { label: `${name} 12 mo`, text: (r) => formatPercent(numberAt(r, `${endpoint}.at365`)), numeric: true },
+  { label: `${name} 24 mo`, text: (r) => formatPercent(numberAt(r, `${endpoint}.at730`)), numeric: true },
+  { label: `RMST ${name}`, text: (r) => formatDays(numberAt(r, `${endpoint}.rmst`)), numeric: true },
+];
+
+/** The per-point table's columns after the axes. */
+export const pointColumns: readonly PointColumn[] = [
+  { label: 'Patients', text: (r) => formatCount(numberAt(r, 'patients') ?? 0), numeric: true },
+  ...endpointColumns('os', 'OS'),
+  ...endpointColumns('pfs', 'PFS'),
+  { label: 'Cured', text: (r) => formatPercent(numberAt(r, 'curedFraction')), numeric: true },
+  { label: 'CR / PR / SD / PD', text: (r) => responseText(r.bestResponse), numeric: true },
+  {
+    label: 'Leader fraction at diagnosis (median)',
+    text: (r) => formatValue(numberAt(r, 'medianLeaderFractionAtDiagnosis')),
+    numeric: true,
+  },
+];

@@ -60,9 +60,10 @@ export function heatmapChart(cells: readonly HeatmapCell[], options: HeatmapOpti
         x: 'x',
         y: 'y',
         text: (c: HeatmapCell) => options.format(c.value),
-        fill: (c: HeatmapCell) => (c.value === null ? '#374151' : 'white'),
-        stroke: (c: HeatmapCell) => (c.value === null ? 'none' : '#0006'),
-        strokeWidth: 2,
+        // Dark text on a white halo reads on every colour of the scale.
+        fill: '#111827',
+        stroke: (c: HeatmapCell) => (c.value === null ? 'none' : 'white'),
+        strokeWidth: 3,
         paintOrder: 'stroke',
         fontSize: 12,
       }),

@@ -1,18 +1,22 @@
 import type { PointRow } from '../api.js';
 import { h } from '../dom.js';
 import { formatValue } from '../format.js';
-import { axisValuesOf, cellText, tableColumns } from '../point-metrics.js';
+import { axisValuesOf, pointColumns } from '../point-metrics.js';
 
-/** Every point of the sweep: its axis values, then each summary the API reports for it. */
+/** Every point of the sweep: its axis values, then its survival and response summaries. */
 export function pointsTable(rows: readonly PointRow[], axes: readonly string[]) {
-  const columns = tableColumns(rows).filter((c) => !axes.includes(c));
   return h(
     'table',
     { class: 'table compact', 'data-testid': 'points-table' },
     h(
       'thead',
       {},
-      h('tr', {}, ...axes.map((a) => h('th', { class: 'axis' }, a)), ...columns.map((c) => h('th', {}, c))),
+      h(
+        'tr',
+        {},
+        ...axes.map((a) => h('th', { class: 'axis' }, a)),
+        ...pointColumns.map((c) => h('th', { class: c.numeric ? 'num' : '' }, c.label)),
+      ),
     ),
     h(
       'tbody',
@@ -23,9 +27,7 @@ export function pointsTable(rows: readonly PointRow[], axes: readonly string[]) 
           'tr',
           {},
           ...axes.map((a) => h('td', { class: 'num axis' }, formatValue(values[a]))),
-          ...columns.map((c) =>
-            h('td', { class: typeof row[c] === 'number' ? 'num' : '' }, cellText(row[c])),
-          ),
+          ...pointColumns.map((c) => h('td', { class: c.numeric ? 'num' : '' }, c.text(row))),
         );
       }),
     ),

@@ -11,7 +11,7 @@ const endpoints: { value: SurvivalEndpoint; label: string }[] = [
 ];
 
 function groupTable(survival: SurvivalResponse) {
-  const hasLogRank = survival.groups.some((g) => typeof g.logRank?.pValue === 'number');
+  const hasLogRank = survival.comparison.method === 'referenceArm';
   return h(
     'table',
     { class: 'table compact', 'data-testid': 'survival-groups' },
@@ -21,8 +21,9 @@ function groupTable(survival: SurvivalResponse) {
       h(
         'tr',
         {},
-        ...['Group', 'Patients', 'Events', 'Median (95% CI)', ...(hasLogRank ? ['Log-rank p'] : [])].map(
-          (c) => h('th', {}, c),
+        h('th', {}, 'Group'),
+        ...['Patients', 'Events', 'Median (95% CI)', ...(hasLogRank ? ['Log-rank p vs reference'] : [])].map(
+          (c) => h('th', { class: 'num' }, c),
         ),
       ),
     ),
@@ -43,11 +44,17 @@ function groupTable(survival: SurvivalResponse) {
               ? `${formatDays(g.median.value)} (${formatDays(g.median.lower)}–${formatDays(g.median.upper)})`
               : '–',
           ),
-          hasLogRank ? h('td', { class: 'num' }, formatValue(g.logRank?.pValue ?? null)) : null,
+          hasLogRank ? h('td', { class: 'num' }, formatValue(g.logRank?.pValue)) : null,
         ),
       ),
     ),
   );
+}
+
+function overallTest(survival: SurvivalResponse): string {
+  if (survival.comparison.method !== 'allGroups' || !survival.comparison.logRank) return '';
+  const { chiSq, df, pValue } = survival.comparison.logRank;
+  return `Log-rank across groups: χ² = ${formatValue(chiSq)} on ${df} df, p = ${formatValue(pValue)}.`;
 }
 
 /** Kaplan–Meier curves of a sweep: endpoint and group-by chosen by the user, refreshed on demand. */
@@ -72,7 +79,7 @@ export function survivalSection(sweepId: string, axes: readonly string[]) {
     ),
     select(
       'Group by',
-      [...axes.map((a) => ({ value: a, label: a })), { value: '', label: 'all points pooled' }],
+      [...axes.map((a) => ({ value: a, label: a })), { value: '', label: 'each point' }],
       groupBy,
       (v) => {
         groupBy = v;
@@ -93,7 +100,10 @@ export function survivalSection(sweepId: string, axes: readonly string[]) {
       const width = Math.max(360, chart.clientWidth || 900);
       replaceChildren(chart, survivalChart(survival.groups, endpoint, width));
       replaceChildren(groups, groupTable(survival));
-      note.textContent = survival.partial ? 'partial: the sweep is still running' : '';
+      note.textContent = [
+        survival.partial ? 'Partial: outcomes are still arriving.' : '',
+        overallTest(survival),
+      ].join(' ');
     } catch (error) {
       if (mine === generation)
         replaceChildren(chart, errorBox(`Survival curves unavailable: ${(error as Error).message}`));

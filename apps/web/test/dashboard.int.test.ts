@@ -1,0 +1,184 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../../api/test/support/harness.js';
+
+const webRoot = fileURLToPath(new URL('..', import.meta.url));
+const artifacts = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+
+// Debian's chromium; never a downloaded browser.
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Grid typed into the form: 3 doses × 2 immune kill rates × 2 EMT plasticities = 12 points. */
+const grid = { dose: '0, 2, 10', immuneKill: '0.035, 0.1', emtPlasticity: '0.1, 10' };
+const patients = 60;
+
+async function fill(page: Page, fields: Record<string, string>) {
+  for (const [name, value] of Object.entries(fields)) await page.fill(`[name="${name}"]`, value);
+}
+
+const count = (page: Page, selector: string) => page.locator(selector).count();
+
+describe('dashboard in headless Chromium on the local stack', () => {
+  let harness: Harness;
+  let browser: Browser;
+  let page: Page;
+  let worker: Awaited<ReturnType<Harness['startWorker']>>;
+
+  beforeAll(async () => {
+    // The API serves apps/web/dist: build it from source first.
+    await build({ root: webRoot, configFile: `${webRoot}vite.config.ts`, logLevel: 'warn' });
+    mkdirSync(artifacts, { recursive: true });
+    harness = await startHarness();
+    worker = await harness.startWorker(2);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.stop();
+  });
+
+  it('shows the API validation messages next to the fields, then submits a sweep and renders its results', async () => {
+    await page.goto(`${harness.apiUrl}/#/new`);
+    await fill(page, {
+      name: 'browser sweep',
+      'grid.dose': '0, two',
+      'grid.immuneKill': grid.immuneKill,
+      'grid.emtPlasticity': grid.emtPlasticity,
+      patients: '0',
+      cohortSeed: '7',
+      chunkSize: '30',
+      horizonDays: '730',
+    });
+    // The browser sends what was typed; the same body posted directly gives the API's own details.
+    const [rejected] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/v1/sweeps')),
+      page.click('button[type="submit"]'),
+    ]);
+    const direct = await harness.request('POST', '/v1/sweeps', rejected.postData() ?? '');
+    expect(direct.status).toBe(400);
+    const details = direct.body.error.details as { path: string; rule: string }[];
+    expect(details.map((d) => d.path)).toEqual(
+      expect.arrayContaining(['design.axes.dose[1]', 'cohort.patients']),
+    );
+    await page.locator('[data-testid="error-grid.dose"] [data-path]').first().waitFor();
+    for (const detail of details) {
+      const shown = page.locator(
+        `.field-error [data-path="${detail.path}"], [data-testid="form-errors"] [data-path="${detail.path}"]`,
+      );
+      expect(await shown.count()).toBe(1);
+      expect(await shown.textContent()).toContain(detail.rule);
+    }
+    expect(await page.locator('[data-testid="error-grid.dose"]').textContent()).toContain(
+      details.find((d) => d.path === 'design.axes.dose[1]')?.rule,
+    );
+    expect(await page.locator('[data-testid="error-patients"]').textContent()).toBe(
+      details.find((d) => d.path === 'cohort.patients')?.rule,
+    );
+    expect(await page.locator('[data-testid="form-errors"] strong').textContent()).toBe(
+      direct.body.error.message,
+    );
+
+    await fill(page, { 'grid.dose': grid.dose, patients: String(patients) });
+    await page.click('button[type="submit"]');
+    await page.waitForURL(/#\/sweeps\/[0-9a-f-]{36}$/);
+    const sweepId = /#\/sweeps\/([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? '';
+    const submitted = await harness.request('GET', `/v1/sweeps/${sweepId}`);
+    expect(submitted.body).toMatchObject({ name: 'browser sweep', points: 12, patients });
+
+    // Progress arrives over SSE; the page marks the end once its final results are drawn.
+    await page.locator('main[data-sweep-ended="completed"]').waitFor({ timeout: 150_000 });
+    expect(await page.locator('[data-testid="progress"]').textContent()).toContain(
+      `${12 * patients} / ${12 * patients}`,
+    );
+
+    // Kaplan–Meier: grouped by dose (3 values) → 3 step lines and 3 CI bands.
+    const plot = '[data-testid="survival-plot"] svg';
+    expect(await count(page, `${plot} g[aria-label="line"] path`)).toBe(3);
+    expect(await count(page, `${plot} g[aria-label="area"] path`)).toBe(3);
+    expect(await page.locator('[data-testid="survival-groups"] tbody tr').count()).toBe(3);
+    await page.selectOption('[data-testid="group-by"]', 'immuneKill');
+    await page.locator('[data-testid="survival-groups"] tbody tr').nth(1).waitFor();
+    await expect.poll(() => count(page, `${plot} g[aria-label="line"] path`)).toBe(2);
+    expect(await count(page, `${plot} g[aria-label="area"] path`)).toBe(2);
+    await page.selectOption('[data-testid="endpoint"]', 'pfs');
+    await expect
+      .poll(() => page.locator(`${plot} [aria-label="y-axis label"]`).textContent())
+      .toContain('Progression-free');
+    expect(await count(page, `${plot} g[aria-label="line"] path`)).toBe(2);
+    await page.selectOption('[data-testid="group-by"]', 'dose');
+    await page.selectOption('[data-testid="endpoint"]', 'os');
+    await expect.poll(() => count(page, `${plot} g[aria-label="line"] path`)).toBe(3);
+
+    // Heatmap: dose (3) × immune kill (2) at one EMT plasticity → 6 cells, labelled.
+    const heatmap = '[data-testid="heatmap"] svg';
+    const cells = `${heatmap} g[aria-label="cell"] rect`;
+    expect(await count(page, cells)).toBe(6);
+    expect(await count(page, `${heatmap} g[aria-label="text"] text`)).toBe(6);
+    await page.selectOption('[data-testid="heatmap-slice-emtPlasticity"]', '10');
+    expect(await count(page, cells)).toBe(6);
+    await page.selectOption('[data-testid="heatmap-metric"]', 'os730');
+    expect(await count(page, cells)).toBe(6);
+    // Every cell's label is the API's value for that point.
+    const points = (await harness.request('GET', `/v1/sweeps/${sweepId}/points`)).body.points as {
+      axisValues: Record<string, number>;
+      os: { at730: number | null };
+    }[];
+    const slice = points.filter((p) => p.axisValues.emtPlasticity === 10);
+    expect(slice).toHaveLength(6);
+    const labels = await page.locator(`${heatmap} g[aria-label="text"] text`).allTextContents();
+    expect(labels.sort()).toEqual(
+      slice.map((p) => (p.os.at730 === null ? 'n/a' : `${(p.os.at730 * 100).toFixed(1)}%`)).sort(),
+    );
+    await page.selectOption('[data-testid="heatmap-slice-emtPlasticity"]', '0.1');
+
+    expect(await page.locator('[data-testid="points-table"] tbody tr').count()).toBe(12);
+    expect(await page.getAttribute('[data-testid="download-csv"]', 'href')).toBe(
+      `/v1/sweeps/${sweepId}/outcomes?format=csv`,
+    );
+    expect(await page.getAttribute('[data-testid="download-parquet"]', 'href')).toBe(
+      `/v1/sweeps/${sweepId}/outcomes?format=parquet`,
+    );
+    const csv = await fetch(`${harness.apiUrl}/v1/sweeps/${sweepId}/outcomes?format=csv`);
+    expect(csv.status).toBe(200);
+    expect((await csv.text()).trim().split('\n')).toHaveLength(1 + 12 * patients);
+
+    await page.screenshot({ path: `${artifacts}dashboard-sweep.png`, fullPage: true });
+  });
+
+  it('lists the sweep as completed and opens Bull Board on the queue', async () => {
+    await page.goto(`${harness.apiUrl}/#/`);
+    const row = page.locator('[data-testid="sweeps-table"] tbody tr', { hasText: 'browser sweep' });
+    await row.waitFor();
+    expect(await row.locator('[data-testid="status"]').textContent()).toBe('completed');
+    expect(await row.textContent()).toContain(`${12 * patients} / ${12 * patients}`);
+    expect(await page.locator('[data-testid="queue-summary"]').textContent()).toContain('frontline-chunks');
+    await page.screenshot({ path: `${artifacts}dashboard-sweeps.png`, fullPage: true });
+
+    // With no worker running, a new sweep's chunk jobs wait in the queue for Bull Board to list.
+    await worker.stop();
+    const waiting = await harness.submit({
+      name: 'queued for Bull Board',
+      design: { kind: 'grid', axes: { dose: [0, 2] } },
+      cohort: { patients: 20, seed: 8, chunkSize: 5 },
+    });
+    await page.goto(`${harness.apiUrl}/admin/queues/queue/frontline-chunks?status=prioritized`);
+    expect(await page.title()).toContain('Frontline queues');
+    await page.getByText(`${waiting.id}.0`).first().waitFor();
+    // 2 points × 4 chunks, each listed under its deterministic id `<sweep>.<chunk>`.
+    expect(await page.getByText(new RegExp(`^${waiting.id}\\.\\d+$`)).count()).toBe(8);
+    await page.screenshot({ path: `${artifacts}bull-board.png` });
+    expect((await harness.request('POST', `/v1/sweeps/${waiting.id}/cancel`)).status).toBe(200);
+  });
+});
