@@ -130,6 +130,45 @@ describe('sweep pipeline: API → BullMQ → worker processes → Postgres', () 
     await expectExactlyTheModelOutcomes(harness, created.id, 4, 300);
   });
 
+  it('interleaves a small sweep submitted after a large one (fair share), and keeps no finished jobs in Redis', async () => {
+    const worker = await harness.startWorker(1);
+    const large = await harness.submit({ ...gridSpec(1006, 1500, 50), params: { horizonDays: 365 } });
+    await harness.waitForSweep(large.id, (s) => s.progress.done >= 50, 120_000);
+    const small = await harness.submit({
+      ...gridSpec(1007, 50, 50),
+      design: { kind: 'grid', axes: { dose: [1] } },
+    });
+    await harness.waitForSweep(small.id, (s) => s.status === 'completed');
+    const largeNow = (await harness.request('GET', `/v1/sweeps/${large.id}`)).body;
+    // 120 chunks of the large sweep were queued first; the small one waited for a handful at most.
+    expect(largeNow.status).toBe('running');
+    expect(largeNow.progress.done).toBeLessThan(largeNow.progress.total / 2);
+    await harness.request('POST', `/v1/sweeps/${large.id}/cancel`);
+    await worker.stop();
+    const counts = await harness.queue.getJobCounts('completed', 'failed');
+    expect(counts).toEqual({ completed: 0, failed: 0 });
+  });
+
+  it('on SIGTERM lets the running chunk finish and write, then exits 0', async () => {
+    const worker = await harness.startWorker(1);
+    const created = await harness.submit({
+      name: 'graceful',
+      design: { kind: 'grid', axes: { dose: [2] } },
+      cohort: { patients: 4000, seed: 1008, chunkSize: 4000 },
+    });
+    await harness.waitForSweep(created.id, (s) => s.status === 'running', 60_000);
+    // The one chunk (~1 s of CPU or more) is still running when the signal arrives.
+    const { rows: running } = await harness.pool.query('select status from chunks where sweep_id = $1', [
+      created.id,
+    ]);
+    expect(running).toEqual([{ status: 'pending' }]);
+    const exitCode = await worker.stop();
+    expect(exitCode).toBe(0);
+    const { rows } = await harness.pool.query('select status from chunks where sweep_id = $1', [created.id]);
+    expect(rows).toEqual([{ status: 'done' }]);
+    expect((await sweepOutcomes(harness, created.id)).length).toBe(4000);
+  });
+
   it('cancels mid-sweep: queued jobs removed, finished outcomes kept, status cancelled', async () => {
     const spec = { ...gridSpec(1005, 2000, 50), params: { horizonDays: 365 } };
     const created = await harness.submit(spec);
