@@ -13,8 +13,8 @@
  *
  * Performance: the state lives in local variables and two module-level Float64Array scratch
  * buffers; the step loops allocate nothing and create no closures. Empty sites are skipped, the
- * drug is dropped once its concentration is below 1e-18 EC50 (its effect is then below double
- * rounding of every quantity it touches).
+ * drug is dropped once its effect u(c) ≈ c^h is below 1e-18 (then below double rounding of every
+ * quantity it touches).
  */
 import {
   ensureValidParams,
@@ -99,7 +99,7 @@ export const PROGRESSION_FACTOR = 1.728;
 export const CR_CELLS = 1e7;
 /** Partial response: ρ = (nadir / N(0))^(1/3) ≤ 0.7, i.e. nadir / N(0) ≤ 0.343. */
 export const PR_RATIO = 0.7 * 0.7 * 0.7;
-/** Drug concentration (EC50 units) below which the drug is treated as washed out. */
+/** Drug effect u(c) below which the drug is treated as washed out (c < DRUG_EPS^(1/h)). */
 const DRUG_EPS = 1e-18;
 /** Cap on the per-step growth exponent: only reachable at absurd rates, keeps values finite. */
 const MAX_EXP = 200;
@@ -411,6 +411,8 @@ export function simulatePatientInternal(
   const cycles = c0 > 0 ? p.cycles : 0;
   const tau = p.cycleDays;
   const hill = p.hill;
+  /** Washout: below cEps the effect u(c) ≈ c^h < 1e-18 vanishes in double rounding. */
+  const cEps = DRUG_EPS ** (1 / hill);
   const alpha = p.drugInducedSwitching;
   const sigmaL = p.leaderDrugSensitivity;
   const epsL = p.leaderImmuneVisibility;
@@ -494,7 +496,7 @@ export function simulatePatientInternal(
         const c1 = c * expKe;
         if (hill === 1) U = Math.log1p((c - c1) / (1 + c1)) / ke;
         else U = (softplus(hill * Math.log(c)) - softplus(hill * Math.log(c1))) / (hill * ke);
-        c = c1 < DRUG_EPS ? 0 : c1;
+        c = c1 < cEps ? 0 : c1;
       }
       const uBar = U / dt;
 

@@ -401,15 +401,36 @@ export function resolveParams(overrides: ParamOverrides = {}): ModelParams {
   return frozen;
 }
 
-/** Return `params` if it is a valid complete parameter set, else throw `ParamError`. */
+/**
+ * Validated, frozen copies of parameter objects that did not come from `resolveParams` (e.g. after a
+ * structured clone into a worker thread), keyed by identity; reused only while every value is unchanged.
+ */
+const validatedCopies = new WeakMap<object, ModelParams>();
+
+/**
+ * Return a frozen, valid copy of a complete parameter set, else throw `ParamError`. Objects from
+ * `resolveParams` are returned as they are; other objects are validated once and re-checked by a
+ * cheap value comparison on later calls.
+ */
 export function ensureValidParams(params: ModelParams): ModelParams {
   if (resolved.has(params)) return params;
   if (!isPlainObject(params)) throw new ParamError('(params)', 'must be an object of parameter values');
+  const cached = validatedCopies.get(params);
+  if (cached) {
+    let same = true;
+    for (const name of paramNames) {
+      if (params[name] !== cached[name]) {
+        same = false;
+        break;
+      }
+    }
+    if (same && Object.keys(params).length === paramNames.length) return cached;
+  }
   for (const name of paramNames) {
     if (!(name in params)) throw new ParamError(name, 'is required (use resolveParams to fill defaults)');
   }
   const r = resolveParams(params);
-  if (Object.isFrozen(params)) resolved.add(params);
+  validatedCopies.set(params, r);
   return r;
 }
 

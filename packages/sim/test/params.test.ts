@@ -166,6 +166,11 @@ describe('parameters', () => {
     expect(() => simulatePatient(p, { cohortSeed: -1, patientIndex: 0 })).toThrow(RangeError);
     expect(() => simulatePatient(p, { cohortSeed: 1, patientIndex: 0.5 })).toThrow(RangeError);
     expect(() => simulatePatient(p, { cohortSeed: 2 ** 53, patientIndex: 0 })).toThrow(RangeError);
+    // A plain object validated once is re-checked when it changes.
+    const plain = { ...defaultParams };
+    simulatePatient(plain, { cohortSeed: 1, patientIndex: 0 });
+    (plain as { stepDays: number }).stepDays = 0;
+    expect(() => simulatePatient(plain, { cohortSeed: 1, patientIndex: 0 })).toThrow('stepDays: must be > 0');
     // A plain (unfrozen) but valid object works and gives the same outcome.
     expect(simulatePatient({ ...defaultParams }, { cohortSeed: 3, patientIndex: 4 })).toStrictEqual(
       simulatePatient(p, { cohortSeed: 3, patientIndex: 4 }),
