@@ -70,7 +70,8 @@ export interface Host {
   searchPath: string;
   isRoot: boolean;
   debianLike: boolean;
-  hasAptGet: boolean;
+  /** Path of apt-get, if present. */
+  aptGet: string | undefined;
 }
 
 export function currentHost(): Host {
@@ -79,14 +80,14 @@ export function currentHost(): Host {
     searchPath,
     isRoot: process.getuid?.() === 0,
     debianLike: isDebianLike(),
-    hasAptGet: findExecutable('apt-get', searchPath) !== undefined,
+    aptGet: findExecutable('apt-get', searchPath),
   };
 }
 
 /** Which of `programs` are missing on `host`, and whether we may install them. Pure: no side effects. */
 export function planInstall(programs: readonly SystemProgram[], host: Host): InstallPlan {
   const missing = programs.filter((program) => !findExecutable(program.command, host.searchPath));
-  return { missing, canInstall: host.isRoot && host.debianLike && host.hasAptGet };
+  return { missing, canInstall: host.isRoot && host.debianLike && host.aptGet !== undefined };
 }
 
 /** What to tell someone who must install the programs themselves. */
@@ -114,15 +115,16 @@ export function ensureSystemPrograms(
 ): void {
   const plan = planInstall(programs, host);
   if (plan.missing.length === 0) return;
-  if (!plan.canInstall) throw new MissingSystemProgramError(installAdvice(plan.missing));
+  if (!plan.canInstall || host.aptGet === undefined)
+    throw new MissingSystemProgramError(installAdvice(plan.missing));
   const packages = plan.missing.map((p) => p.debianPackage);
   log(
     `installing ${packages.join(', ')} with apt-get (missing: ${plan.missing.map((p) => p.command).join(', ')})`,
   );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   // Fresh machines and containers often have empty package lists.
-  execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'inherit', 'inherit'], env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+  execFileSync(host.aptGet, ['update', '-qq'], { stdio: ['ignore', 'inherit', 'inherit'], env });
+  execFileSync(host.aptGet, ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env,
   });

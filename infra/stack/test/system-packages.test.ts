@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ afterAll(() => {
   rmSync(empty, { recursive: true, force: true });
 });
 
-const debianRoot: Host = { searchPath: empty, isRoot: true, debianLike: true, hasAptGet: true };
+const debianRoot: Host = { searchPath: empty, isRoot: true, debianLike: true, aptGet: '/usr/bin/apt-get' };
 
 describe('findExecutable', () => {
   it('finds an executable on the search path', () => {
@@ -51,7 +51,7 @@ describe('planInstall', () => {
     expect(planInstall([redisServer], debianRoot).canInstall).toBe(true);
     expect(planInstall([redisServer], { ...debianRoot, isRoot: false }).canInstall).toBe(false);
     expect(planInstall([redisServer], { ...debianRoot, debianLike: false }).canInstall).toBe(false);
-    expect(planInstall([redisServer], { ...debianRoot, hasAptGet: false }).canInstall).toBe(false);
+    expect(planInstall([redisServer], { ...debianRoot, aptGet: undefined }).canInstall).toBe(false);
   });
 });
 
@@ -62,8 +62,35 @@ describe('ensureSystemPrograms', () => {
     expect(said).toEqual([]);
   });
 
+  it('as root on Debian, installs what is missing with apt-get (update, then install) and says so', () => {
+    // A stand-in apt-get that logs its arguments and "installs" each package as an executable.
+    const bin = mkdtempSync(join(tmpdir(), 'frontline-apt-'));
+    const calls = join(bin, 'calls');
+    const script = `#!/bin/sh\necho "$*" >> "${calls}"\nif [ "$1" = install ]; then for p in "$@"; do case "$p" in -*|install) ;; *) printf '#!/bin/sh\\n' > "${bin}/$p"; chmod +x "${bin}/$p";; esac; done; fi\n`;
+    writeFileSync(join(bin, 'apt-get'), script, { mode: 0o755 });
+    try {
+      const said: string[] = [];
+      ensureSystemPrograms([redisServer], (line) => said.push(line), {
+        ...debianRoot,
+        searchPath: bin,
+        aptGet: join(bin, 'apt-get'),
+      });
+      expect(readFileSync(calls, 'utf8').trim().split('\n')).toEqual([
+        'update -qq',
+        'install -y -qq --no-install-recommends redis-server',
+      ]);
+      expect(said).toEqual([
+        'installing redis-server with apt-get (missing: redis-server)',
+        'installed redis-server',
+      ]);
+      expect(findExecutable('redis-server', bin)).toBe(join(bin, 'redis-server'));
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
   it('elsewhere stops with a message that names the package to install', () => {
-    const macUser: Host = { searchPath: empty, isRoot: false, debianLike: false, hasAptGet: false };
+    const macUser: Host = { searchPath: empty, isRoot: false, debianLike: false, aptGet: undefined };
     expect(() => ensureSystemPrograms([redisServer], () => {}, macUser)).toThrow(MissingSystemProgramError);
     expect(() => ensureSystemPrograms([redisServer], () => {}, macUser)).toThrow(/package: redis-server/);
   });
