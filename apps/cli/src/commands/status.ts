@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import type { SweepView } from '../api-types.js';
+import { commandContext, sweepPath } from '../context.js';
+import { count, duration } from '../format.js';
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('show a sweep: state, progress, rate and ETA')
+    .argument('<id>', 'sweep id')
+    .action(async (id: string, _options, command: Command) => {
+      const ctx = commandContext(command);
+      const sweep = await ctx.client.get<SweepView>(sweepPath(id));
+      if (ctx.json) return ctx.printJson(sweep);
+      const { done, total, failed, reused } = sweep.progress;
+      const percent = total > 0 ? ((100 * done) / total).toFixed(1) : '100.0';
+      const lines: [string, string][] = [
+        ['sweep', `${sweep.id}  ${sweep.name}`],
+        ['status', sweep.status + (sweep.failureReason ? ` — ${sweep.failureReason}` : '')],
+        ['points', `${count(sweep.points)} × ${count(sweep.patients)} patients (priority ${sweep.priority})`],
+        [
+          'progress',
+          `${count(done)}/${count(total)} simulations (${percent}%), ${count(reused)} reused, ${count(failed)} failed`,
+        ],
+        ['rate', sweep.ratePerSecond === null ? '–' : `${sweep.ratePerSecond.toFixed(1)} simulations/s`],
+        ['eta', duration(sweep.etaSeconds)],
+        ['created', sweep.createdAt],
+        ['started', sweep.startedAt ?? '–'],
+        ['finished', sweep.finishedAt ?? '–'],
+      ];
+      for (const [label, value] of lines) ctx.print(`${label.padEnd(9)} ${value}`);
+    });
+}

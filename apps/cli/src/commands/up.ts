@@ -1,0 +1,33 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+
+// src/commands/up.ts and dist/commands/up.js both sit four levels below the repository root.
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const forwarded: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export function upCommand(): Command {
+  return new Command('up')
+    .description('run the local stack (Postgres, Redis, API, workers) in the foreground; Ctrl-C stops it')
+    .allowUnknownOption()
+    .argument('[stackArgs...]', 'passed to the stack (e.g. --demo)')
+    .action(async (stackArgs: string[]) => {
+      const child = spawn(
+        process.execPath,
+        ['--conditions=@frontline/source', '--import', 'tsx', 'infra/stack/src/main.ts', ...stackArgs],
+        { cwd: repoRoot, stdio: 'inherit' },
+      );
+      // The stack owns shutdown: pass our signals on and wait for it to finish stopping.
+      const forward = (signal: NodeJS.Signals) => child.kill(signal);
+      for (const signal of forwarded) process.on(signal, forward);
+      const code = await new Promise<number>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('exit', (exitCode, signal) =>
+          resolve(exitCode ?? (signal ? 128 + constants.signals[signal] : 1)),
+        );
+      });
+      for (const signal of forwarded) process.off(signal, forward);
+      process.exitCode = code;
+    });
+}
