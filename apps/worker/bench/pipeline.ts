@@ -1,0 +1,161 @@
+/**
+ * End-to-end throughput benchmark: a ≥10⁵-simulation sweep through API → BullMQ → worker process
+ * (piscina threads) → Postgres, divided by the raw kernel's rate for exactly the same simulations
+ * on the same threads, both measured in this run (the machine is shared and noisy: ratios travel,
+ * absolute rates don't). Servers are throwaway (temp folder), durable settings as in the local stack.
+ *
+ *   pnpm --filter @frontline/worker bench      (or: pnpm bench)
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expandSweep, parseSweepSpec } from '@frontline/contracts';
+import { migrate } from '@frontline/db';
+import { findFreePort, randomHighPort, startPostgres, startRedis } from '@frontline/stack';
+import { createSimulationPool } from '../src/pool.js';
+
+const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
+const patients = Number(process.env.BENCH_PATIENTS ?? 2_800);
+const chunkSize = 1_000;
+const spec = {
+  name: 'benchmark: dose × immunity × plasticity',
+  design: {
+    kind: 'grid',
+    axes: { dose: [0, 1, 2, 5], immuneKill: [0.01, 0.035, 0.1], emtPlasticity: [0.1, 1, 10] },
+  },
+  cohort: { patients, seed: 20_261_129, chunkSize },
+};
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+async function rawKernelSeconds(): Promise<number> {
+  const parsed = parseSweepSpec(spec);
+  if (!parsed.ok) throw parsed.error;
+  const { points } = expandSweep(parsed.spec);
+  const pool = createSimulationPool(threads);
+  // Warm the threads (module load, JIT) before timing, as the worker process is warm too.
+  await Promise.all(
+    Array.from({ length: threads }, () =>
+      pool.run({ params: points[0]!.params, cohortSeed: 1, patientStart: 0, patientEnd: 50 }),
+    ),
+  );
+  const start = performance.now();
+  const tasks = [];
+  for (const point of points) {
+    for (let s = 0; s < patients; s += chunkSize) {
+      tasks.push(
+        pool.run({
+          params: point.params,
+          cohortSeed: spec.cohort.seed,
+          patientStart: s,
+          patientEnd: Math.min(s + chunkSize, patients),
+        }),
+      );
+    }
+  }
+  await Promise.all(tasks);
+  const seconds = (performance.now() - start) / 1000;
+  await pool.close();
+  return seconds;
+}
+
+function startApp(app: 'api' | 'worker', env: Record<string, string>, ready: RegExp) {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@frontline/source', '--import', 'tsx', `apps/${app}/src/main.ts`],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  const readyPromise = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (ready.test(out)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${app} exited ${code}: ${out}`)));
+  });
+  return { child, ready: readyPromise };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'frontline-bench-'));
+  chmodSync(dir, 0o755);
+  const quiet = () => {};
+  const postgres = await startPostgres({
+    dataDir: join(dir, 'postgres'),
+    passwordFile: join(dir, 'postgres-password'),
+    database: 'frontline',
+    preferredPort: randomHighPort(),
+    onLine: quiet,
+  });
+  const redis = await startRedis({ dir: join(dir, 'redis'), preferredPort: randomHighPort(), onLine: quiet });
+  const children: ReturnType<typeof startApp>[] = [];
+  try {
+    await migrate(postgres.url);
+    const total = 36 * patients;
+    console.log(`machine: ${cpus()[0]?.model} × ${availableParallelism()} cores; worker threads: ${threads}`);
+    console.log(`sweep: 36 points × ${patients} patients = ${total} simulations, chunks of ${chunkSize}`);
+
+    const rawSeconds = await rawKernelSeconds();
+    const rawRate = total / rawSeconds;
+    console.log(
+      `raw kernel before (piscina, ${threads} threads): ${rawSeconds.toFixed(2)} s → ${rawRate.toFixed(0)} sims/s`,
+    );
+
+    const apiPort = await findFreePort({ preferred: randomHighPort() });
+    const env = { DATABASE_URL: postgres.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'bench' };
+    const api = startApp('api', { ...env, API_PORT: String(apiPort), LOG_LEVEL: 'info' }, /Server listening/);
+    children.push(api);
+    await api.ready;
+    const worker = startApp(
+      'worker',
+      { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1', LOG_LEVEL: 'info' },
+      /worker ready/,
+    );
+    children.push(worker);
+    await worker.ready;
+
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const start = performance.now();
+    const response = await fetch(`${apiUrl}/v1/sweeps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(spec),
+    });
+    const created = (await response.json()) as { id: string };
+    let status: { status: string; progress: { done: number } };
+    do {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await (await fetch(`${apiUrl}/v1/sweeps/${created.id}`)).json()) as typeof status;
+    } while (status.status === 'queued' || status.status === 'running');
+    const e2eSeconds = (performance.now() - start) / 1000;
+    if (status.status !== 'completed' || status.progress.done !== total)
+      throw new Error(`sweep ended ${JSON.stringify(status)}`);
+    const e2eRate = total / e2eSeconds;
+    console.log(
+      `end to end (API → BullMQ → worker → Postgres): ${e2eSeconds.toFixed(2)} s → ${e2eRate.toFixed(0)} sims/s`,
+    );
+    // Raw again after, so drift in the machine's load between the two phases shows and averages out.
+    const rawAfterSeconds = await rawKernelSeconds();
+    const rawAfterRate = total / rawAfterSeconds;
+    console.log(`raw kernel again: ${rawAfterSeconds.toFixed(2)} s → ${rawAfterRate.toFixed(0)} sims/s`);
+    const rawMean = (rawRate + rawAfterRate) / 2;
+    console.log(
+      `ratio end-to-end / raw kernel (mean of before and after): ${(e2eRate / rawMean).toFixed(3)} (goal ≥ 0.9)`,
+    );
+  } finally {
+    for (const c of children.reverse()) {
+      c.child.kill('SIGTERM');
+      await new Promise((r) => c.child.once('exit', r));
+    }
+    await redis.stop();
+    await postgres.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
