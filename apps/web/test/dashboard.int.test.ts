@@ -40,7 +40,6 @@ describe('dashboard in headless Chromium on the local stack', () => {
     await build({ root: webRoot, configFile: `${webRoot}vite.config.ts`, logLevel: 'warn' });
     mkdirSync(artifacts, { recursive: true });
     harness = await startHarness();
-    worker = await harness.startWorker(2);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
@@ -89,6 +88,7 @@ describe('dashboard in headless Chromium on the local stack', () => {
     expect(await page.locator('[data-testid="form-errors"] strong').textContent()).toBe(
       direct.body.error.message,
     );
+    await page.screenshot({ path: `${artifacts}dashboard-form-errors.png`, fullPage: true });
 
     await fill(page, { 'grid.dose': grid.dose, patients: String(patients) });
     await page.click('button[type="submit"]');
@@ -97,6 +97,11 @@ describe('dashboard in headless Chromium on the local stack', () => {
     const submitted = await harness.request('GET', `/v1/sweeps/${sweepId}`);
     expect(submitted.body).toMatchObject({ name: 'browser sweep', points: 12, patients });
 
+    // No worker yet: the page shows the queued sweep; it must then follow it live, without a reload.
+    await page.locator('[data-testid="status"]', { hasText: 'queued' }).waitFor();
+    expect(await page.locator('[data-testid="progress"]').textContent()).toContain(`0 / ${12 * patients}`);
+    await expect.poll(() => page.locator('[data-testid="survival-note"]').textContent()).toContain('Partial');
+    worker = await harness.startWorker(2);
     // Progress arrives over SSE; the page marks the end once its final results are drawn.
     await page.locator('main[data-sweep-ended="completed"]').waitFor({ timeout: 150_000 });
     expect(await page.locator('[data-testid="progress"]').textContent()).toContain(

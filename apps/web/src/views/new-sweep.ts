@@ -106,8 +106,8 @@ export function newSweepPage(root: HTMLElement): () => void {
       { class: 'row' },
       field('name', 'Name', input('name', '', { placeholder: 'dose × immune kill' })),
       field('priority', 'Priority', priority),
+      field('kind', 'Design', kind),
     ),
-    field('kind', 'Design', kind),
     gridFields,
     sampledFields,
     h(
