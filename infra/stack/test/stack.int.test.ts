@@ -117,6 +117,7 @@ describe('server handles', () => {
       passwordFile: join(dir, 'postgres-password'),
       database: 'recovery',
       preferredPort: randomHighPort(),
+      throwaway: true, // fsync off: a killed server still keeps every acknowledged commit
     });
     try {
       await query(postgres.url, 'create table survivors (patient int primary key)');
