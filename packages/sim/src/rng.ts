@@ -63,8 +63,8 @@ function checkSeedPart(name: string, v: number): void {
   }
 }
 
-/** log(k!) for k = 0..LF_TABLE−1, exact to double precision by summation. */
-const LF_TABLE = 128;
+/** log(k!) for k = 0..LF_TABLE−1 by summation (relative error ≲ 1e-15). */
+const LF_TABLE = 1024;
 const logFactTable = new Float64Array(LF_TABLE);
 for (let k = 2; k < LF_TABLE; k++) logFactTable[k] = logFactTable[k - 1]! + Math.log(k);
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -73,7 +73,7 @@ const INV_K_MAX = 256;
 const invK = new Float64Array(INV_K_MAX + 1);
 for (let k = 1; k <= INV_K_MAX; k++) invK[k] = 1 / k;
 
-/** log(k!) for integer k ≥ 0 (table below 128, Stirling series with 3 correction terms above; rel. err < 1e-15). */
+/** log(k!) for integer k ≥ 0 (table below 1024, Stirling series with 3 correction terms above; rel. err < 1e-15). */
 export function logFactorial(k: number): number {
   if (k < LF_TABLE) return logFactTable[k]!;
   const x = k + 1;
@@ -170,20 +170,24 @@ export class Rng {
    */
   poisson(mean: number): number {
     if (!(mean > 0)) return 0;
-    if (mean < 10) {
-      // 32-bit resolution (one output): tail probabilities below 2^-33 are not resolved.
-      const u = (this.nextUint32() + 0.5) * INV_TWO32;
-      let p = Math.exp(-mean);
-      let cdf = p;
-      let k = 0;
-      // The cap only guards against round-off leaving cdf < u for u extremely close to 1.
-      while (u >= cdf && k < INV_K_MAX) {
-        k++;
-        p *= mean * invK[k]!;
-        cdf += p;
-      }
-      return k;
+    if (mean >= 10) return this.poissonPtrs(mean);
+    // Inversion by sequential search. 32-bit resolution (one output): tail probabilities below
+    // 2^-33 are not resolved. Kept small so that V8 inlines it into the kernel's loops.
+    const u = (this.nextUint32() + 0.5) * INV_TWO32;
+    let p = Math.exp(-mean);
+    let cdf = p;
+    let k = 0;
+    // The cap only guards against round-off leaving cdf < u for u extremely close to 1.
+    while (u >= cdf && k < INV_K_MAX) {
+      k++;
+      p *= mean * invK[k]!;
+      cdf += p;
     }
+    return k;
+  }
+
+  /** Poisson(mean) for mean ≥ 10 by PTRS (Hörmann 1993). */
+  private poissonPtrs(mean: number): number {
     // PTRS. u, v use 32-bit resolution (one output each): ample for a rejection test.
     const slam = Math.sqrt(mean);
     const b = 0.931 + 2.53 * slam;
@@ -198,10 +202,13 @@ export class Rng {
       const k = Math.floor((twoA / us + b) * u + lim);
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;
-      const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
-      if (Math.log((v * invAlpha) / (a / (us * us) + b)) <= -mean + k * Math.log(mean) - logFactorial(k)) {
-        return k;
-      }
+      if (ptrsAccept(mean, k, us, v, a, b)) return k;
     }
   }
+}
+
+/** The exact (slow-path) acceptance test of PTRS. */
+function ptrsAccept(mean: number, k: number, us: number, v: number, a: number, b: number): boolean {
+  const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
+  return Math.log((v * invAlpha) / (a / (us * us) + b)) <= -mean + k * Math.log(mean) - logFactorial(k);
 }
