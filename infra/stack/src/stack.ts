@@ -15,7 +15,7 @@ import {
   stateDir,
   workerEntry,
 } from './paths.js';
-import { findFreePort } from './ports.js';
+import { findFreePort, isPortFree } from './ports.js';
 import { startPostgres } from './postgres.js';
 import type { ManagedProcess } from './process-group.js';
 import { startRedis } from './redis.js';
@@ -139,6 +139,9 @@ async function startAll(
   ownership: OwnershipFile,
   signal: AbortSignal,
 ): Promise<StackUrls> {
+  if (env.apiPort !== undefined && !(await isPortFree(env.apiPort))) {
+    throw new Error(`API_PORT ${env.apiPort} is busy; unset API_PORT to take the first free port from 3000`);
+  }
   const promisedPorts = new Set<number>();
   const track = (
     name: string,
