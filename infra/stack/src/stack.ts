@@ -103,7 +103,8 @@ export async function runStack(options: StackOptions = {}): Promise<number> {
       exitCode = 1;
     }
   } finally {
-    removeStackFile(stackFile);
+    // Only a stack that claimed .frontline/ may remove its file (not one refused for a running stack).
+    if (ownership) removeStackFile(stackFile);
     try {
       await supervisor.shutdown();
       ownership?.clear();
