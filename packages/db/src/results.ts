@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { type FixedColumn, readFixedBinaryCopy } from './binary-copy.js';
+import { readFixedBinaryCopy } from './binary-copy.js';
 import { bestResponseNames } from './schema.js';
 
 export const survivalEndpoints = ['os', 'pfs', 'mfs'] as const;
@@ -92,9 +92,10 @@ async function withReadTransaction<T>(
 }
 
 /**
- * Kaplan–Meier sufficient statistics for each group: `count(*)` of events and censorings per
- * (group, distinct time), grouped and sorted in SQL. Returns one entry per group (empty arrays for a
- * group without outcomes yet). A point listed twice in the same group counts once.
+ * Kaplan–Meier sufficient statistics for each group: events and censorings per distinct time. Postgres
+ * counts per (point, time) in the order of the outcomes_<endpoint>_idx indexes (no sort of 10⁶ rows);
+ * the groups' points are then pooled by merging their sorted tables. Returns one entry per group
+ * (empty arrays for a group without outcomes yet). A point listed twice in the same group counts once.
  */
 export async function survivalCounts(
   pool: pg.Pool,
@@ -103,45 +104,42 @@ export async function survivalCounts(
   pointGroups: readonly PointGroup[],
   groups: number,
 ): Promise<TimeCounts[]> {
-  const empty = (): TimeCounts => ({
-    time: new Float64Array(0),
-    nEvent: new Int32Array(0),
-    nCensor: new Int32Array(0),
-  });
-  if (pointGroups.length === 0) return Array.from({ length: groups }, empty);
-  const { days, event } = endpointColumns[endpoint];
-  const unique = [...new Map(pointGroups.map((p) => [`${p.pointId}:${p.group}`, p])).values()];
+  const pointIds = [...new Set(pointGroups.map((p) => p.pointId))].sort((a, b) => a - b);
+  const byPoint =
+    pointIds.length === 0
+      ? new Map<number, TimeCounts>()
+      : await countsByPoint(pool, scope, endpoint, pointIds);
+  const members: Set<number>[] = Array.from({ length: groups }, () => new Set());
+  for (const { pointId, group } of pointGroups) members[group]!.add(pointId);
+  return members.map((ids) => mergeCounts([...ids].map((id) => byPoint.get(id) ?? emptyCounts())));
+}
 
+async function countsByPoint(
+  pool: pg.Pool,
+  scope: SweepScope,
+  endpoint: SurvivalEndpoint,
+  pointIds: readonly number[],
+): Promise<Map<number, TimeCounts>> {
+  const { days, event } = endpointColumns[endpoint];
   const columns = await withReadTransaction(pool, async (client) => {
     const lit = scopeLiterals(client, scope);
     // COPY takes no bind parameters: every interpolated value is an integer checked above.
     const sql = `copy (
-      select g.grp, o.${days},
+      select o.point_id, o.${days},
              (count(*) filter (where o.${event}))::int4, (count(*) filter (where not o.${event}))::int4
-      from unnest(${integerList(
-        unique.map((p) => p.pointId),
-        'point ids',
-      )}::int4[], ${integerList(
-        unique.map((p) => p.group),
-        'groups',
-      )}::int4[]) as g(point_id, grp)
-      join outcomes o on o.point_id = g.point_id and o.cohort_seed = ${lit.cohortSeed}
-                     and o.patient_index < ${lit.patients}
-      group by g.grp, o.${days} order by g.grp, o.${days}
+      from outcomes o
+      where o.point_id = any(${integerList(pointIds, 'point ids')}::int4[])
+        and o.cohort_seed = ${lit.cohortSeed} and o.patient_index < ${lit.patients}
+      group by o.point_id, o.${days} order by o.point_id, o.${days}
     ) to stdout (format binary)`;
     return readFixedBinaryCopy(client.query(copyTo(sql)), ['int4', 'float8', 'int4', 'int4']);
   });
-  return splitByGroup(columns, groups);
-}
-
-function splitByGroup(columns: FixedColumn[], groups: number): TimeCounts[] {
-  const [grp, time, nEvent, nCensor] = columns as [Int32Array, Float64Array, Int32Array, Int32Array];
-  const out: TimeCounts[] = [];
-  let start = 0;
-  for (let g = 0; g < groups; g++) {
+  const [point, time, nEvent, nCensor] = columns as [Int32Array, Float64Array, Int32Array, Int32Array];
+  const out = new Map<number, TimeCounts>();
+  for (let start = 0; start < point.length; ) {
     let end = start;
-    while (end < grp.length && grp[end] === g) end++;
-    out.push({
+    while (end < point.length && point[end] === point[start]) end++;
+    out.set(point[start]!, {
       time: time.subarray(start, end),
       nEvent: nEvent.subarray(start, end),
       nCensor: nCensor.subarray(start, end),
@@ -149,6 +147,56 @@ function splitByGroup(columns: FixedColumn[], groups: number): TimeCounts[] {
     start = end;
   }
   return out;
+}
+
+function emptyCounts(): TimeCounts {
+  return { time: new Float64Array(0), nEvent: new Int32Array(0), nCensor: new Int32Array(0) };
+}
+
+/** Merge two ascending tables, adding the counts of times present in both. */
+function mergeTwo(a: TimeCounts, b: TimeCounts): TimeCounts {
+  const capacity = a.time.length + b.time.length;
+  const time = new Float64Array(capacity);
+  const nEvent = new Int32Array(capacity);
+  const nCensor = new Int32Array(capacity);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.time.length || j < b.time.length) {
+    const ta = i < a.time.length ? a.time[i]! : Number.POSITIVE_INFINITY;
+    const tb = j < b.time.length ? b.time[j]! : Number.POSITIVE_INFINITY;
+    if (ta <= tb) {
+      time[n] = ta;
+      nEvent[n] = a.nEvent[i]!;
+      nCensor[n] = a.nCensor[i]!;
+      i++;
+      if (ta === tb) {
+        nEvent[n]! += b.nEvent[j]!;
+        nCensor[n]! += b.nCensor[j]!;
+        j++;
+      }
+    } else {
+      time[n] = tb;
+      nEvent[n] = b.nEvent[j]!;
+      nCensor[n] = b.nCensor[j]!;
+      j++;
+    }
+    n++;
+  }
+  return { time: time.subarray(0, n), nEvent: nEvent.subarray(0, n), nCensor: nCensor.subarray(0, n) };
+}
+
+/** Pool several points' tables into one (pairwise, so O(rows · log points)). */
+export function mergeCounts(tables: readonly TimeCounts[]): TimeCounts {
+  if (tables.length === 0) return emptyCounts();
+  let level = [...tables];
+  while (level.length > 1) {
+    const next: TimeCounts[] = [];
+    for (let k = 0; k < level.length; k += 2)
+      next.push(k + 1 < level.length ? mergeTwo(level[k]!, level[k + 1]!) : level[k]!);
+    level = next;
+  }
+  return level[0]!;
 }
 
 export interface PointSummary {

@@ -130,7 +130,14 @@ export const outcomes = pgTable(
     sampledMaxDrugKill: doublePrecision('sampled_max_drug_kill').notNull(),
     sampledImmuneKill: doublePrecision('sampled_immune_kill').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.pointId, t.cohortSeed, t.patientIndex] })],
+  (t) => [
+    primaryKey({ columns: [t.pointId, t.cohortSeed, t.patientIndex] }),
+    // Survival curves count events per (point, time) straight off these, in order and index-only:
+    // ~4× faster than sorting a sweep's 10⁶ outcomes (apps/api/bench/survival.ts).
+    index('outcomes_os_idx').on(t.pointId, t.cohortSeed, t.osDays, t.osEvent, t.patientIndex),
+    index('outcomes_pfs_idx').on(t.pointId, t.cohortSeed, t.pfsDays, t.pfsEvent, t.patientIndex),
+    index('outcomes_mfs_idx').on(t.pointId, t.cohortSeed, t.mfsDays, t.mfsEvent, t.patientIndex),
+  ],
 );
 
 /** Worker heartbeats, for the queue view (host, pid, threads, busy). */

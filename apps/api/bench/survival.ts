@@ -1,0 +1,194 @@
+/**
+ * Benchmark: GET /v1/sweeps/{id}/survival on a sweep of 10⁶ stored outcomes, grouped by one axis.
+ * Starts a throwaway Postgres + Redis (infra/stack), inserts synthetic outcomes with generate_series,
+ * serves the real app and times requests (median of 5). Writes `## Survival endpoint` in
+ * docs/benchmarks.md. Run: `pnpm --filter @frontline/api bench` (BENCH_PATIENTS to change the size).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { connectDatabase, migrate, survivalCounts, sweepPointAxes } from '@frontline/db';
+import { chunkQueueName, redisConnection } from '@frontline/queue';
+import { kaplanMeier, logRank } from '@frontline/stats';
+import { Queue } from 'bullmq';
+import { startThrowawayServers } from '../../../infra/stack/src/test-servers.js';
+import { buildApp } from '../src/app.js';
+import { groupPoints } from '../src/survival-groups.js';
+
+const doses = [0, 1, 2, 5, 10];
+const immuneKills = [0.0175, 0.035, 0.07, 0.14];
+const patientsPerPoint = Number(process.env.BENCH_PATIENTS ?? 50_000);
+const points = doses.length * immuneKills.length;
+const outcomes = points * patientsPerPoint;
+const repeats = 5;
+const sweepId = '00000000-0000-4000-8000-00000000be00';
+const cohortSeed = 4242;
+const benchmarksFile = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * 20 points (dose × immuneKill) × 50,000 patients. Death times are log-normal around a point-specific
+ * median, administratively censored at 730 d like the model's: continuous, so nearly every time is
+ * distinct and SQL aggregation does not shrink the data (the worst case for the endpoint).
+ */
+async function seed(pool: import('pg').Pool) {
+  await pool.query(
+    `insert into sweeps (id, name, status, priority, model_id, code_version, spec, axes, reference_arm,
+                         cohort_seed, patients, points, total, reused, started_at, finished_at)
+     values ($1, 'survival bench', 'completed', 'normal', 'bench', 'bench', $2, $3, $4, $5, $6, $7, $8, 0, now(), now())`,
+    [
+      sweepId,
+      JSON.stringify({ params: { horizonDays: 730 } }),
+      JSON.stringify(['dose', 'immuneKill']),
+      JSON.stringify({ dose: 0 }),
+      cohortSeed,
+      patientsPerPoint,
+      points,
+      outcomes,
+    ],
+  );
+  const axisValues = doses.flatMap((dose) => immuneKills.map((immuneKill) => ({ dose, immuneKill })));
+  const { rows } = await pool.query<{ id: number }>(
+    `insert into points (hash, model_id, params)
+     select 'bench-' || i, 'bench', a::jsonb from unnest($1::text[]) with ordinality as t(a, i) returning id`,
+    [axisValues.map((a) => JSON.stringify(a))],
+  );
+  await pool.query(
+    `insert into sweep_points (sweep_id, point_index, point_id, axis_values)
+     select $1, i - 1, p, a::jsonb from unnest($2::int4[], $3::text[]) with ordinality as t(p, a, i)`,
+    [sweepId, rows.map((r) => r.id), axisValues.map((a) => JSON.stringify(a))],
+  );
+  const client = await pool.connect();
+  try {
+    await client.query('select setseed(0.42)');
+    await client.query(
+      `insert into outcomes
+       select point_id, $1, k,
+              least(730, t), t < 730, least(730, t * u), t * u < 730, least(730, t * 0.9), t * 0.9 < 730,
+              (k % 4)::int2, 1e8, 30, u * 0.2, 0.1, 0.2, 1e3, 0, t >= 730 and u < 0.3, 2.5, 0,
+              0.025, 6.5e9, 1, 0.9, 0.9, 0.035
+       from (select sp.point_id, k, u,
+                    300 * (1 + 0.3 * (sp.axis_values ->> 'dose')::float8) * (1 + 5 * (sp.axis_values ->> 'immuneKill')::float8)
+                        * exp(0.6 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())) as t
+             from sweep_points sp, generate_series(0, $2 - 1) k, lateral (select random() + 0 * k as u) r
+             where sp.sweep_id = $3) x`,
+      [cohortSeed, patientsPerPoint, sweepId],
+    );
+  } finally {
+    client.release();
+  }
+  await pool.query('vacuum analyze outcomes');
+}
+
+async function time(label: string, work: () => Promise<unknown>): Promise<number> {
+  await work(); // warm caches and JIT first
+  const samples: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    await work();
+    samples.push(performance.now() - start);
+  }
+  const m = median(samples);
+  log(`${label}: median ${m.toFixed(0)} ms (${samples.map((s) => s.toFixed(0)).join(', ')})`);
+  return m;
+}
+
+function writeSection(section: string) {
+  const heading = '## Survival endpoint';
+  const existing = existsSync(benchmarksFile) ? readFileSync(benchmarksFile, 'utf8') : '# Benchmarks\n';
+  const start = existing.indexOf(heading);
+  let next: string;
+  if (start === -1) next = `${existing.trimEnd()}\n\n${section}`;
+  else {
+    const after = existing.indexOf('\n## ', start + heading.length);
+    next = existing.slice(0, start) + section + (after === -1 ? '' : existing.slice(after + 1));
+  }
+  writeFileSync(benchmarksFile, next.endsWith('\n') ? next : `${next}\n`);
+  log(`wrote ${heading} in ${benchmarksFile}`);
+}
+
+const servers = await startThrowawayServers(log);
+try {
+  const databaseUrl = servers.postgres.url;
+  await migrate(databaseUrl);
+  const database = connectDatabase(databaseUrl);
+  const seedStart = performance.now();
+  await seed(database.pool);
+  const { rows: counted } = await database.pool.query<{ n: number; distinct: number }>(
+    `select count(*)::int as n, count(distinct os_days)::int as distinct from outcomes where cohort_seed = $1`,
+    [cohortSeed],
+  );
+  log(
+    `seeded ${counted[0]!.n} outcomes (${counted[0]!.distinct} distinct OS times) in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
+  );
+
+  const redis = redisConnection(servers.redis.url, 'producer');
+  const queue = new Queue(chunkQueueName, { connection: redis, prefix: 'bench' });
+  const app = await buildApp({ pool: database.pool, queue, redis, logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const get = async (path: string) => {
+    const response = await fetch(`${apiUrl}${path}`);
+    const body = await response.text();
+    if (response.status !== 200) throw new Error(`${path} → ${response.status} ${body.slice(0, 300)}`);
+    return body.length;
+  };
+
+  const survivalPath = `/v1/sweeps/${sweepId}/survival?endpoint=os&groupBy=dose`;
+  const thinned = await time('GET survival groupBy=dose maxPoints=1000', () =>
+    get(`${survivalPath}&maxPoints=1000`),
+  );
+  const full = await time('GET survival groupBy=dose (full curves)', () => get(survivalPath));
+  const fullBytes = await get(survivalPath);
+
+  // Where the time goes, measured separately (same work as the route).
+  const pointAxes = await sweepPointAxes(database.pool, sweepId);
+  const { groups, pointGroups } = groupPoints(pointAxes, ['dose']);
+  const scope = { sweepId, cohortSeed, patients: patientsPerPoint };
+  const sql = await time('  SQL counts per (group, time) over binary COPY', () =>
+    survivalCounts(database.pool, scope, 'os', pointGroups, groups.length),
+  );
+  const counts = await survivalCounts(database.pool, scope, 'os', pointGroups, groups.length);
+  const rows = counts.reduce((sum, c) => sum + c.time.length, 0);
+  const km = await time('  kaplanMeier of every group', async () => counts.map((c) => kaplanMeier(c)));
+  const lr = await time('  log-rank of each group against dose 0', async () =>
+    counts.slice(1).map((c) => logRank([counts[0]!, c])),
+  );
+  const pointsEndpoint = await time('GET points (20 points, OS + PFS)', () =>
+    get(`/v1/sweeps/${sweepId}/points`),
+  );
+
+  const { rows: version } = await database.pool.query<{ v: string }>('select version() as v');
+  const cpu = cpus();
+  const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${version[0]!.v.split(' ').slice(0, 2).join(' ')} (embedded, fsync off), load average at start ${loadavg()[0]!.toFixed(1)} (machine shared with other jobs)`;
+  writeSection(`## Survival endpoint
+
+\`GET /v1/sweeps/{id}/survival?endpoint=os&groupBy=dose\` on a sweep of **${outcomes.toLocaleString('en-US')} outcomes**
+(${points} points = 5 doses × 4 immune-kill values, ${patientsPerPoint.toLocaleString('en-US')} patients each, reference arm dose 0),
+grouped by one axis → 5 groups of ${(outcomes / doses.length).toLocaleString('en-US')} patients. OS times are continuous
+(${counted[0]!.distinct.toLocaleString('en-US')} distinct), so the SQL aggregate is ${rows.toLocaleString('en-US')} (group, time) rows: the worst case.
+
+| request | median of ${repeats} |
+|---|---|
+| survival, \`maxPoints=1000\` (what the dashboard asks for) | **${thinned.toFixed(0)} ms** |
+| survival, full curves (${(fullBytes / 1e6).toFixed(0)} MB of JSON) | ${full.toFixed(0)} ms |
+| points (20 rows, OS and PFS summaries) | ${pointsEndpoint.toFixed(0)} ms |
+| — of which: SQL \`count(*) filter\` per (group, time), read over binary COPY | ${sql.toFixed(0)} ms |
+| — of which: \`kaplanMeier\` of the 5 groups | ${km.toFixed(0)} ms |
+| — of which: 4 log-rank tests against dose 0 | ${lr.toFixed(0)} ms |
+
+Method: \`pnpm --filter @frontline/api bench\` (apps/api/bench/survival.ts) starts a throwaway Postgres and
+Redis, inserts the outcomes with \`generate_series\`, serves the real app on loopback and times \`fetch\` of the
+whole response body; one warm-up request, then the median of ${repeats}. Machine: ${machine}.
+`);
+
+  await app.close();
+  await queue.close();
+  redis.disconnect();
+  await database.close();
+} finally {
+  await servers.stop();
+}

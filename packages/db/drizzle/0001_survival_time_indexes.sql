@@ -1,0 +1,3 @@
+CREATE INDEX "outcomes_os_idx" ON "outcomes" USING btree ("point_id","cohort_seed","os_days","os_event","patient_index");--> statement-breakpoint
+CREATE INDEX "outcomes_pfs_idx" ON "outcomes" USING btree ("point_id","cohort_seed","pfs_days","pfs_event","patient_index");--> statement-breakpoint
+CREATE INDEX "outcomes_mfs_idx" ON "outcomes" USING btree ("point_id","cohort_seed","mfs_days","mfs_event","patient_index");
