@@ -186,4 +186,26 @@ describe('dashboard in headless Chromium on the local stack', () => {
     await page.screenshot({ path: `${artifacts}bull-board.png` });
     expect((await harness.request('POST', `/v1/sweeps/${waiting.id}/cancel`)).status).toBe(200);
   });
+
+  it('draws a sampled (Latin hypercube) sweep as points on continuous axes', async () => {
+    await harness.startWorker(2);
+    const sampled = await harness.submit({
+      name: 'lhs in the browser',
+      design: {
+        kind: 'lhs',
+        samples: 6,
+        seed: 3,
+        axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.1, scale: 'log' } },
+      },
+      cohort: { patients: 20, seed: 9 },
+      params: { horizonDays: 365 },
+    });
+    await page.goto(`${harness.apiUrl}/#/sweeps/${sampled.id}`);
+    await page.locator('main[data-sweep-ended="completed"]').waitFor({ timeout: 150_000 });
+    // Each sample has its own dose, so grouping by dose gives one curve per sample.
+    expect(await count(page, '[data-testid="survival-plot"] svg g[aria-label="line"] path')).toBe(6);
+    expect(await count(page, '[data-testid="heatmap"] svg g[aria-label="dot"] circle')).toBe(6);
+    expect(await count(page, '[data-testid="heatmap"] svg g[aria-label="cell"] rect')).toBe(0);
+    expect(await page.locator('[data-testid="points-table"] tbody tr').count()).toBe(6);
+  });
 });
