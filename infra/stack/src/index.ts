@@ -14,3 +14,4 @@ export {
   redisServer,
   type SystemProgram,
 } from './system-packages.js';
+export { makeScratchDir, startThrowawayServers, type ThrowawayServers } from './test-servers.js';
