@@ -4,6 +4,7 @@ import { createLogger, ShutdownManager } from '@frontline/runtime';
 import { Queue } from 'bullmq';
 import { buildApp } from './app.js';
 import { loadEnv } from './env.js';
+import { startReconciler } from './reconciler.js';
 
 const env = loadEnv();
 const logger = createLogger('api', env.LOG_LEVEL);
@@ -20,18 +21,14 @@ const app = await buildApp({ pool: database.pool, queue, redis, logger });
 await app.listen({ host: env.API_HOST, port: env.API_PORT });
 
 // Heal the queue from Postgres: at start (a Redis that lost its data) and periodically.
-const reconcile = () =>
-  app.sweeps
-    .reconcile()
-    .then((requeued) => {
-      app.metrics.reconcilerRequeued.inc(requeued);
-      if (requeued > 0) logger.warn({ requeued }, 'reconciler re-enqueued missing chunks');
-    })
-    .catch((error: unknown) => logger.warn({ err: error }, 'reconcile failed'));
-void reconcile();
-const reconcileTimer = setInterval(reconcile, env.RECONCILE_INTERVAL_MS);
+const reconciler = startReconciler({
+  reconcile: () => app.sweeps.reconcile(),
+  requeued: app.metrics.reconcilerRequeued,
+  logger,
+  intervalMs: env.RECONCILE_INTERVAL_MS,
+});
 
-shutdown.register('reconciler', () => clearInterval(reconcileTimer));
+shutdown.register('reconciler', () => reconciler.stop());
 shutdown.register('http', () => app.close());
 shutdown.register('queue', () => queue.close());
 shutdown.register('redis', () => void redis.disconnect());

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import { retryWhileUnreachable } from './db-retry.js';
+import { type FaultInjection, injectedFaultAt } from './fault-injection.js';
 import type { SimulationPool } from './pool.js';
 
 export interface ChunkProcessorDeps {
@@ -15,6 +16,8 @@ export interface ChunkProcessorDeps {
   chunkTimeoutMs: number;
   logger: Logger;
   metrics: { simulated: Counter; rowsWritten: Counter; chunkSeconds: Histogram };
+  /** Test only: see fault-injection.ts. */
+  faultInjection?: FaultInjection;
 }
 
 export type ChunkResult = { skipped: string } | { simulated: number; inserted: number };
@@ -41,15 +44,29 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
 
     const stopTimer = deps.metrics.chunkSeconds.startTimer();
     try {
-      const outcomes = await deps.simulations.run(
-        {
-          params: chunk.params as ModelParams,
-          cohortSeed: chunk.cohortSeed,
-          patientStart: chunk.patientStart,
-          patientEnd: chunk.patientEnd,
-        },
-        { signal: AbortSignal.timeout(deps.chunkTimeoutMs) },
-      );
+      const fault = injectedFaultAt(deps.faultInjection, chunk.pointHash);
+      const timeLimit = AbortSignal.timeout(deps.chunkTimeoutMs);
+      const outcomes = await deps.simulations
+        .run(
+          {
+            params: chunk.params as ModelParams,
+            cohortSeed: chunk.cohortSeed,
+            patientStart: chunk.patientStart,
+            patientEnd: chunk.patientEnd,
+            ...(fault ? { fault } : {}),
+          },
+          { signal: timeLimit },
+        )
+        .catch((error: unknown) => {
+          // Piscina terminates the thread and says only "aborted": name the limit in the sweep's reason.
+          if (!timeLimit.aborted) throw error;
+          throw new Error(
+            `simulation exceeded the chunk time limit (CHUNK_TIMEOUT_MS=${deps.chunkTimeoutMs})`,
+            {
+              cause: error,
+            },
+          );
+        });
       const { inserted } = await retry(() =>
         completeChunk(
           deps.pool,

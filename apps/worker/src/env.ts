@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { parseEnv } from '@frontline/config';
 import { z } from 'zod';
+import { faultInjectionEnv } from './fault-injection.js';
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1, 'is required (postgres://…)'),
@@ -19,6 +20,8 @@ const envSchema = z.object({
   /** BullMQ job lock; a crashed worker's chunks are retried by another after about this long. */
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   LOG_LEVEL: z.string().default('info'),
+  /** TEST ONLY: make chosen points' simulations throw or hang (see fault-injection.ts). */
+  FRONTLINE_FAULT_INJECTION: faultInjectionEnv.optional(),
 });
 
 export type WorkerEnv = z.infer<typeof envSchema>;

@@ -6,15 +6,25 @@ import { chunkQueueName, redisConnection } from '@frontline/queue';
 import { Queue } from 'bullmq';
 import { inject } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
+import { startReconciler } from '../../src/reconciler.js';
 import { type AppProcess, startApp } from './processes.js';
 
+export interface HarnessOptions {
+  limits?: SweepLimits;
+  /** Servers other than the test stack's: fault tests start their own, to kill them. */
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** Run the reconciler as apps/api/src/main.ts does, every this many ms (default: not at all). */
+  reconcileIntervalMs?: number;
+}
+
 /**
- * An in-process API on the real Postgres and Redis of the test stack, with its own BullMQ prefix
- * (queues isolated per test file, no flushing of Redis), plus real worker processes on demand.
+ * An in-process API on real Postgres and Redis (the test stack's unless given), with its own BullMQ
+ * prefix (queues isolated per test file, no flushing of Redis), plus real worker processes on demand.
  */
-export async function startHarness(options: { limits?: SweepLimits } = {}) {
-  const databaseUrl = inject('databaseUrl');
-  const redisUrl = inject('redisUrl');
+export async function startHarness(options: HarnessOptions = {}) {
+  const databaseUrl = options.databaseUrl ?? inject('databaseUrl');
+  const redisUrl = options.redisUrl ?? inject('redisUrl');
   const queuePrefix = `t${randomBytes(4).toString('hex')}`;
   const database = connectDatabase(databaseUrl);
   const redis = redisConnection(redisUrl, 'producer');
@@ -22,6 +32,7 @@ export async function startHarness(options: { limits?: SweepLimits } = {}) {
     redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve()),
   );
   const queue = new Queue(chunkQueueName, { connection: redis, prefix: queuePrefix });
+  queue.on('error', () => {}); // Redis outages are expected in fault tests; requests report them.
   const app: App = await buildApp({
     pool: database.pool,
     queue,
@@ -33,12 +44,22 @@ export async function startHarness(options: { limits?: SweepLimits } = {}) {
   const address = app.server.address();
   const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const workers: AppProcess[] = [];
+  const reconciler =
+    options.reconcileIntervalMs === undefined
+      ? undefined
+      : startReconciler({
+          reconcile: () => app.sweeps.reconcile(),
+          requeued: app.metrics.reconcilerRequeued,
+          logger: app.log,
+          intervalMs: options.reconcileIntervalMs,
+        });
 
-  async function request(method: string, path: string, body?: unknown) {
+  async function request(method: string, path: string, body?: unknown, init: { signal?: AbortSignal } = {}) {
     const response = await fetch(`${apiUrl}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      signal: init.signal,
     });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
@@ -49,6 +70,7 @@ export async function startHarness(options: { limits?: SweepLimits } = {}) {
     app,
     pool: database.pool,
     queue,
+    queuePrefix,
     request,
     async startWorker(threads: number, env: Record<string, string> = {}) {
       const worker = startApp('worker', {
@@ -76,13 +98,14 @@ export async function startHarness(options: { limits?: SweepLimits } = {}) {
     ) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const { body } = await request('GET', `/v1/sweeps/${id}`);
-        if (until(body)) return body;
+        const { status, body } = await request('GET', `/v1/sweeps/${id}`);
+        if (status === 200 && until(body)) return body;
         if (Date.now() > deadline) throw new Error(`sweep ${id} stuck: ${JSON.stringify(body)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     },
     async stop() {
+      await reconciler?.stop();
       await Promise.all(workers.map((w) => w.stop()));
       await app.close();
       await queue.obliterate({ force: true }).catch(() => {});
