@@ -34,10 +34,11 @@ export function pValue(value: number | null | undefined): string {
   return value < 1e-4 ? value.toExponential(1) : value.toFixed(4);
 }
 
-/** `184.2 (180.1–190.3)`; the upper limit is often undefined (NA in R). */
+/** `184.2 (180.1–190.3)`; an undefined limit prints as NA, as R does (the upper one often is). */
 export function withInterval(value: number | null, lower: number | null, upper: number | null): string {
   if (value === null) return dash;
-  return `${days(value)} (${days(lower)}–${days(upper)})`;
+  const limit = (v: number | null) => (v === null ? 'NA' : days(v));
+  return `${days(value)} (${limit(lower)}–${limit(upper)})`;
 }
 
 export function duration(seconds: number | null | undefined): string {

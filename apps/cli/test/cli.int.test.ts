@@ -105,11 +105,13 @@ describe('frontline CLI against a real API', () => {
         `dose=${group.key.dose}`,
         String(group.patients),
         String(group.events),
-        value === null ? '–' : `${fixed(value, 1)} (${fixed(lower, 1)}–${fixed(upper, 1)})`,
+        value === null
+          ? '–'
+          : `${fixed(value, 1)} (${lower === null ? 'NA' : fixed(lower, 1)}–${upper === null ? 'NA' : fixed(upper, 1)})`,
         fixed(group.survivalAt['365'].survival, 3),
         fixed(group.survivalAt['730'].survival, 3),
-        group.logRank === null
-          ? '–'
+        group.key.dose === 0
+          ? 'reference'
           : group.logRank.pValue < 1e-4
             ? group.logRank.pValue.toExponential(1)
             : group.logRank.pValue.toFixed(4),

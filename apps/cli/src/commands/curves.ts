@@ -30,17 +30,20 @@ export function curvesTable(survival: SurvivalView, times: readonly string[]): s
     ...times.map((t) => yearLabels[t] ?? `S(${t}d)`),
     ...(hasLogRank ? ['log-rank p'] : []),
   ];
+  const { comparison } = survival;
+  const isReference = (key: Record<string, number>) =>
+    comparison.method === 'referenceArm' &&
+    Object.entries(comparison.referenceArm).every(([axis, value]) => key[axis] === value);
   const rows = survival.groups.map((g) => [
     groupLabel(g.key),
     count(g.patients),
     count(g.events),
     withInterval(g.median.value, g.median.lower, g.median.upper),
     ...times.map((t) => fraction(g.survivalAt[t]?.survival)),
-    ...(hasLogRank ? [pValue(g.logRank?.pValue)] : []),
+    ...(hasLogRank ? [isReference(g.key) ? 'reference' : pValue(g.logRank?.pValue)] : []),
   ]);
   const align = headers.map((_, i): Align => (i === 0 ? 'left' : 'right'));
   const notes: string[] = [];
-  const { comparison } = survival;
   if (comparison.method === 'referenceArm') {
     notes.push(`log-rank: each group against the group with ${groupLabel(comparison.referenceArm)}`);
   } else if (comparison.logRank) {
