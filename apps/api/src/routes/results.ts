@@ -110,7 +110,10 @@ export function resultRoutes(deps: { pool: pg.Pool }) {
               ? { method: comparison.method, referenceArm: comparison.referenceArm }
               : { method: comparison.method, reason: comparison.reason, logRank: overall },
           groups: groups.map((group, g) => {
-            const tau = Math.min(...group.points.map((p) => horizonOf(sweep, p.axisValues)));
+            const tau = group.points.reduce(
+              (min, p) => Math.min(min, horizonOf(sweep, p.axisValues)),
+              Infinity,
+            );
             const { summary } = summariseGroup(counts[g]!, { at, tau, maxPoints: query.maxPoints });
             let logRank = overall;
             if (comparison.method === 'referenceArm') {
@@ -151,6 +154,7 @@ export function resultRoutes(deps: { pool: pg.Pool }) {
           survivalCounts(deps.pool, scope, 'os', pointGroups, points.length),
           survivalCounts(deps.pool, scope, 'pfs', pointGroups, points.length),
         ]);
+        const summaryByIndex = new Map(summaries.map((summary) => [summary.pointIndex, summary]));
         const endpointView = (summary: ReturnType<typeof summariseGroup>['summary']) => ({
           median: summary.median,
           at365: summary.survivalAt['365']?.survival ?? null,
@@ -164,7 +168,7 @@ export function resultRoutes(deps: { pool: pg.Pool }) {
           axes: sweep.axes,
           points: points.map((point, i) => {
             const options = { at: defaultTimes, tau: horizonOf(sweep, point.axisValues) };
-            const stats = summaries[i]!;
+            const stats = summaryByIndex.get(point.pointIndex)!;
             return {
               pointIndex: point.pointIndex,
               axisValues: point.axisValues,
