@@ -55,44 +55,50 @@ export function kaplanMeier(input: SurvivalInput, options: KaplanMeierOptions = 
 
 export function curveFromTable(table: SurvivalTable, confLevel: number): SurvivalCurve {
   const z = twoSidedCriticalValue(confLevel);
-  const time: number[] = [];
-  const nRisk: number[] = [];
-  const nEvent: number[] = [];
-  const nCensor: number[] = [];
-  const survival: number[] = [];
-  const stdErr: number[] = [];
-  const lower: number[] = [];
-  const upper: number[] = [];
+  const rows = table.time.length;
+  let eventRows = 0;
+  for (let i = 0; i < rows; i++) if (table.nEvent[i]! > 0) eventRows++;
+  const time = new Array<number>(eventRows);
+  const nRisk = new Array<number>(eventRows);
+  const nEvent = new Array<number>(eventRows);
+  const nCensor = new Array<number>(eventRows);
+  const survival = new Array<number>(eventRows);
+  const stdErr = new Array<number>(eventRows);
+  const lower = new Array<number>(eventRows);
+  const upper = new Array<number>(eventRows);
   let atRisk = table.n;
   let s = 1;
   let greenwood = 0;
   let events = 0;
-  for (let i = 0; i < table.time.length; i++) {
+  for (let i = 0, j = 0; i < rows; i++) {
     const d = table.nEvent[i]!;
     const c = table.nCensor[i]!;
     if (d > 0) {
-      // Same operations, in the same order, as survfitkm.c so the curves agree with R to the last bits.
+      // The product and Greenwood sum are accumulated as in survfitkm.c, so S agrees with R to the last bit.
       s *= (atRisk - d) / atRisk;
       greenwood += d / (atRisk * (atRisk - d)); // Infinity when everyone at risk has the event
       const seLog = Math.sqrt(greenwood);
-      time.push(table.time[i]!);
-      nRisk.push(atRisk);
-      nEvent.push(d);
-      nCensor.push(c);
-      survival.push(s);
-      stdErr.push(s * seLog); // 0 · ∞ = NaN, as in R
+      time[j] = table.time[i]!;
+      nRisk[j] = atRisk;
+      nEvent[j] = d;
+      nCensor[j] = c;
+      survival[j] = s;
+      stdErr[j] = s * seLog; // 0 · ∞ = NaN, as in R
       if (s === 0) {
-        lower.push(Number.NaN);
-        upper.push(Number.NaN);
+        lower[j] = Number.NaN;
+        upper[j] = Number.NaN;
       } else {
-        lower.push(Math.exp(Math.log(s) - z * seLog));
-        upper.push(Math.min(Math.exp(Math.log(s) + z * seLog), 1));
+        // R computes exp(log S ∓ z·se); S·e^{∓z·se} is the same number to rounding, with one exp.
+        const factor = Math.exp(z * seLog);
+        lower[j] = s / factor;
+        upper[j] = Math.min(s * factor, 1);
       }
       events += d;
+      j++;
     }
     atRisk -= d + c;
   }
-  const maxTime = table.time[table.time.length - 1]!;
+  const maxTime = table.time[rows - 1]!;
   return {
     time,
     nRisk,

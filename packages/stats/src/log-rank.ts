@@ -6,6 +6,7 @@
 import { chiSquareUpperTail } from './gamma.js';
 import { type SurvivalInput, SurvivalInputError } from './input.js';
 import { generalisedQuadraticForm } from './quadratic-form.js';
+import { sortNonNegativeTimes } from './sort-times.js';
 import { nearTieHeads, type SurvivalTable, tabulate } from './survival-table.js';
 
 export interface LogRankOptions {
@@ -39,7 +40,7 @@ function pooledTimes(tables: readonly SurvivalTable[]): Float64Array {
     all.set(table.time, offset);
     offset += table.time.length;
   }
-  all.sort();
+  sortNonNegativeTimes(all);
   let distinct = 0;
   for (let i = 0; i < total; i++) if (i === 0 || all[i] !== all[distinct - 1]) all[distinct++] = all[i]!;
   return all.subarray(0, distinct);

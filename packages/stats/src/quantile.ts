@@ -31,85 +31,134 @@ export interface MedianOptions {
 }
 
 /**
- * R's `approx(x, 1:n, v, method = "constant", f = 1)` for a quantile search: drop NA pairs, order by x
- * (tied x average their indices), and take the index at the first x ≥ v; null outside [min x, max x].
- * Returns a 0-based index.
+ * R's `approx(x, 1:n, v, method = "constant", f = 1)` for a quantile search, with x = y + shift over the kept
+ * points: NA pairs are dropped, x is ordered (tied x average their positions, which R then truncates) and
+ * the position of the smallest x ≥ v is returned; null when v lies outside [min x, max x]. A linear scan
+ * finds the same point as sorting would, keeping the median linear in the number of event times.
  */
-function approxIndex(y: readonly number[], shift: number, v: number): number | null {
-  const points: { x: number; index: number }[] = [];
-  for (let i = 0; i < y.length; i++) {
-    const value = y[i]!;
-    if (!Number.isNaN(value)) points.push({ x: value + shift, index: i + 1 });
+function approxPosition(
+  y: Float64Array,
+  kept: Int32Array,
+  count: number,
+  shift: number,
+  v: number,
+): number | null {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let best = Number.POSITIVE_INFINITY; // smallest x ≥ v
+  let positionSum = 0;
+  let ties = 0;
+  for (let k = 0; k < count; k++) {
+    const x = y[kept[k]!]! + shift;
+    if (Number.isNaN(x)) continue;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    if (x >= v) {
+      if (x < best) {
+        best = x;
+        positionSum = k + 1;
+        ties = 1;
+      } else if (x === best) {
+        positionSum += k + 1;
+        ties++;
+      }
+    }
   }
-  points.sort((a, b) => a.x - b.x);
-  if (points.length === 0 || v < points[0]!.x || v > points[points.length - 1]!.x) return null;
-  let start = 0;
-  while (start < points.length) {
-    let end = start;
-    let indexSum = 0;
-    while (end < points.length && points[end]!.x === points[start]!.x) indexSum += points[end++]!.index;
-    if (points[start]!.x >= v) return Math.trunc(indexSum / (end - start)) - 1; // R truncates a fractional index
-    start = end;
-  }
-  return null;
+  if (ties === 0 || v < min || v > max) return null;
+  return Math.trunc(positionSum / ties) - 1;
 }
 
-/** R's `findq` (survival:::findq) for one probability p on a CDF-like curve y(x). */
-function findQuantile(x: readonly number[], y: readonly number[], p: number, xmax: number): number | null {
-  let maxY = Number.NEGATIVE_INFINITY;
-  for (const value of y) if (!Number.isNaN(value) && value > maxY) maxY = value;
-  if (maxY < p) return null;
-
-  // Censor-only rows repeat the previous value: keep each value's first occurrence.
-  const seen = new Set<number>();
-  const xs: number[] = [];
-  const ys: number[] = [];
+/**
+ * R's `duplicated()` filter in findq: the indices of the first point with each y value (censor-only times
+ * repeat the previous value; NA equals NA). A value above everything before it is new and one equal to the
+ * running maximum is a repeat, so only values below the maximum (the non-monotone tail of an upper band)
+ * need a hash lookup, and the set is built only when the first such value appears.
+ */
+function firstOccurrences(y: Float64Array): { kept: Int32Array; count: number } {
+  const kept = new Int32Array(y.length);
+  let count = 0;
+  let max = Number.NEGATIVE_INFINITY;
+  let sawNaN = false;
+  let seen: Set<number> | null = null;
   for (let i = 0; i < y.length; i++) {
-    if (seen.has(y[i]!)) continue;
-    seen.add(y[i]!);
-    xs.push(x[i]!);
-    ys.push(y[i]!);
+    const value = y[i]!;
+    let repeated: boolean;
+    if (Number.isNaN(value)) {
+      repeated = sawNaN;
+      sawNaN = true;
+    } else if (value > max) {
+      repeated = false;
+      max = value;
+    } else if (value === max) {
+      repeated = true;
+    } else {
+      if (seen === null) {
+        seen = new Set<number>();
+        for (let k = 0; k < count; k++) if (!Number.isNaN(y[kept[k]!]!)) seen.add(y[kept[k]!]!);
+      }
+      repeated = seen.has(value);
+    }
+    if (!repeated) {
+      kept[count++] = i;
+      if (seen !== null && !Number.isNaN(value)) seen.add(value);
+    }
   }
-  const first = approxIndex(ys, TIME_TOLERANCE, p);
-  const second = approxIndex(ys, -TIME_TOLERANCE, p);
-  let quantile = first === null || second === null ? null : (xs[first]! + xs[second]!) / 2;
-  if (p === 0) quantile = xs[0]!;
-  const last = ys[ys.length - 1]!;
+  return { kept, count };
+}
+
+/**
+ * R's `findq` (survival:::findq) for one probability p, on the CDF-like curve quantile.survfit builds:
+ * x = (0, event times), y = (0, 1 − band). xmax is the last follow-up time.
+ */
+function findQuantile(
+  times: readonly number[],
+  band: readonly number[],
+  p: number,
+  xmax: number,
+): number | null {
+  const y = new Float64Array(band.length + 1);
+  let maxY = 0;
+  for (let i = 0; i < band.length; i++) {
+    const value = 1 - band[i]!;
+    y[i + 1] = value;
+    if (value > maxY) maxY = value;
+  }
+  if (maxY < p) return null;
+  const xAt = (i: number): number => (i === 0 ? 0 : times[i - 1]!);
+
+  const { kept, count } = firstOccurrences(y);
+  const first = approxPosition(y, kept, count, TIME_TOLERANCE, p);
+  const second = approxPosition(y, kept, count, -TIME_TOLERANCE, p);
+  let quantile = first === null || second === null ? null : (xAt(kept[first]!) + xAt(kept[second]!)) / 2;
+  if (p === 0) quantile = 0;
+  // A flat exactly at p at the end of the curve runs to the last follow-up time.
+  const last = y[kept[count - 1]!]!;
   if (!Number.isNaN(last) && Math.abs(p - last) < TIME_TOLERANCE) {
-    quantile = first === null ? null : (xs[first]! + xmax) / 2;
+    quantile = first === null ? null : (xAt(kept[first]!) + xmax) / 2;
   }
   return quantile;
 }
 
 /** print.survfit's `minmin`: first time the curve is ≤ 0.5 (NA skipped), midpoint over an exact 0.5 flat. */
 function firstAtOrBelowHalf(x: readonly number[], y: readonly number[]): number | null {
-  const keptX: number[] = [];
-  const keptY: number[] = [];
-  for (let i = 0; i < y.length; i++) {
-    if (!Number.isNaN(y[i]!) && y[i]! < 0.5 + TIME_TOLERANCE) {
-      keptX.push(x[i]!);
-      keptY.push(y[i]!);
-    }
+  let first = -1;
+  for (let i = 0; i < y.length && first < 0; i++) if (y[i]! < 0.5 + TIME_TOLERANCE) first = i; // NaN fails
+  if (first < 0) return null;
+  const level = y[first]!;
+  if (Math.abs(level - 0.5) < TIME_TOLERANCE) {
+    for (let j = first + 1; j < y.length; j++) if (y[j]! < level) return (x[first]! + x[j]!) / 2;
   }
-  if (keptY.length === 0) return null;
-  const y1 = keptY[0]!;
-  if (Math.abs(y1 - 0.5) < TIME_TOLERANCE) {
-    const drop = keptY.findIndex((value) => value < y1);
-    if (drop >= 0) return (keptX[0]! + keptX[drop]!) / 2;
-  }
-  return keptX[0]!;
+  return x[first]!;
 }
 
 /** As R's `quantile(fit, p)`: p is the probability of having had the event (0.5 → median). */
 export function survivalQuantile(curve: SurvivalCurve, p: number): SurvivalQuantile {
   if (!(p >= 0 && p <= 1)) throw new SurvivalInputError(`survivalQuantile: p must be in [0, 1], got ${p}`);
-  const x = [0, ...curve.time];
-  const cdf = (values: readonly number[]): number[] => [0, ...values.map((s) => 1 - s)];
   return {
-    quantile: findQuantile(x, cdf(curve.survival), p, curve.maxTime),
+    quantile: findQuantile(curve.time, curve.survival, p, curve.maxTime),
     // The lower band reaches p first, so it bounds the quantile from below.
-    lower: findQuantile(x, cdf(curve.lower), p, curve.maxTime),
-    upper: findQuantile(x, cdf(curve.upper), p, curve.maxTime),
+    lower: findQuantile(curve.time, curve.lower, p, curve.maxTime),
+    upper: findQuantile(curve.time, curve.upper, p, curve.maxTime),
   };
 }
 
