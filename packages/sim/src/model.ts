@@ -11,10 +11,12 @@
  * Hence the sampled Z's and the post-diagnosis stream of patient i never depend on the parameter
  * point, and a patient's pre-diagnosis history does not shift the random numbers of its treatment phase.
  *
- * Performance: the state lives in local variables and two module-level Float64Array scratch
- * buffers; the step loops allocate nothing and create no closures. Empty sites are skipped, the
- * drug is dropped once its effect u(c) ≈ c^h is below 1e-18 (then below double rounding of every
- * quantity it touches).
+ * Performance: one step is one call of a small function (`phase0Step`, `phase1Step`) whose state
+ * lives in module-level Float64Arrays (`pop`, `S`, per-patient constants `K`), with only small-integer
+ * arguments and results. V8 then optimises the step functions normally (no on-stack replacement of a
+ * long loop compiled from incomplete feedback), nothing floating-point is ever boxed, and a step
+ * allocates nothing and creates no closures. Empty sites are skipped, and the drug is dropped once
+ * its effect u(c) ≈ c^h is below 1e-18 (then below double rounding of every quantity it touches).
  */
 import {
   ensureValidParams,
@@ -104,19 +106,112 @@ const DRUG_EPS = 1e-18;
 /** Cap on the per-step growth exponent: only reachable at absurd rates, keeps values finite. */
 const MAX_EXP = 200;
 
+const NOT_YET = Number.NEGATIVE_INFINITY;
+
 const SUB_PARAMS = 0;
 const SUB_TREATMENT = 1;
 const SUB_PRE_FIRST = 2;
 
-// Module-level scratch (single-threaded per isolate; no re-entrancy in the kernel).
+// Module-level scratch (single-threaded per isolate; the kernel is not re-entrant).
 const rngZ = new Rng(0, 0);
 const rng = new Rng(0, 0);
+
 /** Population state [F_P, L_P, F_M, L_M]. */
 const pop = new Float64Array(4);
 const FP = 0;
 const LP = 1;
 const FM = 2;
 const LM = 3;
+
+/** Per-patient constants (set once per attempt; the step-size block again per phase). */
+const K = new Float64Array(48);
+const K_RF = 0;
+const K_RL = 1;
+const K_BF = 2;
+const K_BL = 3;
+const K_D0F = 4;
+const K_D0L = 5;
+const K_KFL0 = 6; // p · k⁰_FL
+const K_KLF = 7;
+const K_PHIEQ0 = 8; // k_FL / (k_FL + k_LF) without drug
+const K_NDX = 9;
+const K_KE = 10;
+const K_EMAX = 11;
+const K_EMAXL = 12; // σ_L · E_max
+const K_KI = 13;
+const K_NSW = 14;
+const K_INVKP = 15;
+const K_INVKM = 16;
+const K_NDEATH = 17;
+const K_NDET = 18;
+const K_Q = 19;
+const K_THETAF = 20;
+const K_N0 = 21;
+const K_DE = 22;
+const K_PE = 23;
+const K_G = 24;
+const K_INVCAP = 25;
+const K_KEFF = 26; // K_E, drug kill of effectors
+const K_C0 = 27;
+const K_CYCLES = 28;
+const K_TAU = 29;
+const K_HILL = 30;
+const K_CEPS = 31;
+const K_ALPHA = 32;
+const K_EPSL = 33;
+const K_BETAS = 34;
+const K_K0 = 35; // k_FL + k_LF without drug
+// step-size block
+const K_DTFULL = 40;
+const K_DT = 41;
+const K_EXPKE = 42;
+const K_EXPK0 = 43;
+const K_RFDT = 44;
+const K_RLDT = 45;
+
+/** Mutable per-patient scalars. */
+const S = new Float64Array(24);
+const S_E = 0;
+const S_C = 1;
+const S_N = 2;
+const S_NP = 3;
+const S_NM = 4;
+const S_PHI = 5;
+const S_NADIR = 6;
+const S_NADIRDAY = 7;
+const S_PHINADIR = 8;
+const S_MINE = 9;
+const S_SEEDEV = 10;
+const S_DEATH = 11;
+const S_PROG = 12;
+const S_LESION = 13;
+const S_CR = 14;
+const S_PR = 15;
+const S_N0 = 16;
+const S_METDET = 17;
+const S_DOSEIDX = 18;
+const S_CURED = 19;
+
+/**
+ * Per-step rates shared by the site updates (set by the step functions; read by `updateSite`).
+ * Passed through this buffer so that site updates take only small-integer arguments: a call V8 does
+ * not inline would otherwise box every floating-point argument on the heap.
+ */
+const R = new Float64Array(8);
+const R_KAPPA = 0; // crowding κ of the site being updated
+const R_KILLF = 1; // follower (immune rate)·Δt + E_max·U
+const R_KILLL = 2; // leader ε_L·(immune rate)·Δt + σ_L·E_max·U
+const R_DF = 3; // follower per-capita death rate for τ-leaping: d0 + λ + ū·E_max
+const R_DL = 4; // leader per-capita death rate for τ-leaping
+const R_KFL = 5; // follower → leader switching rate this step
+const R_PHIEQ = 6; // k_FL / (k_FL + k_LF)
+const R_EXPK = 7; // e^{−(k_FL + k_LF)Δt}
+
+/** Step results. */
+const CONTINUE = 0;
+const DIAGNOSED = 1;
+const REJECTED = 2;
+const ENDED = 3;
 
 function checkIndex(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > Number.MAX_SAFE_INTEGER) {
@@ -133,76 +228,106 @@ function stochasticRound(x: number): number {
 }
 
 /**
- * τ-leaping update of one site with integer counts (MODEL.md §3 step 5, N_X < N_sw).
- * bF, bL: birth rates; dF, dL: total per-capita death rates (intrinsic + immune + drug);
- * kFL, kLF: switching rates. Writes the new counts into pop[iF], pop[iL].
+ * τ-leaping update of one site with integer counts (MODEL.md §3 step 5, N_X < N_sw), rates from
+ * `R` and `K`. Births and deaths are drawn from the counts at the start of the step (deaths capped
+ * at that count), then switches from the updated counts (capped at the source). Writes the new
+ * counts into pop[iF], pop[iL].
  */
-function stochasticSite(
-  iF: number,
-  iL: number,
-  kappa: number,
-  bF: number,
-  dF: number,
-  bL: number,
-  dL: number,
-  kFL: number,
-  kLF: number,
-  dt: number,
-): void {
+function stochasticSite(iF: number, iL: number): void {
+  const dt = K[K_DT]!;
+  const kappa = R[R_KAPPA]!;
+  const io = rng.io;
   let F = stochasticRound(pop[iF]!);
   let L = stochasticRound(pop[iL]!);
   if (F > 0) {
-    const births = rng.poisson(bF * kappa * F * dt);
-    const deaths = Math.min(F, rng.poisson(dF * F * dt));
-    F = F + births - deaths;
+    io[0] = K[K_BF]! * kappa * F * dt;
+    rng.poissonIo();
+    const births = io[1]!;
+    io[0] = R[R_DF]! * F * dt;
+    rng.poissonIo();
+    F = F + births - Math.min(F, io[1]!);
   }
   if (L > 0) {
-    const births = rng.poisson(bL * kappa * L * dt);
-    const deaths = Math.min(L, rng.poisson(dL * L * dt));
-    L = L + births - deaths;
+    io[0] = K[K_BL]! * kappa * L * dt;
+    rng.poissonIo();
+    const births = io[1]!;
+    io[0] = R[R_DL]! * L * dt;
+    rng.poissonIo();
+    L = L + births - Math.min(L, io[1]!);
   }
-  const sFL = F > 0 ? Math.min(F, rng.poisson(kFL * F * dt)) : 0;
-  const sLF = L > 0 ? Math.min(L, rng.poisson(kLF * L * dt)) : 0;
+  let sFL = 0;
+  if (F > 0) {
+    io[0] = R[R_KFL]! * F * dt;
+    rng.poissonIo();
+    sFL = Math.min(F, io[1]!);
+  }
+  let sLF = 0;
+  if (L > 0) {
+    io[0] = K[K_KLF]! * L * dt;
+    rng.poissonIo();
+    sLF = Math.min(L, io[1]!);
+  }
   pop[iF] = F - sFL + sLF;
   pop[iL] = L - sLF + sFL;
 }
 
 /**
- * Deterministic update of one site (MODEL.md §3 step 5, N_X ≥ N_sw): exact growth/kill for frozen
- * rates, then exact two-state switching relaxation towards L∞ = S·k_FL/k (phiEq = k_FL/k,
- * expK = e^{−kΔt}; no switching when expK = 1).
+ * Deterministic update of one site (MODEL.md §3 step 5, N_X ≥ N_sw), rates from `R` and `K`: exact
+ * growth/kill for frozen rates, then exact two-state switching relaxation towards L∞ = S·k_FL/k
+ * (no switching when e^{−kΔt} = 1).
  */
-function deterministicSite(
-  iF: number,
-  iL: number,
-  kappa: number,
-  rFdt: number,
-  rLdt: number,
-  killFdt: number,
-  killLdt: number,
-  phiEq: number,
-  expK: number,
-): void {
-  let gF = rFdt * kappa - killFdt;
-  let gL = rLdt * kappa - killLdt;
+function deterministicSite(iF: number, iL: number): void {
+  const kappa = R[R_KAPPA]!;
+  let gF = K[K_RFDT]! * kappa - R[R_KILLF]!;
+  let gL = K[K_RLDT]! * kappa - R[R_KILLL]!;
   if (gF > MAX_EXP) gF = MAX_EXP;
   if (gL > MAX_EXP) gL = MAX_EXP;
   const F = pop[iF]! * Math.exp(gF);
   let L = pop[iL]! * Math.exp(gL);
-  const S = F + L;
+  const sum = F + L;
+  const expK = R[R_EXPK]!;
   if (expK < 1) {
-    const Linf = S * phiEq;
+    const Linf = sum * R[R_PHIEQ]!;
     L = Linf + (L - Linf) * expK;
     if (L < 0) L = 0;
-    if (L > S) L = S;
+    if (L > sum) L = sum;
   }
-  pop[iF] = S - L;
+  pop[iF] = sum - L;
   pop[iL] = L;
+}
+
+/** Update site (iF, iL) of current size N_X — deterministically if N_X ≥ N_sw, else by τ-leaping. */
+function updateSite(iF: number, iL: number, iK: number): void {
+  const n = pop[iF]! + pop[iL]!;
+  if (n <= 0) return; // empty site: nothing to do
+  R[R_KAPPA] = Math.max(0, 1 - n * K[iK]!);
+  if (n >= K[K_NSW]!) deterministicSite(iF, iL);
+  else stochasticSite(iF, iL);
+}
+
+/**
+ * Add clusters totalling `cells` cells to site M, split by the leader fraction φ: exactly when M is
+ * deterministic (N_M ≥ N_sw), by unbiased stochastic rounding of the leader count otherwise.
+ */
+function addClusters(cells: number, phi: number, deterministic: boolean): void {
+  const leaders = deterministic ? cells * phi : stochasticRound(cells * phi);
+  pop[LM] = pop[LM]! + leaders;
+  pop[FM] = pop[FM]! + (cells - leaders);
+}
+
+/**
+ * ln(1 + x) for x ≥ 0, accurate to a few ulps (Goldberg's correction: ln(u)·x/(u − 1), u = 1 + x).
+ * Used instead of Math.log1p, which on Node 20 is not lowered by TurboFan and boxes its argument
+ * and result.
+ */
+function log1p(x: number): number {
+  const u = 1 + x;
+  return u === 1 ? x : (Math.log(u) * x) / (u - 1);
 }
 
 /** ln(1 + e^x) without overflow (x = h·ln c, so this is ln(1 + c^h)). */
 function softplus(x: number): number {
-  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+  return x > 0 ? x + log1p(Math.exp(-x)) : log1p(Math.exp(x));
 }
 
 /** Log-linear interpolation of the time at which a quantity going from a to b crosses thr within [t0, t0 + h]. */
@@ -212,120 +337,199 @@ function crossingTime(t0: number, h: number, a: number, b: number, thr: number):
   return t0 + (h * Math.log(thr / a)) / Math.log(b / a);
 }
 
-/** Per-patient constants shared by both phases. */
-interface PatientRates {
-  rF: number;
-  rL: number;
-  bF: number;
-  bL: number;
-  d0F: number;
-  d0L: number;
-  kFL0: number; // p · k⁰_FL (spontaneous)
-  kLF: number;
-  Ndx: number;
-  ke: number;
-  Emax: number;
-  kI: number;
+/** Set the step-size dependent constants. */
+function setStep(dt: number): void {
+  K[K_DT] = dt;
+  K[K_EXPKE] = Math.exp(-K[K_KE]! * dt);
+  K[K_EXPK0] = Math.exp(-K[K_K0]! * dt);
+  K[K_RFDT] = K[K_RF]! * dt;
+  K[K_RLDT] = K[K_RL]! * dt;
 }
-
-const rates: PatientRates = {
-  rF: 0,
-  rL: 0,
-  bF: 0,
-  bL: 0,
-  d0F: 0,
-  d0L: 0,
-  kFL0: 0,
-  kLF: 0,
-  Ndx: 0,
-  ke: 0,
-  Emax: 0,
-  kI: 0,
-};
-
-/** Effector after phase 0 (module scratch). */
-let effector0 = 1;
 
 /**
- * Phase 0 (pre-diagnosis). Returns true if the patient reaches N_P ≥ N_dx within 20 years while
- * alive and not extinct; the state at diagnosis is left in `pop` and `effector0`.
+ * One pre-diagnosis step (phase 0: Δt_pre, no drug, no immune kill). Checks diagnosis first.
+ * Returns DIAGNOSED (state at diagnosis in `pop`, S[S_E]), REJECTED (extinct primary, death before
+ * diagnosis, or the 20-year limit) or CONTINUE.
  */
-function runPhase0(p: ModelParams): boolean {
-  const { rF, rL, bF, bL, d0F, d0L, kFL0, kLF, Ndx } = rates;
-  const dt = p.preStepDays;
-  const Nsw = p.stochasticThreshold;
-  const KP = p.capacityPrimary;
-  const KM = p.capacityMetastatic;
-  const Ndeath = p.lethalCells;
-  const q = p.seedingRate;
-  const thetaF = p.followerInvasiveness;
-  const n0 = p.clusterSize;
-  const dE = p.effectorTurnover;
-  const pE = p.effectorRecruitment;
-  const g = p.effectorHalfSaturation;
-  const invCap = 1 / p.effectorCap;
-  const k = kFL0 + kLF;
-  const expK = Math.exp(-k * dt);
-  const phiEq = k > 0 ? kFL0 / k : 0;
-  const invKP = 1 / KP;
-  const invKM = 1 / KM;
-  const rFdt = rF * dt;
-  const rLdt = rL * dt;
+function phase0Step(step: number, maxSteps: number): number {
+  const NP = pop[FP]! + pop[LP]!;
+  if (NP >= K[K_NDX]!) return DIAGNOSED;
+  if (NP <= 0 || step >= maxSteps) return REJECTED;
+  const NM = pop[FM]! + pop[LM]!;
+  const N = NP + NM;
+  if (N >= K[K_NDEATH]!) return REJECTED;
+  const phi = (pop[LP]! + pop[LM]!) / N;
+  const dt = K[K_DT]!;
 
-  pop[LP] = p.startCells * phiEq;
-  pop[FP] = p.startCells - pop[LP]!;
-  pop[FM] = 0;
-  pop[LM] = 0;
-  let E = 1;
-  const maxSteps = Math.ceil(PRE_DIAGNOSIS_LIMIT_DAYS / dt - 1e-9);
+  // Effectors (no drug before diagnosis).
+  let E = S[S_E]!;
+  E = E + dt * (K[K_DE]! * (1 - E) + (K[K_PE]! * E * (1 - E * K[K_INVCAP]!) * N) / (K[K_G]! + N));
+  S[S_E] = Math.max(E, 0);
 
-  for (let step = 0; ; step++) {
-    const NP = pop[FP]! + pop[LP]!;
-    if (NP >= Ndx) {
-      effector0 = E;
-      return true;
-    }
-    if (NP <= 0 || step >= maxSteps) return false;
-    const NM = pop[FM]! + pop[LM]!;
-    const N = NP + NM;
-    if (N >= Ndeath) return false;
-    const phi = (pop[LP]! + pop[LM]!) / N;
-
-    // Effectors (no drug before diagnosis).
-    E = E + dt * (dE * (1 - E) + (pE * E * (1 - E * invCap) * N) / (g + N));
-    if (E < 0) E = 0;
-
-    // Seeding.
-    if (q > 0) {
-      const events = rng.poisson(q * (pop[LP]! + thetaF * pop[FP]! + pop[LM]! + thetaF * pop[FM]!) * dt);
-      if (events > 0) addClusters(events, n0, phi, NM, Nsw);
-    }
-
-    // Sites (λ = 0, no drug).
-    const kappaP = Math.max(0, 1 - NP * invKP);
-    if (NP >= Nsw) deterministicSite(FP, LP, kappaP, rFdt, rLdt, 0, 0, phiEq, expK);
-    else stochasticSite(FP, LP, kappaP, bF, d0F, bL, d0L, kFL0, kLF, dt);
-    const NM2 = pop[FM]! + pop[LM]!;
-    if (NM2 > 0) {
-      const kappaM = Math.max(0, 1 - NM2 * invKM);
-      if (NM2 >= Nsw) deterministicSite(FM, LM, kappaM, rFdt, rLdt, 0, 0, phiEq, expK);
-      else stochasticSite(FM, LM, kappaM, bF, d0F, bL, d0L, kFL0, kLF, dt);
-    }
+  // Seeding.
+  const q = K[K_Q]!;
+  if (q > 0) {
+    const thetaF = K[K_THETAF]!;
+    const io = rng.io;
+    io[0] = q * (pop[LP]! + thetaF * pop[FP]! + pop[LM]! + thetaF * pop[FM]!) * dt;
+    rng.poissonIo();
+    const events = io[1]!;
+    if (events > 0) addClusters(events * K[K_N0]!, phi, NM >= K[K_NSW]!);
   }
+
+  // Sites (λ = 0, no drug).
+  R[R_KILLF] = 0;
+  R[R_KILLL] = 0;
+  R[R_DF] = K[K_D0F]!;
+  R[R_DL] = K[K_D0L]!;
+  R[R_KFL] = K[K_KFL0]!;
+  R[R_PHIEQ] = K[K_PHIEQ0]!;
+  R[R_EXPK] = K[K_EXPK0]!;
+  updateSite(FP, LP, K_INVKP);
+  updateSite(FM, LM, K_INVKM);
+  return CONTINUE;
 }
 
-/** Add `events` clusters of n0 cells to site M, split by the current leader fraction φ. */
-function addClusters(events: number, n0: number, phi: number, NM: number, Nsw: number): void {
-  const cells = events * n0;
-  if (NM >= Nsw) {
-    const leaders = cells * phi;
-    pop[LM] = pop[LM]! + leaders;
-    pop[FM] = pop[FM]! + (cells - leaders);
-  } else {
-    const leaders = stochasticRound(cells * phi);
-    pop[LM] = pop[LM]! + leaders;
-    pop[FM] = pop[FM]! + (cells - leaders);
+/** One step of treatment and follow-up (MODEL.md §3 steps 1–6). Returns ENDED at death or cure. */
+function phase1Step(step: number): number {
+  const dt = K[K_DT]!;
+  const t = step * K[K_DTFULL]!;
+  const N = S[S_N]!;
+  const NM0 = S[S_NM]!;
+  const phi = S[S_PHI]!;
+  let c = S[S_C]!;
+  let E = S[S_E]!;
+
+  // 1. dosing (all doses due before the end of this step)
+  let doseIdx = S[S_DOSEIDX]!;
+  const cycles = K[K_CYCLES]!;
+  if (doseIdx < cycles) {
+    const tau = K[K_TAU]!;
+    const due = t + dt * (1 - 1e-9);
+    while (doseIdx < cycles && doseIdx * tau < due) {
+      c += K[K_C0]!;
+      doseIdx++;
+    }
+    S[S_DOSEIDX] = doseIdx;
   }
+
+  // 2. drug exposure U = ∫u dt over the step, exact for any h: ln[(1 + c^h)/(1 + c1^h)] / (h·k_e)
+  let U = 0;
+  if (c > 0) {
+    const c1 = c * K[K_EXPKE]!;
+    const hill = K[K_HILL]!;
+    const ke = K[K_KE]!;
+    if (hill === 1) U = log1p((c - c1) / (1 + c1)) / ke;
+    else U = (softplus(hill * Math.log(c)) - softplus(hill * Math.log(c1))) / (hill * ke);
+    c = c1 < K[K_CEPS]! ? 0 : c1;
+    S[S_C] = c;
+  }
+  const uBar = U / dt;
+
+  // Rates frozen at the start of the step.
+  const g = K[K_G]!;
+  const invGN = 1 / (g + N);
+  const kI = K[K_KI]!;
+  const lambda = kI > 0 ? (kI * E * g * invGN) / (1 + K[K_BETAS]! * phi) : 0;
+
+  // 3. effectors
+  E = E + dt * (K[K_DE]! * (1 - E) + K[K_PE]! * E * (1 - E * K[K_INVCAP]!) * N * invGN);
+  if (U > 0) E *= Math.exp(-K[K_KEFF]! * U);
+  if (E < 0) E = 0;
+  S[S_E] = E;
+
+  // 4. seeding
+  const q = K[K_Q]!;
+  if (q > 0) {
+    const thetaF = K[K_THETAF]!;
+    const io = rng.io;
+    io[0] = q * (pop[LP]! + thetaF * pop[FP]! + pop[LM]! + thetaF * pop[FM]!) * dt;
+    rng.poissonIo();
+    const events = io[1]!;
+    if (events > 0) {
+      S[S_SEEDEV] = S[S_SEEDEV]! + events;
+      addClusters(events * K[K_N0]!, phi, NM0 >= K[K_NSW]!);
+    }
+  }
+
+  // 5. sites
+  const kFL0 = K[K_KFL0]!;
+  let kFL = kFL0;
+  let phiEq = K[K_PHIEQ0]!;
+  let expK = K[K_EXPK0]!;
+  const alpha = K[K_ALPHA]!;
+  if (uBar > 0 && kFL0 > 0 && alpha > 0) {
+    kFL = kFL0 * (1 + alpha * uBar);
+    const k = kFL + K[K_KLF]!;
+    phiEq = kFL / k;
+    expK = Math.exp(-k * dt);
+  }
+  const Emax = K[K_EMAX]!;
+  const EmaxL = K[K_EMAXL]!;
+  const epsL = K[K_EPSL]!;
+  const lambdaDt = lambda * dt;
+  R[R_KILLF] = lambdaDt + Emax * U;
+  R[R_KILLL] = epsL * lambdaDt + EmaxL * U;
+  R[R_DF] = K[K_D0F]! + lambda + uBar * Emax;
+  R[R_DL] = K[K_D0L]! + epsL * lambda + uBar * EmaxL;
+  R[R_KFL] = kFL;
+  R[R_PHIEQ] = phiEq;
+  R[R_EXPK] = expK;
+  updateSite(FP, LP, K_INVKP);
+  updateSite(FM, LM, K_INVKM);
+
+  // 6. events
+  const NP = pop[FP]! + pop[LP]!;
+  const NM = pop[FM]! + pop[LM]!;
+  const N1 = NP + NM;
+  S[S_NP] = NP;
+  S[S_NM] = NM;
+  S[S_N] = N1;
+  let phi1 = phi;
+  if (N1 > 0) {
+    phi1 = (pop[LP]! + pop[LM]!) / N1;
+    S[S_PHI] = phi1;
+  }
+  if (E < S[S_MINE]!) S[S_MINE] = E;
+
+  let status = CONTINUE;
+  const Ndeath = K[K_NDEATH]!;
+  if (N1 >= Ndeath) {
+    S[S_DEATH] = crossingTime(t, dt, N, N1, Ndeath);
+    status = ENDED;
+  }
+  const nadir = S[S_NADIR]!;
+  if (S[S_PROG]! < 0 && N1 >= PROGRESSION_FACTOR * nadir) {
+    S[S_PROG] = crossingTime(t, dt, N, N1, PROGRESSION_FACTOR * nadir);
+  }
+  if (S[S_LESION]! < 0 && S[S_METDET] === 0 && NM >= K[K_NDET]!) {
+    const lt = crossingTime(t, dt, NM0, NM, K[K_NDET]!);
+    S[S_LESION] = lt;
+    if (S[S_PROG]! < 0 || lt < S[S_PROG]!) S[S_PROG] = lt;
+  }
+  if (N1 < nadir) {
+    S[S_NADIR] = N1;
+    S[S_NADIRDAY] = t + dt;
+    S[S_PHINADIR] = phi1;
+    if (S[S_PROG]! < 0) {
+      if (N1 < CR_CELLS) S[S_CR] = 1;
+      if (N1 <= PR_RATIO * S[S_N0]!) S[S_PR] = 1;
+    }
+  }
+  if (status === CONTINUE && N1 === 0) {
+    S[S_CURED] = 1;
+    status = ENDED;
+  }
+  return status;
+}
+
+function pushSample(traj: PatientTrajectory, day: number): void {
+  traj.day.push(day);
+  traj.primaryCells.push(S[S_NP]!);
+  traj.metastaticCells.push(S[S_NM]!);
+  traj.leaderFraction.push(S[S_PHI]!);
+  traj.effector.push(S[S_E]!);
+  traj.drug.push(S[S_C]!);
 }
 
 /**
@@ -344,8 +548,34 @@ export function simulatePatientInternal(
   const cohortSeed = checkIndex('cohortSeed', options?.cohortSeed);
   const patientIndex = checkIndex('patientIndex', options?.patientIndex);
 
+  // Constants that do not depend on the patient's draws.
+  const hill = p.hill;
+  K[K_NSW] = p.stochasticThreshold;
+  K[K_INVKP] = 1 / p.capacityPrimary;
+  K[K_INVKM] = 1 / p.capacityMetastatic;
+  K[K_NDEATH] = p.lethalCells;
+  K[K_NDET] = p.detectableCells;
+  K[K_Q] = p.seedingRate;
+  K[K_THETAF] = p.followerInvasiveness;
+  K[K_N0] = p.clusterSize;
+  K[K_DE] = p.effectorTurnover;
+  K[K_PE] = p.effectorRecruitment;
+  K[K_G] = p.effectorHalfSaturation;
+  K[K_INVCAP] = 1 / p.effectorCap;
+  K[K_KEFF] = p.drugEffectorKill;
+  K[K_C0] = p.dose;
+  K[K_CYCLES] = p.dose > 0 ? p.cycles : 0;
+  K[K_TAU] = p.cycleDays;
+  K[K_HILL] = hill;
+  K[K_CEPS] = DRUG_EPS ** (1 / hill); // washout: below this u(c) ≈ c^h < 1e-18
+  K[K_ALPHA] = p.drugInducedSwitching;
+  K[K_EPSL] = p.leaderImmuneVisibility;
+  K[K_BETAS] = p.leaderSuppression;
+  K[K_KLF] = p.leaderToFollowerRate;
+
   // --- Virtual patient: sample, run phase 0, redraw if implausible ------------------------------
   const maxRedraws = options.maxRedraws ?? MAX_REDRAWS;
+  const maxPreSteps = Math.ceil(PRE_DIAGNOSIS_LIMIT_DAYS / p.preStepDays - 1e-9);
   rngZ.reseed(cohortSeed, patientIndex, SUB_PARAMS);
   let redraws = 0;
   let growthRate = 0;
@@ -364,21 +594,36 @@ export function simulatePatientInternal(
 
     const rF = growthRate;
     const rL = p.leaderGrowthRatio * rF;
-    rates.rF = rF;
-    rates.rL = rL;
-    rates.bF = rF / (1 - p.cellLossFactor);
-    rates.bL = rL / (1 - p.cellLossFactor);
-    rates.d0F = rates.bF - rF;
-    rates.d0L = rates.bL - rL;
-    rates.kFL0 = emtPlasticity * p.followerToLeaderRate;
-    rates.kLF = p.leaderToFollowerRate;
-    rates.Ndx = diagnosisCells;
-    rates.ke = eliminationRate;
-    rates.Emax = maxDrugKill;
-    rates.kI = immuneKill;
+    const bF = rF / (1 - p.cellLossFactor);
+    const bL = rL / (1 - p.cellLossFactor);
+    const kFL0 = emtPlasticity * p.followerToLeaderRate;
+    const k0 = kFL0 + p.leaderToFollowerRate;
+    K[K_RF] = rF;
+    K[K_RL] = rL;
+    K[K_BF] = bF;
+    K[K_BL] = bL;
+    K[K_D0F] = bF - rF;
+    K[K_D0L] = bL - rL;
+    K[K_KFL0] = kFL0;
+    K[K_K0] = k0;
+    K[K_PHIEQ0] = k0 > 0 ? kFL0 / k0 : 0;
+    K[K_NDX] = diagnosisCells;
+    K[K_KE] = eliminationRate;
+    K[K_EMAX] = maxDrugKill;
+    K[K_EMAXL] = p.leaderDrugSensitivity * maxDrugKill;
+    K[K_KI] = immuneKill;
 
+    // Phase 0 from N_start cells, leaders at the switching equilibrium, E at homeostasis.
     rng.reseed(cohortSeed, patientIndex, SUB_PRE_FIRST + redraws);
-    if (runPhase0(p)) break;
+    setStep(p.preStepDays);
+    pop[LP] = p.startCells * K[K_PHIEQ0]!;
+    pop[FP] = p.startCells - pop[LP]!;
+    pop[FM] = 0;
+    pop[LM] = 0;
+    S[S_E] = 1;
+    let status = CONTINUE;
+    for (let step = 0; status === CONTINUE; step++) status = phase0Step(step, maxPreSteps);
+    if (status === DIAGNOSED) break;
     redraws++;
     if (redraws >= maxRedraws) {
       throw new SimulationError(
@@ -391,224 +636,78 @@ export function simulatePatientInternal(
 
   // --- Phase 1: treatment and follow-up -----------------------------------------------------
   rng.reseed(cohortSeed, patientIndex, SUB_TREATMENT);
-  const { rF, rL, bF, bL, d0F, d0L, kFL0, kLF, ke, Emax, kI } = rates;
   const dtFull = p.stepDays;
   const horizon = p.horizonDays;
-  const Nsw = p.stochasticThreshold;
-  const KP = p.capacityPrimary;
-  const KM = p.capacityMetastatic;
-  const Ndeath = p.lethalCells;
-  const Ndet = p.detectableCells;
-  const q = p.seedingRate;
-  const thetaF = p.followerInvasiveness;
-  const n0 = p.clusterSize;
-  const dE = p.effectorTurnover;
-  const pE = p.effectorRecruitment;
-  const g = p.effectorHalfSaturation;
-  const invCap = 1 / p.effectorCap;
-  const KE = p.drugEffectorKill;
-  const c0 = p.dose;
-  const cycles = c0 > 0 ? p.cycles : 0;
-  const tau = p.cycleDays;
-  const hill = p.hill;
-  /** Washout: below cEps the effect u(c) ≈ c^h < 1e-18 vanishes in double rounding. */
-  const cEps = DRUG_EPS ** (1 / hill);
-  const alpha = p.drugInducedSwitching;
-  const sigmaL = p.leaderDrugSensitivity;
-  const epsL = p.leaderImmuneVisibility;
-  const betaS = p.leaderSuppression;
-  const k0 = kFL0 + kLF;
-  const phiEq0 = k0 > 0 ? kFL0 / k0 : 0;
-  const invKP = 1 / KP;
-  const invKM = 1 / KM;
-  const EmaxL = sigmaL * Emax;
+  K[K_DTFULL] = dtFull;
+  setStep(dtFull);
 
-  let E = effector0;
-  let c = 0;
-  let NP = pop[FP]! + pop[LP]!;
-  let NM = pop[FM]! + pop[LM]!;
-  let N = NP + NM;
-  const N0 = N;
-  let phi = N > 0 ? (pop[LP]! + pop[LM]!) / N : 0;
-  const leaderFractionAtDiagnosis = phi;
-  const metastaticCellsAtDiagnosis = NM;
-  const metDetectableAtDx = NM >= Ndet;
-
-  let nadir = N0;
-  let nadirDay = 0;
-  let phiAtNadir = phi;
-  let minE = E;
-  let seedingEvents = 0;
-  let cured = false;
-  let crAchieved = N0 < CR_CELLS;
-  let prAchieved = crAchieved;
-  let deathTime = -1;
-  let progTime = -1;
-  let lesionTime = -1;
-  let endTime = horizon;
+  const NP = pop[FP]! + pop[LP]!;
+  const NM = pop[FM]! + pop[LM]!;
+  const N0 = NP + NM;
+  const phi0 = N0 > 0 ? (pop[LP]! + pop[LM]!) / N0 : 0;
+  S[S_C] = 0;
+  S[S_NP] = NP;
+  S[S_NM] = NM;
+  S[S_N] = N0;
+  S[S_N0] = N0;
+  S[S_PHI] = phi0;
+  S[S_NADIR] = N0;
+  S[S_NADIRDAY] = 0;
+  S[S_PHINADIR] = phi0;
+  S[S_MINE] = S[S_E]!;
+  S[S_SEEDEV] = 0;
+  S[S_DEATH] = NOT_YET;
+  S[S_PROG] = NOT_YET;
+  S[S_LESION] = NOT_YET;
+  S[S_CR] = N0 < CR_CELLS ? 1 : 0;
+  S[S_PR] = S[S_CR]!;
+  S[S_METDET] = NM >= p.detectableCells ? 1 : 0;
+  S[S_DOSEIDX] = 0;
+  S[S_CURED] = 0;
 
   const wantTraj = options.trajectory === true;
   const every = options.trajectoryEveryDays ?? 7;
   let traj: PatientTrajectory | undefined;
-  let nextSample = 0;
+  let nextSample = every;
   if (wantTraj) {
     traj = { day: [], primaryCells: [], metastaticCells: [], leaderFraction: [], effector: [], drug: [] };
-    traj.day.push(0);
-    traj.primaryCells.push(NP);
-    traj.metastaticCells.push(NM);
-    traj.leaderFraction.push(phi);
-    traj.effector.push(E);
-    traj.drug.push(c);
-    nextSample = every;
+    pushSample(traj, 0);
   }
 
-  if (N0 >= Ndeath) {
-    deathTime = 0;
-    endTime = 0;
+  if (N0 >= p.lethalCells) {
+    S[S_DEATH] = 0;
   } else {
     const nSteps = Math.ceil(horizon / dtFull - 1e-9);
-    let dt = dtFull;
-    let expKe = Math.exp(-ke * dt);
-    let expK0 = Math.exp(-k0 * dt);
-    let rFdt = rF * dt;
-    let rLdt = rL * dt;
-    let doseIdx = 0;
     for (let step = 0; step < nSteps; step++) {
-      const t = step * dtFull;
-      if (step === nSteps - 1 && t + dtFull > horizon) {
-        // Shortened last step so that follow-up ends exactly at t_max.
-        dt = horizon - t;
-        expKe = Math.exp(-ke * dt);
-        expK0 = Math.exp(-k0 * dt);
-        rFdt = rF * dt;
-        rLdt = rL * dt;
+      if (step === nSteps - 1 && step * dtFull + dtFull > horizon) {
+        setStep(horizon - step * dtFull); // shortened last step: follow-up ends exactly at t_max
       }
-      const tEnd = t + dt;
-
-      // 1. dosing
-      while (doseIdx < cycles && doseIdx * tau < t + dt * (1 - 1e-9)) {
-        c += c0;
-        doseIdx++;
-      }
-      // 2. drug exposure U = ∫u dt over the step, exact for any h: ln[(1 + c^h)/(1 + c1^h)] / (h·k_e)
-      let U = 0;
-      if (c > 0) {
-        const c1 = c * expKe;
-        if (hill === 1) U = Math.log1p((c - c1) / (1 + c1)) / ke;
-        else U = (softplus(hill * Math.log(c)) - softplus(hill * Math.log(c1))) / (hill * ke);
-        c = c1 < cEps ? 0 : c1;
-      }
-      const uBar = U / dt;
-
-      // rates frozen at the start of the step
-      const invGN = 1 / (g + N);
-      const lambda = kI > 0 ? (kI * E * g * invGN) / (1 + betaS * phi) : 0;
-      const LPs = pop[LP]!;
-      const FPs = pop[FP]!;
-      const NMstart = NM;
-
-      // 3. effectors
-      E = E + dt * (dE * (1 - E) + pE * E * (1 - E * invCap) * N * invGN);
-      if (U > 0) E *= Math.exp(-KE * U);
-      if (E < 0) E = 0;
-
-      // 4. seeding
-      if (q > 0) {
-        const events = rng.poisson(q * (LPs + thetaF * FPs + pop[LM]! + thetaF * pop[FM]!) * dt);
-        if (events > 0) {
-          seedingEvents += events;
-          addClusters(events, n0, phi, NM, Nsw);
+      const status = phase1Step(step);
+      if (traj) {
+        const tEnd = step * dtFull + K[K_DT]!;
+        if (tEnd >= nextSample - 1e-9) {
+          pushSample(traj, tEnd);
+          while (nextSample <= tEnd + 1e-9) nextSample += every;
         }
       }
-
-      // 5. sites
-      let kFL = kFL0;
-      let phiEq = phiEq0;
-      let expK = expK0;
-      if (uBar > 0 && kFL0 > 0 && alpha > 0) {
-        kFL = kFL0 * (1 + alpha * uBar);
-        const k = kFL + kLF;
-        phiEq = kFL / k;
-        expK = Math.exp(-k * dt);
-      }
-      const lambdaDt = lambda * dt;
-      const killFdt = lambdaDt + Emax * U;
-      const killLdt = epsL * lambdaDt + EmaxL * U;
-      const deathF = d0F + lambda + uBar * Emax;
-      const deathL = d0L + epsL * lambda + uBar * EmaxL;
-      if (NP > 0) {
-        if (NP >= Nsw) {
-          deterministicSite(FP, LP, Math.max(0, 1 - NP * invKP), rFdt, rLdt, killFdt, killLdt, phiEq, expK);
-        } else {
-          stochasticSite(FP, LP, Math.max(0, 1 - NP * invKP), bF, deathF, bL, deathL, kFL, kLF, dt);
-        }
-      }
-      const NMs = pop[FM]! + pop[LM]!;
-      if (NMs > 0) {
-        if (NMs >= Nsw) {
-          deterministicSite(FM, LM, Math.max(0, 1 - NMs * invKM), rFdt, rLdt, killFdt, killLdt, phiEq, expK);
-        } else {
-          stochasticSite(FM, LM, Math.max(0, 1 - NMs * invKM), bF, deathF, bL, deathL, kFL, kLF, dt);
-        }
-      }
-
-      // 6. events
-      const Nprev = N;
-      NP = pop[FP]! + pop[LP]!;
-      NM = pop[FM]! + pop[LM]!;
-      N = NP + NM;
-      if (N > 0) phi = (pop[LP]! + pop[LM]!) / N;
-      if (E < minE) minE = E;
-
-      if (N >= Ndeath) deathTime = crossingTime(t, dt, Nprev, N, Ndeath);
-      if (progTime < 0 && N >= PROGRESSION_FACTOR * nadir) {
-        progTime = crossingTime(t, dt, Nprev, N, PROGRESSION_FACTOR * nadir);
-      }
-      if (lesionTime < 0 && !metDetectableAtDx && NM >= Ndet) {
-        lesionTime = crossingTime(t, dt, NMstart, NM, Ndet);
-        if (progTime < 0 || lesionTime < progTime) progTime = lesionTime;
-      }
-      if (N < nadir) {
-        nadir = N;
-        nadirDay = tEnd;
-        phiAtNadir = phi;
-        if (progTime < 0) {
-          if (N < CR_CELLS) crAchieved = true;
-          if (N <= PR_RATIO * N0) prAchieved = true;
-        }
-      }
-      if (wantTraj && tEnd >= nextSample - 1e-9) {
-        traj!.day.push(tEnd);
-        traj!.primaryCells.push(NP);
-        traj!.metastaticCells.push(NM);
-        traj!.leaderFraction.push(phi);
-        traj!.effector.push(E);
-        traj!.drug.push(c);
-        while (nextSample <= tEnd + 1e-9) nextSample += every;
-      }
-      if (deathTime >= 0) {
-        endTime = deathTime;
-        break;
-      }
-      if (N === 0) {
-        cured = true;
-        endTime = tEnd;
-        break;
-      }
+      if (status !== CONTINUE) break;
     }
   }
 
+  // --- Outcome ---------------------------------------------------------------------------------
+  const deathTime = S[S_DEATH]!;
+  const progTime = S[S_PROG]!;
+  const lesionTime = S[S_LESION]!;
   const osEvent = deathTime >= 0;
   const osDays = osEvent ? deathTime : horizon;
   const pfsEvent = progTime >= 0 || osEvent;
   const pfsDays = progTime >= 0 ? (osEvent ? Math.min(progTime, deathTime) : progTime) : osDays;
   const mfsEvent = lesionTime >= 0 || osEvent;
   const mfsDays = lesionTime >= 0 ? (osEvent ? Math.min(lesionTime, deathTime) : lesionTime) : osDays;
-  void endTime;
 
   let bestResponse: BestResponse;
-  if (crAchieved) bestResponse = 'CR';
-  else if (prAchieved) bestResponse = 'PR';
+  if (S[S_CR] === 1) bestResponse = 'CR';
+  else if (S[S_PR] === 1) bestResponse = 'PR';
   else if (pfsEvent) bestResponse = 'PD';
   else bestResponse = 'SD';
 
@@ -622,15 +721,15 @@ export function simulatePatientInternal(
     mfsDays,
     mfsEvent,
     bestResponse,
-    nadirCells: nadir,
-    nadirDay,
-    leaderFractionAtDiagnosis,
-    leaderFractionAtNadir: phiAtNadir,
-    leaderFractionAtEnd: phi,
-    metastaticCellsAtDiagnosis,
-    seedingEvents,
-    cured,
-    minEffector: minE,
+    nadirCells: S[S_NADIR]!,
+    nadirDay: S[S_NADIRDAY]!,
+    leaderFractionAtDiagnosis: phi0,
+    leaderFractionAtNadir: S[S_PHINADIR]!,
+    leaderFractionAtEnd: S[S_PHI]!,
+    metastaticCellsAtDiagnosis: NM,
+    seedingEvents: S[S_SEEDEV]!,
+    cured: S[S_CURED] === 1,
+    minEffector: S[S_MINE]!,
     redraws,
     sampled: { growthRate, diagnosisCells, emtPlasticity, eliminationRate, maxDrugKill, immuneKill },
   };

@@ -84,6 +84,11 @@ export function logFactorial(k: number): number {
 export class Rng {
   /** xoshiro128** state s0..s3 as signed 32-bit words. */
   private readonly s: Int32Array = new Int32Array(4);
+  /**
+   * Argument [0] and result [1] of `poissonIo`: hot callers pass numbers through this buffer so
+   * that a call V8 does not inline boxes neither the mean nor the count on the heap.
+   */
+  readonly io: Float64Array = new Float64Array(2);
 
   constructor(seed: number, stream: number, substream = 0) {
     this.reseed(seed, stream, substream);
@@ -164,16 +169,42 @@ export class Rng {
 
   /**
    * Poisson(mean) variate as a non-negative integer-valued double.
-   * mean ≤ 0 (or NaN) → 0 without consuming draws; mean < 10 → inversion (one uniform);
+   * mean ≤ 0 (or NaN) → 0 without consuming draws; mean < 10 → inversion (one 32-bit output);
    * otherwise PTRS (Hörmann 1993, "The transformed rejection method for generating Poisson
    * random variables"), exact for any finite mean.
    */
   poisson(mean: number): number {
-    if (!(mean > 0)) return 0;
-    if (mean >= 10) return this.poissonPtrs(mean);
+    this.io[0] = mean;
+    this.poissonIo();
+    return this.io[1]!;
+  }
+
+  /** Allocation-free form of `poisson`: io[1] ← Poisson(io[0]), same draws. */
+  poissonIo(): void {
+    const io = this.io;
+    const mean = io[0]!;
+    if (!(mean > 0)) {
+      io[1] = 0;
+      return;
+    }
+    if (mean >= 10) {
+      this.poissonPtrs();
+      return;
+    }
     // Inversion by sequential search. 32-bit resolution (one output): tail probabilities below
-    // 2^-33 are not resolved. Kept small so that V8 inlines it into the kernel's loops.
-    const u = (this.nextUint32() + 0.5) * INV_TWO32;
+    // 2^-33 are not resolved. (xoshiro128** step written out: a non-inlined nextUint32() call
+    // would box its result on the heap.)
+    const st = this.s;
+    const s0 = st[0]!;
+    const s1 = st[1]!;
+    const s2 = st[2]! ^ s0;
+    const s3 = st[3]! ^ s1;
+    const m = Math.imul(s1, 5);
+    const u = ((Math.imul((m << 7) | (m >>> 25), 9) >>> 0) + 0.5) * INV_TWO32;
+    st[1] = s1 ^ s2;
+    st[0] = s0 ^ s3;
+    st[2] = s2 ^ (s1 << 9);
+    st[3] = (s3 << 11) | (s3 >>> 21);
     let p = Math.exp(-mean);
     let cdf = p;
     let k = 0;
@@ -183,32 +214,64 @@ export class Rng {
       p *= mean * invK[k]!;
       cdf += p;
     }
-    return k;
+    io[1] = k;
   }
 
-  /** Poisson(mean) for mean ≥ 10 by PTRS (Hörmann 1993). */
-  private poissonPtrs(mean: number): number {
-    // PTRS. u, v use 32-bit resolution (one output each): ample for a rejection test.
+  /** io[1] ← Poisson(io[0]) for io[0] ≥ 10 by PTRS (Hörmann 1993). */
+  private poissonPtrs(): void {
+    const mean = this.io[0]!;
+    // u, v use 32-bit resolution (one output each): ample for a rejection test.
     const slam = Math.sqrt(mean);
     const b = 0.931 + 2.53 * slam;
     const a = -0.059 + 0.02483 * b;
     const twoA = 2 * a;
     const vr = 0.9277 - 3.6224 / (b - 2);
     const lim = mean + 0.43;
+    // xoshiro128** state in locals for the loop (steps written out; stored back on return).
+    const st = this.s;
+    let s0 = st[0]!;
+    let s1 = st[1]!;
+    let s2 = st[2]!;
+    let s3 = st[3]!;
     for (;;) {
-      const u = (this.nextUint32() + 0.5) * INV_TWO32 - 0.5;
-      const v = (this.nextUint32() + 0.5) * INV_TWO32;
+      let m = Math.imul(s1, 5);
+      const r1 = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      let t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      m = Math.imul(s1, 5);
+      const r2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const u = (r1 + 0.5) * INV_TWO32 - 0.5;
+      const v = (r2 + 0.5) * INV_TWO32;
       const us = 0.5 - Math.abs(u);
       const k = Math.floor((twoA / us + b) * u + lim);
-      if (us >= 0.07 && v <= vr) return k;
+      if (us >= 0.07 && v <= vr) {
+        this.io[1] = k;
+        break;
+      }
       if (k < 0 || (us < 0.013 && v > us)) continue;
-      if (ptrsAccept(mean, k, us, v, a, b)) return k;
+      // Exact acceptance test.
+      const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
+      const lf = k < LF_TABLE ? logFactTable[k | 0]! : logFactorial(k);
+      if (Math.log((v * invAlpha) / (a / (us * us) + b)) <= -mean + k * Math.log(mean) - lf) {
+        this.io[1] = k;
+        break;
+      }
     }
+    st[0] = s0;
+    st[1] = s1;
+    st[2] = s2;
+    st[3] = s3;
   }
-}
-
-/** The exact (slow-path) acceptance test of PTRS. */
-function ptrsAccept(mean: number, k: number, us: number, v: number, a: number, b: number): boolean {
-  const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
-  return Math.log((v * invAlpha) / (a / (us * us) + b)) <= -mean + k * Math.log(mean) - logFactorial(k);
 }
