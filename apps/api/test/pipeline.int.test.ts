@@ -1,6 +1,6 @@
 import { outcomeRow } from '@frontline/db';
 import { type ModelParams, simulatePatient } from '@frontline/sim';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, sweepOutcomes } from './support/harness.js';
 
 // Short horizons keep each patient cheap; the pipeline, not the model, is under test here.
@@ -49,6 +49,9 @@ describe('sweep pipeline: API → BullMQ → worker processes → Postgres', () 
   beforeAll(async () => {
     harness = await startHarness();
   });
+  afterEach(async () => {
+    await harness.stopWorkers();
+  });
   afterAll(async () => {
     await harness?.stop();
   });
@@ -92,6 +95,7 @@ describe('sweep pipeline: API → BullMQ → worker processes → Postgres', () 
 
   it('reuses stored outcomes: a resubmission simulates nothing, a larger cohort only the new patients', async () => {
     const spec = gridSpec(1003, 40, 20);
+    await harness.startWorker(2);
     const first = await harness.submit(spec);
     await harness.waitForSweep(first.id, (s) => s.status === 'completed');
 
@@ -171,6 +175,7 @@ describe('sweep pipeline: API → BullMQ → worker processes → Postgres', () 
 
   it('cancels mid-sweep: queued jobs removed, finished outcomes kept, status cancelled', async () => {
     const spec = { ...gridSpec(1005, 2000, 50), params: { horizonDays: 365 } };
+    await harness.startWorker(2);
     const created = await harness.submit(spec);
     await harness.waitForSweep(created.id, (s) => s.progress.done >= 100, 120_000);
     const { status, body } = await harness.request('POST', `/v1/sweeps/${created.id}/cancel`);

@@ -104,6 +104,10 @@ export async function startHarness(options: HarnessOptions = {}) {
         await new Promise((r) => setTimeout(r, 200));
       }
     },
+    /** Stop (SIGTERM) every worker started so far, so the next test starts from none. */
+    async stopWorkers() {
+      await Promise.all(workers.splice(0).map((w) => w.stop()));
+    },
     async stop() {
       await reconciler?.stop();
       await Promise.all(workers.map((w) => w.stop()));
