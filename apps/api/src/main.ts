@@ -12,7 +12,10 @@ const shutdown = new ShutdownManager(logger);
 shutdown.listen();
 
 await migrate(env.DATABASE_URL);
-const database = connectDatabase(env.DATABASE_URL, { application: 'frontline-api' });
+const database = connectDatabase(env.DATABASE_URL, {
+  appRole: true,
+  application: 'frontline-api',
+});
 const redis = redisConnection(env.REDIS_URL, 'producer');
 const queue = new Queue(chunkQueueName, { connection: redis, prefix: env.QUEUE_PREFIX });
 queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));

@@ -1,4 +1,4 @@
-import { completeChunk, failChunk, loadChunk, markSweepStarted } from '@frontline/db';
+import { completeChunk, failChunk, forTenant, loadChunk, markSweepStarted, sweepTenant } from '@frontline/db';
 import { type ChunkJob, chunkJobSchema } from '@frontline/queue';
 import type { ModelParams } from '@frontline/sim';
 import type { Job } from 'bullmq';
@@ -35,12 +35,16 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
       retryWhileUnreachable(work, {
         onRetry: (err, delayMs) => log.warn({ err, delayMs }, 'postgres unreachable; retrying'),
       });
-    const chunk = await retry(() => loadChunk(deps.pool, sweepId, chunkIndex));
+    // Every read and write of the chunk runs as its sweep's tenant (row-level security).
+    const tenantId = await retry(() => sweepTenant(deps.pool, sweepId));
+    if (!tenantId) return { skipped: 'sweep not found' };
+    const db = forTenant(deps.pool, tenantId);
+    const chunk = await retry(() => loadChunk(db, sweepId, chunkIndex));
     if (!chunk) return { skipped: 'chunk not found' };
     if (chunk.status !== 'pending') return { skipped: `chunk ${chunk.status}` };
     if (chunk.sweepStatus !== 'queued' && chunk.sweepStatus !== 'running')
       return { skipped: `sweep ${chunk.sweepStatus}` };
-    await retry(() => markSweepStarted(deps.pool, sweepId));
+    await retry(() => markSweepStarted(db, sweepId));
 
     const stopTimer = deps.metrics.chunkSeconds.startTimer();
     try {
@@ -69,7 +73,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
         });
       const { inserted } = await retry(() =>
         completeChunk(
-          deps.pool,
+          db,
           { sweepId, chunkIndex, pointId: chunk.pointId, workerHost: deps.workerHost },
           outcomes,
         ),
@@ -83,7 +87,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
       const attempts = job.opts.attempts ?? 1;
       log.warn({ err: error, attempt: job.attemptsMade + 1, attempts }, 'chunk failed');
       if (job.attemptsMade + 1 >= attempts) {
-        await retry(() => failChunk(deps.pool, { sweepId, chunkIndex, workerHost: deps.workerHost }, reason));
+        await retry(() => failChunk(db, { sweepId, chunkIndex, workerHost: deps.workerHost }, reason));
       }
       throw error;
     } finally {

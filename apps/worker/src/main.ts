@@ -17,6 +17,7 @@ shutdown.listen();
 
 await migrate(env.DATABASE_URL);
 const database = connectDatabase(env.DATABASE_URL, {
+  appRole: true,
   max: env.WORKER_THREADS + 2,
   application: 'frontline-worker',
 });

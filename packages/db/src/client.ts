@@ -13,10 +13,13 @@ export interface Database {
 // bigint columns (cohort seeds, counts) fit in a double: parse them as numbers, not strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/** The role the API and workers act as (created by the migrations, subject to row-level security). */
+export const appRole = 'frontline_app';
+
 /** A pooled connection. Connection attempts fail fast so callers can answer 503 instead of hanging. */
 export function connectDatabase(
   databaseUrl: string,
-  options: { max?: number; application?: string } = {},
+  options: { max?: number; application?: string; appRole?: boolean } = {},
 ): Database {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
@@ -27,6 +30,10 @@ export function connectDatabase(
   });
   // An idle client losing its server must not crash the process; the next query reports the error.
   pool.on('error', () => {});
+  // Serving processes act as the non-owner role, so row-level security binds them whatever
+  // account the URL names; only migrations and tests' assertions run as the owner.
+  if (options.appRole)
+    pool.on('connect', (client) => void client.query(`set role ${appRole}`).catch(() => {}));
   return { pool, db: drizzle(pool, { schema }), close: () => pool.end() };
 }
 
@@ -36,6 +43,11 @@ export async function inTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client whose server goes away emits 'error', and with no listener that kills the
+  // process; the interrupted query rejects with the same failure, so here it only needs catching.
+  // (The pool's own listener covers idle clients; release() then discards this broken one.)
+  const ignoreLostConnection = () => {};
+  client.on('error', ignoreLostConnection);
   try {
     await client.query('begin');
     const result = await work(client);
@@ -45,6 +57,7 @@ export async function inTransaction<T>(
     await client.query('rollback').catch(() => {});
     throw error;
   } finally {
+    client.removeListener('error', ignoreLostConnection);
     client.release();
   }
 }

@@ -1,5 +1,6 @@
+export { type ApiKeyInfo, createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from './api-keys.js';
 export { type ChunkWork, completeChunk, failChunk, loadChunk, markSweepStarted } from './chunks.js';
-export { connectDatabase, type Database, type Db, inTransaction } from './client.js';
+export { appRole, connectDatabase, type Database, type Db, inTransaction } from './client.js';
 export { migrate, migrationsFolder } from './migrate.js';
 export { insertOutcomes, type OutcomeRecord, outcomeRow } from './outcomes.js';
 export {
@@ -35,3 +36,4 @@ export {
   pendingChunks,
   type SweepProgress,
 } from './sweeps.js';
+export { forTenant, sweepTenant } from './tenancy.js';

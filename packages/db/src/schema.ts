@@ -59,6 +59,7 @@ export const points = pgTable('points', {
 export const sweepPoints = pgTable(
   'sweep_points',
   {
+    tenantId: text('tenant_id').notNull(),
     sweepId: uuid('sweep_id')
       .notNull()
       .references(() => sweeps.id, { onDelete: 'cascade' }),
@@ -75,6 +76,7 @@ export const sweepPoints = pgTable(
 export const chunks = pgTable(
   'chunks',
   {
+    tenantId: text('tenant_id').notNull(),
     sweepId: uuid('sweep_id')
       .notNull()
       .references(() => sweeps.id, { onDelete: 'cascade' }),
@@ -153,3 +155,17 @@ export const workerHeartbeats = pgTable('worker_heartbeats', {
 export const bestResponseCodes = { CR: 0, PR: 1, SD: 2, PD: 3 } as const;
 export const bestResponseNames = ['CR', 'PR', 'SD', 'PD'] as const;
 export type BestResponse = (typeof bestResponseNames)[number];
+
+export const apiKeyRoles = ['read', 'submit', 'admin'] as const;
+export type ApiKeyRole = (typeof apiKeyRoles)[number];
+
+/** API keys: only a hash of the secret is stored; `id` is the public part of the key. */
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  tenantId: text('tenant_id').notNull(),
+  role: text('role', { enum: apiKeyRoles }).notNull(),
+  name: text('name').notNull(),
+  secretHash: text('secret_hash').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});

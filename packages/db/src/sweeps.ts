@@ -138,14 +138,21 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
     );
     const id = rows[0]!.id;
     await client.query(
-      `insert into sweep_points (sweep_id, point_index, point_id, axis_values)
-       select $1, i, p, a::jsonb from unnest($2::int4[], $3::int4[], $4::text[]) as t(i, p, a)`,
-      [id, sweep.points.map((p) => p.index), pointIds, sweep.points.map((p) => JSON.stringify(p.axisValues))],
+      `insert into sweep_points (tenant_id, sweep_id, point_index, point_id, axis_values)
+       select $5, $1, i, p, a::jsonb from unnest($2::int4[], $3::int4[], $4::text[]) as t(i, p, a)`,
+      [
+        id,
+        sweep.points.map((p) => p.index),
+        pointIds,
+        sweep.points.map((p) => JSON.stringify(p.axisValues)),
+        sweep.tenantId ?? 'default',
+      ],
     );
     await client.query(
-      `insert into chunks (sweep_id, chunk_index, point_id, patient_start, patient_end)
-       select $1, ord - 1, p, s, e from unnest($2::int4[], $3::int4[], $4::int4[]) with ordinality as t(p, s, e, ord)`,
-      [id, chunkPointIds, chunkStarts, chunkEnds],
+      `insert into chunks (tenant_id, sweep_id, chunk_index, point_id, patient_start, patient_end)
+       select $5, $1, ord - 1, p, s, e
+       from unnest($2::int4[], $3::int4[], $4::int4[]) with ordinality as t(p, s, e, ord)`,
+      [id, chunkPointIds, chunkStarts, chunkEnds, sweep.tenantId ?? 'default'],
     );
     return {
       id,
@@ -301,10 +308,9 @@ export async function cancelSweep(
 
 /** Every pending chunk of every active sweep: what the queue must hold. */
 export async function pendingChunks(pool: pg.Pool): Promise<ChunkRef[]> {
+  // Across tenants: answered by a SECURITY DEFINER function, as row-level security hides the rest.
   const { rows } = await pool.query<{ sweep_id: string; chunk_index: number; priority: Priority }>(
-    `select c.sweep_id, c.chunk_index, s.priority from chunks c join sweeps s on s.id = c.sweep_id
-     where c.status = 'pending' and s.status in ('queued', 'running')
-     order by s.created_at, c.chunk_index`,
+    'select sweep_id, chunk_index, priority from frontline_pending_chunks()',
   );
   return rows.map((r) => ({ sweepId: r.sweep_id, chunkIndex: r.chunk_index, priority: r.priority }));
 }
