@@ -1,13 +1,15 @@
 /**
  * Benchmark: Kaplan–Meier + median + RMST for 10⁶ raw observations (exponential times, mean 365 d, rounded
  * to 0.25 d so there are ties, ~30% censored), and from pre-aggregated counts at several sizes to show the
- * cost is linear in the number of distinct times. Reports the median of 7 timed runs after 2 warm-ups.
+ * cost is linear in the number of distinct times; plus a two-arm log-rank test on 10⁶ raw observations.
+ * Reports the median of 7 timed runs after 2 warm-ups.
  *   pnpm --filter @frontline/stats bench
  */
 import os from 'node:os';
 import {
   type AggregatedSurvivalInput,
   kaplanMeier,
+  logRank,
   medianSurvival,
   rmst,
   type SurvivalInput,
@@ -104,6 +106,11 @@ console.log(
 console.log(`KM + median + RMST, 10^6 raw observations:          ${rawMs.toFixed(1)} ms (median of ${RUNS})`);
 console.log(
   `KM + median + RMST, same data pre-aggregated:       ${aggregatedMs.toFixed(2)} ms (median of ${RUNS})`,
+);
+const arms = [rawCohort(500_000, 1), rawCohort(500_000, 2)];
+const logRankMs = medianMs(() => logRank(arms));
+console.log(
+  `log-rank, 2 arms × 5·10^5 raw observations:          ${logRankMs.toFixed(1)} ms (median of ${RUNS})`,
 );
 for (const rows of [10_000, 100_000, 1_000_000]) {
   const input = aggregatedOfSize(rows, rows);
