@@ -205,6 +205,12 @@ export class Rng {
     st[0] = s0 ^ s3;
     st[2] = s2 ^ (s1 << 9);
     st[3] = (s3 << 11) | (s3 >>> 21);
+    // Squeeze: for mean < 1, e^{-mean} ≥ 1 − mean + mean²/2 − mean³/6, so u below that is k = 0
+    // without evaluating the exponential (most draws at small means).
+    if (mean < 1 && u < 1 - mean * (1 - mean * (0.5 - mean * (1 / 6)))) {
+      io[1] = 0;
+      return;
+    }
     let p = Math.exp(-mean);
     let cdf = p;
     let k = 0;
