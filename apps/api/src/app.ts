@@ -1,7 +1,8 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { SweepLimits } from '@frontline/contracts';
-import { defaultSweepLimits } from '@frontline/contracts';
+import { apiError, defaultSweepLimits } from '@frontline/contracts';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import {
@@ -12,11 +13,13 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { registerAuth } from './auth.js';
 import { registerErrorHandling } from './errors.js';
 import { createMonitoring } from './monitoring.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { sweepEventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { outcomeExportRoutes } from './routes/outcomes-export.js';
 import { queueRoutes } from './routes/queue.js';
@@ -30,6 +33,10 @@ export interface AppDeps {
   redis: Redis;
   logger?: FastifyBaseLogger | boolean;
   limits?: SweepLimits;
+  /** Queued or running sweeps per tenant (default 20). */
+  maxActiveSweeps?: number;
+  /** Requests per minute per API key (default 1200). */
+  rateLimitPerMinute?: number;
   /** Built dashboard (default apps/web/dist). */
   dashboardDir?: string;
   /** Poll interval of SSE progress streams (default 500 ms). */
@@ -47,6 +54,21 @@ export async function buildApp(deps: AppDeps) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerAuth(app, deps.pool);
+  // Per API key (after auth, hence preHandler), in this process's memory: with several API
+  // instances each enforces the limit on its own share of traffic.
+  await app.register(rateLimit, {
+    hook: 'preHandler',
+    max: deps.rateLimitPerMinute ?? 1_200,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.auth?.id ?? request.ip,
+    allowList: (request) => !request.url.startsWith('/v1'),
+    errorResponseBuilder: (_request, context) =>
+      apiError(
+        'rate_limited',
+        `rate limit of ${context.max} requests per minute for this API key; retry in ${context.after}`,
+      ),
+  });
 
   await app.register(swagger, {
     openapi: { info: { title: 'Frontline API', version: '1.0.0' } },
@@ -55,9 +77,16 @@ export async function buildApp(deps: AppDeps) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const sweeps = createSweepService({ pool: deps.pool, queue: deps.queue, redis: deps.redis, limits });
+  const sweeps = createSweepService({
+    pool: deps.pool,
+    queue: deps.queue,
+    redis: deps.redis,
+    limits,
+    maxActiveSweeps: deps.maxActiveSweeps,
+  });
   await app.register(healthRoutes(deps));
   await app.register(sweepRoutes({ pool: deps.pool, sweeps, limits }));
+  await app.register(keyRoutes({ pool: deps.pool }));
   await app.register(resultRoutes({ pool: deps.pool }));
   await app.register(outcomeExportRoutes({ pool: deps.pool }));
   const monitoring = createMonitoring(deps);

@@ -1,4 +1,4 @@
-import { getSweep, type SweepProgress } from '@frontline/db';
+import { forTenant, getSweep, type SweepProgress, sweepTenant } from '@frontline/db';
 import type pg from 'pg';
 
 export interface SweepProgressEvent {
@@ -20,6 +20,7 @@ export function progressEvent(sweep: SweepProgress): SweepProgressEvent {
 }
 
 interface Feed {
+  tenant?: string;
   listeners: Set<Listener>;
   last?: string;
   lastSentAt: number;
@@ -35,7 +36,11 @@ export function createProgressFeed(pool: pg.Pool, { intervalMs = 500, refreshMs 
   const feeds = new Map<string, Feed>();
 
   async function poll(sweepId: string, feed: Feed) {
-    const sweep = await getSweep(pool, sweepId).catch(() => undefined);
+    // Subscribers were authorised by their route; the shared poll reads as the sweep's tenant.
+    feed.tenant ??= await sweepTenant(pool, sweepId).catch(() => undefined);
+    const sweep = feed.tenant
+      ? await getSweep(forTenant(pool, feed.tenant), sweepId).catch(() => undefined)
+      : undefined;
     if (feeds.get(sweepId) !== feed) return;
     if (sweep) {
       const event = progressEvent(sweep);

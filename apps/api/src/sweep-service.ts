@@ -10,25 +10,52 @@ import type pg from 'pg';
 /** Default patients per chunk: ~0.2–2 s of CPU at the kernel's speed, small enough to spread. */
 export const defaultChunkSize = 1_000;
 
+/** Queued or running sweeps one tenant may have at once (a soft cap: checked before the write). */
+export const defaultMaxActiveSweeps = 20;
+
 export interface SweepServiceDeps {
   pool: pg.Pool;
   queue: Queue;
   redis: Redis;
   limits?: SweepLimits;
+  maxActiveSweeps?: number;
 }
 
-export function createSweepService({ pool, queue, redis }: SweepServiceDeps) {
+/** Tenant-scoped data access (row-level security) for one request. */
+export interface TenantScope {
+  tenantId: string;
+  db: pg.Pool;
+}
+
+export function createSweepService({
+  pool,
+  queue,
+  redis,
+  maxActiveSweeps = defaultMaxActiveSweeps,
+}: SweepServiceDeps) {
   function requireRedis() {
     if (redis.status !== 'ready')
       throw apiError('unavailable', 'the queue (Redis) is unreachable; try again shortly');
   }
 
   return {
-    /** Expand, persist in one transaction, then enqueue. A crash between the two is healed by the reconciler. */
-    async submit(spec: SweepSpec, warnings: string[]) {
+    /**
+     * Expand, persist in one transaction, then enqueue. A crash or a Redis failure between the two is
+     * healed by the reconciler.
+     */
+    async submit(scope: TenantScope, spec: SweepSpec, warnings: string[]) {
       requireRedis();
+      const { rows } = await scope.db.query<{ active: number }>(
+        `select count(*)::int as active from sweeps where status in ('queued', 'running')`,
+      );
+      if ((rows[0]?.active ?? 0) >= maxActiveSweeps)
+        throw apiError(
+          'rate_limited',
+          `tenant ${scope.tenantId} already has ${rows[0]?.active} queued or running sweeps (maxActiveSweeps ${maxActiveSweeps}); wait for one to end or cancel one`,
+        );
       const expansion = expandSweep(spec);
-      const created = await createSweep(pool, {
+      const created = await createSweep(scope.db, {
+        tenantId: scope.tenantId,
         name: spec.name,
         priority: spec.priority ?? 'normal',
         modelId,
@@ -41,13 +68,20 @@ export function createSweepService({ pool, queue, redis }: SweepServiceDeps) {
         chunkSize: spec.cohort.chunkSize ?? defaultChunkSize,
         points: expansion.points,
       });
-      await enqueueChunks(queue, created.chunks);
+      const queueWarnings = await enqueueChunks(queue, created.chunks).then(
+        () => [],
+        // The sweep is committed, so it is accepted: answering 5xx would invite a duplicate submission.
+        (error: unknown) => [
+          `the queue (Redis) refused the chunks (${error instanceof Error ? error.message : String(error)}); ` +
+            'the reconciler enqueues them once Redis accepts writes again',
+        ],
+      );
       const { chunks: _chunks, ...summary } = created;
-      return { ...summary, warnings: [...warnings, ...expansion.warnings] };
+      return { ...summary, warnings: [...warnings, ...expansion.warnings, ...queueWarnings] };
     },
 
-    async cancel(id: string) {
-      const result = await cancelSweep(pool, id);
+    async cancel(scope: TenantScope, id: string) {
+      const result = await cancelSweep(scope.db, id);
       if (!result.found) throw apiError('not_found', `no sweep ${id}`);
       if (result.cancelled && redis.status === 'ready') await removeChunkJobs(queue, result.chunks);
       return result.cancelled;

@@ -41,8 +41,12 @@ interface ServerSentEvent {
 }
 
 /** Read a whole SSE stream until the server ends it. */
-async function readEvents(url: string, onEvent: (e: ServerSentEvent) => void = () => {}) {
-  const response = await fetch(url, { signal: AbortSignal.timeout(150_000) });
+async function readEvents(
+  url: string,
+  headers: Record<string, string>,
+  onEvent: (e: ServerSentEvent) => void = () => {},
+) {
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(150_000) });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const events: ServerSentEvent[] = [];
@@ -172,9 +176,13 @@ describe('monitoring: queue view, SSE progress, Prometheus metrics', () => {
     const created = await harness.submit(gridSpec(2002, 300, 25)); // 4 points × 12 chunks
     let startWorker: ReturnType<Harness['startWorker']> | undefined;
     // Start the worker only once the stream is open, so the stream sees the sweep go from 0 to done.
-    const events = await readEvents(`${harness.apiUrl}/v1/sweeps/${created.id}/events`, () => {
-      startWorker ??= harness.startWorker(2);
-    });
+    const events = await readEvents(
+      `${harness.apiUrl}/v1/sweeps/${created.id}/events`,
+      harness.authHeaders,
+      () => {
+        startWorker ??= harness.startWorker(2);
+      },
+    );
     await (await startWorker)?.stop();
 
     const first = events[0];
@@ -196,7 +204,7 @@ describe('monitoring: queue view, SSE progress, Prometheus metrics', () => {
     expect(events.some((e) => e.data.status === 'running')).toBe(true);
 
     // Reconnecting to an ended sweep: one final event, then the stream closes.
-    const replay = await readEvents(`${harness.apiUrl}/v1/sweeps/${created.id}/events`);
+    const replay = await readEvents(`${harness.apiUrl}/v1/sweeps/${created.id}/events`, harness.authHeaders);
     expect(replay).toEqual([{ id: '1', event: 'end', data: last?.data }]);
 
     const missing = await harness.request('GET', '/v1/sweeps/00000000-0000-4000-8000-000000000000/events');

@@ -262,7 +262,9 @@ describe('survival results over the real stack', () => {
     const columns = Object.keys(expected[0]!);
 
     const fetchExport = (format: string) =>
-      fetch(`${harness.apiUrl}/v1/sweeps/${sweepId}/outcomes?format=${format}`);
+      fetch(`${harness.apiUrl}/v1/sweeps/${sweepId}/outcomes?format=${format}`, {
+        headers: harness.authHeaders,
+      });
     const csv = await fetchExport('csv');
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -376,7 +378,9 @@ describe('partial results while a sweep runs', () => {
     expect(points.body.partial).toBe(true);
     expect(points.body.points.map((p: { patients: number }) => p.patients)).toEqual([25, 0, 0, 0]);
     expect(points.body.points[1]).toMatchObject({ curedFraction: null, os: { median: { value: null } } });
-    const csv = await fetch(`${harness.apiUrl}/v1/sweeps/${created.id}/outcomes?format=csv`);
+    const csv = await fetch(`${harness.apiUrl}/v1/sweeps/${created.id}/outcomes?format=csv`, {
+      headers: harness.authHeaders,
+    });
     expect(csv.headers.get('x-frontline-partial')).toBe('true');
     expect((await csv.text()).trimEnd().split('\n')).toHaveLength(1 + 25);
   });

@@ -155,7 +155,9 @@ describe('dashboard in headless Chromium on the local stack', () => {
     expect(await page.getAttribute('[data-testid="download-parquet"]', 'href')).toBe(
       `/v1/sweeps/${sweepId}/outcomes?format=parquet`,
     );
-    const csv = await fetch(`${harness.apiUrl}/v1/sweeps/${sweepId}/outcomes?format=csv`);
+    const csv = await fetch(`${harness.apiUrl}/v1/sweeps/${sweepId}/outcomes?format=csv`, {
+      headers: harness.authHeaders,
+    });
     expect(csv.status).toBe(200);
     expect((await csv.text()).trim().split('\n')).toHaveLength(1 + 12 * patients);
 

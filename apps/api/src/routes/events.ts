@@ -31,7 +31,7 @@ export function sweepEventRoutes(deps: { pool: pg.Pool; feed: ProgressFeed }) {
       },
       async (request, reply) => {
         const { id } = request.params as { id: string };
-        const sweep = await loadSweep(deps.pool, id);
+        const sweep = await loadSweep(request.tenantDb, id);
         const log = request.log.child({ sweepId: id });
         reply.hijack();
         const stream = reply.raw;

@@ -40,13 +40,13 @@ export function outcomeExportRoutes(deps: { pool: pg.Pool }) {
       async (request, reply) => {
         const { id } = request.params as { id: string };
         const { format } = request.query as z.infer<typeof exportQuery>;
-        const sweep = await loadSweep(deps.pool, id);
+        const sweep = await loadSweep(request.tenantDb, id);
         const scope = scopeOf(sweep);
         const columns = outcomeExportColumnsFor(sweep.axes);
         let body: Readable;
-        if (format === 'csv') body = await outcomesCsvStream(deps.pool, scope, columns);
+        if (format === 'csv') body = await outcomesCsvStream(request.tenantDb, scope, columns);
         else {
-          const batches = outcomeRowBatches(deps.pool, scope, columns);
+          const batches = outcomeRowBatches(request.tenantDb, scope, columns);
           body = Readable.from(format === 'ndjson' ? ndjsonChunks(batches) : parquetChunks(columns, batches));
         }
         return reply

@@ -88,14 +88,20 @@ export function resultRoutes(deps: { pool: pg.Pool }) {
       async (request) => {
         const { id } = request.params as { id: string };
         const query = request.query as z.infer<typeof survivalQuery>;
-        const sweep = await loadSweep(deps.pool, id);
+        const sweep = await loadSweep(request.tenantDb, id);
         const groupBy = query.groupBy && query.groupBy.length > 0 ? [...new Set(query.groupBy)] : null;
         if (groupBy) checkAxes(sweep, groupBy);
         const at = query.at ?? defaultTimes;
         const endpoint: SurvivalEndpoint = query.endpoint;
 
-        const { groups, pointGroups } = groupPoints(await sweepPointAxes(deps.pool, id), groupBy);
-        const counts = await survivalCounts(deps.pool, scopeOf(sweep), endpoint, pointGroups, groups.length);
+        const { groups, pointGroups } = groupPoints(await sweepPointAxes(request.tenantDb, id), groupBy);
+        const counts = await survivalCounts(
+          request.tenantDb,
+          scopeOf(sweep),
+          endpoint,
+          pointGroups,
+          groups.length,
+        );
         const comparison = chooseComparison(groups, sweep.referenceArm);
         const overall = comparison.method === 'allGroups' ? logRankOf(counts) : null;
 
@@ -145,14 +151,14 @@ export function resultRoutes(deps: { pool: pg.Pool }) {
       },
       async (request) => {
         const { id } = request.params as { id: string };
-        const sweep = await loadSweep(deps.pool, id);
+        const sweep = await loadSweep(request.tenantDb, id);
         const scope = scopeOf(sweep);
-        const points = await sweepPointAxes(deps.pool, id);
+        const points = await sweepPointAxes(request.tenantDb, id);
         const pointGroups = points.map((p, group) => ({ pointId: p.pointId, group }));
         const [summaries, os, pfs] = await Promise.all([
-          pointSummaries(deps.pool, scope),
-          survivalCounts(deps.pool, scope, 'os', pointGroups, points.length),
-          survivalCounts(deps.pool, scope, 'pfs', pointGroups, points.length),
+          pointSummaries(request.tenantDb, scope),
+          survivalCounts(request.tenantDb, scope, 'os', pointGroups, points.length),
+          survivalCounts(request.tenantDb, scope, 'pfs', pointGroups, points.length),
         ]);
         const summaryByIndex = new Map(summaries.map((summary) => [summary.pointIndex, summary]));
         const endpointView = (summary: ReturnType<typeof summariseGroup>['summary']) => ({

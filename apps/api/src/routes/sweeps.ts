@@ -1,6 +1,6 @@
 import { apiError, parseSweepSpec, type SweepLimits } from '@frontline/contracts';
 import { getSweep, listSweeps, type SweepProgress } from '@frontline/db';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { SweepService } from '../sweep-service.js';
@@ -19,6 +19,10 @@ export async function loadSweep(pool: pg.Pool, id: string): Promise<SweepProgres
   return sweep;
 }
 
+function tenantScope(request: FastifyRequest) {
+  return { tenantId: request.auth!.tenantId, db: request.tenantDb };
+}
+
 export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?: SweepLimits }) {
   return async (app: FastifyInstance) => {
     app.post(
@@ -27,7 +31,7 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
       async (request, reply) => {
         const parsed = parseSweepSpec(request.body, deps.limits);
         if (!parsed.ok) throw parsed.error;
-        const created = await deps.sweeps.submit(parsed.spec, parsed.warnings);
+        const created = await deps.sweeps.submit(tenantScope(request), parsed.spec, parsed.warnings);
         request.log.info(
           { sweepId: created.id, simulations: created.simulations, reused: created.reused },
           'sweep submitted',
@@ -50,7 +54,7 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
       },
       async (request) => {
         const { limit, cursor } = request.query as { limit: number; cursor?: string };
-        const page = await listSweeps(deps.pool, { limit, cursor });
+        const page = await listSweeps(request.tenantDb, { limit, cursor });
         return { items: page.items.map(sweepView), nextCursor: page.nextCursor };
       },
     );
@@ -58,7 +62,7 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
     app.get(
       '/v1/sweeps/:id',
       { schema: { summary: 'Sweep status and progress', tags: ['sweeps'], params: sweepIdParams } },
-      async (request) => sweepView(await loadSweep(deps.pool, (request.params as { id: string }).id)),
+      async (request) => sweepView(await loadSweep(request.tenantDb, (request.params as { id: string }).id)),
     );
 
     app.post(
@@ -72,8 +76,8 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
       },
       async (request) => {
         const { id } = request.params as { id: string };
-        const cancelled = await deps.sweeps.cancel(id);
-        return { ...sweepView(await loadSweep(deps.pool, id)), cancelled };
+        const cancelled = await deps.sweeps.cancel(tenantScope(request), id);
+        return { ...sweepView(await loadSweep(request.tenantDb, id)), cancelled };
       },
     );
   };

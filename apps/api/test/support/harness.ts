@@ -1,7 +1,7 @@
 import './vitest-context.js';
 import { randomBytes } from 'node:crypto';
 import type { SweepLimits } from '@frontline/contracts';
-import { connectDatabase } from '@frontline/db';
+import { type ApiKeyRole, connectDatabase, createApiKey } from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
 import { Queue } from 'bullmq';
 import { inject } from 'vitest';
@@ -16,6 +16,10 @@ export interface HarnessOptions {
   redisUrl?: string;
   /** Run the reconciler as apps/api/src/main.ts does, every this many ms (default: not at all). */
   reconcileIntervalMs?: number;
+  /** Tenant of the harness's API key (default: a fresh one per harness). */
+  tenantId?: string;
+  rateLimitPerMinute?: number;
+  maxActiveSweeps?: number;
 }
 
 /**
@@ -26,7 +30,13 @@ export async function startHarness(options: HarnessOptions = {}) {
   const databaseUrl = options.databaseUrl ?? inject('databaseUrl');
   const redisUrl = options.redisUrl ?? inject('redisUrl');
   const queuePrefix = `t${randomBytes(4).toString('hex')}`;
+  // `database` is the owner's view, for assertions; the API acts as the non-owner app role.
   const database = connectDatabase(databaseUrl);
+  const appDatabase = connectDatabase(databaseUrl, { appRole: true });
+  const tenantId = options.tenantId ?? `tenant-${randomBytes(4).toString('hex')}`;
+  const createKey = async (role: ApiKeyRole = 'admin', tenant = tenantId) =>
+    (await createApiKey(database.pool, { tenantId: tenant, role, name: `test ${role} key` })).token;
+  const apiKey = await createKey();
   const redis = redisConnection(redisUrl, 'producer');
   await new Promise<void>((resolve) =>
     redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve()),
@@ -34,11 +44,13 @@ export async function startHarness(options: HarnessOptions = {}) {
   const queue = new Queue(chunkQueueName, { connection: redis, prefix: queuePrefix });
   queue.on('error', () => {}); // Redis outages are expected in fault tests; requests report them.
   const app: App = await buildApp({
-    pool: database.pool,
+    pool: appDatabase.pool,
     queue,
     redis,
     logger: false,
     limits: options.limits,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+    maxActiveSweeps: options.maxActiveSweeps,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -54,10 +66,20 @@ export async function startHarness(options: HarnessOptions = {}) {
           intervalMs: options.reconcileIntervalMs,
         });
 
-  async function request(method: string, path: string, body?: unknown, init: { signal?: AbortSignal } = {}) {
+  /** A request with the harness's admin key, unless `init.key` names another (null: none). */
+  async function request(
+    method: string,
+    path: string,
+    body?: unknown,
+    init: { signal?: AbortSignal; key?: string | null } = {},
+  ) {
+    const key = init.key === undefined ? apiKey : init.key;
     const response = await fetch(`${apiUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       signal: init.signal,
     });
@@ -68,6 +90,11 @@ export async function startHarness(options: HarnessOptions = {}) {
   return {
     apiUrl,
     app,
+    apiKey,
+    /** Headers that authenticate as the harness's admin key, for raw fetches (streams). */
+    authHeaders: { authorization: `Bearer ${apiKey}` },
+    tenantId,
+    createKey,
     pool: database.pool,
     queue,
     queuePrefix,
@@ -115,6 +142,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       await queue.obliterate({ force: true }).catch(() => {});
       await queue.close();
       redis.disconnect();
+      await appDatabase.close();
       await database.close();
     },
   };
