@@ -1,18 +1,25 @@
 import { readStackFile } from '@frontline/config';
 import type { ErrorDetail } from '@frontline/contracts';
+import { envApiKey } from './env.js';
 
 export const defaultApiUrl = 'http://127.0.0.1:8080';
 
+function localStack() {
+  try {
+    return readStackFile();
+  } catch {
+    return undefined; // an unreadable stack file is no reason to fail: fall back to the defaults
+  }
+}
+
 /** `--api`, else the running local stack's URL (.frontline/stack.json), else the default port. */
 export function resolveApiUrl(option: string | undefined): string {
-  if (option) return option;
-  try {
-    const stack = readStackFile();
-    if (stack?.apiUrl) return stack.apiUrl;
-  } catch {
-    // An unreadable stack file is no reason to fail: fall back to the default.
-  }
-  return defaultApiUrl;
+  return option ?? localStack()?.apiUrl ?? defaultApiUrl;
+}
+
+/** `--api-key`, else FRONTLINE_API_KEY, else the local stack's admin key (for the stack on this machine). */
+export function resolveApiKey(option: string | undefined): string | undefined {
+  return option ?? envApiKey() ?? localStack()?.adminKey;
 }
 
 /** The API could not be reached at all (refused, DNS, timeout). */
@@ -67,7 +74,10 @@ async function errorFrom(response: Response): Promise<ApiResponseError> {
 export class ApiClient {
   readonly baseUrl: string;
 
-  constructor(apiUrl: string) {
+  constructor(
+    apiUrl: string,
+    private readonly apiKey?: string,
+  ) {
     this.baseUrl = apiUrl.replace(/\/+$/, '');
   }
 
@@ -85,7 +95,10 @@ export class ApiClient {
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: timeoutMs === null ? undefined : AbortSignal.timeout(timeoutMs),
       });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ApiClient, resolveApiUrl } from './api-client.js';
+import { ApiClient, resolveApiKey, resolveApiUrl } from './api-client.js';
 
 /** What every command gets: the API client and the output mode chosen by the global options. */
 export interface CommandContext {
@@ -12,9 +12,9 @@ export interface CommandContext {
 }
 
 export function commandContext(command: Command): CommandContext {
-  const options = command.optsWithGlobals<{ api?: string; json?: boolean }>();
+  const options = command.optsWithGlobals<{ api?: string; apiKey?: string; json?: boolean }>();
   return {
-    client: new ApiClient(resolveApiUrl(options.api)),
+    client: new ApiClient(resolveApiUrl(options.api), resolveApiKey(options.apiKey)),
     json: options.json === true,
     print: (text) => process.stdout.write(`${text}\n`),
     printJson: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),

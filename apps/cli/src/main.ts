@@ -13,6 +13,8 @@ function report(error: unknown): void {
     }
     process.stderr.write(`error: ${error.message}\n`);
     for (const detail of error.details) process.stderr.write(`  - ${detail.path}: ${detail.rule}\n`);
+    if (error.status === 401)
+      process.stderr.write('Pass an API key with --api-key <key> or set FRONTLINE_API_KEY.\n');
     return;
   }
   const message = error instanceof Error ? error.message : String(error);

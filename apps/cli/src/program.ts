@@ -20,6 +20,7 @@ export function buildProgram(): Command {
       '--api <url>',
       `API base URL (default: the running local stack's, from .frontline/stack.json, else ${defaultApiUrl})`,
     )
+    .option('--api-key <key>', "API key (default: $FRONTLINE_API_KEY, else the local stack's admin key)")
     .option('--json', 'print machine-readable JSON instead of tables')
     .showHelpAfterError()
     .showSuggestionAfterError();
