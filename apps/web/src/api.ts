@@ -1,3 +1,4 @@
+import { showSignIn } from './sign-in.js';
 /**
  * The dashboard's only way to the data: the public HTTP API (the same calls as the CLI). Response
  * types cover the fields the pages read.
@@ -122,6 +123,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   const parsed = text ? safeJson(text) : undefined;
   if (!response.ok) {
     const error = (parsed as { error?: { code?: string; message?: string; details?: ErrorDetail[] } })?.error;
+    if (response.status === 401) showSignIn(error?.message ?? 'this API needs a key');
     throw new ApiRequestError(
       response.status,
       error?.code ?? 'http_error',

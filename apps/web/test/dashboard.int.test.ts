@@ -43,6 +43,17 @@ describe('dashboard in headless Chromium on the local stack', () => {
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
+
+  it('asks for an API key when it has none, and uses the one entered', async () => {
+    await page.goto(`${harness.apiUrl}/#/`);
+    await page.locator('[data-testid="sign-in"]').waitFor();
+    await page.fill('[name="apiKey"]', harness.apiKey);
+    await page.click('[data-testid="sign-in"] button[type="submit"]');
+    await page.waitForLoadState('load');
+    const cookies = await page.context().cookies(harness.apiUrl);
+    expect(cookies.find((c) => c.name === 'frontline_key')?.value).toBe(encodeURIComponent(harness.apiKey));
+    expect(await page.locator('[data-testid="sign-in"]').count()).toBe(0);
+  });
   afterAll(async () => {
     await browser?.close();
     await harness?.stop();
