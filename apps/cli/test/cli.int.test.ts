@@ -68,7 +68,7 @@ describe('frontline CLI against a real API', () => {
     await harness.startWorker(2);
     dir = mkdtempSync(join(tmpdir(), 'frontline-cli-'));
     writeFileSync(join(dir, 'spec.yaml'), spec);
-    cli = (...args) => frontline(['--api', harness.apiUrl, ...args]);
+    cli = (...args) => frontline(['--api', harness.apiUrl, '--api-key', harness.apiKey, ...args]);
   });
   afterAll(async () => {
     await harness?.stop();
@@ -156,7 +156,9 @@ describe('frontline CLI against a real API', () => {
   });
 
   it('export writes Parquet and CSV files that read back equal to the API export', async () => {
-    const ndjson = await fetch(`${harness.apiUrl}/v1/sweeps/${sweepId}/outcomes?format=ndjson`);
+    const ndjson = await fetch(`${harness.apiUrl}/v1/sweeps/${sweepId}/outcomes?format=ndjson`, {
+      headers: harness.authHeaders,
+    });
     const expected = (await ndjson.text())
       .trimEnd()
       .split('\n')
@@ -175,7 +177,11 @@ describe('frontline CLI against a real API', () => {
 
     const csvPath = join(dir, 'out.csv');
     const json = await cli('--json', 'export', sweepId, '--format', 'csv', '-o', csvPath);
-    const csv = await (await fetch(`${harness.apiUrl}/v1/sweeps/${sweepId}/outcomes?format=csv`)).text();
+    const csv = await (
+      await fetch(`${harness.apiUrl}/v1/sweeps/${sweepId}/outcomes?format=csv`, {
+        headers: harness.authHeaders,
+      })
+    ).text();
     expect(readFileSync(csvPath, 'utf8')).toBe(csv);
     expect(JSON.parse(json.stdout)).toEqual({
       sweepId,
@@ -196,6 +202,15 @@ describe('frontline CLI against a real API', () => {
     const missing = await cli('status', '00000000-0000-4000-8000-000000000000');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('error: no sweep 00000000-0000-4000-8000-000000000000\n');
+  });
+
+  it('without an API key, prints the 401 message and how to pass a key', async () => {
+    const run = await frontline(['--api', harness.apiUrl, 'status', sweepId]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'error: missing API key: send "Authorization: Bearer <api key>"\n' +
+        'Pass an API key with --api-key <key> or set FRONTLINE_API_KEY.\n',
+    );
   });
 
   it('names the URL and suggests `pnpm stack` when the API cannot be reached', async () => {
