@@ -1,14 +1,81 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { sourceNodeFlags } from './apps.js';
+import { projectRoot } from './paths.js';
+
 export interface DemoOptions {
   apiUrl: string;
+  adminKey: string;
 }
 
-/** The quick-start run on a healthy stack. For now it reports the stack's health. */
-export async function runDemo({ apiUrl }: DemoOptions): Promise<void> {
-  for (const path of ['/healthz', '/readyz']) {
-    const response = await fetch(new URL(path, apiUrl), { signal: AbortSignal.timeout(5_000) });
-    const body = await response.text();
-    if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${body}`);
-    console.log(`[demo]     GET ${path} → ${response.status} ${body}`);
-  }
-  console.log('[demo]     the stack is healthy');
+const cliEntry = join(projectRoot, 'apps', 'cli', 'src', 'main.ts');
+export const demoSpec = join(projectRoot, 'apps', 'cli', 'examples', 'demo-sweep.yaml');
+
+/** Run the `frontline` CLI against the stack; resolves with its stdout when `capture` is set. */
+function frontline(options: DemoOptions, args: string[], capture = false): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...sourceNodeFlags, cliEntry, '--api', options.apiUrl, ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, FRONTLINE_API_KEY: options.adminKey },
+      stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
+    });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`frontline ${args.join(' ')} exited with ${code}`)),
+    );
+  });
+}
+
+interface PointRow {
+  axisValues: Record<string, number>;
+  patients: number;
+  os: { median: { value: number | null; lower: number | null; upper: number | null }; at730: number | null };
+  curedFraction: number;
+}
+
+const days = (value: number | null) => (value === null ? 'NA' : value.toFixed(0));
+
+/** Per-point table: median OS with its CI and OS at 24 months, from GET /v1/sweeps/{id}/points. */
+async function printPointTable(options: DemoOptions, sweepId: string) {
+  const response = await fetch(`${options.apiUrl}/v1/sweeps/${sweepId}/points`, {
+    headers: { authorization: `Bearer ${options.adminKey}` },
+  });
+  if (!response.ok) throw new Error(`GET points answered ${response.status}: ${await response.text()}`);
+  const { axes, points } = (await response.json()) as { axes: string[]; points: PointRow[] };
+  const header = [...axes, 'patients', 'median OS (95% CI), d', 'OS 24 mo', 'cured'];
+  const rows = points.map((p) => [
+    ...axes.map((axis) => String(p.axisValues[axis])),
+    String(p.patients),
+    `${days(p.os.median.value)} (${days(p.os.median.lower)}–${days(p.os.median.upper)})`,
+    p.os.at730 === null ? 'NA' : p.os.at730.toFixed(3),
+    p.curedFraction.toFixed(3),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+}
+
+/**
+ * The quick-start run: submit the demo sweep (3 doses × 2 immune-kill rates × 400 patients), follow
+ * its progress, then print the per-point table and the survival curves grouped by dose.
+ */
+export async function runDemo(options: DemoOptions): Promise<void> {
+  console.log(`[demo] submitting ${demoSpec.slice(projectRoot.length + 1)}`);
+  const created = JSON.parse(await frontline(options, ['--json', 'submit', demoSpec], true)) as {
+    id: string;
+    simulations: number;
+    reused: number;
+  };
+  console.log(`[demo] sweep ${created.id}: ${created.simulations} simulations (${created.reused} reused)`);
+  await frontline(options, ['watch', created.id]);
+  console.log('\n[demo] per point:');
+  await printPointTable(options, created.id);
+  console.log('\n[demo] overall survival by dose (log-rank against dose 0):');
+  await frontline(options, ['curves', created.id, '--endpoint', 'os', '--group-by', 'dose']);
+  console.log(`\n[demo] done. Dashboard: ${options.apiUrl}/ · API docs: ${options.apiUrl}/docs`);
 }

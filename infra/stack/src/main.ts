@@ -25,9 +25,12 @@ if (values.help || !Number.isInteger(workers) || workers < 1) {
   process.exit(values.help ? 0 : 2);
 }
 
+// The demo's own output is the point: keep the apps to warnings unless asked otherwise.
+if (values.demo) process.env.LOG_LEVEL ??= 'warn';
+
 const exitCode = await runStack({
   workers,
   verbose: values.verbose,
-  task: values.demo ? ({ apiUrl }) => runDemo({ apiUrl }) : undefined,
+  task: values.demo ? ({ apiUrl, adminKey }) => runDemo({ apiUrl, adminKey }) : undefined,
 });
 process.exit(exitCode);

@@ -8,6 +8,7 @@ export const projectRoot = resolve(fileURLToPath(new URL('.', import.meta.url)),
 export const stateDir = join(projectRoot, '.frontline');
 
 export const stackFile = join(stateDir, 'stack.json');
+export const adminKeyFile = join(stateDir, 'admin-key');
 export const postgresDataDir = join(stateDir, 'postgres');
 export const postgresPasswordFile = join(stateDir, 'postgres-password');
 export const redisDataDir = join(stateDir, 'redis');

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { migrate } from '@frontline/db';
+import { ensureAdminKey } from './admin-key.js';
 import { startApp } from './apps.js';
 import { readStackEnv, type StackEnv } from './env.js';
 import { prefixed, serverLines } from './output.js';
@@ -27,6 +28,8 @@ export interface StackUrls {
   apiUrl: string;
   databaseUrl: string;
   redisUrl: string;
+  /** Admin API key of tenant "default", for the CLI and scripts on this machine. */
+  adminKey: string;
   workerUrls: string[];
 }
 
@@ -183,6 +186,7 @@ async function startAll(
 
   await migrate(databaseUrl);
   signal.throwIfAborted();
+  const adminKey = await ensureAdminKey(databaseUrl, prefixed('stack'));
 
   const apiPort =
     env.apiPort ?? (await findFreePort({ preferred: preferredPorts.api, exclude: promisedPorts }));
@@ -237,7 +241,7 @@ async function startAll(
       }),
     ),
   ]);
-  return { apiUrl, databaseUrl, redisUrl, workerUrls: workers.map((worker) => worker.url) };
+  return { apiUrl, databaseUrl, redisUrl, adminKey, workerUrls: workers.map((worker) => worker.url) };
 }
 
 function pidsOf(supervisor: Supervisor): Record<string, number> {

@@ -1,0 +1,26 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connectDatabase, createApiKey, verifyApiKey } from '@frontline/db';
+import { adminKeyFile } from './paths.js';
+
+/**
+ * The local stack's admin API key: made and printed once, at first start; afterwards read back
+ * from `.frontline/admin-key` (mode 600) while the database still knows it (it may be revoked).
+ */
+export async function ensureAdminKey(databaseUrl: string, log: (line: string) => void): Promise<string> {
+  const database = connectDatabase(databaseUrl, { max: 1, application: 'frontline-stack' });
+  try {
+    const saved = existsSync(adminKeyFile) ? readFileSync(adminKeyFile, 'utf8').trim() : '';
+    if (saved && (await verifyApiKey(database.pool, saved))) return saved;
+    const key = await createApiKey(database.pool, {
+      tenantId: 'default',
+      role: 'admin',
+      name: 'local stack admin',
+    });
+    rmSync(adminKeyFile, { force: true }); // a fresh file gets mode 600
+    writeFileSync(adminKeyFile, `${key.token}\n`, { mode: 0o600 });
+    log(`admin API key (tenant "default"), shown this once and kept in .frontline/stack.json: ${key.token}`);
+    return key.token;
+  } finally {
+    await database.close();
+  }
+}
