@@ -197,7 +197,7 @@ const S_CURED = 19;
  * Passed through this buffer so that site updates take only small-integer arguments: a call V8 does
  * not inline would otherwise box every floating-point argument on the heap.
  */
-const R = new Float64Array(8);
+const R = new Float64Array(9);
 const R_KAPPA = 0; // crowding κ of the site being updated
 const R_KILLF = 1; // follower (immune rate)·Δt + E_max·U
 const R_KILLL = 2; // leader ε_L·(immune rate)·Δt + σ_L·E_max·U
@@ -206,6 +206,16 @@ const R_DL = 4; // leader per-capita death rate for τ-leaping
 const R_KFL = 5; // follower → leader switching rate this step
 const R_PHIEQ = 6; // k_FL / (k_FL + k_LF)
 const R_EXPK = 7; // e^{−(k_FL + k_LF)Δt}
+const R_PHISEED = 8; // φ at the start of the step (cluster composition)
+
+/** Arguments and result of the rare-path helpers `crossing` and `exposureHill`. */
+const X = new Float64Array(6);
+const X_A = 0;
+const X_B = 1;
+const X_C = 2;
+const X_D = 3;
+const X_E = 4;
+const X_OUT = 5;
 
 /** Step results. */
 const CONTINUE = 0;
@@ -220,13 +230,6 @@ function checkIndex(name: string, v: unknown): number {
   return v;
 }
 
-/** Unbiased stochastic rounding of a non-negative real to an integer (one uniform draw if fractional). */
-function stochasticRound(x: number): number {
-  const f = Math.floor(x);
-  if (f === x) return x;
-  return rng.uniform() < x - f ? f + 1 : f;
-}
-
 /**
  * τ-leaping update of one site with integer counts (MODEL.md §3 step 5, N_X < N_sw), rates from
  * `R` and `K`. Births and deaths are drawn from the counts at the start of the step (deaths capped
@@ -237,8 +240,13 @@ function stochasticSite(iF: number, iL: number): void {
   const dt = K[K_DT]!;
   const kappa = R[R_KAPPA]!;
   const io = rng.io;
-  let F = stochasticRound(pop[iF]!);
-  let L = stochasticRound(pop[iL]!);
+  // Real-valued counts (a site that just fell below N_sw) are rounded stochastically (unbiased).
+  io[0] = pop[iF]!;
+  rng.roundIo();
+  let F = io[1]!;
+  io[0] = pop[iL]!;
+  rng.roundIo();
+  let L = io[1]!;
   if (F > 0) {
     io[0] = K[K_BF]! * kappa * F * dt;
     rng.poissonIo();
@@ -306,19 +314,30 @@ function updateSite(iF: number, iL: number, iK: number): void {
 }
 
 /**
- * Add clusters totalling `cells` cells to site M, split by the leader fraction φ: exactly when M is
- * deterministic (N_M ≥ N_sw), by unbiased stochastic rounding of the leader count otherwise.
+ * Add the seeding clusters just drawn (rng.io[1] events of n₀ cells each) to site M, split by the
+ * leader fraction φ (in R[R_PHISEED]): exactly when M is deterministic (size at the start of the
+ * step ≥ N_sw), by unbiased stochastic rounding of the leader count otherwise. No floating-point
+ * arguments (see `R`).
  */
-function addClusters(cells: number, phi: number, deterministic: boolean): void {
-  const leaders = deterministic ? cells * phi : stochasticRound(cells * phi);
-  pop[LM] = pop[LM]! + leaders;
-  pop[FM] = pop[FM]! + (cells - leaders);
+function addClusters(deterministic: boolean): void {
+  const io = rng.io;
+  const cells = io[1]! * K[K_N0]!; // events: the Poisson count just drawn
+  const exact = cells * R[R_PHISEED]!;
+  if (deterministic) {
+    pop[LM] = pop[LM]! + exact;
+    pop[FM] = pop[FM]! + (cells - exact);
+  } else {
+    io[0] = exact;
+    rng.roundIo();
+    pop[LM] = pop[LM]! + io[1]!;
+    pop[FM] = pop[FM]! + (cells - io[1]!);
+  }
 }
 
 /**
  * ln(1 + x) for x ≥ 0, accurate to a few ulps (Goldberg's correction: ln(u)·x/(u − 1), u = 1 + x).
  * Used instead of Math.log1p, which on Node 20 is not lowered by TurboFan and boxes its argument
- * and result.
+ * and result (the hot h = 1 path in phase1Step writes it out for the same reason).
  */
 function log1p(x: number): number {
   const u = 1 + x;
@@ -330,11 +349,25 @@ function softplus(x: number): number {
   return x > 0 ? x + log1p(Math.exp(-x)) : log1p(Math.exp(x));
 }
 
-/** Log-linear interpolation of the time at which a quantity going from a to b crosses thr within [t0, t0 + h]. */
-function crossingTime(t0: number, h: number, a: number, b: number, thr: number): number {
-  if (!(a > 0) || !(b > a) || thr >= b) return t0 + h;
-  if (thr <= a) return t0;
-  return t0 + (h * Math.log(thr / a)) / Math.log(b / a);
+/** Exposure over a step for h ≠ 1 (rare path; arguments and result in X, see `R`). */
+function exposureHill(): void {
+  const hill = X[X_A]!;
+  X[X_OUT] = (softplus(hill * Math.log(X[X_B]!)) - softplus(hill * Math.log(X[X_C]!))) / (hill * X[X_D]!);
+}
+
+/**
+ * Log-linear interpolation of the time at which a quantity going from a to b crosses thr within
+ * [t0, t0 + h]; arguments X[X_A..X_E] = t0, h, a, b, thr, result X[X_OUT].
+ */
+function crossing(): void {
+  const t0 = X[X_A]!;
+  const h = X[X_B]!;
+  const a = X[X_C]!;
+  const b = X[X_D]!;
+  const thr = X[X_E]!;
+  let t = t0 + h;
+  if (a > 0 && b > a && thr < b) t = thr <= a ? t0 : t0 + (h * Math.log(thr / a)) / Math.log(b / a);
+  X[X_OUT] = t;
 }
 
 /** Set the step-size dependent constants. */
@@ -374,7 +407,10 @@ function phase0Step(step: number, maxSteps: number): number {
     io[0] = q * (pop[LP]! + thetaF * pop[FP]! + pop[LM]! + thetaF * pop[FM]!) * dt;
     rng.poissonIo();
     const events = io[1]!;
-    if (events > 0) addClusters(events * K[K_N0]!, phi, NM >= K[K_NSW]!);
+    if (events > 0) {
+      R[R_PHISEED] = phi;
+      addClusters(NM >= K[K_NSW]!);
+    }
   }
 
   // Sites (λ = 0, no drug).
@@ -419,8 +455,19 @@ function phase1Step(step: number): number {
     const c1 = c * K[K_EXPKE]!;
     const hill = K[K_HILL]!;
     const ke = K[K_KE]!;
-    if (hill === 1) U = log1p((c - c1) / (1 + c1)) / ke;
-    else U = (softplus(hill * Math.log(c)) - softplus(hill * Math.log(c1))) / (hill * ke);
+    if (hill === 1) {
+      // ln[(1 + c)/(1 + c1)] = log1p(x), x = (c − c1)/(1 + c1), written out (see log1p).
+      const x = (c - c1) / (1 + c1);
+      const w = 1 + x;
+      U = (w === 1 ? x : (Math.log(w) * x) / (w - 1)) / ke;
+    } else {
+      X[X_A] = hill;
+      X[X_B] = c;
+      X[X_C] = c1;
+      X[X_D] = ke;
+      exposureHill();
+      U = X[X_OUT]!;
+    }
     c = c1 < K[K_CEPS]! ? 0 : c1;
     S[S_C] = c;
   }
@@ -448,7 +495,8 @@ function phase1Step(step: number): number {
     const events = io[1]!;
     if (events > 0) {
       S[S_SEEDEV] = S[S_SEEDEV]! + events;
-      addClusters(events * K[K_N0]!, phi, NM0 >= K[K_NSW]!);
+      R[R_PHISEED] = phi;
+      addClusters(NM0 >= K[K_NSW]!);
     }
   }
 
@@ -495,15 +543,33 @@ function phase1Step(step: number): number {
   let status = CONTINUE;
   const Ndeath = K[K_NDEATH]!;
   if (N1 >= Ndeath) {
-    S[S_DEATH] = crossingTime(t, dt, N, N1, Ndeath);
+    X[X_A] = t;
+    X[X_B] = dt;
+    X[X_C] = N;
+    X[X_D] = N1;
+    X[X_E] = Ndeath;
+    crossing();
+    S[S_DEATH] = X[X_OUT]!;
     status = ENDED;
   }
   const nadir = S[S_NADIR]!;
   if (S[S_PROG]! < 0 && N1 >= PROGRESSION_FACTOR * nadir) {
-    S[S_PROG] = crossingTime(t, dt, N, N1, PROGRESSION_FACTOR * nadir);
+    X[X_A] = t;
+    X[X_B] = dt;
+    X[X_C] = N;
+    X[X_D] = N1;
+    X[X_E] = PROGRESSION_FACTOR * nadir;
+    crossing();
+    S[S_PROG] = X[X_OUT]!;
   }
   if (S[S_LESION]! < 0 && S[S_METDET] === 0 && NM >= K[K_NDET]!) {
-    const lt = crossingTime(t, dt, NM0, NM, K[K_NDET]!);
+    X[X_A] = t;
+    X[X_B] = dt;
+    X[X_C] = NM0;
+    X[X_D] = NM;
+    X[X_E] = K[K_NDET]!;
+    crossing();
+    const lt = X[X_OUT]!;
     S[S_LESION] = lt;
     if (S[S_PROG]! < 0 || lt < S[S_PROG]!) S[S_PROG] = lt;
   }

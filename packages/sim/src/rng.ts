@@ -18,6 +18,7 @@
  *  - `nextUint32()`: one 32-bit output;
  *  - `uniform()`: two 32-bit outputs, 53-bit resolution, in [0, 1);
  *  - `normal()`: exactly two `uniform()` calls (Box–Muller, cosine branch; the sine half is discarded);
+ *  - `roundIo()`: stochastic rounding, one `nextUint32()` if the value is fractional;
  *  - `poisson(mean)`: 0 draws for mean ≤ 0, one `nextUint32()` for mean < 10 (inversion by sequential
  *    search), otherwise ≥ 2 `nextUint32()` (PTRS transformed rejection, Hörmann 1993; mean acceptance ≈ 0.9+).
  */
@@ -223,6 +224,32 @@ export class Rng {
     io[1] = k;
   }
 
+  /**
+   * Allocation-free unbiased stochastic rounding: io[1] ← ⌊io[0]⌋ + (1 with probability equal to
+   * the fractional part). Draws one 32-bit output only when io[0] is not an integer.
+   */
+  roundIo(): void {
+    const io = this.io;
+    const x = io[0]!;
+    const f = Math.floor(x);
+    if (f === x) {
+      io[1] = x;
+      return;
+    }
+    const st = this.s;
+    const s0 = st[0]!;
+    const s1 = st[1]!;
+    const s2 = st[2]! ^ s0;
+    const s3 = st[3]! ^ s1;
+    const m = Math.imul(s1, 5);
+    const u = ((Math.imul((m << 7) | (m >>> 25), 9) >>> 0) + 0.5) * INV_TWO32;
+    st[1] = s1 ^ s2;
+    st[0] = s0 ^ s3;
+    st[2] = s2 ^ (s1 << 9);
+    st[3] = (s3 << 11) | (s3 >>> 21);
+    io[1] = u < x - f ? f + 1 : f;
+  }
+
   /** io[1] ← Poisson(io[0]) for io[0] ≥ 10 by PTRS (Hörmann 1993). */
   private poissonPtrs(): void {
     const mean = this.io[0]!;
@@ -269,7 +296,14 @@ export class Rng {
       if (k < 0 || (us < 0.013 && v > us)) continue;
       // Exact acceptance test.
       const invAlpha = 1.1239 + 1.1328 / (b - 3.4);
-      const lf = k < LF_TABLE ? logFactTable[k | 0]! : logFactorial(k);
+      let lf: number;
+      if (k < LF_TABLE) lf = logFactTable[k | 0]!;
+      else {
+        // Stirling series, as logFactorial (written out: a non-inlined call would box k).
+        const x = k + 1;
+        const ix2 = 1 / (x * x);
+        lf = (x - 0.5) * Math.log(x) - x + HALF_LOG_2PI + (1 / x) * (1 / 12 - ix2 * (1 / 360 - ix2 / 1260));
+      }
       if (Math.log((v * invAlpha) / (a / (us * us) + b)) <= -mean + k * Math.log(mean) - lf) {
         this.io[1] = k;
         break;
