@@ -1,4 +1,4 @@
-import { apiError } from '@frontline/contracts';
+import { ApiError, apiError } from '@frontline/contracts';
 import { type ApiKeyInfo, type ApiKeyRole, forTenant, verifyApiKey } from '@frontline/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
@@ -50,20 +50,33 @@ export function registerAuth(app: FastifyInstance, pool: pg.Pool): void {
       return forTenant(pool, this.auth.tenantId);
     },
   });
-  app.addHook('onRequest', async (request) => {
-    if (!needsKey(request.url.split('?')[0] ?? '')) return;
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (!needsKey(path)) return;
+    try {
+      request.auth = await authorise(request, path);
+    } catch (error) {
+      // Answered here, not thrown: plugins with their own error handler (Bull Board) would turn it into a 500.
+      if (!(error instanceof ApiError)) throw error;
+      return reply.status(error.status).send(error.toEnvelope(request.id));
+    }
+  });
+
+  async function authorise(request: FastifyRequest, path: string): Promise<ApiKeyInfo> {
     const token = presentedKey(request);
     if (!token) throw apiError('unauthorized', 'missing API key: send "Authorization: Bearer <api key>"');
     const key = await verifyApiKey(pool, token);
     if (!key) throw apiError('unauthorized', 'unknown or revoked API key');
-    const needed =
-      request.routeOptions.config?.role ??
-      (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'submit');
+    // Bull Board can retry, clean and remove jobs of every tenant: admins only.
+    const needed: ApiKeyRole = path.startsWith('/admin')
+      ? 'admin'
+      : (request.routeOptions.config?.role ??
+        (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'submit'));
     if (roleRank[key.role] < roleRank[needed])
       throw apiError(
         'forbidden',
-        `this API key has role "${key.role}"; ${request.method} ${request.url.split('?')[0]} needs "${needed}"`,
+        `this API key has role "${key.role}"; ${request.method} ${path} needs "${needed}"`,
       );
-    request.auth = key;
-  });
+    return key;
+  }
 }

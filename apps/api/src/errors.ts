@@ -1,4 +1,5 @@
 import { ApiError, type ApiErrorCode, type ErrorDetail } from '@frontline/contracts';
+import { isConnectionError } from '@frontline/db';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export function sendError(
@@ -48,6 +49,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
         `invalid ${where}: ${details.map((d) => `${d.path} ${d.rule}`).join('; ')}`,
         details,
       );
+    }
+    if (isConnectionError(error)) {
+      request.log.warn({ err: error }, 'postgres unreachable');
+      return sendError(reply, request, 503, 'unavailable', 'the database is unreachable; try again shortly');
     }
     const status = (error as FastifyError).statusCode ?? 500;
     if (status >= 500) {

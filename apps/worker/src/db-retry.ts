@@ -1,18 +1,6 @@
-/** Errors that mean "Postgres is unreachable right now", not "this query is wrong". */
-export function isConnectionError(error: unknown): boolean {
-  const e = error as { code?: string; message?: string } | undefined;
-  if (!e) return false;
-  if (
-    e.code &&
-    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(e.code)
-  )
-    return true;
-  // Class 08 (connection exception), 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now).
-  if (e.code && (e.code.startsWith('08') || /^57P0[1-3]$/.test(e.code))) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
-    e.message ?? '',
-  );
-}
+import { isConnectionError } from '@frontline/db';
+
+export { isConnectionError };
 
 /**
  * Retry `work` with capped exponential backoff while Postgres is unreachable, for up to `budgetMs`.

@@ -30,6 +30,10 @@ export function connectDatabase(
   });
   // An idle client losing its server must not crash the process; the next query reports the error.
   pool.on('error', () => {});
+  // Nor may a checked-out one (a transaction, a tenant-bound view, a COPY stream): it emits 'error'
+  // when Postgres goes away, and with no listener that kills the process. The query in flight rejects
+  // with the same failure, and release() discards the broken client.
+  pool.on('connect', (client) => void client.on('error', () => {}));
   // Serving processes act as the non-owner role, so row-level security binds them whatever
   // account the URL names; only migrations and tests' assertions run as the owner.
   if (options.appRole)
@@ -43,11 +47,6 @@ export async function inTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
-  // A checked-out client whose server goes away emits 'error', and with no listener that kills the
-  // process; the interrupted query rejects with the same failure, so here it only needs catching.
-  // (The pool's own listener covers idle clients; release() then discards this broken one.)
-  const ignoreLostConnection = () => {};
-  client.on('error', ignoreLostConnection);
   try {
     await client.query('begin');
     const result = await work(client);
@@ -57,7 +56,6 @@ export async function inTransaction<T>(
     await client.query('rollback').catch(() => {});
     throw error;
   } finally {
-    client.removeListener('error', ignoreLostConnection);
     client.release();
   }
 }

@@ -3,6 +3,7 @@
  * and patient index below its cohort size (outcomes are shared between sweeps). Aggregation happens in
  * Postgres; large aggregates come back over binary COPY.
  */
+import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
@@ -71,6 +72,15 @@ function scopeLiterals(client: pg.ClientBase, scope: SweepScope) {
   };
 }
 
+/**
+ * pg-copy-streams ends its stream at CopyDone, before Postgres reports the command complete: wait for
+ * the connection to be ready before its next statement (or before handing it back to the pool).
+ */
+async function copyFinished(client: pg.ClientBase): Promise<void> {
+  if ((client as { readyForQuery?: boolean }).readyForQuery) return;
+  await once(client, 'drain');
+}
+
 /** Run `work` in a read-only transaction with enough sort memory to keep 10⁶-row aggregates off disk. */
 async function withReadTransaction<T>(
   pool: pg.Pool,
@@ -132,7 +142,9 @@ async function countsByPoint(
         and o.cohort_seed = ${lit.cohortSeed} and o.patient_index < ${lit.patients}
       group by o.point_id, o.${days} order by o.point_id, o.${days}
     ) to stdout (format binary)`;
-    return readFixedBinaryCopy(client.query(copyTo(sql)), ['int4', 'float8', 'int4', 'int4']);
+    const columns = await readFixedBinaryCopy(client.query(copyTo(sql)), ['int4', 'float8', 'int4', 'int4']);
+    await copyFinished(client);
+    return columns;
   });
   const [point, time, nEvent, nCensor] = columns as [Int32Array, Float64Array, Int32Array, Int32Array];
   const out = new Map<number, TimeCounts>();
@@ -220,17 +232,20 @@ export async function pointSummaries(pool: pg.Pool, scope: SweepScope): Promise<
     sd: number;
     pd: number;
   }>(
-    `select sp.point_index, count(o.patient_index)::int4 as patients,
-            avg(o.cured::int4)::float8 as cured_fraction,
-            percentile_cont(0.5) within group (order by o.leader_fraction_at_diagnosis) as median_leader_fraction,
-            count(*) filter (where o.best_response = 0)::int4 as cr,
-            count(*) filter (where o.best_response = 1)::int4 as pr,
-            count(*) filter (where o.best_response = 2)::int4 as sd,
-            count(*) filter (where o.best_response = 3)::int4 as pd
-     from sweep_points sp
-     left join outcomes o on o.point_id = sp.point_id and o.cohort_seed = $2 and o.patient_index < $3
+    // Aggregated point by point (a range of the primary key each): no sort of the sweep's outcomes.
+    `select sp.point_index, agg.*
+     from sweep_points sp cross join lateral (
+       select count(*)::int4 as patients,
+              avg(o.cured::int4)::float8 as cured_fraction,
+              percentile_cont(0.5) within group (order by o.leader_fraction_at_diagnosis) as median_leader_fraction,
+              count(*) filter (where o.best_response = 0)::int4 as cr,
+              count(*) filter (where o.best_response = 1)::int4 as pr,
+              count(*) filter (where o.best_response = 2)::int4 as sd,
+              count(*) filter (where o.best_response = 3)::int4 as pd
+       from outcomes o
+       where o.point_id = sp.point_id and o.cohort_seed = $2 and o.patient_index < $3) agg
      where sp.sweep_id = $1
-     group by sp.point_index order by sp.point_index`,
+     order by sp.point_index`,
     [scope.sweepId, scope.cohortSeed, scope.patients],
   );
   return rows.map((r) => ({
@@ -339,12 +354,12 @@ export async function outcomesCsvStream(
     const stream = client.query(
       copyTo(`copy (${exportQuery(client, scope, columns, true)}) to stdout with (format csv, header)`),
     );
-    stream.once('end', () => release());
+    stream.once('end', () => void copyFinished(client).then(() => release()));
     // A consumer that goes away mid-stream leaves the connection mid-COPY: destroy it rather than reuse it.
     stream.once('error', (error) => release(error));
-    stream.once('close', () =>
-      release(stream.readableEnded ? undefined : new Error('export stream closed early')),
-    );
+    stream.once('close', () => {
+      if (!stream.readableEnded) release(new Error('export stream closed early'));
+    });
     return stream;
   } catch (error) {
     release(error as Error);
