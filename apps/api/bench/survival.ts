@@ -7,7 +7,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { connectDatabase, migrate, survivalCounts, sweepPointAxes } from '@frontline/db';
+import {
+  connectDatabase,
+  createApiKey,
+  forTenant,
+  migrate,
+  survivalCounts,
+  sweepPointAxes,
+} from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
 import { kaplanMeier, logRank } from '@frontline/stats';
 import { Queue } from 'bullmq';
@@ -56,8 +63,8 @@ async function seed(pool: import('pg').Pool) {
     [axisValues.map((a) => JSON.stringify(a))],
   );
   await pool.query(
-    `insert into sweep_points (sweep_id, point_index, point_id, axis_values)
-     select $1, i - 1, p, a::jsonb from unnest($2::int4[], $3::text[]) with ordinality as t(p, a, i)`,
+    `insert into sweep_points (sweep_id, tenant_id, point_index, point_id, axis_values)
+     select $1, 'default', i - 1, p, a::jsonb from unnest($2::int4[], $3::text[]) with ordinality as t(p, a, i)`,
     [sweepId, rows.map((r) => r.id), axisValues.map((a) => JSON.stringify(a))],
   );
   const client = await pool.connect();
@@ -126,12 +133,21 @@ try {
 
   const redis = redisConnection(servers.redis.url, 'producer');
   const queue = new Queue(chunkQueueName, { connection: redis, prefix: 'bench' });
-  const app = await buildApp({ pool: database.pool, queue, redis, logger: false });
+  // The app acts as the non-owner role under row-level security, with a read key of the sweep's tenant.
+  const appDatabase = connectDatabase(databaseUrl, { appRole: true });
+  const { token } = await createApiKey(database.pool, { tenantId: 'default', role: 'read', name: 'bench' });
+  const app = await buildApp({
+    pool: appDatabase.pool,
+    queue,
+    redis,
+    logger: false,
+    rateLimitPerMinute: 1_000_000,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const get = async (path: string) => {
-    const response = await fetch(`${apiUrl}${path}`);
+    const response = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
     const body = await response.text();
     if (response.status !== 200) throw new Error(`${path} → ${response.status} ${body.slice(0, 300)}`);
     return body.length;
@@ -145,13 +161,14 @@ try {
   const fullBytes = await get(survivalPath);
 
   // Where the time goes, measured separately (same work as the route).
-  const pointAxes = await sweepPointAxes(database.pool, sweepId);
+  const tenantDb = forTenant(appDatabase.pool, 'default');
+  const pointAxes = await sweepPointAxes(tenantDb, sweepId);
   const { groups, pointGroups } = groupPoints(pointAxes, ['dose']);
   const scope = { sweepId, cohortSeed, patients: patientsPerPoint };
   const sql = await time('  SQL counts per (group, time) over binary COPY', () =>
-    survivalCounts(database.pool, scope, 'os', pointGroups, groups.length),
+    survivalCounts(tenantDb, scope, 'os', pointGroups, groups.length),
   );
-  const counts = await survivalCounts(database.pool, scope, 'os', pointGroups, groups.length);
+  const counts = await survivalCounts(tenantDb, scope, 'os', pointGroups, groups.length);
   const rows = counts.reduce((sum, c) => sum + c.time.length, 0);
   const km = await time('  kaplanMeier of every group', async () => counts.map((c) => kaplanMeier(c)));
   const lr = await time('  log-rank of each group against dose 0', async () =>
@@ -189,6 +206,7 @@ whole response body; one warm-up request, then the median of ${repeats}. Machine
   await app.close();
   await queue.close();
   redis.disconnect();
+  await appDatabase.close();
   await database.close();
 } finally {
   await servers.stop();
