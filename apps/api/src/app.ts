@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { SweepLimits } from '@frontline/contracts';
 import { apiError, defaultSweepLimits } from '@frontline/contracts';
 import type { Queue } from 'bullmq';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyReply } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -50,6 +50,11 @@ export async function buildApp(deps: AppDeps) {
     logger: typeof deps.logger === 'boolean' ? deps.logger : undefined,
     bodyLimit: limits.maxBodyBytes,
     genReqId: () => crypto.randomUUID(),
+    // Errors raised before routing (malformed URL, over-long path parameter) get the envelope too.
+    frameworkErrors: (error, request, reply) =>
+      (reply as FastifyReply)
+        .status(400)
+        .send(apiError('bad_request', `bad request: ${error.message}`).toEnvelope(request.id)),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
