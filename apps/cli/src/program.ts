@@ -3,6 +3,7 @@ import { defaultApiUrl } from './api-client.js';
 import { cancelCommand } from './commands/cancel.js';
 import { curvesCommand } from './commands/curves.js';
 import { exportCommand } from './commands/export.js';
+import { keysCommand } from './commands/keys.js';
 import { listCommand } from './commands/list.js';
 import { queueCommand } from './commands/queue.js';
 import { statusCommand } from './commands/status.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     exportCommand(),
     cancelCommand(),
     queueCommand(),
+    keysCommand(),
   ])
     program.addCommand(command);
   return program;

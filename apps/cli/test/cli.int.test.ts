@@ -254,4 +254,46 @@ describe('frontline CLI against a real API', () => {
     const again = await cli('cancel', id);
     expect(again.stdout).toBe(`sweep ${id} is already cancelled; nothing to cancel\n`);
   });
+  it('keys create | list | revoke manage API keys; the new token works until revoked', async () => {
+    const created = await cli(
+      '--json',
+      'keys',
+      'create',
+      '--tenant',
+      harness.tenantId,
+      '--role',
+      'read',
+      '--name',
+      'cli key',
+    );
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout) as { id: string; token: string; role: string; tenantId: string };
+    expect(key).toMatchObject({ role: 'read', tenantId: harness.tenantId });
+    expect(key.token).toMatch(new RegExp(`^fl_${key.id}_`));
+    const asReader = (...args: string[]) =>
+      frontline(['--api', harness.apiUrl, '--api-key', key.token, ...args]);
+    expect((await asReader('--json', 'list')).code).toBe(0);
+
+    const listed = await cli('keys', 'list');
+    expect(listed.code).toBe(0);
+    const row = listed.stdout.split('\n').find((line) => line.startsWith(key.id));
+    expect(row).toMatch(new RegExp(`${key.id}\\s+${harness.tenantId}\\s+read\\s+cli key`));
+    expect(listed.stdout).not.toContain(key.token);
+
+    const revoked = await cli('keys', 'revoke', key.id);
+    expect(revoked).toMatchObject({ code: 0, stdout: `revoked key ${key.id}\n` });
+    const refused = await asReader('list');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/unknown or revoked API key/);
+    const notAdmin = await frontline([
+      '--api',
+      harness.apiUrl,
+      '--api-key',
+      await harness.createKey('submit'),
+      'keys',
+      'list',
+    ]);
+    expect(notAdmin.code).not.toBe(0);
+    expect(notAdmin.stderr).toMatch(/needs "admin"/);
+  });
 });

@@ -1,0 +1,57 @@
+import { Command } from 'commander';
+import { commandContext } from '../context.js';
+import { table } from '../format.js';
+
+interface ApiKeyView {
+  id: string;
+  tenantId: string;
+  role: 'read' | 'submit' | 'admin';
+  name: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** `frontline keys create | list | revoke` (an admin key is needed). */
+export function keysCommand(): Command {
+  const keys = new Command('keys').description('manage API keys (needs an admin key)');
+  keys
+    .command('create')
+    .description('create an API key; its token is printed once')
+    .requiredOption('--tenant <tenant>', 'tenant the key belongs to (lowercase letters, digits, - or _)')
+    .requiredOption('--role <role>', 'read | submit | admin')
+    .option('--name <name>', 'a label to recognise the key by')
+    .action(async (options: { tenant: string; role: string; name?: string }, command: Command) => {
+      const ctx = commandContext(command);
+      const created = await ctx.client.post<ApiKeyView & { token: string }>('/v1/keys', options);
+      if (ctx.json) return ctx.printJson(created);
+      ctx.print(`created ${created.role} key ${created.id} for tenant ${created.tenantId}`);
+      ctx.print(`token (shown only now; store it safely): ${created.token}`);
+    });
+  keys
+    .command('list')
+    .description('list API keys (ids, tenants, roles; never tokens)')
+    .action(async (_options, command: Command) => {
+      const ctx = commandContext(command);
+      const { items } = await ctx.client.get<{ items: ApiKeyView[] }>('/v1/keys');
+      if (ctx.json) return ctx.printJson(items);
+      ctx.print(
+        table(
+          ['id', 'tenant', 'role', 'name', 'created', 'revoked'],
+          items.map((k) => [k.id, k.tenantId, k.role, k.name, k.createdAt, k.revokedAt ?? '']),
+        ),
+      );
+    });
+  keys
+    .command('revoke')
+    .description('revoke an API key at once')
+    .argument('<id>', 'key id (the 16 hex digits after fl_)')
+    .action(async (id: string, _options, command: Command) => {
+      const ctx = commandContext(command);
+      const result = await ctx.client.post<{ id: string; revoked: boolean }>(
+        `/v1/keys/${encodeURIComponent(id)}/revoke`,
+      );
+      if (ctx.json) return ctx.printJson(result);
+      ctx.print(`revoked key ${result.id}`);
+    });
+  return keys;
+}
