@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { outcomeRow } from '@frontline/db';
 import { type ModelParams, simulatePatient } from '@frontline/sim';
+import { redisCommand } from '@frontline/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultServers, startFaultServers } from './support/fault-servers.js';
 import { type Harness, startHarness, sweepOutcomes } from './support/harness.js';
@@ -34,6 +35,8 @@ const healthy = {
   redisKilled: sweepSpec('fault: redis killed', 8101, grid, 300, 20),
   redisEmptied: sweepSpec('fault: redis emptied', 8102, grid, 300, 20),
   postgresStopped: sweepSpec('fault: postgres stopped', 8103, grid, 300, 20),
+  postgresKilled: sweepSpec('fault: postgres killed', 8108, grid, 300, 20),
+  redisFull: sweepSpec('fault: redis refusing writes', 8109, { dose: [0, 2], immuneKill: [0.035] }, 100, 25),
   bystander: sweepSpec(
     'fault: bystander of failing sweeps',
     8104,
@@ -141,6 +144,18 @@ async function deleteOutcomes(harness: Harness, sweepId: string) {
   );
 }
 
+/**
+ * After a failed test: cancel what it left running. The reconciler of the next test's harness (a
+ * new queue prefix, the same database) would otherwise enqueue those chunks into its own queue.
+ */
+async function cancelUnfinishedSweeps(harness: Harness | undefined) {
+  if (!harness) return;
+  const { rows } = await harness.pool.query<{ id: string }>(
+    `select id from sweeps where status in ('queued', 'running')`,
+  );
+  for (const { id } of rows) await harness.request('POST', `/v1/sweeps/${id}/cancel`).catch(() => {});
+}
+
 async function pendingChunks(harness: Harness, sweepId: string): Promise<number> {
   const { rows } = await harness.pool.query<{ n: number }>(
     `select count(*)::int as n from chunks where sweep_id = $1 and status = 'pending'`,
@@ -236,6 +251,7 @@ describe('Redis killed (kill -9) mid-sweep, restarted after a few seconds', () =
   });
   afterAll(async () => {
     await servers.ensureRunning();
+    await cancelUnfinishedSweeps(harness);
     await harness?.stop();
   });
 
@@ -311,6 +327,7 @@ describe('Redis restarted empty (data lost) mid-sweep', () => {
   });
   afterAll(async () => {
     await servers.ensureRunning();
+    await cancelUnfinishedSweeps(harness);
     await harness?.stop();
   });
 
@@ -348,66 +365,138 @@ describe('Redis restarted empty (data lost) mid-sweep', () => {
   });
 });
 
-describe('Postgres stopped for 10 s mid-sweep', () => {
+describe('Postgres down for 10 s mid-sweep', () => {
   let harness: Harness;
   beforeAll(async () => {
     harness = await harnessOnFaultServers();
   });
   afterAll(async () => {
     await servers.ensureRunning();
+    await cancelUnfinishedSweeps(harness);
     await harness?.stop();
   });
 
-  it('chunk writes wait out the outage: no attempt fails, nothing lost or duplicated', async () => {
-    const spec = healthy.postgresStopped;
+  it.each([
+    {
+      how: 'stopped (fast shutdown: clients told 57P01)',
+      spec: healthy.postgresStopped,
+      bringDown: () => servers.postgres.stop(),
+    },
+    {
+      how: 'killed (kill -9: connections reset, crash recovery on restart)',
+      spec: healthy.postgresKilled,
+      bringDown: () => servers.postgres.kill9(),
+    },
+  ])(
+    '$how: chunk writes wait it out, no attempt fails, nothing lost or duplicated',
+    async ({ how, spec, bringDown }) => {
+      const traffic = new ApiTraffic(harness);
+      const requeuedBefore = await requeuedByReconciler(harness);
+      const worker = await harness.startWorker(2, workerEnv);
+      const created = await traffic.submit(spec);
+      expect(created.reused).toBe(0);
+      await traffic.waitForSweep(created.id, (s) => s.progress.done >= 300);
+
+      await bringDown();
+      const downSince = Date.now();
+      const ready = await traffic.request('readyz', 'GET', '/readyz', undefined, AbortSignal.timeout(1_000));
+      expect(ready).toEqual({
+        status: 503,
+        body: { status: 'unavailable', checks: { postgres: 'down', redis: 'ok' } },
+      });
+      // Reads need Postgres: a 503 at once, not a hang and not a 500.
+      const progress = await traffic.request(
+        'GET sweep',
+        'GET',
+        `/v1/sweeps/${created.id}`,
+        undefined,
+        AbortSignal.timeout(1_000),
+      );
+      expect(progress).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
+      await sleep(Math.max(0, 10_000 - (Date.now() - downSince))); // the outage itself
+
+      await servers.postgres.restart();
+      expect(await pendingChunks(harness, created.id)).toBeGreaterThan(0);
+      // The outage did not take the worker down.
+      expect(worker.child.exitCode, worker.output().slice(-3000)).toBe(null);
+      const done = await traffic.waitForSweep(created.id, (s) => s.status === 'completed');
+      expect(done.progress).toEqual({ done: 1200, total: 1200, failed: 0, reused: 0 });
+      const census = await expectUndisturbedOutcomes(harness, created.id, spec);
+
+      // The outage reached the chunks' database calls, which retried instead of failing the attempt.
+      expect(await worker.stop()).toBe(0);
+      const log = worker.output();
+      expect(log).toMatch(/postgres unreachable; retrying/);
+      expect(log).not.toMatch(/"msg":"chunk failed"/);
+      const failedJobs = (await harness.queue.getJobCounts('failed')).failed ?? 0;
+      expect(failedJobs).toBe(0);
+
+      faultTable.push({
+        fault: `Postgres ${how.split(' (')[0]} for 10 s mid-sweep (1 worker × 2 threads)`,
+        result: done.status,
+        census,
+        unavailable: traffic.summary((s) => s === 503),
+        other5xx: traffic.summary((s) => s >= 500 && s !== 503),
+        requeued: (await requeuedByReconciler(harness)) - requeuedBefore,
+        failedJobs,
+      });
+      expect(traffic.count((s) => s >= 500 && s !== 503)).toBe(0);
+    },
+  );
+});
+
+describe('Redis refusing writes (maxmemory reached, noeviction) when a sweep is submitted', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await harnessOnFaultServers();
+  });
+  afterAll(async () => {
+    await redisCommand(servers.redis.url, ['CONFIG', 'SET', 'maxmemory', '0']).catch(() => {});
+    await cancelUnfinishedSweeps(harness);
+    await harness?.stop();
+  });
+
+  it('the committed sweep is accepted with a warning, and the reconciler enqueues it once Redis takes writes', async () => {
+    const spec = healthy.redisFull;
     const traffic = new ApiTraffic(harness);
-    const worker = await harness.startWorker(2, workerEnv);
-    const created = await traffic.submit(spec);
-    expect(created.reused).toBe(0);
-    await traffic.waitForSweep(created.id, (s) => s.progress.done >= 300);
-
-    await servers.postgres.stop();
-    const downSince = Date.now();
-    const ready = await traffic.request('readyz', 'GET', '/readyz', undefined, AbortSignal.timeout(1_000));
-    expect(ready).toEqual({
-      status: 503,
-      body: { status: 'unavailable', checks: { postgres: 'down', redis: 'ok' } },
-    });
-    // Reads need Postgres: an error envelope at once, not a hang (its status goes in the table).
-    const progress = await traffic.request(
-      'GET sweep',
-      'GET',
-      `/v1/sweeps/${created.id}`,
-      undefined,
-      AbortSignal.timeout(1_000),
+    await redisCommand(servers.redis.url, ['CONFIG', 'SET', 'maxmemory', '1']);
+    const { status, body } = await traffic.request(
+      'submit',
+      'POST',
+      '/v1/sweeps',
+      spec,
+      AbortSignal.timeout(2_000),
     );
-    expect(progress.status).toBeGreaterThanOrEqual(500);
-    expect(progress.body.error.code).toMatch(/^(unavailable|internal)$/);
-    await sleep(Math.max(0, 10_000 - (Date.now() - downSince))); // the outage itself
+    expect(status).toBe(202);
+    expect(body).toMatchObject({ status: 'queued', simulations: patientsOf(spec), reused: 0 });
+    expect(body.warnings).toEqual([
+      expect.stringMatching(
+        /^the queue \(Redis\) refused the chunks \(.*OOM.*\); the reconciler enqueues them/,
+      ),
+    ]);
+    expect(await harness.queue.getJobCounts('prioritized', 'waiting')).toEqual({
+      prioritized: 0,
+      waiting: 0,
+    });
 
-    await servers.postgres.restart();
-    expect(await pendingChunks(harness, created.id)).toBeGreaterThan(0);
-    expect(worker.child.exitCode).toBe(null); // the outage did not take the worker down
-    const done = await traffic.waitForSweep(created.id, (s) => s.status === 'completed');
-    expect(done.progress).toEqual({ done: 1200, total: 1200, failed: 0, reused: 0 });
-    const census = await expectUndisturbedOutcomes(harness, created.id, spec);
-
-    // The outage reached the chunks' database calls, which retried instead of failing the attempt.
-    const log = worker.output();
-    expect(log).toMatch(/postgres unreachable; retrying/);
-    expect(log).not.toMatch(/"msg":"chunk failed"/);
-    const failedJobs = (await harness.queue.getJobCounts('failed')).failed ?? 0;
-    expect(failedJobs).toBe(0);
+    await redisCommand(servers.redis.url, ['CONFIG', 'SET', 'maxmemory', '0']);
+    await harness.startWorker(2, workerEnv);
+    const done = await traffic.waitForSweep(body.id, (s) => s.status === 'completed');
+    const census = await expectUndisturbedOutcomes(harness, body.id, spec);
+    const requeued = await requeuedByReconciler(harness);
+    // Every chunk; one more only if a job finished between a pass's two reads (harmless: a re-run is skipped).
+    expect(requeued).toBeGreaterThanOrEqual(patientsOf(spec) / spec.cohort.chunkSize);
 
     faultTable.push({
-      fault: 'Postgres stopped (fast shutdown) for 10 s mid-sweep (1 worker × 2 threads)',
-      result: done.status,
+      fault: 'Redis refuses writes (maxmemory 1 B, noeviction) during submit',
+      result: `202 with warning, then ${done.status}`,
       census,
       unavailable: traffic.summary((s) => s === 503),
       other5xx: traffic.summary((s) => s >= 500 && s !== 503),
-      requeued: await requeuedByReconciler(harness),
-      failedJobs,
+      requeued,
+      failedJobs: (await harness.queue.getJobCounts('failed')).failed ?? 0,
     });
+    expect(traffic.count((s) => s >= 500)).toBe(0);
   });
 });
 
@@ -417,6 +506,7 @@ describe('a poison point and a hung simulation', () => {
     harness = await harnessOnFaultServers();
   });
   afterAll(async () => {
+    await cancelUnfinishedSweeps(harness);
     await harness?.stop();
   });
 

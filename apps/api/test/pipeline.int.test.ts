@@ -69,6 +69,14 @@ describe('sweep pipeline: API → BullMQ → worker processes → Postgres', () 
     );
     expect(chunks).toHaveLength(4 * 3); // 60 patients in chunks of 25 → 3 per point
     expect(chunks.every((c) => c.status === 'done' && c.worker_host.endsWith(`:${worker.pid}`))).toBe(true);
+    // Provenance: model, code version, resolved spec, times, and the worker of every chunk.
+    const { body: provenance } = await harness.request('GET', `/v1/sweeps/${created.id}`);
+    expect(provenance).toMatchObject({ modelId: 'lf-tid@1', spec: { cohort: { patients: 60, seed: 1001 } } });
+    expect(provenance.workers).toEqual([
+      { host: expect.stringMatching(new RegExp(`:${worker.pid}$`)), chunks: 12 },
+    ]);
+    expect(Date.parse(provenance.createdAt)).toBeLessThanOrEqual(Date.parse(provenance.startedAt));
+    expect(Date.parse(provenance.startedAt)).toBeLessThanOrEqual(Date.parse(provenance.finishedAt));
     await worker.stop();
   });
 

@@ -36,5 +36,6 @@ export {
   type Priority,
   pendingChunks,
   type SweepProgress,
+  sweepWorkerHosts,
 } from './sweeps.js';
 export { forTenant, sweepTenant } from './tenancy.js';

@@ -314,3 +314,16 @@ export async function pendingChunks(pool: pg.Pool): Promise<ChunkRef[]> {
   );
   return rows.map((r) => ({ sweepId: r.sweep_id, chunkIndex: r.chunk_index, priority: r.priority }));
 }
+
+/** Provenance: which worker (host:pid) ran how many of a sweep's chunks. */
+export async function sweepWorkerHosts(
+  pool: pg.Pool,
+  sweepId: string,
+): Promise<{ host: string; chunks: number }[]> {
+  const { rows } = await pool.query<{ host: string; chunks: number }>(
+    `select worker_host as host, count(*)::int as chunks from chunks
+     where sweep_id = $1 and worker_host is not null group by worker_host order by worker_host`,
+    [sweepId],
+  );
+  return rows;
+}

@@ -1,5 +1,5 @@
 import { apiError, parseSweepSpec, type SweepLimits } from '@frontline/contracts';
-import { getSweep, listSweeps, type SweepProgress } from '@frontline/db';
+import { getSweep, listSweeps, type SweepProgress, sweepWorkerHosts } from '@frontline/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -62,7 +62,11 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
     app.get(
       '/v1/sweeps/:id',
       { schema: { summary: 'Sweep status and progress', tags: ['sweeps'], params: sweepIdParams } },
-      async (request) => sweepView(await loadSweep(request.tenantDb, (request.params as { id: string }).id)),
+      async (request) => {
+        const { id } = request.params as { id: string };
+        const sweep = sweepView(await loadSweep(request.tenantDb, id));
+        return { ...sweep, workers: await sweepWorkerHosts(request.tenantDb, id) };
+      },
     );
 
     app.post(
