@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { migrate } from '@frontline/db';
 import { ensureAdminKey } from './admin-key.js';
+import { ensureDashboardBuilt } from './dashboard.js';
 import { startApp } from './apps.js';
 import { readStackEnv, type StackEnv } from './env.js';
 import { prefixed, serverLines } from './output.js';
@@ -187,6 +188,8 @@ async function startAll(
   await migrate(databaseUrl);
   signal.throwIfAborted();
   const adminKey = await ensureAdminKey(databaseUrl, prefixed('stack'));
+  await ensureDashboardBuilt(prefixed('stack'));
+  signal.throwIfAborted();
 
   const apiPort =
     env.apiPort ?? (await findFreePort({ preferred: preferredPorts.api, exclude: promisedPorts }));
