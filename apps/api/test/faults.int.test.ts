@@ -30,12 +30,14 @@ function sweepSpec(
 type Spec = ReturnType<typeof sweepSpec>;
 
 const grid = { dose: [0, 2], immuneKill: [0.035, 0.1] };
+/** Outage sweeps have 80 chunks; faulting once 5 are done leaves most of them to run through it. */
+const midSweep = 100;
 /** Healthy sweeps: each runs once undisturbed (the reference) and once through a fault. */
 const healthy = {
-  redisKilled: sweepSpec('fault: redis killed', 8101, grid, 300, 20),
-  redisEmptied: sweepSpec('fault: redis emptied', 8102, grid, 300, 20),
-  postgresStopped: sweepSpec('fault: postgres stopped', 8103, grid, 300, 20),
-  postgresKilled: sweepSpec('fault: postgres killed', 8108, grid, 300, 20),
+  redisKilled: sweepSpec('fault: redis killed', 8101, grid, 400, 20),
+  redisEmptied: sweepSpec('fault: redis emptied', 8102, grid, 400, 20),
+  postgresStopped: sweepSpec('fault: postgres stopped', 8103, grid, 400, 20),
+  postgresKilled: sweepSpec('fault: postgres killed', 8108, grid, 400, 20),
   redisFull: sweepSpec('fault: redis refusing writes', 8109, { dose: [0, 2], immuneKill: [0.035] }, 100, 25),
   bystander: sweepSpec(
     'fault: bystander of failing sweeps',
@@ -261,7 +263,7 @@ describe('Redis killed (kill -9) mid-sweep, restarted after a few seconds', () =
     const workers = await Promise.all([harness.startWorker(1, workerEnv), harness.startWorker(1, workerEnv)]);
     const created = await traffic.submit(spec);
     expect(created.reused).toBe(0);
-    await traffic.waitForSweep(created.id, (s) => s.progress.done >= 300);
+    await traffic.waitForSweep(created.id, (s) => s.progress.done >= midSweep);
 
     await servers.redis.kill9();
     const downSince = Date.now();
@@ -294,7 +296,7 @@ describe('Redis killed (kill -9) mid-sweep, restarted after a few seconds', () =
     const { rows: clock } = await harness.pool.query<{ now: Date }>('select clock_timestamp() as now');
     const restartedAt = clock[0]!.now;
     const done = await traffic.waitForSweep(created.id, (s) => s.status === 'completed');
-    expect(done.progress).toEqual({ done: 1200, total: 1200, failed: 0, reused: 0 });
+    expect(done.progress).toEqual({ done: patientsOf(spec), total: patientsOf(spec), failed: 0, reused: 0 });
     const census = await expectUndisturbedOutcomes(harness, created.id, spec);
 
     // The same worker processes, never restarted, ran chunks after Redis came back.
@@ -337,7 +339,7 @@ describe('Redis restarted empty (data lost) mid-sweep', () => {
     await Promise.all([harness.startWorker(1, workerEnv), harness.startWorker(1, workerEnv)]);
     const created = await traffic.submit(spec);
     expect(created.reused).toBe(0);
-    await traffic.waitForSweep(created.id, (s) => s.progress.done >= 300);
+    await traffic.waitForSweep(created.id, (s) => s.progress.done >= midSweep);
     const requeuedBefore = await requeuedByReconciler(harness);
 
     await servers.loseRedisData();
@@ -347,7 +349,7 @@ describe('Redis restarted empty (data lost) mid-sweep', () => {
     await servers.redis.restart();
 
     const done = await traffic.waitForSweep(created.id, (s) => s.status === 'completed');
-    expect(done.progress).toEqual({ done: 1200, total: 1200, failed: 0, reused: 0 });
+    expect(done.progress).toEqual({ done: patientsOf(spec), total: patientsOf(spec), failed: 0, reused: 0 });
     const census = await expectUndisturbedOutcomes(harness, created.id, spec);
     const requeued = (await requeuedByReconciler(harness)) - requeuedBefore;
     expect(requeued).toBeGreaterThanOrEqual(lost - 2);
@@ -395,7 +397,7 @@ describe('Postgres down for 10 s mid-sweep', () => {
       const worker = await harness.startWorker(2, workerEnv);
       const created = await traffic.submit(spec);
       expect(created.reused).toBe(0);
-      await traffic.waitForSweep(created.id, (s) => s.progress.done >= 300);
+      await traffic.waitForSweep(created.id, (s) => s.progress.done >= midSweep);
 
       await bringDown();
       const downSince = Date.now();
@@ -420,7 +422,12 @@ describe('Postgres down for 10 s mid-sweep', () => {
       // The outage did not take the worker down.
       expect(worker.child.exitCode, worker.output().slice(-3000)).toBe(null);
       const done = await traffic.waitForSweep(created.id, (s) => s.status === 'completed');
-      expect(done.progress).toEqual({ done: 1200, total: 1200, failed: 0, reused: 0 });
+      expect(done.progress).toEqual({
+        done: patientsOf(spec),
+        total: patientsOf(spec),
+        failed: 0,
+        reused: 0,
+      });
       const census = await expectUndisturbedOutcomes(harness, created.id, spec);
 
       // The outage reached the chunks' database calls, which retried instead of failing the attempt.
