@@ -34,10 +34,13 @@ export function pValue(value: number | null | undefined): string {
   return value < 1e-4 ? value.toExponential(1) : value.toFixed(4);
 }
 
-/** `184.2 (180.1–190.3)`; an undefined limit prints as NA, as R does (the upper one often is). */
+/**
+ * `184.2 (180.1–190.3)`. An undefined limit prints as NA, as R does (the upper one often is); a median
+ * the curve never reaches prints as NR (not reached), with its limits when the lower one exists.
+ */
 export function withInterval(value: number | null, lower: number | null, upper: number | null): string {
-  if (value === null) return dash;
   const limit = (v: number | null) => (v === null ? 'NA' : days(v));
+  if (value === null) return lower === null ? 'NR' : `NR (${limit(lower)}–${limit(upper)})`;
   return `${days(value)} (${limit(lower)}–${limit(upper)})`;
 }
 

@@ -105,9 +105,10 @@ describe('frontline CLI against a real API', () => {
         `dose=${group.key.dose}`,
         String(group.patients),
         String(group.events),
-        value === null
-          ? '–'
-          : `${fixed(value, 1)} (${lower === null ? 'NA' : fixed(lower, 1)}–${upper === null ? 'NA' : fixed(upper, 1)})`,
+        (value === null ? 'NR' : fixed(value, 1)) +
+          (value === null && lower === null
+            ? ''
+            : ` (${lower === null ? 'NA' : fixed(lower, 1)}–${upper === null ? 'NA' : fixed(upper, 1)})`),
         fixed(group.survivalAt['365'].survival, 3),
         fixed(group.survivalAt['730'].survival, 3),
         group.key.dose === 0
