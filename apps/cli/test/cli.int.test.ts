@@ -21,7 +21,8 @@ function frontline(args: readonly string[]): Promise<CliRun> {
   const child = spawn(
     process.execPath,
     ['--conditions=@frontline/source', '--import', 'tsx', 'apps/cli/src/main.ts', ...args],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    // No local stack's file: a stack running in this checkout must not lend the tests its key.
+    { cwd: repoRoot, env: { ...process.env, FRONTLINE_STACK_FILE: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
   let stderr = '';

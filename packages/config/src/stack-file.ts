@@ -13,6 +13,9 @@ export interface StackFile {
 
 /** The nearest `.frontline/stack.json`, searching from `from` up to the filesystem root. */
 export function stackFilePath(from: string = process.cwd()): string | undefined {
+  // FRONTLINE_STACK_FILE names the file to use instead (empty: none), e.g. another checkout's stack.
+  const named = process.env.FRONTLINE_STACK_FILE;
+  if (named !== undefined) return named && existsSync(named) ? named : undefined;
   let dir = resolve(from);
   for (;;) {
     const candidate = join(dir, '.frontline', 'stack.json');
