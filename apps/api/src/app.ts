@@ -92,8 +92,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(healthRoutes(deps));
   await app.register(sweepRoutes({ pool: deps.pool, sweeps, limits }));
   await app.register(keyRoutes({ pool: deps.pool }));
-  await app.register(resultRoutes({ pool: deps.pool }));
-  await app.register(outcomeExportRoutes({ pool: deps.pool }));
+  await app.register(resultRoutes());
+  await app.register(outcomeExportRoutes());
   const monitoring = createMonitoring(deps);
   await app.register(queueRoutes(monitoring));
   await app.register(sweepEventRoutes(monitoring));

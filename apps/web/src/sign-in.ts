@@ -7,6 +7,7 @@ import { h } from './dom.js';
 export const keyCookie = 'frontline_key';
 
 export function storeKey(key: string): void {
+  // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing from Firefox and Safari.
   document.cookie = `${keyCookie}=${encodeURIComponent(key.trim())}; path=/; SameSite=Strict`;
 }
 

@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { outcomeExportColumnsFor, outcomeRowBatches, outcomesCsvStream } from '@frontline/db';
 import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
 import { z } from 'zod';
 import { ndjsonChunks, parquetChunks } from '../outcome-formats.js';
 import { isPartial, scopeOf } from './results.js';
@@ -25,7 +24,7 @@ const exportQuery = z.object({
  * Postgres' COPY, NDJSON and Parquet from a server-side cursor. Columns are the same in every format
  * (MODEL.md §7 names in camelCase, see outcomeExportColumnsFor).
  */
-export function outcomeExportRoutes(deps: { pool: pg.Pool }) {
+export function outcomeExportRoutes() {
   return async (app: FastifyInstance) => {
     app.get(
       '/v1/sweeps/:id/outcomes',

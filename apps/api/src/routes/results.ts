@@ -10,7 +10,6 @@ import {
 } from '@frontline/db';
 import { defaultParams } from '@frontline/sim';
 import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
 import { z } from 'zod';
 import { chooseComparison, groupPoints } from '../survival-groups.js';
 import { logRankOf, summariseGroup } from '../survival-summary.js';
@@ -73,7 +72,7 @@ function checkAxes(sweep: SweepProgress, groupBy: readonly string[]) {
   }
 }
 
-export function resultRoutes(deps: { pool: pg.Pool }) {
+export function resultRoutes() {
   return async (app: FastifyInstance) => {
     app.get(
       '/v1/sweeps/:id/survival',
