@@ -27,6 +27,9 @@ export function connectDatabase(
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     application_name: options.application ?? 'frontline',
+    // Serving processes act as the non-owner role from the connection's first statement on, so
+    // row-level security binds them whatever account the URL names (set in the startup packet).
+    options: options.appRole ? `-c role=${appRole}` : undefined,
   });
   // An idle client losing its server must not crash the process; the next query reports the error.
   pool.on('error', () => {});
@@ -34,10 +37,6 @@ export function connectDatabase(
   // when Postgres goes away, and with no listener that kills the process. The query in flight rejects
   // with the same failure, and release() discards the broken client.
   pool.on('connect', (client) => void client.on('error', () => {}));
-  // Serving processes act as the non-owner role, so row-level security binds them whatever
-  // account the URL names; only migrations and tests' assertions run as the owner.
-  if (options.appRole)
-    pool.on('connect', (client) => void client.query(`set role ${appRole}`).catch(() => {}));
   return { pool, db: drizzle(pool, { schema }), close: () => pool.end() };
 }
 
