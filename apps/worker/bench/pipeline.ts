@@ -12,7 +12,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandSweep, parseSweepSpec } from '@frontline/contracts';
-import { migrate } from '@frontline/db';
+import { connectDatabase, createApiKey, migrate } from '@frontline/db';
 import { findFreePort, randomHighPort, startPostgres, startRedis } from '@frontline/stack';
 import { createSimulationPool } from '../src/pool.js';
 
@@ -96,6 +96,14 @@ async function main() {
   const children: ReturnType<typeof startApp>[] = [];
   try {
     await migrate(postgres.url);
+    const owner = connectDatabase(postgres.url, { max: 1 });
+    const { token } = await createApiKey(owner.pool, {
+      tenantId: 'bench',
+      role: 'submit',
+      name: 'benchmark',
+    });
+    await owner.close();
+    const auth = { authorization: `Bearer ${token}` };
     const total = 36 * patients;
     console.log(`machine: ${cpus()[0]?.model} × ${availableParallelism()} cores; worker threads: ${threads}`);
     console.log(`sweep: 36 points × ${patients} patients = ${total} simulations, chunks of ${chunkSize}`);
@@ -123,14 +131,16 @@ async function main() {
     const start = performance.now();
     const response = await fetch(`${apiUrl}/v1/sweeps`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify(spec),
     });
     const created = (await response.json()) as { id: string };
     let status: { status: string; progress: { done: number } };
     do {
       await new Promise((r) => setTimeout(r, 100));
-      status = (await (await fetch(`${apiUrl}/v1/sweeps/${created.id}`)).json()) as typeof status;
+      status = (await (
+        await fetch(`${apiUrl}/v1/sweeps/${created.id}`, { headers: auth })
+      ).json()) as typeof status;
     } while (status.status === 'queued' || status.status === 'running');
     const e2eSeconds = (performance.now() - start) / 1000;
     if (status.status !== 'completed' || status.progress.done !== total)
