@@ -179,7 +179,7 @@ async function pointHash(harness: Harness, sweepId: string, pointIndex: number):
   return rows[0]!.hash;
 }
 
-const patientsOf = (spec: Spec) =>
+const simulationsOf = (spec: Spec) =>
   Object.values(spec.design.axes).reduce((n, values) => n * values.length, 1) * spec.cohort.patients;
 
 interface FaultRow {
@@ -236,8 +236,8 @@ afterAll(async () => {
 async function expectUndisturbedOutcomes(harness: Harness, sweepId: string, spec: Spec) {
   const census = await outcomeCensus(harness.pool, sweepId);
   expect(census).toEqual({
-    expected: patientsOf(spec),
-    stored: patientsOf(spec),
+    expected: simulationsOf(spec),
+    stored: simulationsOf(spec),
     lost: 0,
     duplicated: 0,
     unexpected: 0,
@@ -296,7 +296,12 @@ describe('Redis killed (kill -9) mid-sweep, restarted after a few seconds', () =
     const { rows: clock } = await harness.pool.query<{ now: Date }>('select clock_timestamp() as now');
     const restartedAt = clock[0]!.now;
     const done = await traffic.waitForSweep(created.id, (s) => s.status === 'completed');
-    expect(done.progress).toEqual({ done: patientsOf(spec), total: patientsOf(spec), failed: 0, reused: 0 });
+    expect(done.progress).toEqual({
+      done: simulationsOf(spec),
+      total: simulationsOf(spec),
+      failed: 0,
+      reused: 0,
+    });
     const census = await expectUndisturbedOutcomes(harness, created.id, spec);
 
     // The same worker processes, never restarted, ran chunks after Redis came back.
@@ -349,7 +354,12 @@ describe('Redis restarted empty (data lost) mid-sweep', () => {
     await servers.redis.restart();
 
     const done = await traffic.waitForSweep(created.id, (s) => s.status === 'completed');
-    expect(done.progress).toEqual({ done: patientsOf(spec), total: patientsOf(spec), failed: 0, reused: 0 });
+    expect(done.progress).toEqual({
+      done: simulationsOf(spec),
+      total: simulationsOf(spec),
+      failed: 0,
+      reused: 0,
+    });
     const census = await expectUndisturbedOutcomes(harness, created.id, spec);
     const requeued = (await requeuedByReconciler(harness)) - requeuedBefore;
     expect(requeued).toBeGreaterThanOrEqual(lost - 2);
@@ -423,8 +433,8 @@ describe('Postgres down for 10 s mid-sweep', () => {
       expect(worker.child.exitCode, worker.output().slice(-3000)).toBe(null);
       const done = await traffic.waitForSweep(created.id, (s) => s.status === 'completed');
       expect(done.progress).toEqual({
-        done: patientsOf(spec),
-        total: patientsOf(spec),
+        done: simulationsOf(spec),
+        total: simulationsOf(spec),
         failed: 0,
         reused: 0,
       });
@@ -475,7 +485,7 @@ describe('Redis refusing writes (maxmemory reached, noeviction) when a sweep is 
       AbortSignal.timeout(2_000),
     );
     expect(status).toBe(202);
-    expect(body).toMatchObject({ status: 'queued', simulations: patientsOf(spec), reused: 0 });
+    expect(body).toMatchObject({ status: 'queued', simulations: simulationsOf(spec), reused: 0 });
     expect(body.warnings).toEqual([
       expect.stringMatching(
         /^the queue \(Redis\) refused the chunks \(.*OOM.*\); the reconciler enqueues them/,
@@ -492,7 +502,7 @@ describe('Redis refusing writes (maxmemory reached, noeviction) when a sweep is 
     const census = await expectUndisturbedOutcomes(harness, body.id, spec);
     const requeued = await requeuedByReconciler(harness);
     // Every chunk; one more only if a job finished between a pass's two reads (harmless: a re-run is skipped).
-    expect(requeued).toBeGreaterThanOrEqual(patientsOf(spec) / spec.cohort.chunkSize);
+    expect(requeued).toBeGreaterThanOrEqual(simulationsOf(spec) / spec.cohort.chunkSize);
 
     faultTable.push({
       fault: 'Redis refuses writes (maxmemory 1 B, noeviction) during submit',
