@@ -1,14 +1,17 @@
 import { codeVersion } from '@frontline/config';
-import { apiError, expandSweep, type SweepLimits, type SweepSpec } from '@frontline/contracts';
+import {
+  apiError,
+  defaultChunkSize,
+  expandSweep,
+  type SweepLimits,
+  type SweepSpec,
+} from '@frontline/contracts';
 import { cancelSweep, createSweep, pendingChunks } from '@frontline/db';
 import { enqueueChunks, reconcileQueue, removeChunkJobs } from '@frontline/queue';
 import { modelId } from '@frontline/sim';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-
-/** Default patients per chunk: ~0.2–2 s of CPU at the kernel's speed, small enough to spread. */
-export const defaultChunkSize = 1_000;
 
 /** Queued or running sweeps one tenant may have at once (a soft cap: checked before the write). */
 export const defaultMaxActiveSweeps = 20;

@@ -44,7 +44,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
     if (chunk.status !== 'pending') return { skipped: `chunk ${chunk.status}` };
     if (chunk.sweepStatus !== 'queued' && chunk.sweepStatus !== 'running')
       return { skipped: `sweep ${chunk.sweepStatus}` };
-    await retry(() => markSweepStarted(db, sweepId));
+    if (chunk.sweepStatus === 'queued') await retry(() => markSweepStarted(db, sweepId));
 
     const stopTimer = deps.metrics.chunkSeconds.startTimer();
     try {

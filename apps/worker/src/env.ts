@@ -8,6 +8,11 @@ const envSchema = z.object({
   REDIS_URL: z.string().min(1, 'is required (redis://…)'),
   /** Simulation threads; BullMQ concurrency matches it so every job has a thread. */
   WORKER_THREADS: z.coerce.number().int().positive().default(availableParallelism()),
+  /**
+   * Chunks in flight per worker (default 2 × threads): each thread has a chunk queued behind the one
+   * it runs, so it never idles while a finished chunk is written to Postgres and the next is fetched.
+   */
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().optional(),
   /** Port of the worker's own /healthz and /metrics (0 = any free port, -1 = none). */
   WORKER_PORT: z.coerce.number().int().min(-1).max(65_535).default(0),
   WORKER_HOST: z.string().default('127.0.0.1'),

@@ -39,7 +39,7 @@ const worker = new Worker<ChunkJob>(
   {
     connection: redisConnection(env.REDIS_URL, 'worker'),
     prefix: env.QUEUE_PREFIX,
-    concurrency: env.WORKER_THREADS,
+    concurrency: env.WORKER_CONCURRENCY ?? 2 * env.WORKER_THREADS,
     lockDuration: env.JOB_LOCK_MS,
     stalledInterval: Math.max(500, Math.floor(env.JOB_LOCK_MS / 2)),
     // Let the queue view see this worker (host, pid, threads).

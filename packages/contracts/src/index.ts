@@ -29,7 +29,7 @@ export {
 export type { ExpandedSweep, PrepareSweepResult, SweepPoint } from './expand.js';
 export { designAxisValues, expandSweep, prepareSweep } from './expand.js';
 export type { SweepLimits } from './limits.js';
-export { DEFAULT_BODY_LIMIT_BYTES, defaultSweepLimits } from './limits.js';
+export { DEFAULT_BODY_LIMIT_BYTES, defaultChunkSize, defaultSweepLimits } from './limits.js';
 export type { ParseSweepSpecResult } from './parse.js';
 export { parseSweepSpec, sweepPointCount, sweepWarnings } from './parse.js';
 export { formatPath } from './paths.js';

@@ -19,3 +19,10 @@ export const defaultSweepLimits: SweepLimits = Object.freeze({
   maxSimulations: 10_000_000,
   maxBodyBytes: DEFAULT_BODY_LIMIT_BYTES,
 });
+
+/**
+ * Default patients per chunk: ~0.5–1 s of CPU at the kernel's 0.2–0.5 ms per patient — long enough
+ * that a chunk's bookkeeping (queue round trips, one write transaction) costs a few percent, short
+ * enough to spread a sweep over many workers and to lose little to a crash.
+ */
+export const defaultChunkSize = 2_000;
