@@ -1,7 +1,6 @@
-import { outcomeRow } from '@frontline/db';
-import { type ModelParams, simulatePatient } from '@frontline/sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, sweepOutcomes } from './support/harness.js';
+import { deleteSweepOutcomes, expectRowsEqualTheModel } from './support/model-outcomes.js';
 
 // Short horizons keep each patient cheap; the pipeline, not the model, is under test here.
 function gridSpec(seed: number, patients: number, chunkSize: number) {
@@ -13,35 +12,17 @@ function gridSpec(seed: number, patients: number, chunkSize: number) {
   };
 }
 
-/** Every stored row equals the model's own output for that (point, patient): exact, field by field. */
+/** Every (point, patient) outcome stored exactly once, each equal to the model's own output. */
 async function expectExactlyTheModelOutcomes(
   harness: Harness,
   sweepId: string,
   points: number,
   patients: number,
 ) {
-  const rows = await sweepOutcomes(harness, sweepId);
+  const rows = await expectRowsEqualTheModel(harness, sweepId);
   expect(rows).toHaveLength(points * patients);
-  const keys = new Set(rows.map((r) => `${r.point_index}:${r.patient_index}`));
-  expect(keys.size).toBe(points * patients);
-  for (const row of rows) {
-    const expected = outcomeRow(
-      simulatePatient(row.params as ModelParams, {
-        cohortSeed: Number(row.cohort_seed),
-        patientIndex: row.patient_index,
-      }),
-    );
-    expect(row).toMatchObject(expected);
-  }
+  expect(new Set(rows.map((r) => `${r.point_index}:${r.patient_index}`)).size).toBe(points * patients);
   return rows;
-}
-
-async function deleteOutcomes(harness: Harness, sweepId: string) {
-  await harness.pool.query(
-    `delete from outcomes o using sweep_points sp, sweeps s
-     where sp.sweep_id = $1 and s.id = sp.sweep_id and o.point_id = sp.point_id and o.cohort_seed = s.cohort_seed`,
-    [sweepId],
-  );
 }
 
 describe('sweep pipeline: API → BullMQ → worker processes → Postgres', () => {
@@ -87,7 +68,7 @@ describe('sweep pipeline: API → BullMQ → worker processes → Postgres', () 
     await harness.waitForSweep(first.id, (s) => s.status === 'completed');
     const firstRows = await sweepOutcomes(harness, first.id);
     await single.stop();
-    await deleteOutcomes(harness, first.id);
+    await deleteSweepOutcomes(harness, first.id);
 
     await Promise.all([harness.startWorker(1), harness.startWorker(1)]);
     const second = await harness.submit({ ...spec, cohort: { ...spec.cohort, chunkSize: 7 } });

@@ -44,10 +44,11 @@ export function connectDatabase(
 export async function inTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
+  { readOnly = false }: { readOnly?: boolean } = {},
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('begin');
+    await client.query(readOnly ? 'begin read only' : 'begin');
     const result = await work(client);
     await client.query('commit');
     return result;

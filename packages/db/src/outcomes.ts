@@ -1,36 +1,9 @@
+import type { PatientOutcome } from '@frontline/sim';
 import type pg from 'pg';
-import { type BestResponse, bestResponseCodes } from './schema.js';
+import { bestResponseCodes } from './schema.js';
 
-/** A patient outcome as the model returns it (MODEL.md §7 field names). */
-export interface OutcomeRecord {
-  patientIndex: number;
-  cohortSeed: number;
-  osDays: number;
-  osEvent: boolean;
-  pfsDays: number;
-  pfsEvent: boolean;
-  mfsDays: number;
-  mfsEvent: boolean;
-  bestResponse: BestResponse;
-  nadirCells: number;
-  nadirDay: number;
-  leaderFractionAtDiagnosis: number;
-  leaderFractionAtNadir: number;
-  leaderFractionAtEnd: number;
-  metastaticCellsAtDiagnosis: number;
-  seedingEvents: number;
-  cured: boolean;
-  minEffector: number;
-  redraws: number;
-  sampled: {
-    growthRate: number;
-    diagnosisCells: number;
-    emtPlasticity: number;
-    eliminationRate: number;
-    maxDrugKill: number;
-    immuneKill: number;
-  };
-}
+/** A patient outcome as the model returns it (MODEL.md §7 field names); the trajectory is not stored. */
+export type OutcomeRecord = Omit<PatientOutcome, 'trajectory'>;
 
 const columns: [name: string, type: string, value: (o: OutcomeRecord) => unknown][] = [
   ['cohort_seed', 'int8', (o) => o.cohortSeed],

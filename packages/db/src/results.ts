@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { readFixedBinaryCopy } from './binary-copy.js';
+import { inTransaction } from './client.js';
 import { bestResponseNames } from './schema.js';
 
 export const survivalEndpoints = ['os', 'pfs', 'mfs'] as const;
@@ -82,23 +83,15 @@ async function copyFinished(client: pg.ClientBase): Promise<void> {
 }
 
 /** Run `work` in a read-only transaction with enough sort memory to keep 10⁶-row aggregates off disk. */
-async function withReadTransaction<T>(
-  pool: pg.Pool,
-  work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin read only');
-    await client.query(`set local work_mem = '64MB'`);
-    const result = await work(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+function withReadTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(
+    pool,
+    async (client) => {
+      await client.query(`set local work_mem = '64MB'`);
+      return work(client);
+    },
+    { readOnly: true },
+  );
 }
 
 /**

@@ -1,0 +1,30 @@
+import { outcomeRow } from '@frontline/db';
+import { type ModelParams, simulatePatient } from '@frontline/sim';
+import { expect } from 'vitest';
+import { type Harness, sweepOutcomes } from './harness.js';
+
+export type OutcomeRows = Awaited<ReturnType<typeof sweepOutcomes>>;
+
+/** Every stored row of a sweep equals the model's own output for that (point, patient), field by field. */
+export async function expectRowsEqualTheModel(harness: Harness, sweepId: string): Promise<OutcomeRows> {
+  const rows = await sweepOutcomes(harness, sweepId);
+  for (const row of rows) {
+    const expected = outcomeRow(
+      simulatePatient(row.params as ModelParams, {
+        cohortSeed: Number(row.cohort_seed),
+        patientIndex: row.patient_index,
+      }),
+    );
+    expect(row).toMatchObject(expected);
+  }
+  return rows;
+}
+
+/** Delete a sweep's stored outcomes, so that the same sweep submitted again simulates everything. */
+export async function deleteSweepOutcomes(harness: Harness, sweepId: string): Promise<void> {
+  await harness.pool.query(
+    `delete from outcomes o using sweep_points sp, sweeps s
+     where sp.sweep_id = $1 and s.id = sp.sweep_id and o.point_id = sp.point_id and o.cohort_seed = s.cohort_seed`,
+    [sweepId],
+  );
+}
