@@ -1,8 +1,10 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
+import { ApiResponseError } from '../api-client.js';
 import type { SweepState, SweepView } from '../api-types.js';
 import { type CommandContext, commandContext, sweepPath } from '../context.js';
 import { count, duration } from '../format.js';
+import { type ProgressEvent, readProgressEvents } from '../progress-stream.js';
 
 const ended: readonly SweepState[] = ['completed', 'failed', 'cancelled'];
 
@@ -13,7 +15,7 @@ export function exitCodeFor(status: SweepState): number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function progressLine(sweep: SweepView): string {
+function progressLine(sweep: ProgressEvent): string {
   const { done, total } = sweep.progress;
   const percent = total > 0 ? ((100 * done) / total).toFixed(1) : '100.0';
   const rate = sweep.ratePerSecond === null ? '–' : `${Math.round(sweep.ratePerSecond)}/s`;
@@ -31,9 +33,36 @@ function finalLine(sweep: SweepView): string {
   return `sweep ${sweep.id} ${sweep.status}${reason} — ${count(done)}/${count(total)} simulations${failures}${took}`;
 }
 
+/** Where progress comes from: the server's event stream, or polling where the stream is unavailable. */
+async function* progressUpdates(
+  ctx: CommandContext,
+  id: string,
+  intervalMs: number,
+): AsyncGenerator<ProgressEvent> {
+  let stream: Response | undefined;
+  try {
+    stream = await ctx.client.fetch('GET', `${sweepPath(id)}/events`, undefined, null);
+  } catch (error) {
+    // Unreachable API or unknown sweep: the same errors as a plain request, reported the same way.
+    if (!(error instanceof ApiResponseError) || error.status !== 404 || !/no route/.test(error.message))
+      throw error;
+  }
+  if (stream?.body) {
+    for await (const { data } of readProgressEvents(stream.body as unknown as AsyncIterable<Uint8Array>))
+      yield data;
+    return;
+  }
+  for (;;) {
+    const sweep = await ctx.client.get<SweepView>(sweepPath(id));
+    yield sweep;
+    if (ended.includes(sweep.status)) return;
+    await sleep(intervalMs);
+  }
+}
+
 /**
- * Poll the sweep until it ends, with a live bar (rate, ETA) on a terminal and a line per change
- * otherwise. Returns the final status.
+ * Follow the sweep until it ends — over its Server-Sent Events stream (polling an API without one)
+ * — with a live bar (rate, ETA) on a terminal and a line per change otherwise. Returns the final status.
  */
 export async function watchSweep(ctx: CommandContext, id: string, intervalMs = 1_000): Promise<SweepView> {
   const live = !ctx.json && process.stderr.isTTY === true;
@@ -50,28 +79,27 @@ export async function watchSweep(ctx: CommandContext, id: string, intervalMs = 1
   let lastLine = '';
   let started = false;
   try {
-    for (;;) {
-      const sweep = await ctx.client.get<SweepView>(sweepPath(id));
+    for await (const update of progressUpdates(ctx, id, intervalMs)) {
       const payload = {
-        rate: sweep.ratePerSecond === null ? '–/s' : `${Math.round(sweep.ratePerSecond)}/s`,
-        eta: duration(sweep.etaSeconds),
-        state: sweep.status,
+        rate: update.ratePerSecond === null ? '–/s' : `${Math.round(update.ratePerSecond)}/s`,
+        eta: duration(update.etaSeconds),
+        state: update.status,
       };
       if (bar) {
-        if (!started) bar.start(sweep.progress.total, sweep.progress.done, payload);
-        else bar.update(sweep.progress.done, payload);
+        if (!started) bar.start(update.progress.total, update.progress.done, payload);
+        else bar.update(update.progress.done, payload);
         started = true;
       } else if (!ctx.json) {
-        const line = progressLine(sweep);
+        const line = progressLine(update);
         if (line !== lastLine) ctx.print(line);
         lastLine = line;
       }
-      if (ended.includes(sweep.status)) return sweep;
-      await sleep(intervalMs);
     }
   } finally {
     bar?.stop();
   }
+  // The stream ends with the sweep; its full final state (times, failure reason) comes from the API.
+  return ctx.client.get<SweepView>(sweepPath(id));
 }
 
 /** Watch, then report the end and set the exit code. */
