@@ -38,6 +38,8 @@ interface PointRow {
 }
 
 const days = (value: number | null) => (value === null ? 'NA' : value.toFixed(0));
+/** A median the curve never reaches (S stays above 0.5) is "not reached", as the CLI prints it. */
+const median = (value: number | null) => (value === null ? 'NR' : value.toFixed(0));
 
 /** Per-point table: median OS with its CI and OS at 24 months, from GET /v1/sweeps/{id}/points. */
 async function printPointTable(options: DemoOptions, sweepId: string) {
@@ -50,7 +52,7 @@ async function printPointTable(options: DemoOptions, sweepId: string) {
   const rows = points.map((p) => [
     ...axes.map((axis) => String(p.axisValues[axis])),
     String(p.patients),
-    `${days(p.os.median.value)} (${days(p.os.median.lower)}–${days(p.os.median.upper)})`,
+    `${median(p.os.median.value)} (${days(p.os.median.lower)}–${days(p.os.median.upper)})`,
     p.os.at730 === null ? 'NA' : p.os.at730.toFixed(3),
     p.curedFraction.toFixed(3),
   ]);
