@@ -103,7 +103,10 @@ export function curvesCommand(): Command {
         const ctx = commandContext(command);
         const query = new URLSearchParams({ endpoint: options.endpoint, at: options.at });
         if (options.groupBy) query.set('groupBy', options.groupBy);
-        if (options.maxPoints) query.set('maxPoints', String(options.maxPoints));
+        // The table needs only the summaries (computed on the whole curve); don't download every row.
+        const tableOnly = !options.csv && !ctx.json;
+        const maxPoints = options.maxPoints ?? (tableOnly ? 2 : undefined);
+        if (maxPoints) query.set('maxPoints', String(maxPoints));
         const survival = await ctx.client.get<SurvivalView>(`${sweepPath(id)}/survival?${query}`);
         if (options.csv) await writeFile(options.csv, curvesCsv(survival.groups));
         if (ctx.json) return ctx.printJson(survival);
