@@ -16,7 +16,9 @@ export function upCommand(): Command {
       const child = spawn(
         process.execPath,
         ['--conditions=@frontline/source', '--import', 'tsx', 'infra/stack/src/main.ts', ...stackArgs],
-        { cwd: repoRoot, stdio: 'inherit' },
+        // Its own process group: a terminal's Ctrl-C reaches only us, and we pass it on exactly once
+        // (a second SIGINT tells the stack to kill everything at once).
+        { cwd: repoRoot, stdio: 'inherit', detached: true },
       );
       // The stack owns shutdown: pass our signals on and wait for it to finish stopping.
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
