@@ -329,7 +329,7 @@ describe('Redis restarted empty (data lost) mid-sweep', () => {
 
     await servers.loseRedisData();
     // Every pending chunk's job is gone; only those in flight can finish without the reconciler:
-    // 2 workers × 1 thread × 2 chunks each (the one running and the one prefetched behind it).
+    // 2 workers × 1 thread × 2 chunks each (the one running and the one queued behind it).
     const inFlight = 2 * 1 * 2;
     const lost = await pendingChunks(harness, created.id);
     expect(lost).toBeGreaterThan(inFlight);
