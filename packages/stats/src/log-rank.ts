@@ -6,7 +6,6 @@
 import { chiSquareUpperTail } from './gamma.js';
 import { type SurvivalInput, SurvivalInputError } from './input.js';
 import { generalisedQuadraticForm } from './quadratic-form.js';
-import { sortNonNegativeTimes } from './sort-times.js';
 import { nearTieHeads, type SurvivalTable, tabulate } from './survival-table.js';
 
 export interface LogRankOptions {
@@ -30,20 +29,37 @@ export interface LogRankResult {
   readonly n: number[];
 }
 
-/** All distinct times of all groups, ascending. */
-function pooledTimes(tables: readonly SurvivalTable[]): Float64Array {
-  let total = 0;
-  for (const table of tables) total += table.time.length;
-  const all = new Float64Array(total);
-  let offset = 0;
-  for (const table of tables) {
-    all.set(table.time, offset);
-    offset += table.time.length;
+/** The union of two strictly ascending time lists, strictly ascending. */
+function mergeDistinct(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x < y) {
+      out[n++] = x;
+      i++;
+    } else if (y < x) {
+      out[n++] = y;
+      j++;
+    } else {
+      out[n++] = x;
+      i++;
+      j++;
+    }
   }
-  sortNonNegativeTimes(all);
-  let distinct = 0;
-  for (let i = 0; i < total; i++) if (i === 0 || all[i] !== all[distinct - 1]) all[distinct++] = all[i]!;
-  return all.subarray(0, distinct);
+  while (i < a.length) out[n++] = a[i++]!;
+  while (j < b.length) out[n++] = b[j++]!;
+  return out.subarray(0, n);
+}
+
+/** All distinct times of all groups, ascending: tables are already sorted, so merge them pairwise (N log k). */
+function pooledTimes(tables: readonly SurvivalTable[], from = 0, to = tables.length): ArrayLike<number> {
+  if (to - from === 1) return tables[from]!.time;
+  const middle = (from + to) >> 1;
+  return mergeDistinct(pooledTimes(tables, from, middle), pooledTimes(tables, middle, to));
 }
 
 export function logRank(groups: readonly SurvivalInput[], options: LogRankOptions = {}): LogRankResult {
