@@ -1,3 +1,4 @@
+import type { QueueStatus } from '@frontline/contracts';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -8,33 +9,10 @@ export const throughputWindowSeconds = 60;
 const heartbeatFreshSeconds = 30;
 const scanPage = 2_000;
 
-export interface QueueWorker {
-  host: string;
-  pid: number | null;
-  threads: number | null;
-  /** Threads busy at the last heartbeat (null before the first one). */
-  busy: number | null;
-  lastSeenAt: string | null;
-}
+/** What GET /v1/queue reports per queue (schema in @frontline/contracts). */
+export type { QueueStatus };
 
-export interface QueueStatus {
-  name: string;
-  prefix: string;
-  paused: boolean;
-  /** `waiting` includes prioritized jobs: every chunk job carries a priority. */
-  counts: { waiting: number; active: number; delayed: number; failed: number; completed: number };
-  workers: QueueWorker[];
-  throughput: {
-    windowSeconds: number;
-    completedJobs: number;
-    failedJobs: number;
-    /** Patients simulated by the jobs that completed in the window (from their return values). */
-    simulations: number;
-    simulationsPerSecond: number;
-  };
-  /** Age of the longest-waiting job (null when none waits). */
-  oldestWaitingAgeSeconds: number | null;
-}
+type QueueWorker = QueueStatus['workers'][number];
 
 interface HeartbeatRow {
   worker_id: string;

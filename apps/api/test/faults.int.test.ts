@@ -173,6 +173,20 @@ interface FaultRow {
 }
 const faultTable: FaultRow[] = [];
 
+/** A row for a run watched through `traffic`: its 503s and other 5xx, and the jobs BullMQ failed. */
+async function faultRow(
+  harness: Harness,
+  traffic: ApiTraffic,
+  row: Pick<FaultRow, 'fault' | 'result' | 'census' | 'requeued'>,
+): Promise<FaultRow> {
+  return {
+    ...row,
+    unavailable: traffic.summary((s) => s === 503),
+    other5xx: traffic.summary((s) => s >= 500 && s !== 503),
+    failedJobs: (await harness.queue.getJobCounts('failed')).failed ?? 0,
+  };
+}
+
 function printFaultTable() {
   const header =
     '| fault | result | expected | stored | lost | duplicated | unexpected | 503 (during outage) | other 5xx | reconciler re-enqueued | failed jobs |';
@@ -294,15 +308,14 @@ describe('Redis killed (kill -9) mid-sweep, restarted after a few seconds', () =
     const pids = workers.map((w) => String(w.pid));
     for (const { worker_host } of laterHosts) expect(pids).toContain(worker_host.split(':').at(-1));
 
-    faultTable.push({
-      fault: 'Redis kill -9 for 4 s mid-sweep (2 workers × 1 thread)',
-      result: done.status,
-      census,
-      unavailable: traffic.summary((s) => s === 503),
-      other5xx: traffic.summary((s) => s >= 500 && s !== 503),
-      requeued: await requeuedByReconciler(harness),
-      failedJobs: (await harness.queue.getJobCounts('failed')).failed ?? 0,
-    });
+    faultTable.push(
+      await faultRow(harness, traffic, {
+        fault: 'Redis kill -9 for 4 s mid-sweep (2 workers × 1 thread)',
+        result: done.status,
+        census,
+        requeued: await requeuedByReconciler(harness),
+      }),
+    );
     expect(traffic.count((s) => s >= 500 && s !== 503)).toBe(0);
   });
 });
@@ -346,15 +359,14 @@ describe('Redis restarted empty (data lost) mid-sweep', () => {
     const requeued = (await requeuedByReconciler(harness)) - requeuedBefore;
     expect(requeued).toBeGreaterThanOrEqual(lost - inFlight);
 
-    faultTable.push({
-      fault: 'Redis kill -9 and restart with its data deleted (2 workers × 1 thread)',
-      result: done.status,
-      census,
-      unavailable: traffic.summary((s) => s === 503),
-      other5xx: traffic.summary((s) => s >= 500 && s !== 503),
-      requeued,
-      failedJobs: (await harness.queue.getJobCounts('failed')).failed ?? 0,
-    });
+    faultTable.push(
+      await faultRow(harness, traffic, {
+        fault: 'Redis kill -9 and restart with its data deleted (2 workers × 1 thread)',
+        result: done.status,
+        census,
+        requeued,
+      }),
+    );
     expect(traffic.count((s) => s >= 500)).toBe(0);
   });
 });
@@ -430,15 +442,14 @@ describe('Postgres down for 10 s mid-sweep', () => {
       const failedJobs = (await harness.queue.getJobCounts('failed')).failed ?? 0;
       expect(failedJobs).toBe(0);
 
-      faultTable.push({
-        fault: `Postgres ${how.split(' (')[0]} for 10 s mid-sweep (1 worker × 2 threads)`,
-        result: done.status,
-        census,
-        unavailable: traffic.summary((s) => s === 503),
-        other5xx: traffic.summary((s) => s >= 500 && s !== 503),
-        requeued: (await requeuedByReconciler(harness)) - requeuedBefore,
-        failedJobs,
-      });
+      faultTable.push(
+        await faultRow(harness, traffic, {
+          fault: `Postgres ${how.split(' (')[0]} for 10 s mid-sweep (1 worker × 2 threads)`,
+          result: done.status,
+          census,
+          requeued: (await requeuedByReconciler(harness)) - requeuedBefore,
+        }),
+      );
       expect(traffic.count((s) => s >= 500 && s !== 503)).toBe(0);
     },
   );
@@ -486,15 +497,14 @@ describe('Redis refusing writes (maxmemory reached, noeviction) when a sweep is 
     // Every chunk; one more only if a job finished between a pass's two reads (harmless: a re-run is skipped).
     expect(requeued).toBeGreaterThanOrEqual(simulationsOf(spec) / spec.cohort.chunkSize);
 
-    faultTable.push({
-      fault: 'Redis refuses writes (maxmemory 1 B, noeviction) during submit',
-      result: `202 with warning, then ${done.status}`,
-      census,
-      unavailable: traffic.summary((s) => s === 503),
-      other5xx: traffic.summary((s) => s >= 500 && s !== 503),
-      requeued,
-      failedJobs: (await harness.queue.getJobCounts('failed')).failed ?? 0,
-    });
+    faultTable.push(
+      await faultRow(harness, traffic, {
+        fault: 'Redis refuses writes (maxmemory 1 B, noeviction) during submit',
+        result: `202 with warning, then ${done.status}`,
+        census,
+        requeued,
+      }),
+    );
     expect(traffic.count((s) => s >= 500)).toBe(0);
   });
 });
@@ -584,15 +594,12 @@ describe('a poison point and a hung simulation', () => {
     await expectUndisturbedOutcomes(harness, after.id, healthy.afterFailures);
 
     faultTable.push(
-      {
+      await faultRow(harness, traffic, {
         fault: 'poison point (model throws), 3 attempts',
         result: `${poisonEnd.status}: ${poisonEnd.failureReason}`,
         census: await outcomeCensus(harness.pool, poisonSweep.id),
-        unavailable: traffic.summary((s) => s === 503),
-        other5xx: traffic.summary((s) => s >= 500 && s !== 503),
         requeued: await requeuedByReconciler(harness),
-        failedJobs: (await harness.queue.getJobCounts('failed')).failed ?? 0,
-      },
+      }),
       {
         fault: 'hung simulation (busy loop), CHUNK_TIMEOUT_MS=5000, 3 attempts',
         result: `${hungEnd.status}: ${hungEnd.failureReason}`,

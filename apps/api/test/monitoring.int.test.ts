@@ -1,3 +1,4 @@
+import type { QueueStatus } from '@frontline/contracts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Harness, startHarness } from './support/harness.js';
 import { startApp } from './support/processes.js';
@@ -10,28 +11,6 @@ function gridSpec(seed: number, patients: number, chunkSize: number) {
     cohort: { patients, seed, chunkSize },
     params: { horizonDays: 180 },
   };
-}
-
-interface QueueView {
-  name: string;
-  prefix: string;
-  paused: boolean;
-  counts: Record<'waiting' | 'active' | 'delayed' | 'failed' | 'completed', number>;
-  workers: {
-    host: string;
-    pid: number | null;
-    threads: number | null;
-    busy: number | null;
-    lastSeenAt: string | null;
-  }[];
-  throughput: {
-    windowSeconds: number;
-    completedJobs: number;
-    failedJobs: number;
-    simulations: number;
-    simulationsPerSecond: number;
-  };
-  oldestWaitingAgeSeconds: number | null;
 }
 
 interface ServerSentEvent {
@@ -126,7 +105,7 @@ describe('monitoring: queue view, SSE progress, Prometheus metrics', () => {
     const waitedAtMost = (Date.now() - submittedAfter) / 1000;
     expect(queued.status).toBe(200);
     expect(queued.body.queues).toHaveLength(1);
-    const before = queued.body.queues[0] as QueueView;
+    const before = queued.body.queues[0] as QueueStatus;
     expect(before).toMatchObject({
       name: 'frontline-chunks',
       prefix: harness.queue.opts.prefix,
@@ -146,7 +125,7 @@ describe('monitoring: queue view, SSE progress, Prometheus metrics', () => {
 
     const worker = await harness.startWorker(2);
     await harness.waitForSweep(created.id, (s) => s.status === 'completed');
-    const after = (await harness.request('GET', '/v1/queue')).body.queues[0] as QueueView;
+    const after = (await harness.request('GET', '/v1/queue')).body.queues[0] as QueueStatus;
     // Finished jobs leave Redis (Postgres is the record); the events stream still counts them.
     expect(after.counts).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0 });
     expect(after.oldestWaitingAgeSeconds).toBeNull();
@@ -168,7 +147,7 @@ describe('monitoring: queue view, SSE progress, Prometheus metrics', () => {
     expect(Date.parse(connected?.lastSeenAt ?? '')).toBeGreaterThanOrEqual(submittedAfter - 1_000);
 
     await worker.stop();
-    const gone = (await harness.request('GET', '/v1/queue')).body.queues[0] as QueueView;
+    const gone = (await harness.request('GET', '/v1/queue')).body.queues[0] as QueueStatus;
     expect(gone.workers).toEqual([]);
   });
 

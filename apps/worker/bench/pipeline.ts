@@ -6,14 +6,21 @@
  *
  *   pnpm --filter @frontline/worker bench      (or: pnpm bench)
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defaultChunkSize as chunkSize, expandSweep, parseSweepSpec } from '@frontline/contracts';
 import { connectDatabase, createApiKey, migrate } from '@frontline/db';
-import { findFreePort, randomHighPort, startPostgres, startRedis } from '@frontline/stack';
+import {
+  apiEntry,
+  findFreePort,
+  type ManagedProcess,
+  randomHighPort,
+  startApp,
+  startPostgres,
+  startRedis,
+  workerEntry,
+} from '@frontline/stack';
 import { createSimulationPool } from '../src/pool.js';
 
 const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
@@ -26,7 +33,6 @@ const spec = {
   },
   cohort: { patients, seed: 20_261_129 },
 };
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 async function rawKernelSeconds(): Promise<number> {
   const parsed = parseSweepSpec(spec);
@@ -59,25 +65,29 @@ async function rawKernelSeconds(): Promise<number> {
   return seconds;
 }
 
-function startApp(app: 'api' | 'worker', env: Record<string, string>, ready: RegExp) {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@frontline/source', '--import', 'tsx', `apps/${app}/src/main.ts`],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let out = '';
-  const readyPromise = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (ready.test(out)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`${app} exited ${code}: ${out}`)));
+/** Start the API or a worker process (as the stack does) and wait for its `ready` log line. */
+async function startReadyApp(
+  entry: string,
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<ManagedProcess> {
+  let markReady = () => {};
+  const isReady = new Promise<void>((resolve) => {
+    markReady = resolve;
   });
-  return { child, ready: readyPromise };
+  const app = await startApp({
+    name: entry,
+    entry,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    onLine: (line) => ready.test(line) && markReady(),
+  });
+  await Promise.race([
+    isReady,
+    app.exited.then((status) => {
+      throw new Error(`${entry} exited (${JSON.stringify(status)}):\n${app.recentOutput.join('\n')}`);
+    }),
+  ]);
+  return app;
 }
 
 async function main() {
@@ -92,7 +102,7 @@ async function main() {
     onLine: quiet,
   });
   const redis = await startRedis({ dir: join(dir, 'redis'), preferredPort: randomHighPort(), onLine: quiet });
-  const children: ReturnType<typeof startApp>[] = [];
+  const children: ManagedProcess[] = [];
   try {
     await migrate(postgres.url);
     const owner = connectDatabase(postgres.url, { max: 1 });
@@ -115,16 +125,14 @@ async function main() {
 
     const apiPort = await findFreePort({ preferred: randomHighPort() });
     const env = { DATABASE_URL: postgres.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'bench' };
-    const api = startApp('api', { ...env, API_PORT: String(apiPort), LOG_LEVEL: 'info' }, /Server listening/);
-    children.push(api);
-    await api.ready;
-    const worker = startApp(
-      'worker',
-      { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1', LOG_LEVEL: 'info' },
-      /worker ready/,
+    children.push(await startReadyApp(apiEntry, { ...env, API_PORT: String(apiPort) }, /Server listening/));
+    children.push(
+      await startReadyApp(
+        workerEntry,
+        { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1' },
+        /worker ready/,
+      ),
     );
-    children.push(worker);
-    await worker.ready;
 
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const runSweep = async (body: object) => {
@@ -162,10 +170,7 @@ async function main() {
       `ratio end-to-end / raw kernel (mean of before and after): ${(e2eRate / rawMean).toFixed(3)} (goal ≥ 0.9)`,
     );
   } finally {
-    for (const c of children.reverse()) {
-      c.child.kill('SIGTERM');
-      await new Promise((r) => c.child.once('exit', r));
-    }
+    for (const app of children.reverse()) await app.stop('SIGTERM', 30_000);
     await redis.stop();
     await postgres.stop();
     rmSync(dir, { recursive: true, force: true });

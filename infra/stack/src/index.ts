@@ -1,4 +1,6 @@
+export { type AppSpec, sourceNodeFlags, startApp } from './apps.js';
 export { type DemoOptions, runDemo } from './demo.js';
+export { apiEntry, workerEntry } from './paths.js';
 export { type FreePortOptions, findFreePort, isPortFree, randomHighPort } from './ports.js';
 export { type PostgresHandle, type PostgresOptions, startPostgres } from './postgres.js';
 export { type ExitStatus, ManagedProcess } from './process-group.js';

@@ -84,3 +84,34 @@ export type ListSweepsQuery = z.infer<typeof listSweepsQuerySchema>;
 
 /** Path parameters of /sweeps/:id routes. */
 export const sweepIdParamsSchema = z.object({ id: z.uuid() });
+
+export const queueStatusSchema = z.object({
+  name: z.string(),
+  prefix: z.string(),
+  paused: z.boolean(),
+  /** `waiting` includes prioritized jobs: every chunk job carries a priority. */
+  counts: z.object({ waiting: count, active: count, delayed: count, failed: count, completed: count }),
+  workers: z.array(
+    z.object({
+      host: z.string(),
+      pid: z.int().nullable(),
+      threads: z.int().nullable(),
+      busy: z.int().nullable(),
+      lastSeenAt: z.string().nullable(),
+    }),
+  ),
+  throughput: z.object({
+    windowSeconds: z.number(),
+    completedJobs: count,
+    failedJobs: count,
+    /** Patients simulated by the jobs that completed in the window. */
+    simulations: count,
+    simulationsPerSecond: z.number().nonnegative(),
+  }),
+  /** Age of the longest-waiting job (null when none waits). */
+  oldestWaitingAgeSeconds: z.number().nonnegative().nullable(),
+});
+/** Response of GET /v1/queue (consumed by `frontline queue`). */
+export const queueOverviewSchema = z.object({ queues: z.array(queueStatusSchema) });
+export type QueueOverview = z.infer<typeof queueOverviewSchema>;
+export type QueueStatus = z.infer<typeof queueStatusSchema>;

@@ -1,5 +1,7 @@
 export type {
   ListSweepsQuery,
+  QueueOverview,
+  QueueStatus,
   SweepCreated,
   SweepList,
   SweepProgress,
@@ -9,6 +11,8 @@ export type {
 } from './api.js';
 export {
   listSweepsQuerySchema,
+  queueOverviewSchema,
+  queueStatusSchema,
   sweepCreatedSchema,
   sweepIdParamsSchema,
   sweepListSchema,

@@ -1,62 +1,35 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
 import { migrate } from '@frontline/db';
-import {
-  type PostgresHandle,
-  type RedisHandle,
-  randomHighPort,
-  startPostgres,
-  startRedis,
-} from '@frontline/stack';
+import { startThrowawayServers } from '@frontline/stack';
 
 /**
- * A Postgres and a Redis of the fault tests' own (temp data, random high ports), so crashing them
- * never disturbs another test file or another agent's servers.
+ * A Postgres and a Redis of the fault tests' own (the stack's throwaway servers: temp data, random
+ * high ports, reclaimed if this run dies), so crashing them never disturbs another test file.
  */
 export async function startFaultServers() {
-  const dir = mkdtempSync(join(tmpdir(), 'frontline-faults-'));
-  chmodSync(dir, 0o755); // run as root, the server runs as an unprivileged user that must reach its data
-  let postgres: PostgresHandle | undefined;
-  let redis: RedisHandle | undefined;
+  const servers = await startThrowawayServers((line) => console.log(`[fault-servers] ${line}`));
   try {
-    postgres = await startPostgres({
-      dataDir: join(dir, 'postgres'),
-      passwordFile: join(dir, 'postgres-password'),
-      database: 'frontline',
-      preferredPort: randomHighPort(),
-      throwaway: true,
-      settings: { max_connections: '200' },
-    });
-    redis = await startRedis({ dir: join(dir, 'redis'), preferredPort: randomHighPort() });
-    await migrate(postgres.url);
+    await migrate(servers.postgres.url);
   } catch (error) {
-    await redis?.stop();
-    await postgres?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await servers.stop();
     throw error;
   }
-  const pg = postgres;
-  const rd = redis;
+  const { postgres, redis } = servers;
   return {
-    postgres: pg,
-    redis: rd,
+    postgres,
+    redis,
     /** Crash Redis and delete its append-only file: restart() then brings it back empty. */
     async loseRedisData() {
-      await rd.kill9();
-      rmSync(rd.dir, { recursive: true, force: true });
-      mkdirSync(rd.dir);
+      await redis.kill9();
+      rmSync(redis.dir, { recursive: true, force: true });
+      mkdirSync(redis.dir);
     },
     /** Bring back a server a failed test left down, so the next test starts on a healthy stack. */
     async ensureRunning() {
-      if (!pg.process.isRunning) await pg.restart();
-      if (!rd.process.isRunning) await rd.restart();
+      if (!postgres.process.isRunning) await postgres.restart();
+      if (!redis.process.isRunning) await redis.restart();
     },
-    async stop() {
-      await rd.stop();
-      await pg.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => servers.stop(),
   };
 }
 export type FaultServers = Awaited<ReturnType<typeof startFaultServers>>;

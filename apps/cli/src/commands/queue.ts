@@ -1,24 +1,8 @@
+import type { QueueOverview } from '@frontline/contracts';
 import { Command } from 'commander';
 import { ApiResponseError } from '../api-client.js';
 import { commandContext } from '../context.js';
 import { count, duration, table } from '../format.js';
-
-interface QueueOverview {
-  queues: {
-    name: string;
-    paused: boolean;
-    counts: { waiting: number; active: number; delayed: number; failed: number; completed: number };
-    workers: {
-      host: string;
-      pid: number | null;
-      threads: number | null;
-      busy: number | null;
-      lastSeenAt: string | null;
-    }[];
-    throughput: { simulationsPerSecond: number; windowSeconds: number };
-    oldestWaitingAgeSeconds: number | null;
-  }[];
-}
 
 export function queueCommand(): Command {
   return new Command('queue')
