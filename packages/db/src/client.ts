@@ -1,12 +1,7 @@
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import * as schema from './schema.js';
-
-export type Db = NodePgDatabase<typeof schema>;
 
 export interface Database {
   pool: pg.Pool;
-  db: Db;
   close(): Promise<void>;
 }
 
@@ -37,7 +32,7 @@ export function connectDatabase(
   // when Postgres goes away, and with no listener that kills the process. The query in flight rejects
   // with the same failure, and release() discards the broken client.
   pool.on('connect', (client) => void client.on('error', () => {}));
-  return { pool, db: drizzle(pool, { schema }), close: () => pool.end() };
+  return { pool, close: () => pool.end() };
 }
 
 /** Run `work` in one transaction on one pooled client. */
