@@ -2,8 +2,10 @@ import { parseEnv } from '@frontline/config';
 import { z } from 'zod';
 
 const envSchema = z.object({
-  DATABASE_URL: z.string().min(1, 'is required (postgres://…)'),
-  REDIS_URL: z.string().min(1, 'is required (redis://…)'),
+  /** The app role's login (postgres://frontline_app:…), never the owner's: see README "Database roles". */
+  DATABASE_URL: z.string().min(1, 'is required (postgres://frontline_app:<password>@host:port/db)'),
+  /** With the Redis password when it has one (redis://:<password>@host:port). */
+  REDIS_URL: z.string().min(1, 'is required (redis://:<password>@host:port)'),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** How often the reconciler re-enqueues pending chunks missing from Redis. */

@@ -1,4 +1,4 @@
-import { connectDatabase, migrate } from '@frontline/db';
+import { assertUnprivilegedLogin, connectDatabase } from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
 import { createLogger, ShutdownManager } from '@frontline/runtime';
 import { Queue } from 'bullmq';
@@ -11,11 +11,11 @@ const logger = createLogger('api', env.LOG_LEVEL);
 const shutdown = new ShutdownManager(logger);
 shutdown.listen();
 
-await migrate(env.DATABASE_URL);
+// DATABASE_URL logs in as the app role; migrations run before, as the owner (stack, compose's migrate step).
 const database = connectDatabase(env.DATABASE_URL, {
-  appRole: true,
   application: 'frontline-api',
 });
+await assertUnprivilegedLogin(database.pool);
 const redis = redisConnection(env.REDIS_URL, 'producer');
 const queue = new Queue(chunkQueueName, { connection: redis, prefix: env.QUEUE_PREFIX });
 queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));

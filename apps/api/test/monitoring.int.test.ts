@@ -225,7 +225,7 @@ describe('monitoring: queue view, SSE progress, Prometheus metrics', () => {
 
   it('counts reconciler re-enqueues on the API process /metrics', async () => {
     const api = startApp('api', {
-      DATABASE_URL: inject('databaseUrl'),
+      DATABASE_URL: inject('appDatabaseUrl'),
       REDIS_URL: inject('redisUrl'),
       QUEUE_PREFIX: String(harness.queue.opts.prefix),
       API_PORT: '0',

@@ -14,7 +14,9 @@ import { connectDatabase, createApiKey, migrate } from '@frontline/db';
 import {
   apiEntry,
   findFreePort,
+  grantAppLogin,
   type ManagedProcess,
+  newPassword,
   randomHighPort,
   startApp,
   startPostgres,
@@ -124,7 +126,8 @@ async function main() {
     );
 
     const apiPort = await findFreePort({ preferred: randomHighPort() });
-    const env = { DATABASE_URL: postgres.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'bench' };
+    const appUrl = await grantAppLogin(postgres.url, newPassword());
+    const env = { DATABASE_URL: appUrl, REDIS_URL: redis.url, QUEUE_PREFIX: 'bench' };
     children.push(await startReadyApp(apiEntry, { ...env, API_PORT: String(apiPort) }, /Server listening/));
     children.push(
       await startReadyApp(

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { faultInjectionEnv } from './fault-injection.js';
 
 const envSchema = z.object({
-  DATABASE_URL: z.string().min(1, 'is required (postgres://…)'),
-  REDIS_URL: z.string().min(1, 'is required (redis://…)'),
+  /** The app role's login (postgres://frontline_app:…), never the owner's: see README "Database roles". */
+  DATABASE_URL: z.string().min(1, 'is required (postgres://frontline_app:<password>@host:port/db)'),
+  /** With the Redis password when it has one (redis://:<password>@host:port). */
+  REDIS_URL: z.string().min(1, 'is required (redis://:<password>@host:port)'),
   /** Simulation threads; BullMQ concurrency matches it so every job has a thread. */
   WORKER_THREADS: z.coerce.number().int().positive().default(availableParallelism()),
   /**

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { connectDatabase, migrate } from '@frontline/db';
+import { assertUnprivilegedLogin, connectDatabase } from '@frontline/db';
 import { type ChunkJob, chunkQueueName, redisConnection } from '@frontline/queue';
 import { createLogger, ShutdownManager } from '@frontline/runtime';
 import { Worker } from 'bullmq';
@@ -15,12 +15,12 @@ const logger = createLogger('worker', env.LOG_LEVEL);
 const shutdown = new ShutdownManager(logger, env.SHUTDOWN_GRACE_MS + 5_000);
 shutdown.listen();
 
-await migrate(env.DATABASE_URL);
+// DATABASE_URL logs in as the app role; migrations run before, as the owner (stack, compose's migrate step).
 const database = connectDatabase(env.DATABASE_URL, {
-  appRole: true,
   max: env.WORKER_THREADS + 2,
   application: 'frontline-worker',
 });
+await assertUnprivilegedLogin(database.pool);
 const simulations = createSimulationPool(env.WORKER_THREADS);
 const metrics = createWorkerMetrics();
 const workerHost = `${hostname()}:${process.pid}`;

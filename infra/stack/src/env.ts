@@ -1,8 +1,13 @@
 /** The only place the stack reads its environment. */
 export interface StackEnv {
-  /** Use this Postgres instead of starting one. */
+  /** Use this Postgres instead of starting one; the owner's login (migrations, admin key). */
   databaseUrl: string | undefined;
-  /** Use this Redis instead of starting one. */
+  /**
+   * The app role's login for the apps. With `databaseUrl` the stack sets this password on the role;
+   * alone (a worker machine without the owner's password) the stack neither migrates nor makes keys.
+   */
+  appDatabaseUrl: string | undefined;
+  /** Use this Redis instead of starting one (with its password: redis://:<password>@host:port). */
   redisUrl: string | undefined;
   /** A fixed API port (must be free); otherwise the first free one from 3000. */
   apiPort: number | undefined;
@@ -17,9 +22,17 @@ export function readStackEnv(env: NodeJS.ProcessEnv = process.env): StackEnv {
   if (apiPort !== undefined && !(Number.isInteger(apiPort) && apiPort > 0 && apiPort < 65_536)) {
     throw new Error(`API_PORT must be a port number, got ${JSON.stringify(env.API_PORT)}`);
   }
-  const { DATABASE_URL, REDIS_URL, API_PORT: _apiPort, WORKER_PORT: _workerPort, ...inherited } = env;
+  const {
+    DATABASE_URL,
+    APP_DATABASE_URL,
+    REDIS_URL,
+    API_PORT: _apiPort,
+    WORKER_PORT: _workerPort,
+    ...inherited
+  } = env;
   return {
     databaseUrl: DATABASE_URL || undefined,
+    appDatabaseUrl: APP_DATABASE_URL || undefined,
     redisUrl: REDIS_URL || undefined,
     apiPort,
     workerThreads: env.WORKER_THREADS || undefined,

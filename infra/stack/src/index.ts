@@ -1,12 +1,20 @@
+export { appDatabaseUrl, grantAppLogin, newPassword, testAppPassword } from './app-role.js';
 export { type AppSpec, sourceNodeFlags, startApp } from './apps.js';
 export { type DemoOptions, runDemo } from './demo.js';
-export { apiEntry, workerEntry } from './paths.js';
-export { type FreePortOptions, findFreePort, isPortFree, randomHighPort } from './ports.js';
+export { apiEntry, stackPaths, workerEntry } from './paths.js';
+export {
+  type FreePortOptions,
+  findFreePort,
+  isPortFree,
+  type PortHook,
+  randomHighPort,
+  startOnFreePort,
+} from './ports.js';
 export { type PostgresHandle, type PostgresOptions, startPostgres } from './postgres.js';
 export { type ExitStatus, ManagedProcess } from './process-group.js';
 export { type RedisHandle, type RedisOptions, startRedis } from './redis.js';
 export { type RedisReply, redisCommand } from './redis-command.js';
-export { runStack, type StackOptions, type StackUrls } from './stack.js';
+export { type PreferredPorts, runStack, type StackOptions, type StackUrls } from './stack.js';
 export type { LocalStackFile } from './stack-file.js';
 export {
   chromium,

@@ -8,7 +8,8 @@ const usage = `usage: pnpm stack [--workers N] [--verbose]
   --demo       bring the stack up, run the demo against it, then stop it (exit 0 on success)
   --workers N  worker processes to run (default 1)
   --verbose    print every Postgres and Redis log line
-Uses DATABASE_URL / REDIS_URL when set instead of starting Postgres / Redis.`;
+Uses DATABASE_URL (the owner's) / REDIS_URL when set instead of starting Postgres / Redis;
+APP_DATABASE_URL (the frontline_app role's) alone runs apps on a database migrated elsewhere.`;
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +32,11 @@ if (values.demo) process.env.LOG_LEVEL ??= 'warn';
 const exitCode = await runStack({
   workers,
   verbose: values.verbose,
-  task: values.demo ? ({ apiUrl, adminKey }) => runDemo({ apiUrl, adminKey }) : undefined,
+  task: values.demo
+    ? async ({ apiUrl, adminKey }) => {
+        if (!adminKey) throw new Error('the demo needs DATABASE_URL (the owner) to make its admin key');
+        await runDemo({ apiUrl, adminKey });
+      }
+    : undefined,
 });
 process.exit(exitCode);

@@ -7,12 +7,15 @@ import { projectRoot } from './paths.js';
 const execFileAsync = promisify(execFile);
 const migrateCli = join(projectRoot, 'infra', 'stack', 'src', 'migrate-cli.ts');
 
-/** Run @frontline/db's migrate() in a child node process (URL passed by env, not argv: it has a password). */
-export async function migrateInChildProcess(databaseUrl: string): Promise<void> {
+/**
+ * Run @frontline/db's migrate() in a child node process, then (with `appDatabaseUrl`) give the app
+ * role its login. URLs go by env, not argv: they carry passwords.
+ */
+export async function migrateInChildProcess(databaseUrl: string, appDatabaseUrl?: string): Promise<void> {
   try {
     await execFileAsync(process.execPath, [...sourceNodeFlags, migrateCli], {
       cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
+      env: { ...process.env, DATABASE_URL: databaseUrl, APP_DATABASE_URL: appDatabaseUrl ?? '' },
     });
   } catch (error) {
     const { stderr } = error as { stderr?: string };

@@ -5,13 +5,15 @@ const useColour = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
 const nameWidth = 9;
 const assigned = new Map<string, number>();
 
+const stdout = (text: string) => void process.stdout.write(text);
+
 /** A sink that prints `[name] line`, one colour per name when writing to a terminal. */
-export function prefixed(name: string): LineSink {
+export function prefixed(name: string, print: (text: string) => void = stdout): LineSink {
   const colour = colours[assigned.size % colours.length] ?? 36;
   if (!assigned.has(name)) assigned.set(name, colour);
   const label = `[${name}]`.padEnd(nameWidth + 2);
   const prefix = useColour ? `\u001b[${assigned.get(name)}m${label}\u001b[0m` : label;
-  return (line) => process.stdout.write(`${prefix} ${line}\n`);
+  return (line) => print(`${prefix} ${line}\n`);
 }
 
 /**

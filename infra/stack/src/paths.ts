@@ -5,13 +5,26 @@ import { fileURLToPath } from 'node:url';
 export const projectRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 
 /** Project-local state that survives restarts (git-ignored). */
-export const stateDir = join(projectRoot, '.frontline');
+export const defaultStateDir = join(projectRoot, '.frontline');
 
-export const stackFile = join(stateDir, 'stack.json');
-export const adminKeyFile = join(stateDir, 'admin-key');
-export const postgresDataDir = join(stateDir, 'postgres');
-export const postgresPasswordFile = join(stateDir, 'postgres-password');
-export const redisDataDir = join(stateDir, 'redis');
+/** The files of a stack's state folder (`.frontline/`, or a test's scratch folder). */
+export function stackPaths(stateDir: string = defaultStateDir) {
+  return {
+    stateDir,
+    /** URLs, keys and pids while the stack runs (mode 600; removed when it stops). */
+    stackFile: join(stateDir, 'stack.json'),
+    /** Pids of the children, so the next run can stop what a killed stack left behind. */
+    ownershipFile: join(stateDir, 'processes.json'),
+    adminKeyFile: join(stateDir, 'admin-key'),
+    postgresDataDir: join(stateDir, 'postgres'),
+    /** The superuser's password (the owner: migrations, admin key). */
+    postgresPasswordFile: join(stateDir, 'postgres-password'),
+    /** The app role's login password (the API and workers). */
+    appPasswordFile: join(stateDir, 'app-password'),
+    redisDataDir: join(stateDir, 'redis'),
+  };
+}
+export type StackPaths = ReturnType<typeof stackPaths>;
 
 export const apiEntry = join(projectRoot, 'apps', 'api', 'src', 'main.ts');
 export const workerEntry = join(projectRoot, 'apps', 'worker', 'src', 'main.ts');

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { ProcessExitedError } from './wait.js';
 
 /**
  * Whether nothing listens on `port`. Binding is the only reliable check: a server on the wildcard
@@ -50,4 +51,44 @@ export async function findFreePort({ preferred, attempts = 100, exclude }: FreeP
 /** A preferred port spread over a high range, so concurrent throwaway stacks rarely collide. */
 export function randomHighPort(): number {
   return 20_000 + Math.floor(Math.random() * 30_000);
+}
+
+/** Called with a chosen port just before a server binds it: the seam where tests take the port first. */
+export type PortHook = (port: number) => Promise<void>;
+
+export interface StartOnFreePortOptions extends FreePortOptions {
+  beforeBind?: PortHook;
+  /** Ports to try after losing the race (default 5). */
+  bindAttempts?: number;
+}
+
+/**
+ * Start a server on the first free port from `preferred`. Another process may take that port
+ * between our check and the server's bind: then the server exits with EADDRINUSE ("Address already
+ * in use") and we start it again on the next free port, leaving the other process alone.
+ */
+export async function startOnFreePort<T>(
+  options: StartOnFreePortOptions,
+  start: (port: number) => Promise<T>,
+): Promise<T> {
+  const { bindAttempts = 5, beforeBind, ...freePort } = options;
+  let preferred = freePort.preferred;
+  for (let attempt = 1; ; attempt++) {
+    const port = await findFreePort({ ...freePort, preferred });
+    await beforeBind?.(port);
+    try {
+      return await start(port);
+    } catch (error) {
+      if (!lostPortRace(error) || attempt === bindAttempts) throw error;
+      preferred = port + 1;
+    }
+  }
+}
+
+/** A server that exited during start-up because its port was taken (Postgres, Redis and Node all say so). */
+export function lostPortRace(error: unknown): boolean {
+  return (
+    error instanceof ProcessExitedError &&
+    error.process.recentOutput.some((line) => /Address already in use|EADDRINUSE/i.test(line))
+  );
 }

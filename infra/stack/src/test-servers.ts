@@ -9,10 +9,10 @@ import { type RedisHandle, startRedis } from './redis.js';
 const prefix = 'frontline-test-';
 const ownershipName = 'processes.json';
 
-/** A scratch folder for throwaway servers, traversable by the unprivileged postgres user. */
+/** A scratch folder for throwaway servers: ours, but passable (not listable) by the postgres user. */
 export function makeScratchDir(): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  chmodSync(dir, 0o755);
+  chmodSync(dir, 0o711);
   return dir;
 }
 

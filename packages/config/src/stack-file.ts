@@ -4,7 +4,11 @@ import { dirname, join, resolve } from 'node:path';
 /** What the local stack writes to `.frontline/stack.json` so the CLI and scripts can find it. */
 export interface StackFile {
   apiUrl: string;
-  databaseUrl: string;
+  /** The owner's login (migrations, admin key); absent on a machine given only APP_DATABASE_URL. */
+  databaseUrl?: string;
+  /** The app role's login, what the API and workers use. */
+  appDatabaseUrl: string;
+  /** With the Redis password. */
   redisUrl: string;
   workerUrls?: string[];
   adminKey?: string;

@@ -8,13 +8,25 @@ export interface Database {
 // bigint columns (cohort seeds, counts) fit in a double: parse them as numbers, not strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-/** The role the API and workers act as (created by the migrations, subject to row-level security). */
+/**
+ * The role the API and workers log in as (created by the migrations, subject to row-level security;
+ * the deployment gives it LOGIN and a password, see README "Database roles").
+ */
 export const appRole = 'frontline_app';
 
 /** A pooled connection. Connection attempts fail fast so callers can answer 503 instead of hanging. */
 export function connectDatabase(
   databaseUrl: string,
-  options: { max?: number; application?: string; appRole?: boolean } = {},
+  options: {
+    max?: number;
+    application?: string;
+    /**
+     * Act as the app role from a privileged login (`-c role=` in the startup packet). A `RESET ROLE`
+     * escapes it, so the running apps never use this: they log in as the app role itself (see
+     * assertUnprivilegedLogin). Kept only for tests and benchmarks that hold the owner's URL alone.
+     */
+    appRole?: boolean;
+  } = {},
 ): Database {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
@@ -22,8 +34,6 @@ export function connectDatabase(
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     application_name: options.application ?? 'frontline',
-    // Serving processes act as the non-owner role from the connection's first statement on, so
-    // row-level security binds them whatever account the URL names (set in the startup packet).
     options: options.appRole ? `-c role=${appRole}` : undefined,
   });
   // An idle client losing its server must not crash the process; the next query reports the error.
@@ -33,6 +43,31 @@ export function connectDatabase(
   // with the same failure, and release() discards the broken client.
   pool.on('connect', (client) => void client.on('error', () => {}));
   return { pool, close: () => pool.end() };
+}
+
+/**
+ * Refuse to serve from a login that row-level security does not bind: a superuser, a BYPASSRLS
+ * role, an owner of the tables (it could disable their policies), or a member of any of those (it
+ * could SET ROLE to it). The API and workers call this at start, so a misconfigured DATABASE_URL
+ * stops them instead of quietly serving every tenant's rows.
+ */
+export async function assertUnprivilegedLogin(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ login: string; privileged: string | null }>(
+    `select session_user as login,
+       (select string_agg(r.rolname, ', ' order by r.rolname) from pg_roles r
+        where pg_has_role(session_user, r.oid, 'member')
+          and (r.rolsuper or r.rolbypassrls
+               or exists (select 1 from pg_class c
+                          where c.relowner = r.oid and c.relnamespace = 'public'::regnamespace))) as privileged`,
+  );
+  const [{ login, privileged } = { login: '?', privileged: null }] = rows;
+  if (privileged) {
+    throw new Error(
+      `the database login ${login} is or can become ${privileged} (superuser, BYPASSRLS or table owner), ` +
+        `which row-level security does not bind; give the apps the ${appRole} role's URL ` +
+        `(postgres://${appRole}:…@host/db, see README "Database roles")`,
+    );
+  }
 }
 
 /** Run `work` in one transaction on one pooled client. */

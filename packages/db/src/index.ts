@@ -1,6 +1,6 @@
 export { type ApiKeyInfo, createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from './api-keys.js';
 export { type ChunkWork, completeChunk, failChunk, loadChunk, markSweepStarted } from './chunks.js';
-export { appRole, connectDatabase, type Database, inTransaction } from './client.js';
+export { appRole, assertUnprivilegedLogin, connectDatabase, type Database, inTransaction } from './client.js';
 export { isConnectionError } from './connection-errors.js';
 export { migrate, migrationsFolder } from './migrate.js';
 export { insertOutcomes, type OutcomeRecord, outcomeRow } from './outcomes.js';

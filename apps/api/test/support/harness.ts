@@ -1,8 +1,9 @@
 import './vitest-context.js';
 import { randomBytes } from 'node:crypto';
 import type { SweepLimits } from '@frontline/contracts';
-import { type ApiKeyRole, connectDatabase, createApiKey } from '@frontline/db';
+import { type ApiKeyRole, assertUnprivilegedLogin, connectDatabase, createApiKey } from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
+import { grantAppLogin, testAppPassword } from '@frontline/stack';
 import { Queue } from 'bullmq';
 import { inject } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
@@ -11,7 +12,7 @@ import { type AppProcess, startApp } from './processes.js';
 
 export interface HarnessOptions {
   limits?: SweepLimits;
-  /** Servers other than the test stack's: fault tests start their own, to kill them. */
+  /** Servers other than the test stack's: fault tests start their own, to kill them (owner's URL, migrated). */
   databaseUrl?: string;
   redisUrl?: string;
   /** Run the reconciler as apps/api/src/main.ts does, every this many ms (default: not at all). */
@@ -28,11 +29,16 @@ export interface HarnessOptions {
  */
 export async function startHarness(options: HarnessOptions = {}) {
   const databaseUrl = options.databaseUrl ?? inject('databaseUrl');
+  // The API and workers log in as the app role, as in production; the same password on every call.
+  const appDatabaseUrl = options.databaseUrl
+    ? await grantAppLogin(options.databaseUrl, testAppPassword(options.databaseUrl))
+    : inject('appDatabaseUrl');
   const redisUrl = options.redisUrl ?? inject('redisUrl');
   const queuePrefix = `t${randomBytes(4).toString('hex')}`;
-  // `database` is the owner's view, for assertions; the API acts as the non-owner app role.
+  // `database` is the owner's view, for assertions; the API logs in as the non-owner app role.
   const database = connectDatabase(databaseUrl);
-  const appDatabase = connectDatabase(databaseUrl, { appRole: true });
+  const appDatabase = connectDatabase(appDatabaseUrl, { application: 'frontline-api' });
+  await assertUnprivilegedLogin(appDatabase.pool);
   const tenantId = options.tenantId ?? `tenant-${randomBytes(4).toString('hex')}`;
   const createKey = async (role: ApiKeyRole = 'admin', tenant = tenantId) =>
     (await createApiKey(database.pool, { tenantId: tenant, role, name: `test ${role} key` })).token;
@@ -96,12 +102,14 @@ export async function startHarness(options: HarnessOptions = {}) {
     tenantId,
     createKey,
     pool: database.pool,
+    /** The pool the in-process API serves from (logged in as the app role). */
+    appPool: appDatabase.pool,
     queue,
     queuePrefix,
     request,
     async startWorker(threads: number, env: Record<string, string> = {}) {
       const worker = startApp('worker', {
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: appDatabaseUrl,
         REDIS_URL: redisUrl,
         QUEUE_PREFIX: queuePrefix,
         WORKER_THREADS: String(threads),

@@ -2,6 +2,7 @@
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    appDatabaseUrl: string;
     redisUrl: string;
   }
 }
