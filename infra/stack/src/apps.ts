@@ -64,7 +64,12 @@ export function startServedApp(spec: ServedAppSpec, signal?: AbortSignal): Promi
     async (port) => {
       spec.promisedPorts.add(port);
       const url = `http://127.0.0.1:${port}`;
-      const child = await startApp({ name: spec.name, entry: spec.entry, env: spec.env(port), onLine: spec.onLine });
+      const child = await startApp({
+        name: spec.name,
+        entry: spec.entry,
+        env: spec.env(port),
+        onLine: spec.onLine,
+      });
       spec.onSpawned?.(child);
       const stop = async () => {
         await child.stop('SIGTERM', spec.stopTimeoutMs);

@@ -67,7 +67,11 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
   const password = await initialiseCluster(binaries.initdb, options, user);
 
   return startOnFreePort(
-    { preferred: options.preferredPort ?? 5432, exclude: options.excludePorts, beforeBind: options.beforeBind },
+    {
+      preferred: options.preferredPort ?? 5432,
+      exclude: options.excludePorts,
+      beforeBind: options.beforeBind,
+    },
     async (port) => {
       const launcher = new Launcher(binaries.postgres, port, password, options, user);
       const server = await launcher.launch();

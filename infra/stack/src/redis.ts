@@ -51,7 +51,11 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
   const password = options.password ?? randomBytes(24).toString('base64url');
   const launcher = { executable, dir: options.dir, password, signal: options.signal, onLine: options.onLine };
   return startOnFreePort(
-    { preferred: options.preferredPort ?? 6379, exclude: options.excludePorts, beforeBind: options.beforeBind },
+    {
+      preferred: options.preferredPort ?? 6379,
+      exclude: options.excludePorts,
+      beforeBind: options.beforeBind,
+    },
     async (port) => new RedisServer({ ...launcher, port }, await launch({ ...launcher, port })),
   );
 }

@@ -80,15 +80,23 @@ export async function runStack(options: StackOptions = {}): Promise<number> {
   let published: { urls: StackUrls; startedAt: string } | undefined;
   const publish = () => {
     if (!published || !running) return;
-    const urls = { ...published.urls, apiUrl: running.api.url, workerUrls: running.workers.map((w) => w.url) };
+    const urls = {
+      ...published.urls,
+      apiUrl: running.api.url,
+      workerUrls: running.workers.map((w) => w.url),
+    };
     writeStackFile(paths.stackFile, { ...urls, pids: pidsOf(supervisor), startedAt: published.startedAt });
   };
-  const supervisor = new Supervisor(log, options.restartPolicy ?? defaultRestartPolicy, (name, previous, next) => {
-    ownership?.remove(previous.process.pid);
-    ownership?.add(name, next.process.pid, 'SIGTERM');
-    running?.replace(name, next as ServedApp);
-    publish();
-  });
+  const supervisor = new Supervisor(
+    log,
+    options.restartPolicy ?? defaultRestartPolicy,
+    (name, previous, next) => {
+      ownership?.remove(previous.process.pid);
+      ownership?.add(name, next.process.pid, 'SIGTERM');
+      running?.replace(name, next as ServedApp);
+      publish();
+    },
+  );
   const abort = new AbortController();
   let stopSignal: NodeJS.Signals | undefined;
   let requestStop: () => void = () => {};
@@ -191,7 +199,9 @@ async function startAll(context: StartContext): Promise<{ urls: StackUrls; apps:
   const { env, options, paths, out, supervisor, ownership, signal } = context;
   const ports = { ...defaultPorts, ...options.ports };
   const beforeBind = (service: string) =>
-    options.beforeBind ? (port: number) => (options.beforeBind as NonNullable<typeof options.beforeBind>)(service, port) : undefined;
+    options.beforeBind
+      ? (port: number) => (options.beforeBind as NonNullable<typeof options.beforeBind>)(service, port)
+      : undefined;
   if (env.apiPort !== undefined && !(await isPortFree(env.apiPort))) {
     throw new Error(`API_PORT ${env.apiPort} is busy; unset API_PORT to take the first free port from 3000`);
   }
@@ -307,9 +317,17 @@ async function startAll(context: StartContext): Promise<{ urls: StackUrls; apps:
       if (name.startsWith('worker-')) this.workers[index] = next;
     },
   };
-  supervisor.add('api', api, restartOf(apiSpec, () => apps.api));
+  supervisor.add(
+    'api',
+    api,
+    restartOf(apiSpec, () => apps.api),
+  );
   workers.forEach((worker, i) => {
-    supervisor.add(`worker-${i + 1}`, worker, restartOf(workerSpec(i + 1), () => apps.workers[i] ?? worker));
+    supervisor.add(
+      `worker-${i + 1}`,
+      worker,
+      restartOf(workerSpec(i + 1), () => apps.workers[i] ?? worker),
+    );
   });
   const urls: StackUrls = {
     apiUrl: api.url,
@@ -368,5 +386,7 @@ function printReady(
   urls.workerUrls.forEach((url, index) => {
     log(`  worker-${index + 1}   ${url}  (health: ${url}/healthz, metrics: ${url}/metrics)`);
   });
-  log(`URLs and passwords in ${where(paths.stackFile)}; a crashed API or worker is restarted; Ctrl-C stops everything`);
+  log(
+    `URLs and passwords in ${where(paths.stackFile)}; a crashed API or worker is restarted; Ctrl-C stops everything`,
+  );
 }

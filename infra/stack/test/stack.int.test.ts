@@ -1,12 +1,12 @@
-import { rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findFreePort, isPortFree, randomHighPort } from '../src/ports.js';
 import { startPostgres } from '../src/postgres.js';
 import { startRedis } from '../src/redis.js';
-import { redisCommand } from '../src/redis-command.js';
+import { RedisReplyError, redisCommand } from '../src/redis-command.js';
 import { makeScratchDir } from '../src/test-servers.js';
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []) {
@@ -41,6 +41,30 @@ describe('the Redis of the test stack', () => {
       'maxmemory-policy',
       'noeviction',
     ]);
+  });
+
+  it('refuses clients without its password: NOAUTH, no key readable', async () => {
+    const url = inject('redisUrl');
+    expect(new URL(url).password).not.toBe('');
+    expect(await redisCommand(url, ['SET', 'frontline:secret', 'tenant data'])).toBe('OK');
+    const withoutPassword = new URL(url);
+    withoutPassword.password = '';
+    for (const command of [
+      ['GET', 'frontline:secret'],
+      ['KEYS', '*'],
+      ['CONFIG', 'GET', 'requirepass'],
+    ]) {
+      await expect(redisCommand(withoutPassword.toString(), command)).rejects.toThrow(
+        new RedisReplyError('NOAUTH Authentication required.'),
+      );
+    }
+    const wrongPassword = new URL(url);
+    wrongPassword.password = 'guess';
+    await expect(redisCommand(wrongPassword.toString(), ['GET', 'frontline:secret'])).rejects.toThrow(
+      /WRONGPASS/,
+    );
+    expect(await redisCommand(url, ['GET', 'frontline:secret'])).toBe('tenant data');
+    await redisCommand(url, ['DEL', 'frontline:secret']);
   });
 
   it('persists with an append-only file', async () => {
@@ -130,6 +154,78 @@ describe('server handles', () => {
     }
   });
 
+  it("keeps Redis's and Postgres's data readable by their owner alone (append-only files 600, folders 700)", async () => {
+    const dir = scratchDir();
+    const redis = await startRedis({ dir: join(dir, 'redis'), preferredPort: randomHighPort() });
+    const postgres = await startPostgres({
+      dataDir: join(dir, 'postgres'),
+      passwordFile: join(dir, 'postgres-password'),
+      database: 'modes',
+      preferredPort: randomHighPort(),
+      throwaway: true,
+    });
+    try {
+      await redisCommand(redis.url, ['SET', 'sweep:1', 'queued']);
+      expect(modesUnder(join(dir, 'redis'))).toEqual({
+        '.': 0o700,
+        appendonlydir: 0o700,
+        ...Object.fromEntries(
+          readdirSync(join(dir, 'redis', 'appendonlydir')).map((file) => [`appendonlydir/${file}`, 0o600]),
+        ),
+        'redis.conf': 0o600,
+      });
+      expect(readdirSync(join(dir, 'redis', 'appendonlydir')).length).toBeGreaterThanOrEqual(2);
+      expect(mode(join(dir, 'postgres'))).toBe(0o700);
+      expect(mode(join(dir, 'postgres-password'))).toBe(0o600);
+      expect(mode(dir)).toBe(0o711);
+    } finally {
+      await redis.stop();
+      await postgres.stop();
+    }
+  });
+
+  it('Postgres and Redis whose port is taken between the check and the bind start on the next one', async () => {
+    const dir = scratchDir();
+    const taken: Server[] = [];
+    /** Per server: take the first port it picks, just before it binds. */
+    const takeFirstPort = () => {
+      let done = false;
+      return async (port: number) => {
+        if (!done) taken.push(await listenWithBanner(port));
+        done = true;
+      };
+    };
+    try {
+      const redis = await startRedis({
+        dir: join(dir, 'redis'),
+        preferredPort: randomHighPort(),
+        beforeBind: takeFirstPort(),
+      });
+      const postgres = await startPostgres({
+        dataDir: join(dir, 'postgres'),
+        passwordFile: join(dir, 'postgres-password'),
+        database: 'race',
+        preferredPort: randomHighPort(),
+        throwaway: true,
+        beforeBind: takeFirstPort(),
+      });
+      try {
+        const [redisTaken, postgresTaken] = taken.map(portOf);
+        expect(redis.port).toBeGreaterThan(redisTaken ?? 0);
+        expect(postgres.port).toBeGreaterThan(postgresTaken ?? 0);
+        expect(await redisCommand(redis.url, ['PING'])).toBe('PONG');
+        expect(await query(postgres.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+        // The processes that won the race keep their ports, untouched.
+        for (const server of taken) expect(await bannerAt(portOf(server))).toBe('not frontline\n');
+      } finally {
+        await postgres.stop();
+        await redis.stop();
+      }
+    } finally {
+      for (const server of taken) server.close();
+    }
+  });
+
   it('a second Redis skips the port of one already running', async () => {
     const dir = scratchDir();
     const first = await startRedis({ dir: join(dir, 'first'), preferredPort: randomHighPort() });
@@ -147,3 +243,40 @@ describe('server handles', () => {
     }
   });
 });
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+/** Modes of a folder and everything in it, by relative path. */
+function modesUnder(root: string, relativeDir = '.'): Record<string, number> {
+  const modes: Record<string, number> = { [relativeDir]: mode(join(root, relativeDir)) };
+  for (const name of readdirSync(join(root, relativeDir))) {
+    const path = relativeDir === '.' ? name : `${relativeDir}/${name}`;
+    if (statSync(join(root, path)).isDirectory()) Object.assign(modes, modesUnder(root, path));
+    else modes[path] = mode(join(root, path));
+  }
+  return modes;
+}
+
+/** Someone else's server on `port`, answering every connection with a banner. */
+async function listenWithBanner(port: number): Promise<Server> {
+  const server = createServer((socket) => socket.end('not frontline\n'));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+function bannerAt(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const socket = connect(port, '127.0.0.1');
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+    });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+}

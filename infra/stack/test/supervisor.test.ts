@@ -18,6 +18,24 @@ async function fakeServer(name: string, log: string): Promise<ManagedProcess> {
   return server;
 }
 
+const fastPolicy = { maxRestarts: 2, windowMs: 60_000, backoffMs: () => 10 };
+
+/** A stand-in app that idles until killed; `kill9Unsupervised` crashes it as the OS would (not via stop). */
+async function idleApp(name: string) {
+  const app = await ManagedProcess.spawn(name, 'sh', ['-c', 'echo up; while :; do sleep 0.1; done']);
+  await waitForOutput(app);
+  return Object.assign(app, {
+    kill9Unsupervised: async () => {
+      process.kill(-app.pid, 'SIGKILL');
+      await app.exited;
+    },
+  });
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 function supervised(process: ManagedProcess) {
   return { process, stop: () => process.stop('SIGTERM', 5_000).then(() => {}) };
 }
@@ -40,6 +58,48 @@ describe('Supervisor', () => {
     const api = await ManagedProcess.spawn('api', 'sh', ['-c', 'exit 3']);
     supervisor.add('api', supervised(api));
     expect(await supervisor.crashed).toMatch(/^api \(pid \d+\) exited unexpectedly with code 3$/);
+  });
+
+  it('restarts a crashed app with backoff and says so; the replacement is supervised in turn', async () => {
+    const said: string[] = [];
+    const restarted: [string, number, number][] = [];
+    const supervisor = new Supervisor(
+      (line) => said.push(line),
+      fastPolicy,
+      (name, previous, next) => restarted.push([name, previous.process.pid, next.process.pid]),
+    );
+    const first = await idleApp('worker-1');
+    supervisor.add('worker-1', supervised(first), async () => supervised(await idleApp('worker-1')));
+    await first.kill9Unsupervised();
+    await until(() => restarted.length === 1);
+    const secondPid = supervisor.pids()['worker-1'];
+    expect(secondPid).toBeDefined();
+    expect(secondPid).not.toBe(first.pid);
+    expect(restarted).toEqual([['worker-1', first.pid, secondPid]]);
+    expect(said).toEqual([
+      `worker-1 (pid ${first.pid}) exited unexpectedly with signal SIGKILL; restarting worker-1 in 0.01 s (restart 1 of 2 allowed within 60 s)`,
+      `worker-1 restarted (pid ${secondPid})`,
+    ]);
+    await supervisor.shutdown();
+    expect(supervisor.pids()).toEqual({});
+  });
+
+  it('gives up, and reports a crash, after the allowed restarts within the window', async () => {
+    const said: string[] = [];
+    const supervisor = new Supervisor((line) => said.push(line), fastPolicy);
+    const crashing = async () => {
+      const app = await ManagedProcess.spawn('api', 'sh', ['-c', 'echo up; sleep 0.2; exit 3']);
+      await waitForOutput(app);
+      return supervised(app);
+    };
+    supervisor.add('api', await crashing(), crashing);
+    const description = await supervisor.crashed;
+    expect(description).toMatch(
+      /^api \(pid \d+\) exited unexpectedly with code 3; gave up after 2 restarts within 60 s$/,
+    );
+    expect(said.filter((line) => line.includes('restarting api'))).toHaveLength(2);
+    expect(said.filter((line) => line.startsWith('api restarted'))).toHaveLength(2);
+    await supervisor.shutdown();
   });
 
   it('SIGKILLs a child that ignores SIGTERM once its time is up, with everything it forked', async () => {
