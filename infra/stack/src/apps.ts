@@ -41,6 +41,8 @@ export interface ServedAppSpec extends Omit<AppSpec, 'env'> {
   /** Told each spawned process at once, so a stack killed mid-start still knows what to reclaim. */
   onSpawned?: (process: ManagedProcess) => void;
   beforeBind?: PortHook;
+  /** Where the stack says that a port was lost to another process. */
+  log?: (line: string) => void;
 }
 
 export interface ServedApp extends Supervised {
@@ -60,6 +62,8 @@ export function startServedApp(spec: ServedAppSpec, signal?: AbortSignal): Promi
       beforeBind: spec.beforeBind,
       bindAttempts: spec.fixedPort ? 1 : 5,
       attempts: spec.fixedPort ? 1 : 100,
+      onLostRace: (port) =>
+        spec.log?.(`${spec.name}: port ${port} was taken before it could bind it; trying the next free port`),
     },
     async (port) => {
       spec.promisedPorts.add(port);

@@ -60,6 +60,8 @@ export interface StartOnFreePortOptions extends FreePortOptions {
   beforeBind?: PortHook;
   /** Ports to try after losing the race (default 5). */
   bindAttempts?: number;
+  /** Told each port lost to another process, before the next try. */
+  onLostRace?: (port: number) => void;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function startOnFreePort<T>(
   options: StartOnFreePortOptions,
   start: (port: number) => Promise<T>,
 ): Promise<T> {
-  const { bindAttempts = 5, beforeBind, ...freePort } = options;
+  const { bindAttempts = 5, beforeBind, onLostRace, ...freePort } = options;
   let preferred = freePort.preferred;
   for (let attempt = 1; ; attempt++) {
     const port = await findFreePort({ ...freePort, preferred });
@@ -80,6 +82,7 @@ export async function startOnFreePort<T>(
       return await start(port);
     } catch (error) {
       if (!lostPortRace(error) || attempt === bindAttempts) throw error;
+      onLostRace?.(port);
       preferred = port + 1;
     }
   }

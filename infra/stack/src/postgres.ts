@@ -71,6 +71,8 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
       preferred: options.preferredPort ?? 5432,
       exclude: options.excludePorts,
       beforeBind: options.beforeBind,
+      onLostRace: (port) =>
+        options.onLine?.(`port ${port} was taken before postgres could bind it; trying the next free port`),
     },
     async (port) => {
       const launcher = new Launcher(binaries.postgres, port, password, options, user);

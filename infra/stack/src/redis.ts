@@ -55,6 +55,8 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
       preferred: options.preferredPort ?? 6379,
       exclude: options.excludePorts,
       beforeBind: options.beforeBind,
+      onLostRace: (port) =>
+        options.onLine?.(`port ${port} was taken before redis could bind it; trying the next free port`),
     },
     async (port) => new RedisServer({ ...launcher, port }, await launch({ ...launcher, port })),
   );

@@ -274,6 +274,7 @@ async function startAll(context: StartContext): Promise<{ urls: StackUrls; apps:
     onLine: out('api'),
     onSpawned: onSpawned('api'),
     beforeBind: beforeBind('api'),
+    log: out('stack'),
   };
   const workerSpec = (index: number) => ({
     name: `worker-${index}`,
@@ -291,6 +292,7 @@ async function startAll(context: StartContext): Promise<{ urls: StackUrls; apps:
     onLine: out(`worker-${index}`),
     onSpawned: onSpawned(`worker-${index}`),
     beforeBind: beforeBind(`worker-${index}`),
+    log: out('stack'),
   });
   /** A crashed app comes back on its old port when that is still free. */
   const restartOf = (spec: typeof apiSpec | ReturnType<typeof workerSpec>, current: () => ServedApp) => {
