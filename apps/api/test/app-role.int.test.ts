@@ -28,7 +28,7 @@ describe('the database login of the API and workers', () => {
     await tenantB?.stop();
   });
 
-  it('is frontline_app, not a superuser, and RESET ROLE / SET ROLE cannot leave it', async () => {
+  it('is frontline_app, not a superuser, and RESET ROLE / SET ROLE NONE / SET ROLE <owner> cannot leave it', async () => {
     const client = await tenantA.appPool.connect();
     try {
       const who =
@@ -40,8 +40,10 @@ describe('the database login of the API and workers', () => {
         rolbypassrls: false,
       };
       expect((await client.query(who)).rows).toEqual([expected]);
-      await client.query('reset role');
-      expect((await client.query(who)).rows).toEqual([expected]);
+      for (const reset of ['reset role', 'set role none']) {
+        await client.query(reset);
+        expect((await client.query(who)).rows).toEqual([expected]);
+      }
       const owner = new URL(inject('databaseUrl')).username;
       await expect(client.query(`set role ${client.escapeIdentifier(owner)}`)).rejects.toThrow(
         `permission denied to set role "${owner}"`,
@@ -53,15 +55,18 @@ describe('the database login of the API and workers', () => {
     }
   });
 
-  it("a tenant-bound transaction that runs RESET ROLE still sees only its tenant's sweeps", async () => {
+  it("a tenant-bound transaction that resets its role still sees only its tenant's sweeps", async () => {
     const client = await tenantA.appPool.connect();
     try {
-      await client.query('begin');
-      await client.query("select set_config('frontline.tenant', $1, true)", [tenantA.tenantId]);
-      await client.query('reset role');
-      const { rows } = await client.query('select id, tenant_id from sweeps order by created_at');
-      expect(rows).toEqual([{ id: sweepOfA, tenant_id: tenantA.tenantId }]);
-      await client.query('rollback');
+      // On a superuser login acting through `-c role=`, SET ROLE NONE made the session the superuser.
+      for (const reset of ['reset role', 'set role none', 'set session authorization default']) {
+        await client.query('begin');
+        await client.query("select set_config('frontline.tenant', $1, true)", [tenantA.tenantId]);
+        await client.query(reset);
+        const { rows } = await client.query('select id, tenant_id from sweeps order by created_at');
+        expect({ reset, rows }).toEqual({ reset, rows: [{ id: sweepOfA, tenant_id: tenantA.tenantId }] });
+        await client.query('rollback');
+      }
       // With no tenant named, tenant-owned tables show nothing at all.
       expect((await client.query('select count(*)::int as n from sweeps')).rows).toEqual([{ n: 0 }]);
     } finally {
