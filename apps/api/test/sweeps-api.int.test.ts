@@ -12,7 +12,13 @@ describe('sweep HTTP API: validation, limits, lookups (real Postgres + Redis)', 
   let harness: Harness;
   beforeAll(async () => {
     harness = await startHarness({
-      limits: { maxPoints: 50, maxPatientsPerPoint: 5_000, maxSimulations: 20_000, maxBodyBytes: 64 * 1024 },
+      limits: {
+        maxPoints: 50,
+        maxPatientsPerPoint: 5_000,
+        maxSimulations: 20_000,
+        maxChunksPerSweep: 10_000,
+        maxBodyBytes: 64 * 1024,
+      },
     });
   });
   afterAll(async () => {
