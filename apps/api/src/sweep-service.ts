@@ -91,7 +91,7 @@ export function createSweepService({
 
   /** End a sweep whose jobs the queue refused as failed, and drop any of its jobs already added. */
   async function failUnqueueable(db: pg.Pool, sweepId: string, chunks: readonly ChunkRef[], error: unknown) {
-    const reason = `the queue refused the sweep's chunks: ${errorMessage(error)}`;
+    const reason = `the queue refused the chunks of this sweep: ${errorMessage(error)}`;
     await failSweep(db, sweepId, reason);
     await removeChunkJobs(queue, chunks);
     return reason;

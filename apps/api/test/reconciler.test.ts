@@ -94,7 +94,7 @@ describe('startReconciler', () => {
       ...seen.deps,
       reconcile: async () => ({
         requeued: 4,
-        failedSweeps: [{ sweepId: 'a', reason: 'the queue refused the sweep’s chunks: bad priority' }],
+        failedSweeps: [{ sweepId: 'a', reason: 'the queue refused the chunks of this sweep: bad priority' }],
         errors: [{ sweepId: 'b', error: new Error('Connection is closed.') }],
       }),
       intervalMs: 60_000,
