@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { defaultSweepLimits } from '@frontline/contracts';
+import { defaultSweepLimits, type SweepSpec } from '@frontline/contracts';
+import { connectDatabase, forTenant } from '@frontline/db';
 import { chunkJobId, maxBullmqPriority, redisConnection } from '@frontline/queue';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Harness, startHarness } from './support/harness.js';
@@ -145,6 +146,28 @@ describe('submission limits: sweeps at the chunk limit, recovery and cancel', ()
     expect(ids.has(chunkJobId({ sweepId: lost.body.id, chunkIndex: 1 }))).toBe(true);
     expect(ids.has(chunkJobId({ sweepId: big.id, chunkIndex: 9_999 }))).toBe(true);
     expect(await sweepRow(lost.body.id)).toEqual({ status: 'queued', failure_reason: null });
+  });
+
+  it('ends a sweep the queue refuses at submission failed with the reason, its tenant free to submit', async () => {
+    const tenant = newTenant();
+    const appDatabase = connectDatabase(inject('databaseUrl'), { appRole: true });
+    try {
+      const scope = { tenantId: tenant, db: forTenant(appDatabase.pool, tenant) };
+      // Only a bug elsewhere could get a class past validation; the queue must not swallow it.
+      const spec = { ...smallSpec(6005), priority: 'urgent' } as unknown as SweepSpec;
+      const created = await harness.app.sweeps.submit(scope, spec, []);
+      expect(created).toMatchObject({
+        status: 'failed',
+        warnings: ['the queue refused the chunks of this sweep: unknown priority class "urgent"'],
+      });
+      expect(await sweepRow(created.id)).toEqual({
+        status: 'failed',
+        failure_reason: 'the queue refused the chunks of this sweep: unknown priority class "urgent"',
+      });
+      expect((await queuedJobIds()).filter((id) => id.startsWith(`${created.id}.`))).toEqual([]);
+    } finally {
+      await appDatabase.close();
+    }
   });
 
   it('cancels a sweep at the chunk limit: every one of its jobs gone, every other sweep’s job still there', async () => {
