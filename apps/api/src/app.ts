@@ -41,6 +41,8 @@ export interface AppDeps {
   dashboardDir?: string;
   /** Poll interval of SSE progress streams (default 500 ms). */
   progressIntervalMs?: number;
+  /** Reuse stored outcomes across tenants (operator setting SHARE_OUTCOMES_ACROSS_TENANTS; default off). */
+  shareOutcomesAcrossTenants?: boolean;
 }
 
 export async function buildApp(deps: AppDeps) {
@@ -88,6 +90,7 @@ export async function buildApp(deps: AppDeps) {
     redis: deps.redis,
     limits,
     maxActiveSweeps: deps.maxActiveSweeps,
+    shareOutcomesAcrossTenants: deps.shareOutcomesAcrossTenants,
   });
   await app.register(healthRoutes(deps));
   await app.register(sweepRoutes({ pool: deps.pool, sweeps, limits }));

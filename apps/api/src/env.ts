@@ -13,6 +13,11 @@ const envSchema = z.object({
   /** BullMQ key prefix: separate deployments (or test runs) on one Redis. */
   QUEUE_PREFIX: z.string().min(1).default('frontline'),
   LOG_LEVEL: z.string().default('info'),
+  /** Operator setting: let tenants reuse each other's stored outcomes (off: reuse stays within a tenant). */
+  SHARE_OUTCOMES_ACROSS_TENANTS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
 });
 
 export type ApiEnv = z.infer<typeof envSchema>;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { codeVersion } from '@frontline/config';
 import {
   apiError,
@@ -6,14 +7,22 @@ import {
   type SweepLimits,
   type SweepSpec,
 } from '@frontline/contracts';
-import { cancelSweep, createSweep, pendingChunks } from '@frontline/db';
+import {
+  ActiveSweepCapError,
+  type ChunkRef,
+  cancelSweep,
+  createSweep,
+  failSweep,
+  forTenant,
+  pendingChunks,
+} from '@frontline/db';
 import { enqueueChunks, reconcileQueue, removeChunkJobs } from '@frontline/queue';
 import { modelId } from '@frontline/sim';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { type Redis, ReplyError } from 'ioredis';
 import type pg from 'pg';
 
-/** Queued or running sweeps one tenant may have at once (a soft cap: checked before the write). */
+/** Queued or running sweeps one tenant may have at once (checked in the submitting transaction). */
 export const defaultMaxActiveSweeps = 20;
 
 export interface SweepServiceDeps {
@@ -22,6 +31,11 @@ export interface SweepServiceDeps {
   redis: Redis;
   limits?: SweepLimits;
   maxActiveSweeps?: number;
+  /**
+   * Reuse stored outcomes across tenants (operator setting, default off). Off, a tenant's points
+   * are its own, so `reused` and the numbers it gets back never come from another tenant's work.
+   */
+  shareOutcomesAcrossTenants?: boolean;
 }
 
 /** Tenant-scoped data access (row-level security) for one request. */
@@ -30,32 +44,66 @@ export interface TenantScope {
   db: pg.Pool;
 }
 
+/** What one reconciler pass did. */
+export interface ReconcileReport {
+  requeued: number;
+  /** Sweeps ended `failed` because the queue refused their jobs. */
+  failedSweeps: { sweepId: string; reason: string }[];
+  /** Sweeps left pending for the next pass (Redis unreachable or answering errors). */
+  errors: { sweepId: string; error: unknown }[];
+}
+
+/**
+ * The point's storage address. Points and their outcomes are shared by every sweep with the same
+ * address, so folding the tenant in keeps reuse within the tenant.
+ */
+export function tenantPointHash(tenantId: string, pointHash: string): string {
+  return createHash('sha256').update(`tenant\u0000${tenantId}\u0000${pointHash}`).digest('hex');
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function createSweepService({
   pool,
   queue,
   redis,
   maxActiveSweeps = defaultMaxActiveSweeps,
+  shareOutcomesAcrossTenants = false,
 }: SweepServiceDeps) {
   function requireRedis() {
     if (redis.status !== 'ready')
       throw apiError('unavailable', 'the queue (Redis) is unreachable; try again shortly');
   }
 
+  /**
+   * Whether an enqueue error is the queue refusing these jobs (BullMQ or the catalog rejected them
+   * before sending, while Redis answers), which retrying cannot fix, rather than Redis being away.
+   */
+  async function queueRefused(error: unknown): Promise<boolean> {
+    if (error instanceof ReplyError || redis.status !== 'ready') return false;
+    return redis.ping().then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** End a sweep whose jobs the queue refused as failed, and drop any of its jobs already added. */
+  async function failUnqueueable(db: pg.Pool, sweepId: string, chunks: readonly ChunkRef[], error: unknown) {
+    const reason = `the queue refused the chunks of this sweep: ${errorMessage(error)}`;
+    await failSweep(db, sweepId, reason);
+    await removeChunkJobs(queue, chunks);
+    return reason;
+  }
+
   return {
     /**
      * Expand, persist in one transaction, then enqueue. A crash or a Redis failure between the two is
-     * healed by the reconciler.
+     * healed by the reconciler; a sweep the queue refuses ends failed with the reason.
      */
     async submit(scope: TenantScope, spec: SweepSpec, warnings: string[]) {
       requireRedis();
-      const { rows } = await scope.db.query<{ active: number }>(
-        `select count(*)::int as active from sweeps where status in ('queued', 'running')`,
-      );
-      if ((rows[0]?.active ?? 0) >= maxActiveSweeps)
-        throw apiError(
-          'rate_limited',
-          `tenant ${scope.tenantId} already has ${rows[0]?.active} queued or running sweeps (maxActiveSweeps ${maxActiveSweeps}); wait for one to end or cancel one`,
-        );
       const expansion = expandSweep(spec);
       const created = await createSweep(scope.db, {
         tenantId: scope.tenantId,
@@ -69,18 +117,36 @@ export function createSweepService({
         cohortSeed: spec.cohort.seed,
         patients: spec.cohort.patients,
         chunkSize: spec.cohort.chunkSize ?? defaultChunkSize,
-        points: expansion.points,
+        points: expansion.points.map((p) =>
+          shareOutcomesAcrossTenants ? p : { ...p, pointHash: tenantPointHash(scope.tenantId, p.pointHash) },
+        ),
+        maxActiveSweeps,
+      }).catch((error: unknown) => {
+        if (!(error instanceof ActiveSweepCapError)) throw error;
+        throw apiError(
+          'rate_limited',
+          `tenant ${scope.tenantId} already has ${error.active} queued or running sweeps (maxActiveSweeps ${error.maxActiveSweeps}); wait for one to end or cancel one`,
+        );
       });
-      const queueWarnings = await enqueueChunks(queue, created.chunks).then(
-        () => [],
+      const { chunks, ...summary } = created;
+      try {
+        await enqueueChunks(queue, chunks);
+      } catch (error) {
+        if (await queueRefused(error)) {
+          const reason = await failUnqueueable(scope.db, created.id, chunks, error);
+          return {
+            ...summary,
+            status: 'failed' as const,
+            warnings: [...warnings, ...expansion.warnings, reason],
+          };
+        }
         // The sweep is committed, so it is accepted: answering 5xx would invite a duplicate submission.
-        (error: unknown) => [
-          `the queue (Redis) refused the chunks (${error instanceof Error ? error.message : String(error)}); ` +
-            'the reconciler enqueues them once Redis accepts writes again',
-        ],
-      );
-      const { chunks: _chunks, ...summary } = created;
-      return { ...summary, warnings: [...warnings, ...expansion.warnings, ...queueWarnings] };
+        const warning =
+          `the queue (Redis) refused the chunks (${errorMessage(error)}); ` +
+          'the reconciler enqueues them once Redis accepts writes again';
+        return { ...summary, warnings: [...warnings, ...expansion.warnings, warning] };
+      }
+      return { ...summary, warnings: [...warnings, ...expansion.warnings] };
     },
 
     async cancel(scope: TenantScope, id: string) {
@@ -90,10 +156,30 @@ export function createSweepService({
       return result.cancelled;
     },
 
-    /** Re-enqueue pending chunks whose jobs Redis no longer holds. */
-    async reconcile(): Promise<number> {
-      if (redis.status !== 'ready') return 0;
-      return reconcileQueue(queue, await pendingChunks(pool));
+    /**
+     * Re-enqueue pending chunks whose jobs Redis no longer holds, sweep by sweep: a sweep the queue
+     * refuses ends failed with the reason, and never stops the others' recovery.
+     */
+    async reconcile(): Promise<ReconcileReport> {
+      const report: ReconcileReport = { requeued: 0, failedSweeps: [], errors: [] };
+      if (redis.status !== 'ready') return report;
+      const pending = await pendingChunks(pool);
+      const tenantOf = new Map(pending.map((c) => [c.sweepId, c.tenantId]));
+      const { requeued, failures } = await reconcileQueue(queue, pending);
+      report.requeued = requeued;
+      for (const { sweepId, chunks, error } of failures) {
+        try {
+          if (!(await queueRefused(error))) {
+            report.errors.push({ sweepId, error });
+            continue;
+          }
+          const db = forTenant(pool, tenantOf.get(sweepId)!);
+          report.failedSweeps.push({ sweepId, reason: await failUnqueueable(db, sweepId, chunks, error) });
+        } catch (failError) {
+          report.errors.push({ sweepId, error: failError });
+        }
+      }
+      return report;
     },
   };
 }

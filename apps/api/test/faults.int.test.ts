@@ -201,8 +201,16 @@ let servers: FaultServers;
 /** Rows of each healthy sweep from its undisturbed run, which a faulted run must reproduce exactly. */
 const undisturbed = new Map<string, OutcomeRows>();
 
+// One tenant for the file: outcomes are stored per tenant, and faulted runs are compared row for
+// row (point ids included) with the undisturbed runs.
+const faultTenant = `faults-${Date.now()}`;
 const harnessOnFaultServers = () =>
-  startHarness({ databaseUrl: servers.postgres.url, redisUrl: servers.redis.url, reconcileIntervalMs });
+  startHarness({
+    databaseUrl: servers.postgres.url,
+    redisUrl: servers.redis.url,
+    reconcileIntervalMs,
+    tenantId: faultTenant,
+  });
 
 beforeAll(async () => {
   servers = await startFaultServers();

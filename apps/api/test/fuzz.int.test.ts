@@ -116,7 +116,13 @@ describe('fuzzed requests at every route', () => {
   let readKey: string;
   beforeAll(async () => {
     harness = await startHarness({
-      limits: { maxPoints: 50, maxPatientsPerPoint: 1_000, maxSimulations: 10_000, maxBodyBytes: 256 * 1024 },
+      limits: {
+        maxPoints: 50,
+        maxPatientsPerPoint: 1_000,
+        maxSimulations: 10_000,
+        maxChunksPerSweep: 10_000,
+        maxBodyBytes: 256 * 1024,
+      },
       maxActiveSweeps: 1_000_000,
     });
     readKey = await harness.createKey('read');

@@ -11,6 +11,9 @@ async function until(done: () => boolean) {
   }
 }
 
+/** A pass's report that only re-enqueued `requeued` chunks. */
+const requeuedOnly = (requeued: number) => ({ requeued, failedSweeps: [], errors: [] });
+
 function recorder() {
   const warnings: string[] = [];
   let requeued = 0;
@@ -34,7 +37,7 @@ describe('startReconciler', () => {
     let passes = 0;
     const reconciler = startReconciler({
       ...seen.deps,
-      reconcile: async () => (++passes === 1 ? 3 : 0),
+      reconcile: async () => requeuedOnly(++passes === 1 ? 3 : 0),
       intervalMs: 20,
     });
     expect(passes).toBe(1);
@@ -57,7 +60,7 @@ describe('startReconciler', () => {
         await sleep(60); // a slow pass: Redis or Postgres struggling
         running--;
         finished++;
-        return 1;
+        return requeuedOnly(1);
       },
       intervalMs: 10,
     });
@@ -76,12 +79,33 @@ describe('startReconciler', () => {
       reconcile: async () => {
         passes++;
         if (passes === 1) throw new Error('connect ECONNREFUSED');
-        return 0;
+        return requeuedOnly(0);
       },
       intervalMs: 10,
     });
     await until(() => passes >= 2);
     await reconciler.stop();
     expect(seen.warnings[0]).toBe('reconcile failed');
+  });
+
+  it('logs each sweep it failed or could not heal, and counts what the others re-enqueued', async () => {
+    const seen = recorder();
+    const reconciler = startReconciler({
+      ...seen.deps,
+      reconcile: async () => ({
+        requeued: 4,
+        failedSweeps: [{ sweepId: 'a', reason: 'the queue refused the chunks of this sweep: bad priority' }],
+        errors: [{ sweepId: 'b', error: new Error('Connection is closed.') }],
+      }),
+      intervalMs: 60_000,
+    });
+    await until(() => seen.warnings.length >= 3);
+    await reconciler.stop();
+    expect(seen.requeued()).toBe(4);
+    expect(seen.warnings).toEqual([
+      'reconciler re-enqueued missing chunks',
+      'reconciler failed a sweep the queue refused',
+      'reconciler could not re-enqueue a sweep; retrying next pass',
+    ]);
   });
 });

@@ -105,7 +105,7 @@ describe('tenant isolation, enforced by Postgres row-level security', () => {
     await Promise.all([alpha?.stop(), beta?.stop()]);
   });
 
-  it('never shows or lets another tenant touch a sweep, on any route, yet reuses its numbers', async () => {
+  it('never shows or lets another tenant touch a sweep, on any route, nor reuses its numbers', async () => {
     await alpha.startWorker(1);
     const mine = await alpha.submit(spec(3101));
     await alpha.waitForSweep(mine.id, (s) => s.status === 'completed');
@@ -118,14 +118,44 @@ describe('tenant isolation, enforced by Postgres row-level security', () => {
     const list = await beta.request('GET', '/v1/sweeps?limit=200');
     expect(list.body.items.map((s: { id: string }) => s.id)).not.toContain(mine.id);
 
-    // Outcomes are content-addressed numbers: beta's identical sweep reuses them without seeing alpha's.
+    // By default reuse stays within a tenant: beta's identical sweep learns nothing of alpha's
+    // (reused 0) and gets no numbers it did not compute; alpha's own resubmission reuses them all.
     const theirs = await beta.submit(spec(3101));
-    expect(theirs).toMatchObject({ status: 'completed', simulations: 60, reused: 60 });
-    const points = await beta.request('GET', `/v1/sweeps/${theirs.id}/points`);
-    expect(points.body.points.map((p: { patients: number }) => p.patients)).toEqual([30, 30]);
+    expect(theirs).toMatchObject({ status: 'queued', simulations: 60, reused: 0 });
+    const { rows: shared } = await alpha.pool.query(
+      `select count(*)::int as n from sweep_points a join sweep_points b on a.point_id = b.point_id
+       where a.sweep_id = $1 and b.sweep_id = $2`,
+      [mine.id, theirs.id],
+    );
+    expect(shared[0].n).toBe(0);
+    expect((await beta.request('POST', `/v1/sweeps/${theirs.id}/cancel`)).body.cancelled).toBe(true);
+    const again = await alpha.submit(spec(3101));
+    expect(again).toMatchObject({ status: 'completed', simulations: 60, reused: 60 });
     const own = await alpha.request('GET', `/v1/sweeps/${theirs.id}`);
     expect(own.status).toBe(404);
     await alpha.stopWorkers();
+  });
+
+  it('reuses numbers across tenants only when the operator turns SHARE_OUTCOMES_ACROSS_TENANTS on', async () => {
+    const sharing = await startHarness({ shareOutcomesAcrossTenants: true });
+    try {
+      await sharing.startWorker(1);
+      const first = await sharing.submit(spec(3103));
+      await sharing.waitForSweep(first.id, (s) => s.status === 'completed');
+      const otherKey = await sharing.createKey('submit', `gamma-${Date.now()}`);
+      const theirs = await sharing.request('POST', '/v1/sweeps', spec(3103), { key: otherKey });
+      expect(theirs.status).toBe(202);
+      expect(theirs.body).toMatchObject({ status: 'completed', simulations: 60, reused: 60 });
+      const points = await sharing.request('GET', `/v1/sweeps/${theirs.body.id}/points`, undefined, {
+        key: otherKey,
+      });
+      expect(points.body.points.map((p: { patients: number }) => p.patients)).toEqual([30, 30]);
+      expect(
+        (await sharing.request('GET', `/v1/sweeps/${first.id}`, undefined, { key: otherKey })).status,
+      ).toBe(404);
+    } finally {
+      await sharing.stop();
+    }
   });
 
   it('holds in the database itself: the app role sees and writes only its own tenant', async () => {

@@ -12,7 +12,13 @@ describe('sweep HTTP API: validation, limits, lookups (real Postgres + Redis)', 
   let harness: Harness;
   beforeAll(async () => {
     harness = await startHarness({
-      limits: { maxPoints: 50, maxPatientsPerPoint: 5_000, maxSimulations: 20_000, maxBodyBytes: 64 * 1024 },
+      limits: {
+        maxPoints: 50,
+        maxPatientsPerPoint: 5_000,
+        maxSimulations: 20_000,
+        maxChunksPerSweep: 10_000,
+        maxBodyBytes: 64 * 1024,
+      },
     });
   });
   afterAll(async () => {
@@ -64,6 +70,34 @@ describe('sweep HTTP API: validation, limits, lookups (real Postgres + Redis)', 
       422,
       '',
       /maxSimulations/,
+    ],
+    [
+      'too many chunks',
+      {
+        ...valid,
+        design: { kind: 'grid', axes: { dose: [0, 1, 2, 3, 4] } },
+        cohort: { patients: 4_000, seed: 1, chunkSize: 1 },
+      },
+      422,
+      'cohort.chunkSize',
+      /= 20000 chunks; the limit is 10000 \(maxChunksPerSweep\): use cohort\.chunkSize ≥ 2 /,
+    ],
+    // Postgres cannot store these (text and jsonb refuse them): a 400 before any write, never a 500.
+    ['NUL in the name', { ...valid, name: 'dose\u0000sweep' }, 400, 'name', /NUL character \(U\+0000\)/],
+    ['lone surrogate in the name', { ...valid, name: 'dose\uD800' }, 400, 'name', /lone surrogate \(U\+D800/],
+    [
+      'NUL in a params key',
+      { ...valid, params: { 'x\u0000': 1 } },
+      400,
+      'params["x\\u0000"]',
+      /key must not contain a NUL/,
+    ],
+    [
+      'lone surrogate in an axis name',
+      { ...valid, design: { kind: 'grid', axes: { '\uDC00': [1] } } },
+      400,
+      'design.axes["\\udc00"]',
+      /key must not contain a lone surrogate/,
     ],
   ];
 

@@ -6,6 +6,11 @@ export interface SweepLimits {
   readonly maxPatientsPerPoint: number;
   /** Simulations in one sweep: points × patients. */
   readonly maxSimulations: number;
+  /**
+   * Work chunks in one sweep: points × ⌈patients / chunkSize⌉ (a chunk never spans points). Bounds
+   * the rows, queue jobs and Redis memory one submission makes and the work to cancel it.
+   */
+  readonly maxChunksPerSweep: number;
   /** Request body in bytes (the HTTP layer enforces it; parseSweepSpec does for text input). */
   readonly maxBodyBytes: number;
 }
@@ -17,6 +22,7 @@ export const defaultSweepLimits: SweepLimits = Object.freeze({
   maxPoints: 100_000,
   maxPatientsPerPoint: 1_000_000,
   maxSimulations: 10_000_000,
+  maxChunksPerSweep: 10_000,
   maxBodyBytes: DEFAULT_BODY_LIMIT_BYTES,
 });
 

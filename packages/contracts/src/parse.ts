@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { ApiError, ErrorDetail } from './errors.js';
 import { apiError } from './errors.js';
 import type { SweepLimits } from './limits.js';
-import { defaultSweepLimits } from './limits.js';
+import { defaultChunkSize, defaultSweepLimits } from './limits.js';
 import { formatPath } from './paths.js';
 import type { SweepSpec } from './spec.js';
 import { sweepSpecSchema } from './spec.js';
@@ -45,6 +45,8 @@ export function parseSweepSpec(
 
   const reserved = reservedKeyPaths(input);
   if (reserved.length > 0) return invalid(reserved.map((path) => ({ path, rule: 'reserved key' })));
+  const unstorable = unstorableTextPaths(input);
+  if (unstorable.length > 0) return invalid(unstorable);
 
   // reportInput puts the offending value on each issue, so type errors can say what was found.
   const parsed = sweepSpecSchema.safeParse(input, { reportInput: true });
@@ -101,7 +103,43 @@ function checkLimits(spec: SweepSpec, limits: SweepLimits): ApiError | undefined
       [{ path: '', rule: `points × patients at most ${limits.maxSimulations} (maxSimulations)` }],
     );
   }
-  return undefined;
+  return checkChunkCount(points, patients, spec.cohort.chunkSize, limits.maxChunksPerSweep);
+}
+
+/**
+ * Chunks are counted before any outcome is reused (the most the sweep can make). Each point needs
+ * at least one chunk, so past the limit in points only a smaller design helps; otherwise the
+ * message names the smallest chunkSize that fits.
+ */
+function checkChunkCount(
+  points: number,
+  patients: number,
+  chunkSize: number | undefined,
+  maxChunks: number,
+): ApiError | undefined {
+  const size = chunkSize ?? defaultChunkSize;
+  const chunks = points * Math.ceil(patients / size);
+  if (chunks <= maxChunks) return undefined;
+  const sizeText = chunkSize === undefined ? `the default chunkSize ${size}` : `chunkSize ${size}`;
+  if (points > maxChunks) {
+    return apiError(
+      'limit_exceeded',
+      `sweep has ${points} points, each at least one chunk; the limit is ${maxChunks} chunks per sweep (maxChunksPerSweep)`,
+      [{ path: 'design', rule: `at most ${maxChunks} points, one chunk each at least (maxChunksPerSweep)` }],
+    );
+  }
+  const needed = Math.ceil(patients / Math.floor(maxChunks / points));
+  return apiError(
+    'limit_exceeded',
+    `sweep needs ${points} points × ⌈${patients} patients / ${sizeText}⌉ = ${chunks} chunks; ` +
+      `the limit is ${maxChunks} (maxChunksPerSweep): use cohort.chunkSize ≥ ${needed}`,
+    [
+      {
+        path: 'cohort.chunkSize',
+        rule: `points × ⌈patients / chunkSize⌉ at most ${maxChunks} (maxChunksPerSweep): chunkSize ≥ ${needed}`,
+      },
+    ],
+  );
 }
 
 function fail(error: ApiError): ParseSweepSpecResult {
@@ -194,4 +232,46 @@ function reservedKeyPaths(value: unknown, path: PropertyKey[] = [], found: strin
   if (Object.hasOwn(value, '__proto__')) found.push(formatPath([...path, '__proto__']));
   for (const [key, item] of Object.entries(value)) reservedKeyPaths(item, [...path, key], found);
   return found;
+}
+
+/**
+ * Strings (values and keys) Postgres cannot store: a NUL (text and jsonb refuse U+0000) or a lone
+ * UTF-16 surrogate (not a character; jsonb refuses its escape). Caught here as a 400 naming where,
+ * instead of failing the insert with a 500. Depth-bounded like reservedKeyPaths.
+ */
+function unstorableTextPaths(
+  value: unknown,
+  path: PropertyKey[] = [],
+  found: ErrorDetail[] = [],
+): ErrorDetail[] {
+  if (path.length > MAX_SPEC_DEPTH) return found;
+  if (typeof value === 'string') {
+    const rule = unstorableTextRule(value);
+    if (rule) found.push({ path: formatPath(path), rule });
+    return found;
+  }
+  if (value === null || typeof value !== 'object') return found;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      unstorableTextPaths(item, [...path, i], found);
+    });
+    return found;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const rule = unstorableTextRule(key);
+    if (rule) found.push({ path: formatPath([...path, key]), rule: `key ${rule}` });
+    unstorableTextPaths(item, [...path, key], found);
+  }
+  return found;
+}
+
+function unstorableTextRule(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain a NUL character (U+0000)';
+  // A high surrogate not followed by a low one, or a low one not preceded by a high one.
+  const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(text);
+  if (lone) {
+    const code = lone[0].charCodeAt(0).toString(16).toUpperCase();
+    return `must not contain a lone surrogate (U+${code} at index ${lone.index}); text must be valid Unicode`;
+  }
+  return undefined;
 }

@@ -192,4 +192,66 @@ describe('parseSweepSpec: invalid specs', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.details).toContainEqual({ path: 'extra', rule: 'unknown key' });
   });
+
+  it.each([
+    [
+      'a NUL in the name',
+      (s: LooseSpec) => (s.name = 'dose\u0000sweep'),
+      'name',
+      'must not contain a NUL character (U+0000)',
+    ],
+    [
+      'a lone high surrogate in the name',
+      (s: LooseSpec) => (s.name = 'dose \uD83D sweep'),
+      'name',
+      'must not contain a lone surrogate (U+D83D at index 5)',
+    ],
+    [
+      'a lone low surrogate at the end',
+      (s: LooseSpec) => (s.name = 'dose\uDE00'),
+      'name',
+      'must not contain a lone surrogate (U+DE00 at index 4)',
+    ],
+    [
+      'a NUL in an axis name',
+      (s: LooseSpec) => (s.design.axes['do\u0000se'] = [1]),
+      'design.axes["do\\u0000se"]',
+      'key must not contain a NUL character',
+    ],
+    [
+      'a lone surrogate in a params key',
+      (s: LooseSpec) => (s.params['\uDC00'] = 1),
+      'params["\\udc00"]',
+      'key must not contain a lone surrogate',
+    ],
+    [
+      'a NUL in the priority',
+      (s: LooseSpec) => (s.priority = 'low\u0000'),
+      'priority',
+      'must not contain a NUL character',
+    ],
+    [
+      'a NUL in the design kind',
+      (s: LooseSpec) => (s.design.kind = '\u0000'),
+      'design.kind',
+      'must not contain a NUL character',
+    ],
+  ])('rejects %s with a 400 naming the field, before anything is stored', (_case, mutate, path, rule) => {
+    const spec = issueSpec();
+    mutate(spec);
+    const result = parseSweepSpec(spec);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.status).toBe(400);
+    expect(result.error.code).toBe('validation_failed');
+    expect(result.error.details).toHaveLength(1);
+    expect(result.error.details?.[0]?.path).toBe(path);
+    expect(result.error.details?.[0]?.rule).toContain(rule);
+  });
+
+  it('accepts text with paired surrogates (emoji) and other control-free Unicode', () => {
+    const spec = issueSpec();
+    spec.name = 'dose 😀 × immunität';
+    expect(parseSweepSpec(spec).ok).toBe(true);
+  });
 });

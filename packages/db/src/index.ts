@@ -24,10 +24,12 @@ export {
 } from './results.js';
 export * from './schema.js';
 export {
+  ActiveSweepCapError,
   type ChunkRef,
   type CreatedSweep,
   cancelSweep,
   createSweep,
+  failSweep,
   getSweep,
   listSweeps,
   missingRanges,

@@ -24,6 +24,19 @@ export interface NewSweep {
   patients: number;
   chunkSize: number;
   points: NewSweepPoint[];
+  /** Queued or running sweeps the tenant may have, this one included; checked atomically. */
+  maxActiveSweeps?: number;
+}
+
+/** The tenant already has its cap of queued or running sweeps; nothing was written. */
+export class ActiveSweepCapError extends Error {
+  constructor(
+    readonly active: number,
+    readonly maxActiveSweeps: number,
+  ) {
+    super(`${active} queued or running sweeps (maxActiveSweeps ${maxActiveSweeps})`);
+    this.name = 'ActiveSweepCapError';
+  }
 }
 
 export interface ChunkRef {
@@ -62,9 +75,23 @@ export function missingRanges(existing: readonly Range[], patients: number): Ran
 /**
  * Write a sweep, its points and its work chunks in one transaction. Outcomes already stored for
  * the same (point, cohort seed, patient) are reused, so only missing patients become chunks.
+ * With `maxActiveSweeps`, throws ActiveSweepCapError when the tenant is at its cap: the count and
+ * the insert hold one lock per tenant, so concurrent submissions cannot all pass the count.
  */
 export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<CreatedSweep> {
   return inTransaction(pool, async (client) => {
+    if (sweep.maxActiveSweeps !== undefined) {
+      await client.query("select pg_advisory_xact_lock(hashtext('frontline.active-sweeps'), hashtext($1))", [
+        sweep.tenantId ?? 'default',
+      ]);
+      const { rows } = await client.query<{ active: number }>(
+        `select count(*)::int as active from sweeps
+         where tenant_id = $1 and status in ('queued', 'running')`,
+        [sweep.tenantId ?? 'default'],
+      );
+      const active = rows[0]?.active ?? 0;
+      if (active >= sweep.maxActiveSweeps) throw new ActiveSweepCapError(active, sweep.maxActiveSweeps);
+    }
     const hashes = sweep.points.map((p) => p.pointHash);
     await client.query(
       `insert into points (hash, model_id, params)
@@ -306,13 +333,34 @@ export async function cancelSweep(
   });
 }
 
-/** Every pending chunk of every active sweep: what the queue must hold. */
-export async function pendingChunks(pool: pg.Pool): Promise<ChunkRef[]> {
+/** Every pending chunk of every active sweep, with its tenant: what the queue must hold. */
+export async function pendingChunks(pool: pg.Pool): Promise<(ChunkRef & { tenantId: string })[]> {
   // Across tenants: answered by a SECURITY DEFINER function, as row-level security hides the rest.
-  const { rows } = await pool.query<{ sweep_id: string; chunk_index: number; priority: Priority }>(
-    'select sweep_id, chunk_index, priority from frontline_pending_chunks()',
+  const { rows } = await pool.query<{
+    tenant_id: string;
+    sweep_id: string;
+    chunk_index: number;
+    priority: Priority;
+  }>('select tenant_id, sweep_id, chunk_index, priority from frontline_pending_chunks()');
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    sweepId: r.sweep_id,
+    chunkIndex: r.chunk_index,
+    priority: r.priority,
+  }));
+}
+
+/**
+ * End a queued or running sweep as failed, with the reason (e.g. the queue refused its jobs), so it
+ * neither waits forever nor counts against its tenant's cap. False if it had already ended.
+ */
+export async function failSweep(pool: pg.Pool, id: string, reason: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `update sweeps set status = 'failed', finished_at = now(), failure_reason = $2
+     where id = $1 and status in ('queued', 'running')`,
+    [id, reason],
   );
-  return rows.map((r) => ({ sweepId: r.sweep_id, chunkIndex: r.chunk_index, priority: r.priority }));
+  return rowCount === 1;
 }
 
 /** Provenance: which worker (host:pid) ran how many of a sweep's chunks. */

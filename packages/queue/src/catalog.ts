@@ -14,17 +14,38 @@ export function chunkJobId(job: ChunkJob): string {
   return `${job.sweepId}.${job.chunkIndex}`;
 }
 
-const classBase = { high: 1, normal: 1_000_001, low: 2_000_001 } as const;
-const ordinalCap = 97_000;
+/** BullMQ's highest priority (2²¹ − 1); it rejects a job with a larger one. */
+export const maxBullmqPriority = 2_097_151;
+
+export const priorityClasses = ['high', 'normal', 'low'] as const;
+export type PriorityClass = (typeof priorityClasses)[number];
+
+/**
+ * BullMQ's range 1..2,097,151 split into three equal bands, one per class (0 would mean "no
+ * priority", which BullMQ runs before every prioritized job).
+ */
+export const priorityBandWidth = Math.floor(maxBullmqPriority / priorityClasses.length); // 699,050
+
+/**
+ * Chunk ordinals past this share the band's last priority and run in submission order (BullMQ is
+ * FIFO within one priority). It is the band's width, so every chunk index maps inside the class's
+ * band; it is far above the chunk limit of a sweep (SweepLimits.maxChunksPerSweep, 10,000 by
+ * default), so within the limit every chunk keeps its own ordinal and sweeps interleave exactly.
+ */
+export const priorityOrdinalCap = priorityBandWidth - 1;
 
 /**
  * BullMQ priority (lower runs first). Priority classes run strictly in order; within a class a
  * chunk's priority grows with its ordinal in its sweep, so a small sweep submitted after a large one
- * interleaves with it instead of waiting for all of it (fair share by chunk ordinal). Beyond the
- * cap, chunks of a very large sweep run in submission order.
+ * interleaves with it instead of waiting for all of it (fair share by chunk ordinal).
  */
-export function chunkPriority(priority: 'high' | 'normal' | 'low', chunkIndex: number): number {
-  return classBase[priority] + Math.min(chunkIndex, ordinalCap) * 10;
+export function chunkPriority(priority: PriorityClass, chunkIndex: number): number {
+  const band = priorityClasses.indexOf(priority);
+  // A class the catalog does not know (a row written by other code) must fail loudly, never NaN.
+  if (band < 0) throw new RangeError(`unknown priority class ${JSON.stringify(priority)}`);
+  if (!Number.isInteger(chunkIndex) || chunkIndex < 0)
+    throw new RangeError(`chunk index must be a non-negative integer, got ${chunkIndex}`);
+  return 1 + band * priorityBandWidth + Math.min(chunkIndex, priorityOrdinalCap);
 }
 
 export const chunkJobOptions = {

@@ -5,6 +5,16 @@ export {
   chunkJobSchema,
   chunkPriority,
   chunkQueueName,
+  maxBullmqPriority,
+  type PriorityClass,
+  priorityBandWidth,
+  priorityClasses,
+  priorityOrdinalCap,
 } from './catalog.js';
 export { type RedisRole, redisConnection } from './connection.js';
-export { enqueueChunks, reconcileQueue, removeChunkJobs } from './enqueue.js';
+export {
+  enqueueChunks,
+  type QueueReconciliation,
+  reconcileQueue,
+  removeChunkJobs,
+} from './enqueue.js';

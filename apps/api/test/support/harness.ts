@@ -21,6 +21,8 @@ export interface HarnessOptions {
   tenantId?: string;
   rateLimitPerMinute?: number;
   maxActiveSweeps?: number;
+  /** The operator setting SHARE_OUTCOMES_ACROSS_TENANTS (default off). */
+  shareOutcomesAcrossTenants?: boolean;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     limits: options.limits,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
     maxActiveSweeps: options.maxActiveSweeps,
+    shareOutcomesAcrossTenants: options.shareOutcomesAcrossTenants,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
