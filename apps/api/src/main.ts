@@ -20,7 +20,13 @@ const redis = redisConnection(env.REDIS_URL, 'producer');
 const queue = new Queue(chunkQueueName, { connection: redis, prefix: env.QUEUE_PREFIX });
 queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
 
-const app = await buildApp({ pool: database.pool, queue, redis, logger });
+const app = await buildApp({
+  pool: database.pool,
+  queue,
+  redis,
+  logger,
+  sessionCookie: `frontline_key_${env.API_PORT}`,
+});
 await app.listen({ host: env.API_HOST, port: env.API_PORT });
 
 // Heal the queue from Postgres: at start (a Redis that lost its data) and periodically.

@@ -13,12 +13,15 @@ export async function ensureAdminKey(databaseUrl: string, log: (line: string) =>
     if (saved && (await verifyApiKey(database.pool, saved))) return saved;
     const key = await createApiKey(database.pool, {
       tenantId: 'default',
-      role: 'admin',
-      name: 'local stack admin',
+      // The stack's first key runs the service: every tenant's keys, the queues, Bull Board.
+      role: 'operator',
+      name: 'local stack operator',
     });
     rmSync(adminKeyFile, { force: true }); // a fresh file gets mode 600
     writeFileSync(adminKeyFile, `${key.token}\n`, { mode: 0o600 });
-    log(`admin API key (tenant "default"), shown this once and kept in .frontline/stack.json: ${key.token}`);
+    log(
+      `operator API key (tenant "default"), shown this once and kept in .frontline/stack.json: ${key.token}`,
+    );
     return key.token;
   } finally {
     await database.close();

@@ -5,7 +5,7 @@ import { table } from '../format.js';
 interface ApiKeyView {
   id: string;
   tenantId: string;
-  role: 'read' | 'submit' | 'admin';
+  role: 'read' | 'submit' | 'admin' | 'operator';
   name: string;
   createdAt: string;
   revokedAt: string | null;
@@ -18,7 +18,7 @@ export function keysCommand(): Command {
     .command('create')
     .description('create an API key; its token is printed once')
     .requiredOption('--tenant <tenant>', 'tenant the key belongs to (lowercase letters, digits, - or _)')
-    .requiredOption('--role <role>', 'read | submit | admin')
+    .requiredOption('--role <role>', 'read | submit | admin | operator (operator keys: operators only)')
     .option('--name <name>', 'a label to recognise the key by')
     .action(async (options: { tenant: string; role: string; name?: string }, command: Command) => {
       const ctx = commandContext(command);
