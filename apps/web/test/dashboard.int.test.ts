@@ -48,8 +48,11 @@ describe('dashboard in headless Chromium on the local stack', () => {
     await page.goto(`${harness.apiUrl}/#/`);
     await page.locator('[data-testid="sign-in"]').waitFor();
     await page.fill('[name="apiKey"]', harness.apiKey);
-    await page.click('[data-testid="sign-in"] button[type="submit"]');
-    await page.waitForLoadState('load');
+    // The page reloads once the API has set the cookie (POST /v1/session answered).
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.click('[data-testid="sign-in"] button[type="submit"]'),
+    ]);
     const cookies = await page.context().cookies(harness.apiUrl);
     // Set by the API (POST /v1/session), out of reach of page scripts, under this stack's own name.
     expect(cookies.find((c) => c.name === harness.app.sessionCookie)).toMatchObject({
