@@ -13,7 +13,9 @@ interface ApiKeyView {
 
 /** `frontline keys create | list | revoke` (an admin key is needed). */
 export function keysCommand(): Command {
-  const keys = new Command('keys').description('manage API keys (needs an admin key)');
+  const keys = new Command('keys').description(
+    "manage API keys (a tenant admin: its own tenant's; an operator: all)",
+  );
   keys
     .command('create')
     .description('create an API key; its token is printed once')
