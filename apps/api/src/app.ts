@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -24,6 +25,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { outcomeExportRoutes } from './routes/outcomes-export.js';
 import { queueRoutes } from './routes/queue.js';
 import { resultRoutes } from './routes/results.js';
+import { sessionRoutes } from './routes/session.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { createSweepService } from './sweep-service.js';
 
@@ -43,6 +45,8 @@ export interface AppDeps {
   progressIntervalMs?: number;
   /** Reuse stored outcomes across tenants (operator setting SHARE_OUTCOMES_ACROSS_TENANTS; default off). */
   shareOutcomesAcrossTenants?: boolean;
+  /** Name of the dashboard's key cookie, unique per stack (default: `frontline_key_` and a random id). */
+  sessionCookie?: string;
 }
 
 export async function buildApp(deps: AppDeps) {
@@ -61,7 +65,8 @@ export async function buildApp(deps: AppDeps) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
-  registerAuth(app, deps.pool);
+  const sessionCookie = deps.sessionCookie ?? `frontline_key_${randomBytes(4).toString('hex')}`;
+  const routes = registerAuth(app, deps.pool, { cookieName: sessionCookie });
   // Per API key (after auth, hence preHandler), in this process's memory: with several API
   // instances each enforces the limit on its own share of traffic.
   await app.register(rateLimit, {
@@ -69,7 +74,7 @@ export async function buildApp(deps: AppDeps) {
     max: deps.rateLimitPerMinute ?? 1_200,
     timeWindow: 60_000,
     keyGenerator: (request) => request.auth?.id ?? request.ip,
-    allowList: (request) => !request.url.startsWith('/v1'),
+    allowList: (request) => request.auth === undefined, // public routes and 404s
     errorResponseBuilder: (_request, context) =>
       apiError(
         'rate_limited',
@@ -82,7 +87,9 @@ export async function buildApp(deps: AppDeps) {
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
 
   const sweeps = createSweepService({
     pool: deps.pool,
@@ -95,6 +102,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(healthRoutes(deps));
   await app.register(sweepRoutes({ pool: deps.pool, sweeps, limits }));
   await app.register(keyRoutes({ pool: deps.pool }));
+  await app.register(sessionRoutes({ pool: deps.pool, cookieName: sessionCookie }));
   await app.register(resultRoutes());
   await app.register(outcomeExportRoutes());
   const monitoring = createMonitoring(deps);
@@ -102,6 +110,6 @@ export async function buildApp(deps: AppDeps) {
   await app.register(sweepEventRoutes(monitoring));
   await app.register(metricsRoutes(monitoring.metrics));
   await app.register(dashboardRoutes(deps));
-  return Object.assign(app, { sweeps, metrics: monitoring.metrics });
+  return Object.assign(app, { sweeps, metrics: monitoring.metrics, sessionCookie, routes });
 }
 export type App = Awaited<ReturnType<typeof buildApp>>;

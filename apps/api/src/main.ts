@@ -26,6 +26,7 @@ const app = await buildApp({
   redis,
   logger,
   shareOutcomesAcrossTenants: env.SHARE_OUTCOMES_ACROSS_TENANTS,
+  sessionCookie: `frontline_key_${env.API_PORT}`,
 });
 await app.listen({ host: env.API_HOST, port: env.API_PORT });
 

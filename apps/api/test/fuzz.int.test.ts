@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support/harness.js';
+import { rawRequest } from './support/raw-http.js';
 
-// ≥ 10,000 generated and mutated requests at every route, in-process (app.inject) on the real
-// Postgres and Redis: none may answer 5xx, and every rejection must be the error envelope.
+// ≥ 10,000 generated and mutated requests at every route, on the real Postgres and Redis, their
+// paths spelled in many ways: none may answer 5xx, every rejection must be the error envelope, and
+// none may succeed without a key of the route's role. In-process (app.inject) where inject sends
+// the target unmodified; over a raw socket where it would not (it resolves dot segments and drops
+// an absolute-form target's origin).
 const runs = 10_000;
 /** encodeURIComponent throws on lone surrogates; a client would send U+FFFD instead. */
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -109,6 +113,36 @@ const rawBody = fc.oneof(
     '{"name": "a"',
   ),
 );
+
+const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+/** Spellings of a path; `raw` ones must reach the server byte for byte. */
+const spellings: Record<string, { raw?: boolean; spell: (path: string, port: number) => string }> = {
+  canonical: { spell: (p) => p },
+  'percent-encoded letter': { spell: (p) => p.replace(/\/([a-zA-Z])/, (_, c) => `/${hex(c)}`) },
+  'percent-encoded letters': { spell: (p) => p.replace(/[a-zA-Z]/g, hex) },
+  'encoded slash': { spell: (p) => p.replace(/\/(?=[^/]*$)/, '%2F') },
+  'double encoding': { spell: (p) => p.replace(/\/([a-zA-Z])/, (_, c) => `/%25${hex(c).slice(1)}`) },
+  'dot-dot segment': { raw: true, spell: (p) => `/x/..${p}` },
+  'encoded dot-dot segment': { raw: true, spell: (p) => `/x/%2e%2e${p}` },
+  'dot segment': { raw: true, spell: (p) => `/.${p}` },
+  'doubled slashes': { spell: (p) => p.replaceAll('/', '//') },
+  'trailing slash': { spell: (p) => `${p}/` },
+  'upper case': { spell: (p) => p.toUpperCase() },
+  'absolute-form target': { raw: true, spell: (p, port) => `http://127.0.0.1:${port}${p}` },
+  'matrix parameter': { spell: (p) => p.replace(/^\/([^/]*)/, '/$1;x=1') },
+  'trailing matrix parameter': { spell: (p) => `${p};x=1` },
+};
+
+type Access = 'public' | 'read' | 'submit' | 'admin' | 'operator';
+const rank = { read: 0, submit: 1, admin: 2, operator: 3 } as const;
+/** The role a request (as sent: method and unspelled path) needs; unknown /v1 paths need at least a key. */
+function neededAccess(method: string, path: string): Access {
+  if (/^\/(healthz|readyz|metrics|openapi\.json)$/.test(path)) return 'public';
+  if (path === '/v1/queue' || path.startsWith('/admin/')) return 'operator';
+  if (path === '/v1/keys' || path.startsWith('/v1/keys/')) return 'admin';
+  if (method !== 'GET' && method !== 'HEAD') return 'submit';
+  return 'read';
+}
 
 describe('fuzzed requests at every route', () => {
   let harness: Harness;
@@ -225,33 +259,76 @@ describe('fuzzed requests at every route', () => {
       'multipart/form-data',
       undefined,
     );
+    // Mostly the canonical path, so most requests reach the routes' own validation.
+    const spelling = fc.oneof(
+      { arbitrary: fc.constant('canonical'), weight: 3 },
+      fc.constantFrom(...Object.keys(spellings).filter((name) => name !== 'canonical')),
+    );
+    const methodOverride = fc.oneof(
+      { arbitrary: fc.constant(undefined), weight: 9 },
+      fc.constantFrom('POST', 'PUT', 'DELETE', 'PATCH', 'GET'),
+    );
+    const port = Number(new URL(harness.apiUrl).port);
     const statuses = new Map<number, number>();
+    const bySpelling = new Map<string, number>();
 
     await fc.assert(
-      fc.asyncProperty(route, query, rawBody, auth, contentType, async (r, q, body, authorization, type) => {
-        const [method, path] = r.split(' ') as [string, string];
-        const withBody = method === 'POST' || method === 'PUT';
-        const headers: Record<string, string> = {};
-        if (authorization !== undefined) headers.authorization = authorization.replace(/[\r\n]/g, '');
-        if (withBody && type) headers['content-type'] = type;
-        const response = await harness.app.inject({
-          method: method as 'GET',
-          url: `${path}${q}`,
-          headers,
-          ...(withBody ? { payload: body } : {}),
-        });
-        statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
-        expect(response.statusCode, `${method} ${path}${q} → ${response.body.slice(0, 300)}`).toBeLessThan(
-          500,
-        );
-        if (response.statusCode >= 400) {
-          const parsed = JSON.parse(response.body);
-          expect(parsed).toMatchObject({
-            error: { code: expect.any(String), message: expect.any(String), requestId: expect.any(String) },
-          });
-          expect(Object.keys(parsed)).toEqual(['error']);
-        }
-      }),
+      fc.asyncProperty(
+        route,
+        query,
+        rawBody,
+        auth,
+        contentType,
+        spelling,
+        methodOverride,
+        async (r, q, body, authorization, type, spellingName, override) => {
+          const [method, path] = r.split(' ') as [string, string];
+          const { raw, spell } = spellings[spellingName]!;
+          const target = `${spell(path, port)}${q}`;
+          const withBody = method === 'POST' || method === 'PUT';
+          const headers: Record<string, string> = {};
+          if (authorization !== undefined)
+            // A raw socket sends bytes as given: keep the header to what the HTTP parser accepts.
+            headers.authorization = raw
+              ? authorization.replace(/[^\x20-\x7e]/g, '?')
+              : authorization.replace(/[\r\n]/g, '');
+          if (withBody && type) headers['content-type'] = type;
+          if (override) headers['x-http-method-override'] = override;
+          const response = raw
+            ? await rawRequest(port, method, target, headers, withBody ? body : undefined).then((res) => ({
+                statusCode: res.status,
+                body: res.body,
+              }))
+            : await harness.app.inject({
+                method: method as 'GET',
+                url: target,
+                headers,
+                ...(withBody ? { payload: body } : {}),
+              });
+          statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+          bySpelling.set(spellingName, (bySpelling.get(spellingName) ?? 0) + 1);
+          const what = `${method} ${target} (${spellingName}, override ${override ?? 'none'}) → ${response.statusCode} ${response.body.slice(0, 300)}`;
+          expect(response.statusCode, what).toBeLessThan(500);
+          // Authorization, not just status classes: no success without a key of the route's role.
+          const role =
+            authorization === `Bearer ${harness.apiKey}`
+              ? 'operator'
+              : authorization === `Bearer ${readKey}`
+                ? 'read'
+                : undefined;
+          const needed = neededAccess(method, path);
+          const permitted = needed === 'public' || (role !== undefined && rank[role] >= rank[needed]);
+          if (!permitted)
+            expect(response.statusCode, `without the role: ${what}`).toBeGreaterThanOrEqual(400);
+          if (response.statusCode >= 400) {
+            const parsed = JSON.parse(response.body);
+            expect(parsed).toMatchObject({
+              error: { code: expect.any(String), message: expect.any(String), requestId: expect.any(String) },
+            });
+            expect(Object.keys(parsed)).toEqual(['error']);
+          }
+        },
+      ),
       { numRuns: runs, seed: 20_261_129, endOnFailure: true },
     );
 
@@ -261,8 +338,9 @@ describe('fuzzed requests at every route', () => {
     expect(fiveHundreds).toBe(0);
     // The mix reached the routes, not just the front door: successes, rejections and auth failures all occur.
     for (const status of [200, 400, 401, 404]) expect(statuses.get(status) ?? 0).toBeGreaterThan(50);
+    for (const name of Object.keys(spellings)) expect(bySpelling.get(name) ?? 0, name).toBeGreaterThan(100);
     console.log(
-      `[fuzz] statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`,
+      `[fuzz] statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; spellings: ${JSON.stringify(Object.fromEntries(bySpelling))}`,
     );
   });
 });

@@ -1,6 +1,10 @@
 import { connectDatabase, forTenant } from '@frontline/db';
+import { chunkQueueName } from '@frontline/queue';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { registerAuth } from '../src/auth.js';
 import { type Harness, startHarness } from './support/harness.js';
+import { rawRequest } from './support/raw-http.js';
 
 const spec = (seed: number) => ({
   name: `isolation ${seed}`,
@@ -66,9 +70,10 @@ describe('API keys: authentication, roles, management', () => {
     expect(JSON.stringify(listed.body)).not.toMatch(/secret|token|fl_/);
   });
 
-  it('enforces roles: read reads, submit submits, admin manages keys and Bull Board', async () => {
+  it('enforces roles: read reads, submit submits, admin manages keys, operator Bull Board', async () => {
     const read = await harness.createKey('read');
     const submit = await harness.createKey('submit');
+    const admin = await harness.createKey('admin');
     expect((await harness.request('GET', '/v1/sweeps', undefined, { key: read })).status).toBe(200);
     const forbidden = await harness.request('POST', '/v1/sweeps', spec(3001), { key: read });
     expect(forbidden.status).toBe(403);
@@ -80,9 +85,10 @@ describe('API keys: authentication, roles, management', () => {
       fetch(`${harness.apiUrl}/admin/queues`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
     expect((await board(null)).status).toBe(401);
     expect((await board(submit)).status).toBe(403);
-    expect((await board(harness.apiKey)).status).toBe(200);
+    expect((await board(admin)).status).toBe(403);
+    expect((await board(harness.apiKey)).status).toBe(200); // the harness's key is an operator's
     const byCookie = await fetch(`${harness.apiUrl}/v1/sweeps`, {
-      headers: { cookie: `theme=dark; frontline_key=${encodeURIComponent(read)}` },
+      headers: { cookie: `theme=dark; ${harness.app.sessionCookie}=${encodeURIComponent(read)}` },
     });
     expect(byCookie.status).toBe(200);
   });
@@ -237,5 +243,253 @@ describe('limits per key and per tenant', () => {
     } finally {
       await harness.stop();
     }
+  });
+});
+
+const sweepCount = async (harness: Harness) =>
+  (
+    await harness.pool.query<{ n: number }>('select count(*)::int as n from sweeps where tenant_id = $1', [
+      harness.tenantId,
+    ])
+  ).rows[0]!.n;
+
+describe('issue 11, finding 1: access is decided on the route Fastify matched, never the raw URL', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it('refuses re-spelled key, queue and Bull Board routes without a key: no key made, none revoked, no queue paused', async () => {
+    const port = Number(new URL(harness.apiUrl).port);
+    const victim = await harness.request('POST', '/v1/keys', { tenant: harness.tenantId, role: 'read' });
+    const keysBefore = (await harness.pool.query('select count(*)::int as n from api_keys')).rows[0].n;
+    const attacks: [string, string, string?][] = [
+      ['POST', '/%761/keys', JSON.stringify({ tenant: 'default', role: 'admin' })],
+      ['POST', '/v%31/keys', JSON.stringify({ tenant: 'default', role: 'operator' })],
+      ['GET', '/%761/keys'],
+      ['POST', `/%761/keys/${victim.body.id}/revoke`],
+      ['GET', '/%761/queue'],
+      ['GET', '/%61dmin/queues/api/queues'],
+      ['PUT', `/%61dmin/queues/api/queues/${chunkQueueName}/pause`],
+      ['PUT', `/admin/queues/api/queues/${chunkQueueName}/pause`],
+      ['POST', `http://127.0.0.1:${port}/v1/keys`, JSON.stringify({ tenant: 'default', role: 'admin' })],
+    ];
+    const answers = [];
+    for (const [method, target, body] of attacks) {
+      const headers: Record<string, string> = body ? { 'content-type': 'application/json' } : {};
+      const response = await rawRequest(port, method, target, headers, body);
+      answers.push(`${method} ${target.replace(String(port), 'PORT')} → ${response.status}`);
+      expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'unauthorized' } });
+    }
+    expect(answers).toEqual(attacks.map(([m, t]) => `${m} ${t.replace(String(port), 'PORT')} → 401`));
+    expect((await harness.pool.query('select count(*)::int as n from api_keys')).rows[0].n).toBe(keysBefore);
+    const { rows } = await harness.pool.query('select revoked_at from api_keys where id = $1', [
+      victim.body.id,
+    ]);
+    expect(rows[0].revoked_at).toBeNull();
+    expect(await harness.queue.isPaused()).toBe(false);
+  });
+
+  it('will not start with a route that declares no access level', async () => {
+    const app = Fastify();
+    registerAuth(app, harness.pool, { cookieName: 'frontline_key_test' });
+    expect(() => app.get('/v1/undeclared', async () => 'open to all')).toThrow(
+      'route GET /v1/undeclared declares no access level (config.access)',
+    );
+    await app.close();
+  });
+});
+
+describe('issue 11, finding 6: a tenant admin manages only its own tenant; an operator every tenant', () => {
+  let alpha: Harness;
+  let betaTenant: string;
+  beforeAll(async () => {
+    alpha = await startHarness();
+    betaTenant = `${alpha.tenantId}-beta`;
+  });
+  afterAll(async () => {
+    await alpha?.stop();
+  });
+
+  it('creates, lists and revokes within its own tenant only, and never reaches an operator key', async () => {
+    const admin = await alpha.createKey('admin');
+    const betaAdmin = await alpha.createKey('admin', betaTenant);
+    const betaKeyId = betaAdmin.split('_')[1];
+    const operatorKeyId = alpha.apiKey.split('_')[1];
+    const asAdmin = (method: string, path: string, body?: unknown) =>
+      alpha.request(method, path, body, { key: admin });
+    const activeKeys = async (tenant: string) =>
+      (
+        await alpha.pool.query(
+          'select count(*)::int as n from api_keys where tenant_id = $1 and revoked_at is null',
+          [tenant],
+        )
+      ).rows[0].n;
+
+    const betaBefore = await activeKeys(betaTenant);
+    const forBeta = await asAdmin('POST', '/v1/keys', { tenant: betaTenant, role: 'admin' });
+    expect(forBeta.status).toBe(403);
+    expect(forBeta.body.error.message).toBe(
+      `an admin key manages only its own tenant's keys ("${alpha.tenantId}"), not tenant "${betaTenant}"`,
+    );
+    const operator = await asAdmin('POST', '/v1/keys', { tenant: alpha.tenantId, role: 'operator' });
+    expect(operator.status).toBe(403);
+    expect(operator.body.error.message).toBe('only an operator key may create an operator key');
+    const own = await asAdmin('POST', '/v1/keys', { tenant: alpha.tenantId, role: 'read' });
+    expect(own.status).toBe(201);
+
+    const listed = await asAdmin('GET', '/v1/keys');
+    expect(new Set(listed.body.items.map((k: { tenantId: string }) => k.tenantId))).toEqual(
+      new Set([alpha.tenantId]),
+    );
+    expect(listed.body.items.map((k: { id: string }) => k.id)).toContain(own.body.id);
+
+    // Another tenant's key, and the operator's, answer as absent: the admin learns nothing of them.
+    expect(await asAdmin('POST', `/v1/keys/${betaKeyId}/revoke`)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'not_found', message: `no active API key ${betaKeyId}` } },
+    });
+    expect((await asAdmin('POST', `/v1/keys/${operatorKeyId}/revoke`)).status).toBe(404);
+    expect(await activeKeys(betaTenant)).toBe(betaBefore);
+    expect((await alpha.request('GET', '/v1/keys', undefined, { key: alpha.apiKey })).status).toBe(200);
+
+    // Every tenant's jobs and Bull Board are the operator's alone.
+    expect((await asAdmin('GET', '/v1/queue')).status).toBe(403);
+    expect(
+      (await fetch(`${alpha.apiUrl}/admin/queues`, { headers: { authorization: `Bearer ${admin}` } })).status,
+    ).toBe(403);
+    expect((await alpha.request('GET', '/v1/queue')).status).toBe(200);
+
+    // The operator manages every tenant.
+    const all = await alpha.request('GET', '/v1/keys');
+    const tenants = new Set(all.body.items.map((k: { tenantId: string }) => k.tenantId));
+    expect(tenants.has(alpha.tenantId) && tenants.has(betaTenant)).toBe(true);
+    expect((await alpha.request('POST', '/v1/keys', { tenant: betaTenant, role: 'read' })).status).toBe(201);
+    expect(await alpha.request('POST', `/v1/keys/${betaKeyId}/revoke`)).toEqual({
+      status: 200,
+      body: { id: betaKeyId, revoked: true },
+    });
+  });
+
+  it('holds in Postgres: the app role cannot read or write api_keys, and its functions check the caller', async () => {
+    const app = connectDatabase(inject('databaseUrl'), { appRole: true });
+    try {
+      await expect(app.pool.query('select id from api_keys limit 1')).rejects.toThrow(/permission denied/);
+      await expect(app.pool.query('update api_keys set revoked_at = null')).rejects.toThrow(
+        /permission denied/,
+      );
+      await expect(
+        app.pool.query(
+          `insert into api_keys (id, tenant_id, role, name, secret_hash) values ('0000000000000000', 'x', 'operator', 'forged', 'x')`,
+        ),
+      ).rejects.toThrow(/permission denied/);
+      // Knowing an operator's key id is not enough: the functions want its secret's hash.
+      const operatorId = alpha.apiKey.split('_')[1];
+      await expect(
+        app.pool.query(
+          `select frontline_create_api_key($1, 'guess', 'aaaaaaaaaaaaaaaa', 'x', 'operator', 'forged', 'h')`,
+          [operatorId],
+        ),
+      ).rejects.toThrow(/may not create a operator key for tenant x/);
+      const listed = await app.pool.query('select * from frontline_list_api_keys($1, $2)', [
+        operatorId,
+        'guess',
+      ]);
+      expect(listed.rowCount).toBe(0);
+      const verified = await app.pool.query('select * from frontline_verify_api_key($1, $2)', [
+        operatorId,
+        'guess',
+      ]);
+      expect(verified.rowCount).toBe(0);
+      expect(verified.fields.map((f) => f.name)).toEqual(['tenant_id', 'role', 'name', 'created_at']);
+      const { rows } = await alpha.pool.query(
+        `select relrowsecurity from pg_class where relname = 'api_keys'`,
+      );
+      expect(rows[0].relrowsecurity).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("issue 11, finding 7: the dashboard cookie is the server's, and cross-site writes are refused", () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ maxActiveSweeps: 100 });
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it('POST /v1/session sets an HttpOnly, SameSite=Strict cookie named for this stack; DELETE clears it', async () => {
+    const read = await harness.createKey('read');
+    const session = (method: string, body?: unknown) =>
+      fetch(`${harness.apiUrl}/v1/session`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const signedIn = await session('POST', { key: read });
+    expect(signedIn.status).toBe(200);
+    expect(harness.app.sessionCookie).toMatch(/^frontline_key_[0-9a-f]{8}$/);
+    expect(signedIn.headers.get('set-cookie')).toBe(
+      `${harness.app.sessionCookie}=${encodeURIComponent(read)}; Path=/; HttpOnly; SameSite=Strict`,
+    );
+    const wrong = await session('POST', { key: `fl_${'0'.repeat(16)}_${'A'.repeat(32)}` });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    const signedOut = await session('DELETE');
+    expect(signedOut.status).toBe(204);
+    expect(signedOut.headers.get('set-cookie')).toBe(
+      `${harness.app.sessionCookie}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`,
+    );
+  });
+
+  it('refuses cookie-authenticated writes from a foreign Origin or without JSON; Bearer writes are unaffected', async () => {
+    const submit = await harness.createKey('submit');
+    const cookie = `${harness.app.sessionCookie}=${encodeURIComponent(submit)}`;
+    const post = (headers: Record<string, string>, body: string) =>
+      fetch(`${harness.apiUrl}/v1/sweeps`, { method: 'POST', headers, body }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { error: { message: string } },
+      }));
+    const json = JSON.stringify(spec(3301));
+    const before = await sweepCount(harness);
+
+    const crossSite = await post(
+      { cookie, origin: 'http://evil.example', 'content-type': 'text/plain' },
+      json,
+    );
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.body.error.message).toBe(
+      `a cookie-authenticated POST must come from this API's own pages: Origin must be ${harness.apiUrl} (got http://evil.example); other clients send "Authorization: Bearer <api key>"`,
+    );
+    const noOrigin = await post({ cookie, 'content-type': 'application/json' }, json);
+    expect(noOrigin.status).toBe(403);
+    const plain = await post({ cookie, origin: harness.apiUrl, 'content-type': 'text/plain' }, json);
+    expect(plain.status).toBe(403);
+    expect(plain.body.error.message).toBe(
+      'a cookie-authenticated POST with a body must send Content-Type application/json (got text/plain)',
+    );
+    expect(await sweepCount(harness)).toBe(before);
+
+    expect(
+      (await post({ cookie, origin: harness.apiUrl, 'content-type': 'application/json' }, json)).status,
+    ).toBe(202);
+    const bearer = await post(
+      {
+        authorization: `Bearer ${submit}`,
+        origin: 'http://evil.example',
+        'content-type': 'application/json',
+      },
+      JSON.stringify(spec(3302)),
+    );
+    expect(bearer.status).toBe(202);
+    expect(await sweepCount(harness)).toBe(before + 2);
+    // Reads by cookie need no Origin (SameSite=Strict keeps other sites' requests from carrying it).
+    expect((await fetch(`${harness.apiUrl}/v1/sweeps`, { headers: { cookie } })).status).toBe(200);
   });
 });

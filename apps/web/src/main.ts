@@ -1,3 +1,4 @@
+import { signOut } from './sign-in.js';
 import { newSweepPage } from './views/new-sweep.js';
 import { sweepListPage } from './views/sweep-list.js';
 import { sweepPage } from './views/sweep-page.js';
@@ -20,5 +21,10 @@ function route() {
   window.scrollTo(0, 0);
 }
 
+document.querySelector('[data-action="sign-out"]')?.addEventListener('click', async (event) => {
+  event.preventDefault();
+  await signOut();
+  location.reload();
+});
 window.addEventListener('hashchange', route);
 route();

@@ -1,14 +1,24 @@
 import { h } from './dom.js';
 
 /**
- * The dashboard authenticates like any client, with an API key. It keeps the key in a same-site
- * cookie so that fetches, the progress EventSource, downloads and Bull Board all carry it.
+ * The dashboard authenticates like any client, with an API key. The API checks it and keeps it in
+ * an HttpOnly, SameSite=Strict cookie of its own (POST /v1/session), so that fetches, the progress
+ * EventSource, downloads and Bull Board all carry it while no script on the page can read it.
  */
-export const keyCookie = 'frontline_key';
+export async function signIn(key: string): Promise<string | undefined> {
+  const response = await fetch('/v1/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key: key.trim() }),
+  });
+  if (response.ok) return undefined;
+  const body = (await response.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+  return body?.error?.message ?? `sign-in failed: HTTP ${response.status}`;
+}
 
-export function storeKey(key: string): void {
-  // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing from Firefox and Safari.
-  document.cookie = `${keyCookie}=${encodeURIComponent(key.trim())}; path=/; SameSite=Strict`;
+/** Forget the key: the API clears its cookie. */
+export async function signOut(): Promise<void> {
+  await fetch('/v1/session', { method: 'DELETE' });
 }
 
 let shown = false;
@@ -24,15 +34,17 @@ export function showSignIn(message: string): void {
     size: 60,
     autocomplete: 'off',
   });
+  const error = h('p', { class: 'sign-in-error', role: 'alert' });
   const dialog = h(
     'form',
     {
       class: 'sign-in',
       'data-testid': 'sign-in',
-      onsubmit: (event: Event) => {
+      onsubmit: async (event: Event) => {
         event.preventDefault();
-        storeKey(input.value);
-        location.reload();
+        const failure = await signIn(input.value);
+        if (failure === undefined) location.reload();
+        else error.textContent = failure;
       },
     },
     h('h2', {}, 'API key needed'),
@@ -40,11 +52,12 @@ export function showSignIn(message: string): void {
     h(
       'p',
       {},
-      'The local stack prints its admin key at first start and keeps it in .frontline/stack.json (adminKey); ' +
-        'an admin can make more with `frontline keys create`.',
+      'The local stack prints its operator key at first start and keeps it in .frontline/stack.json (adminKey); ' +
+        'an operator or a tenant admin can make more with `frontline keys create`.',
     ),
     input,
     h('button', { type: 'submit' }, 'Use this key'),
+    error,
   );
   document.body.prepend(dialog);
   input.focus();

@@ -48,10 +48,20 @@ describe('dashboard in headless Chromium on the local stack', () => {
     await page.goto(`${harness.apiUrl}/#/`);
     await page.locator('[data-testid="sign-in"]').waitFor();
     await page.fill('[name="apiKey"]', harness.apiKey);
-    await page.click('[data-testid="sign-in"] button[type="submit"]');
-    await page.waitForLoadState('load');
+    // The page reloads once the API has set the cookie (POST /v1/session answered).
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.click('[data-testid="sign-in"] button[type="submit"]'),
+    ]);
     const cookies = await page.context().cookies(harness.apiUrl);
-    expect(cookies.find((c) => c.name === 'frontline_key')?.value).toBe(encodeURIComponent(harness.apiKey));
+    // Set by the API (POST /v1/session), out of reach of page scripts, under this stack's own name.
+    expect(cookies.find((c) => c.name === harness.app.sessionCookie)).toMatchObject({
+      value: encodeURIComponent(harness.apiKey),
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+    });
+    expect(await page.evaluate(() => document.cookie)).not.toContain('fl_');
     expect(await page.locator('[data-testid="sign-in"]').count()).toBe(0);
   });
   afterAll(async () => {

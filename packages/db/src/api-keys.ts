@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { ApiKeyRole } from './schema.js';
 
@@ -14,40 +14,50 @@ export interface ApiKeyInfo {
   revokedAt: Date | null;
 }
 
-const hashSecret = (secret: string) => createHash('sha256').update(secret).digest();
+/**
+ * A verified key as the database knows its caller: key management functions check this id and
+ * secret hash themselves (migration 0004), so the app role cannot act as a key it does not hold.
+ */
+export interface VerifiedApiKey extends ApiKeyInfo {
+  secretHash: string;
+}
 
-/** Create a key; the plain token is returned once and never stored. */
+const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+function newKey(): { id: string; secret: string } {
+  return { id: randomBytes(8).toString('hex'), secret: randomBytes(24).toString('base64url') };
+}
+
+/**
+ * Create a key as the table's owner (the local stack's first key, tests, benchmarks); the plain
+ * token is returned once and never stored. The API creates keys with `createApiKeyAs`.
+ */
 export async function createApiKey(
   pool: pg.Pool,
   key: { tenantId: string; role: ApiKeyRole; name: string },
 ): Promise<ApiKeyInfo & { token: string }> {
-  const id = randomBytes(8).toString('hex');
-  const secret = randomBytes(24).toString('base64url');
+  const { id, secret } = newKey();
   const { rows } = await pool.query<{ created_at: Date }>(
     `insert into api_keys (id, tenant_id, role, name, secret_hash) values ($1, $2, $3, $4, $5) returning created_at`,
-    [id, key.tenantId, key.role, key.name, hashSecret(secret).toString('hex')],
+    [id, key.tenantId, key.role, key.name, hashSecret(secret)],
   );
   return { id, ...key, createdAt: rows[0]!.created_at, revokedAt: null, token: `fl_${id}_${secret}` };
 }
 
 /** The key a bearer token names, if it is well-formed, known, unrevoked and its secret matches. */
-export async function verifyApiKey(pool: pg.Pool, token: string): Promise<ApiKeyInfo | undefined> {
+export async function verifyApiKey(pool: pg.Pool, token: string): Promise<VerifiedApiKey | undefined> {
   const match = keyPattern.exec(token);
   if (!match) return undefined;
   const [, id, secret] = match as unknown as [string, string, string];
-  const { rows } = await pool.query<{
-    tenant_id: string;
-    role: ApiKeyRole;
-    name: string;
-    secret_hash: string;
-    created_at: Date;
-    revoked_at: Date | null;
-  }>('select tenant_id, role, name, secret_hash, created_at, revoked_at from api_keys where id = $1', [id]);
+  const secretHash = hashSecret(secret);
+  // The hash is compared in Postgres: the app role cannot read stored hashes (migration 0004).
+  // Equal SHA-256 prefixes of a guess reveal nothing usable about the secret.
+  const { rows } = await pool.query<{ tenant_id: string; role: ApiKeyRole; name: string; created_at: Date }>(
+    'select tenant_id, role, name, created_at from frontline_verify_api_key($1, $2)',
+    [id, secretHash],
+  );
   const row = rows[0];
-  // Compare in constant time (hash against hash, equal lengths) so timing reveals nothing of the secret.
-  const expected = row ? Buffer.from(row.secret_hash, 'hex') : Buffer.alloc(32);
-  const matches = timingSafeEqual(hashSecret(secret), expected);
-  if (!row || !matches || row.revoked_at) return undefined;
+  if (!row) return undefined;
   return {
     id,
     tenantId: row.tenant_id,
@@ -55,13 +65,33 @@ export async function verifyApiKey(pool: pg.Pool, token: string): Promise<ApiKey
     name: row.name,
     createdAt: row.created_at,
     revokedAt: null,
+    secretHash,
   };
 }
 
-export async function listApiKeys(pool: pg.Pool): Promise<ApiKeyInfo[]> {
-  const { rows } = await pool.query(
-    'select id, tenant_id, role, name, created_at, revoked_at from api_keys order by created_at, id',
+/** Postgres refused: the caller may not create this key (SQLSTATE insufficient_privilege). */
+export const isKeyPermissionError = (error: unknown) => (error as { code?: string })?.code === '42501';
+
+/** Create a key as `caller`: an operator for any tenant and role, an admin only below operator in its own tenant. */
+export async function createApiKeyAs(
+  pool: pg.Pool,
+  caller: VerifiedApiKey,
+  key: { tenantId: string; role: ApiKeyRole; name: string },
+): Promise<ApiKeyInfo & { token: string }> {
+  const { id, secret } = newKey();
+  const { rows } = await pool.query<{ created_at: Date }>(
+    'select frontline_create_api_key($1, $2, $3, $4, $5, $6, $7) as created_at',
+    [caller.id, caller.secretHash, id, key.tenantId, key.role, key.name, hashSecret(secret)],
   );
+  return { id, ...key, createdAt: rows[0]!.created_at, revokedAt: null, token: `fl_${id}_${secret}` };
+}
+
+/** The keys `caller` manages: every tenant's for an operator, its own tenant's for an admin. */
+export async function listApiKeysAs(pool: pg.Pool, caller: VerifiedApiKey): Promise<ApiKeyInfo[]> {
+  const { rows } = await pool.query('select * from frontline_list_api_keys($1, $2)', [
+    caller.id,
+    caller.secretHash,
+  ]);
   return rows.map((r) => ({
     id: r.id,
     tenantId: r.tenant_id,
@@ -72,11 +102,11 @@ export async function listApiKeys(pool: pg.Pool): Promise<ApiKeyInfo[]> {
   }));
 }
 
-/** Revoke a key; true if it existed and was active. */
-export async function revokeApiKey(pool: pg.Pool, id: string): Promise<boolean> {
-  const result = await pool.query(
-    'update api_keys set revoked_at = now() where id = $1 and revoked_at is null',
-    [id],
+/** Revoke a key `caller` manages; false if there is no such active key, or it is not the caller's to revoke. */
+export async function revokeApiKeyAs(pool: pg.Pool, caller: VerifiedApiKey, id: string): Promise<boolean> {
+  const { rows } = await pool.query<{ revoked: boolean }>(
+    'select frontline_revoke_api_key($1, $2, $3) as revoked',
+    [caller.id, caller.secretHash, id],
   );
-  return (result.rowCount ?? 0) > 0;
+  return rows[0]?.revoked === true;
 }

@@ -1,4 +1,13 @@
-export { type ApiKeyInfo, createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from './api-keys.js';
+export {
+  type ApiKeyInfo,
+  createApiKey,
+  createApiKeyAs,
+  isKeyPermissionError,
+  listApiKeysAs,
+  revokeApiKeyAs,
+  type VerifiedApiKey,
+  verifyApiKey,
+} from './api-keys.js';
 export { type ChunkWork, completeChunk, failChunk, loadChunk, markSweepStarted } from './chunks.js';
 export { appRole, assertUnprivilegedLogin, connectDatabase, type Database, inTransaction } from './client.js';
 export { isConnectionError } from './connection-errors.js';

@@ -156,7 +156,8 @@ export const bestResponseCodes = { CR: 0, PR: 1, SD: 2, PD: 3 } as const;
 export const bestResponseNames = ['CR', 'PR', 'SD', 'PD'] as const;
 export type BestResponse = (typeof bestResponseNames)[number];
 
-export const apiKeyRoles = ['read', 'submit', 'admin'] as const;
+/** Ranked least to most: a tenant's admin manages its own tenant's keys; an operator runs the service (every tenant, the queues). */
+export const apiKeyRoles = ['read', 'submit', 'admin', 'operator'] as const;
 export type ApiKeyRole = (typeof apiKeyRoles)[number];
 
 /** API keys: only a hash of the secret is stored; `id` is the public part of the key. */

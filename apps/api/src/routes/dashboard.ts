@@ -24,7 +24,7 @@ export function dashboardRoutes(deps: { dashboardDir?: string }) {
   const root = deps.dashboardDir ?? defaultDashboardDir;
   return async (app: FastifyInstance) => {
     await app.register(fastifyStatic, { root, prefix: '/', index: false, wildcard: true });
-    app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+    app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
       if (existsSync(join(root, 'index.html'))) return reply.sendFile('index.html');
       return reply.status(503).type('text/plain; charset=utf-8').send(notBuilt);
     });

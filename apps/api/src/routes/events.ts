@@ -22,6 +22,7 @@ export function sweepEventRoutes(deps: { pool: pg.Pool; feed: ProgressFeed }) {
     app.get(
       '/v1/sweeps/:id/events',
       {
+        config: { access: 'read' },
         schema: {
           summary: 'Progress of a sweep as Server-Sent Events (progress…, end)',
           tags: ['sweeps'],

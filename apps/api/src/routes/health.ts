@@ -23,12 +23,16 @@ async function within<T>(ms: number, work: Promise<T>): Promise<boolean> {
 
 export function healthRoutes(deps: { pool: pg.Pool; redis: Redis }) {
   return async (app: FastifyInstance) => {
-    app.get('/healthz', { schema: { summary: 'Liveness', tags: ['health'] } }, async () => ({
-      status: 'ok',
-    }));
+    app.get(
+      '/healthz',
+      { config: { access: 'public' }, schema: { summary: 'Liveness', tags: ['health'] } },
+      async () => ({
+        status: 'ok',
+      }),
+    );
     app.get(
       '/readyz',
-      { schema: { summary: 'Postgres and Redis reachable', tags: ['health'] } },
+      { config: { access: 'public' }, schema: { summary: 'Postgres and Redis reachable', tags: ['health'] } },
       async (_req, reply) => {
         const [postgres, redis] = await Promise.all([
           within(1_000, deps.pool.query('select 1')),

@@ -6,7 +6,7 @@ export function metricsRoutes(metrics: ApiMetrics) {
   return async (app: FastifyInstance) => {
     app.get(
       '/metrics',
-      { schema: { summary: 'Prometheus metrics', tags: ['monitoring'] } },
+      { config: { access: 'public' }, schema: { summary: 'Prometheus metrics', tags: ['monitoring'] } },
       async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
     );
   };

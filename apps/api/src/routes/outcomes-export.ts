@@ -29,6 +29,7 @@ export function outcomeExportRoutes() {
     app.get(
       '/v1/sweeps/:id/outcomes',
       {
+        config: { access: 'read' },
         schema: {
           summary: 'Export every patient outcome (CSV, Parquet or NDJSON), streamed',
           tags: ['results'],

@@ -15,6 +15,8 @@ export function queueRoutes(deps: { queues: readonly Queue[]; redis: Redis; moni
     app.get(
       '/v1/queue',
       {
+        // Every tenant's jobs and the workers serving all of them: the operator's view.
+        config: { access: 'operator' },
         schema: {
           summary: 'Queue counts, connected workers, throughput and oldest waiting job, per queue',
           tags: ['queue'],

@@ -77,6 +77,7 @@ export function resultRoutes() {
     app.get(
       '/v1/sweeps/:id/survival',
       {
+        config: { access: 'read' },
         schema: {
           summary: 'Kaplan–Meier curves, medians, S(t), RMST and log-rank per group of points',
           tags: ['results'],
@@ -142,6 +143,7 @@ export function resultRoutes() {
     app.get(
       '/v1/sweeps/:id/points',
       {
+        config: { access: 'read' },
         schema: {
           summary: 'One row per parameter point: medians, S(365), S(730), RMST, cure, response counts',
           tags: ['results'],

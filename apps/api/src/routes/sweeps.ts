@@ -27,7 +27,7 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
   return async (app: FastifyInstance) => {
     app.post(
       '/v1/sweeps',
-      { schema: { summary: 'Submit a sweep', tags: ['sweeps'] } },
+      { config: { access: 'submit' }, schema: { summary: 'Submit a sweep', tags: ['sweeps'] } },
       async (request, reply) => {
         const parsed = parseSweepSpec(request.body, deps.limits);
         if (!parsed.ok) throw parsed.error;
@@ -43,6 +43,7 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
     app.get(
       '/v1/sweeps',
       {
+        config: { access: 'read' },
         schema: {
           summary: 'List sweeps, newest first',
           tags: ['sweeps'],
@@ -61,7 +62,10 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
 
     app.get(
       '/v1/sweeps/:id',
-      { schema: { summary: 'Sweep status and progress', tags: ['sweeps'], params: sweepIdParams } },
+      {
+        config: { access: 'read' },
+        schema: { summary: 'Sweep status and progress', tags: ['sweeps'], params: sweepIdParams },
+      },
       async (request) => {
         const { id } = request.params as { id: string };
         const sweep = sweepView(await loadSweep(request.tenantDb, id));
@@ -72,6 +76,7 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
     app.post(
       '/v1/sweeps/:id/cancel',
       {
+        config: { access: 'submit' },
         schema: {
           summary: 'Cancel a sweep (keeps finished outcomes)',
           tags: ['sweeps'],

@@ -42,9 +42,10 @@ export async function startHarness(options: HarnessOptions = {}) {
   const appDatabase = connectDatabase(appDatabaseUrl, { application: 'frontline-api' });
   await assertUnprivilegedLogin(appDatabase.pool);
   const tenantId = options.tenantId ?? `tenant-${randomBytes(4).toString('hex')}`;
-  const createKey = async (role: ApiKeyRole = 'admin', tenant = tenantId) =>
+  const createKey = async (role: ApiKeyRole, tenant = tenantId) =>
     (await createApiKey(database.pool, { tenantId: tenant, role, name: `test ${role} key` })).token;
-  const apiKey = await createKey();
+  // Like the local stack's first key, the harness's key is an operator's (queues, every tenant).
+  const apiKey = await createKey('operator');
   const redis = redisConnection(redisUrl, 'producer');
   await new Promise<void>((resolve) =>
     redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve()),

@@ -5,7 +5,7 @@ import { table } from '../format.js';
 interface ApiKeyView {
   id: string;
   tenantId: string;
-  role: 'read' | 'submit' | 'admin';
+  role: 'read' | 'submit' | 'admin' | 'operator';
   name: string;
   createdAt: string;
   revokedAt: string | null;
@@ -13,12 +13,14 @@ interface ApiKeyView {
 
 /** `frontline keys create | list | revoke` (an admin key is needed). */
 export function keysCommand(): Command {
-  const keys = new Command('keys').description('manage API keys (needs an admin key)');
+  const keys = new Command('keys').description(
+    "manage API keys (a tenant admin: its own tenant's; an operator: all)",
+  );
   keys
     .command('create')
     .description('create an API key; its token is printed once')
     .requiredOption('--tenant <tenant>', 'tenant the key belongs to (lowercase letters, digits, - or _)')
-    .requiredOption('--role <role>', 'read | submit | admin')
+    .requiredOption('--role <role>', 'read | submit | admin | operator (operator keys: operators only)')
     .option('--name <name>', 'a label to recognise the key by')
     .action(async (options: { tenant: string; role: string; name?: string }, command: Command) => {
       const ctx = commandContext(command);
