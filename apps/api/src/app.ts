@@ -14,6 +14,7 @@ import {
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { registerAuth } from './auth.js';
+import { type CapacityOptions, createHeavyGate, defaultCapacity } from './capacity.js';
 import { registerErrorHandling } from './errors.js';
 import { createMonitoring } from './monitoring.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -25,10 +26,16 @@ import { outcomeExportRoutes } from './routes/outcomes-export.js';
 import { queueRoutes } from './routes/queue.js';
 import { resultRoutes } from './routes/results.js';
 import { sweepRoutes } from './routes/sweeps.js';
+import { createStatsPool } from './stats-pool.js';
 import { createSweepService } from './sweep-service.js';
 
 export interface AppDeps {
+  /** Key lookups and light reads. */
   pool: pg.Pool;
+  /** Survival, points and exports (default: `pool`); see capacity.ts. */
+  heavyPool?: pg.Pool;
+  /** Concurrency, time and size bounds of heavy reads (defaults: defaultCapacity). */
+  capacity?: Partial<CapacityOptions>;
   queue: Queue;
   redis: Redis;
   logger?: FastifyBaseLogger | boolean;
@@ -45,6 +52,17 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps) {
   const limits = deps.limits ?? defaultSweepLimits;
+  const capacity: CapacityOptions = { ...defaultCapacity, ...deps.capacity };
+  const heavy = {
+    heavyPool: deps.heavyPool ?? deps.pool,
+    gate: createHeavyGate(capacity),
+    capacity,
+  };
+  const stats = createStatsPool({
+    threads: capacity.statsThreads,
+    timeoutMs: capacity.statsTimeoutMs,
+    memoryMb: capacity.statsMemoryMb,
+  });
   const app = Fastify({
     loggerInstance: typeof deps.logger === 'object' ? deps.logger : undefined,
     logger: typeof deps.logger === 'boolean' ? deps.logger : undefined,
@@ -89,11 +107,12 @@ export async function buildApp(deps: AppDeps) {
     limits,
     maxActiveSweeps: deps.maxActiveSweeps,
   });
-  await app.register(healthRoutes(deps));
+  app.addHook('onClose', () => stats.close());
+  await app.register(healthRoutes({ ...deps, ...heavy }));
   await app.register(sweepRoutes({ pool: deps.pool, sweeps, limits }));
   await app.register(keyRoutes({ pool: deps.pool }));
-  await app.register(resultRoutes());
-  await app.register(outcomeExportRoutes());
+  await app.register(resultRoutes({ ...heavy, stats }));
+  await app.register(outcomeExportRoutes(heavy));
   const monitoring = createMonitoring(deps);
   await app.register(queueRoutes(monitoring));
   await app.register(sweepEventRoutes(monitoring));

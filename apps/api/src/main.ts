@@ -12,15 +12,39 @@ const shutdown = new ShutdownManager(logger);
 shutdown.listen();
 
 await migrate(env.DATABASE_URL);
+// Two pools: key checks and light reads never wait behind survival, points or exports (capacity.ts).
 const database = connectDatabase(env.DATABASE_URL, {
   appRole: true,
   application: 'frontline-api',
+  max: env.LIGHT_POOL_MAX,
+});
+const heavyDatabase = connectDatabase(env.DATABASE_URL, {
+  appRole: true,
+  application: 'frontline-api-heavy',
+  max: env.HEAVY_POOL_MAX,
+  statementTimeoutMs: env.HEAVY_STATEMENT_TIMEOUT_MS,
 });
 const redis = redisConnection(env.REDIS_URL, 'producer');
 const queue = new Queue(chunkQueueName, { connection: redis, prefix: env.QUEUE_PREFIX });
 queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
 
-const app = await buildApp({ pool: database.pool, queue, redis, logger });
+const app = await buildApp({
+  pool: database.pool,
+  heavyPool: heavyDatabase.pool,
+  capacity: {
+    heavyConcurrency: env.HEAVY_CONCURRENCY,
+    heavyPerKey: env.HEAVY_PER_KEY,
+    heavyQueueMs: env.HEAVY_QUEUE_MS,
+    exportStallMs: env.EXPORT_STALL_MS,
+    exportStatementTimeoutMs: env.EXPORT_STATEMENT_TIMEOUT_MS,
+    statsThreads: env.STATS_THREADS,
+    statsTimeoutMs: env.STATS_TIMEOUT_MS,
+    statsMemoryMb: env.STATS_MEMORY_MB,
+  },
+  queue,
+  redis,
+  logger,
+});
 await app.listen({ host: env.API_HOST, port: env.API_PORT });
 
 // Heal the queue from Postgres: at start (a Redis that lost its data) and periodically.
@@ -35,4 +59,4 @@ shutdown.register('reconciler', () => reconciler.stop());
 shutdown.register('http', () => app.close());
 shutdown.register('queue', () => queue.close());
 shutdown.register('redis', () => void redis.disconnect());
-shutdown.register('database', () => database.close());
+shutdown.register('database', () => Promise.all([database.close(), heavyDatabase.close()]).then(() => {}));

@@ -14,12 +14,21 @@ export const appRole = 'frontline_app';
 /** A pooled connection. Connection attempts fail fast so callers can answer 503 instead of hanging. */
 export function connectDatabase(
   databaseUrl: string,
-  options: { max?: number; application?: string; appRole?: boolean } = {},
+  options: {
+    max?: number;
+    application?: string;
+    appRole?: boolean;
+    /** Postgres cancels any statement running longer (SQLSTATE 57014); default: no limit. */
+    statementTimeoutMs?: number;
+    /** How long a checkout waits for a free connection before failing (default 5 s). */
+    connectionTimeoutMs?: number;
+  } = {},
 ): Database {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.max ?? 10,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    statement_timeout: options.statementTimeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: options.application ?? 'frontline',
     // Serving processes act as the non-owner role from the connection's first statement on, so

@@ -12,6 +12,7 @@ export {
   outcomeRowBatches,
   outcomesCsvStream,
   type PointGroup,
+  type PointRange,
   type PointSummary,
   pointSummaries,
   type SurvivalEndpoint,

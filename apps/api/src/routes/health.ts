@@ -21,23 +21,46 @@ async function within<T>(ms: number, work: Promise<T>): Promise<boolean> {
   }
 }
 
-export function healthRoutes(deps: { pool: pg.Pool; redis: Redis }) {
+/** A pool with every connection checked out and requests queued for one. */
+const exhausted = (pool: pg.Pool) =>
+  pool.waitingCount > 0 || (pool.totalCount >= (pool.options.max ?? 10) && pool.idleCount === 0);
+
+/**
+ * `/readyz`: `ready` (200), `saturated` (200: Postgres answers but the pools or the heavy gate are full;
+ * the API is alive and sheds load itself with 429/503 + Retry-After, so neither restart it nor take it
+ * out of rotation), or `unavailable` (503: Postgres or Redis down).
+ */
+export function healthRoutes(deps: {
+  pool: pg.Pool;
+  heavyPool: pg.Pool;
+  redis: Redis;
+  gate: { inFlight: number; waiting: number };
+}) {
   return async (app: FastifyInstance) => {
     app.get('/healthz', { schema: { summary: 'Liveness', tags: ['health'] } }, async () => ({
       status: 'ok',
     }));
     app.get(
       '/readyz',
-      { schema: { summary: 'Postgres and Redis reachable', tags: ['health'] } },
+      { schema: { summary: 'Postgres and Redis reachable; saturated or not', tags: ['health'] } },
       async (_req, reply) => {
         const [postgres, redis] = await Promise.all([
           within(1_000, deps.pool.query('select 1')),
           deps.redis.status === 'ready' ? within(1_000, deps.redis.ping()) : Promise.resolve(false),
         ]);
-        const ok = postgres && redis;
-        return reply.status(ok ? 200 : 503).send({
-          status: ok ? 'ready' : 'unavailable',
-          checks: { postgres: postgres ? 'ok' : 'down', redis: redis ? 'ok' : 'down' },
+        // A probe that found no free connection is a full pool, not a dead server.
+        const postgresState = postgres
+          ? exhausted(deps.heavyPool) || deps.gate.waiting > 0
+            ? 'saturated'
+            : 'ok'
+          : exhausted(deps.pool)
+            ? 'saturated'
+            : 'down';
+        const down = postgresState === 'down' || !redis;
+        const status = down ? 'unavailable' : postgresState === 'saturated' ? 'saturated' : 'ready';
+        return reply.status(down ? 503 : 200).send({
+          status,
+          checks: { postgres: postgresState, redis: redis ? 'ok' : 'down' },
         });
       },
     );
