@@ -14,7 +14,7 @@ import {
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { registerAuth } from './auth.js';
-import { type CapacityOptions, createHeavyGate, defaultCapacity } from './capacity.js';
+import { type CapacityOptions, createHeavyGates, defaultCapacity } from './capacity.js';
 import { registerErrorHandling } from './errors.js';
 import { createMonitoring } from './monitoring.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -53,11 +53,8 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps) {
   const limits = deps.limits ?? defaultSweepLimits;
   const capacity: CapacityOptions = { ...defaultCapacity, ...deps.capacity };
-  const heavy = {
-    heavyPool: deps.heavyPool ?? deps.pool,
-    gate: createHeavyGate(capacity),
-    capacity,
-  };
+  const heavyPool = deps.heavyPool ?? deps.pool;
+  const gates = createHeavyGates(capacity);
   const stats = createStatsPool({
     threads: capacity.statsThreads,
     timeoutMs: capacity.statsTimeoutMs,
@@ -108,11 +105,11 @@ export async function buildApp(deps: AppDeps) {
     maxActiveSweeps: deps.maxActiveSweeps,
   });
   app.addHook('onClose', () => stats.close());
-  await app.register(healthRoutes({ ...deps, ...heavy }));
+  await app.register(healthRoutes({ ...deps, heavyPool, gates }));
   await app.register(sweepRoutes({ pool: deps.pool, sweeps, limits }));
   await app.register(keyRoutes({ pool: deps.pool }));
-  await app.register(resultRoutes({ ...heavy, stats }));
-  await app.register(outcomeExportRoutes(heavy));
+  await app.register(resultRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
+  await app.register(outcomeExportRoutes({ heavyPool, gate: gates.exports, capacity }));
   const monitoring = createMonitoring(deps);
   await app.register(queueRoutes(monitoring));
   await app.register(sweepEventRoutes(monitoring));

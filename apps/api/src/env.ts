@@ -13,12 +13,15 @@ const envSchema = z.object({
   LOG_LEVEL: z.string().default('info'),
   /** Connections for key lookups and light reads (never held by survival, points or exports). */
   LIGHT_POOL_MAX: z.coerce.number().int().min(1).default(6),
-  /** Connections for heavy reads (survival, points, exports): a survival request may use 2, points 3. */
-  HEAVY_POOL_MAX: z.coerce.number().int().min(1).default(12),
-  /** Heavy requests (survival, points, exports) in flight in this process; more wait, then 503. */
+  /** Connections for heavy reads (survival 2 at once, points up to 5) and exports (1 each, while streaming). */
+  HEAVY_POOL_MAX: z.coerce.number().int().min(1).default(16),
+  /** Survival and points requests in flight in this process; more wait, then 503. One tenant gets all but one. */
   HEAVY_CONCURRENCY: z.coerce.number().int().min(1).default(6),
   /** Heavy requests in flight per API key; one more is answered 429. */
   HEAVY_PER_KEY: z.coerce.number().int().min(1).default(4),
+  /** Exports streaming at once in this process, and per API key. */
+  EXPORT_CONCURRENCY: z.coerce.number().int().min(1).default(4),
+  EXPORT_PER_KEY: z.coerce.number().int().min(1).default(2),
   /** How long a heavy request waits for a free slot before 503 + Retry-After. */
   HEAVY_QUEUE_MS: z.coerce.number().int().min(0).default(5_000),
   /** Postgres statement_timeout on the heavy pool (a cancelled statement answers 503). */

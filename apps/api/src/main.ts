@@ -35,6 +35,8 @@ const app = await buildApp({
     heavyConcurrency: env.HEAVY_CONCURRENCY,
     heavyPerKey: env.HEAVY_PER_KEY,
     heavyQueueMs: env.HEAVY_QUEUE_MS,
+    exportConcurrency: env.EXPORT_CONCURRENCY,
+    exportPerKey: env.EXPORT_PER_KEY,
     exportStallMs: env.EXPORT_STALL_MS,
     exportStatementTimeoutMs: env.EXPORT_STATEMENT_TIMEOUT_MS,
     statsThreads: env.STATS_THREADS,

@@ -34,7 +34,7 @@ export function healthRoutes(deps: {
   pool: pg.Pool;
   heavyPool: pg.Pool;
   redis: Redis;
-  gate: { inFlight: number; waiting: number };
+  gates: { reads: { waiting: number }; exports: { waiting: number } };
 }) {
   return async (app: FastifyInstance) => {
     app.get('/healthz', { schema: { summary: 'Liveness', tags: ['health'] } }, async () => ({
@@ -50,7 +50,7 @@ export function healthRoutes(deps: {
         ]);
         // A probe that found no free connection is a full pool, not a dead server.
         const postgresState = postgres
-          ? exhausted(deps.heavyPool) || deps.gate.waiting > 0
+          ? exhausted(deps.heavyPool) || deps.gates.reads.waiting + deps.gates.exports.waiting > 0
             ? 'saturated'
             : 'ok'
           : exhausted(deps.pool)
