@@ -8,6 +8,8 @@ import { type GroupSurvival, type LogRankView, logRankOf, summariseGroup } from 
 export interface SurvivalStatsTask {
   kind: 'survival';
   groups: TimeCounts[];
+  /** What each group of the answer starts with: its key (and point index when per point). */
+  heads: { key: Record<string, number>; pointIndex?: number }[];
   /** Restricted-mean horizon of each group. */
   taus: number[];
   at: number[];
@@ -17,9 +19,12 @@ export interface SurvivalStatsTask {
 }
 
 export interface SurvivalStatsResult {
-  summaries: GroupSurvival[];
   overall: LogRankView | null;
-  logRanks: (LogRankView | null)[];
+  /**
+   * The answer's `groups` array as JSON text: serialising megabytes of curves is work too, done here
+   * rather than on the event loop.
+   */
+  groupsJson: string;
 }
 
 export interface PointStatsTask {
@@ -51,7 +56,8 @@ function survivalStats(task: SurvivalStatsTask): SurvivalStatsResult {
       ? null
       : logRankOf([task.groups[reference]!, counts]);
   });
-  return { summaries, overall, logRanks };
+  const groups = task.heads.map((head, g) => ({ ...head, ...summaries[g]!, logRank: logRanks[g] ?? null }));
+  return { overall, groupsJson: JSON.stringify(groups) };
 }
 
 function endpointView(summary: GroupSurvival): EndpointView {

@@ -159,6 +159,10 @@ export function resultRoutes(deps: ResultDeps) {
         const counts = await survivalCounts(db, scopeOf(sweep), endpoint, pointGroups, groups.length);
         const stats = await deps.stats.survival({
           groups: counts,
+          heads: groups.map((group) => ({
+            key: group.key,
+            ...(group.pointIndex === undefined ? {} : { pointIndex: group.pointIndex }),
+          })),
           taus: groups.map((group) =>
             group.points.reduce((min, p) => Math.min(min, horizonOf(sweep, p.axisValues)), Infinity),
           ),
@@ -170,7 +174,7 @@ export function resultRoutes(deps: ResultDeps) {
               : { method: 'allGroups' },
         });
 
-        return {
+        const head = JSON.stringify({
           sweepId: sweep.id,
           status: sweep.status,
           partial: isPartial(sweep),
@@ -180,13 +184,11 @@ export function resultRoutes(deps: ResultDeps) {
             comparison.method === 'referenceArm'
               ? { method: comparison.method, referenceArm: comparison.referenceArm }
               : { method: comparison.method, reason: comparison.reason, logRank: stats.overall },
-          groups: groups.map((group, g) => ({
-            key: group.key,
-            ...(group.pointIndex === undefined ? {} : { pointIndex: group.pointIndex }),
-            ...stats.summaries[g]!,
-            logRank: stats.logRanks[g] ?? null,
-          })),
-        };
+        });
+        // The groups come serialised from the statistics thread: splice them in as text.
+        return reply
+          .type('application/json; charset=utf-8')
+          .send(`${head.slice(0, -1)},"groups":${stats.groupsJson}}`);
       },
     );
 
