@@ -9,7 +9,7 @@ export interface SurvivalStatsTask {
   kind: 'survival';
   groups: TimeCounts[];
   /** What each group of the answer starts with: its key (and point index when per point). */
-  heads: { key: Record<string, number>; pointIndex?: number }[];
+  heads: { key: Record<string, number>; ranges?: Record<string, [number, number]>; pointIndex?: number }[];
   /** Restricted-mean horizon of each group. */
   taus: number[];
   at: number[];

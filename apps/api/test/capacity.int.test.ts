@@ -383,7 +383,7 @@ describe('no request can freeze the event loop (finding 8)', () => {
     });
   }, 120_000);
 
-  it('refuses survival per point, or by a continuous axis, of a 2,048-point sampled sweep with 422 naming the limit', async () => {
+  it('refuses survival per point, or by a continuous axis, of a 2,048-point sampled sweep with 422 naming the limit; bins it on request', async () => {
     const api = await startApi();
     const key = await keyOf(tenantA);
     const perPoint = await api.get(`/v1/sweeps/${sampled.id}/survival`, key);
@@ -392,7 +392,7 @@ describe('no request can freeze the event loop (finding 8)', () => {
       code: 'limit_exceeded',
       message:
         'one group per point (no groupBy) makes 2048 groups; survival answers at most 1000 groups (maxSurvivalGroups): ' +
-        'group by axes with fewer distinct values',
+        'group by axes with fewer distinct values, or cut continuous axes into quantile bins (bins=8)',
       details: [{ path: 'querystring.groupBy', rule: 'at most 1000 groups (maxSurvivalGroups)' }],
     });
     const byDose = await api.get(`/v1/sweeps/${sampled.id}/survival?groupBy=dose`, key);
@@ -405,6 +405,32 @@ describe('no request can freeze the event loop (finding 8)', () => {
     expect(logRankTooWide.body.error?.message).toContain(
       'a log-rank test across all groups is limited to 100 groups (maxLogRankGroups)',
     );
+    // A continuous axis cut into 8 quantile bins: 256 points × 5 patients in each, ranges tiling the axis.
+    const binned = await api.get(`/v1/sweeps/${sampled.id}/survival?groupBy=dose&bins=8&maxPoints=50`, key);
+    expect(binned.status).toBe(200);
+    const bins = binned.body.groups as {
+      key: { dose: number };
+      ranges: { dose: [number, number] };
+      patients: number;
+    }[];
+    expect(bins.map((g) => g.patients)).toEqual(Array(8).fill(256 * 5));
+    const doses = sampledAxisValues(2_048, ['dose', 'immuneKill'])
+      .map((p) => p.dose!)
+      .sort((a, b) => a - b);
+    expect(bins.map((g) => g.ranges.dose)).toEqual(
+      Array.from({ length: 8 }, (_, b) => [doses[b * 256], doses[b * 256 + 255]]),
+    );
+    expect(bins.map((g) => g.key.dose)).toEqual(bins.map((g) => g.ranges.dose[0]));
+    expect(binned.body.comparison).toMatchObject({
+      method: 'allGroups',
+      reason: 'groups are quantile bins of dose',
+      logRank: { df: 7 },
+    });
+    const binsAlone = await api.get(`/v1/sweeps/${sampled.id}/survival?bins=8`, key);
+    expect(binsAlone.status).toBe(400);
+    expect(binsAlone.body.error).toMatchObject({
+      details: [{ path: 'querystring.bins', rule: 'only with groupBy' }],
+    });
     // Points of a huge sweep come in pages of at most maxPointsPerPage.
     const page = await api.get(`/v1/sweeps/${sampled.id}/points?offset=1000&limit=500`, key);
     expect(page.status).toBe(200);

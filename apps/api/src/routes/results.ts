@@ -15,7 +15,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { CapacityOptions, HeavyGate } from '../capacity.js';
 import type { StatsPool } from '../stats-pool.js';
-import { type Comparison, chooseComparison, groupPoints } from '../survival-groups.js';
+import { binContinuousAxes, type Comparison, chooseComparison, groupPoints } from '../survival-groups.js';
 import { loadSweep, sweepIdParams } from './sweeps.js';
 
 /** `a,b` or repeated `x=a&x=b` → ['a', 'b']. */
@@ -43,6 +43,8 @@ const survivalQuery = z.object({
   groupBy: listParam.optional(),
   at: timesParam.optional(),
   maxPoints: z.coerce.number().int().min(2).max(1_000_000).optional(),
+  /** Cut each groupBy axis with more distinct values into this many quantile bins. */
+  bins: z.coerce.number().int().min(2).max(100).optional(),
 });
 
 const pointsQuery = z.object({
@@ -91,7 +93,8 @@ function checkGroupLimits(
     throw apiError(
       'limit_exceeded',
       `${asked} ${groups} groups; a log-rank test across all groups is limited to ${capacity.maxLogRankGroups} ` +
-        `groups (maxLogRankGroups): group by axes with fewer distinct values, or give the sweep a referenceArm ` +
+        `groups (maxLogRankGroups): group by axes with fewer distinct values, cut them into quantile bins ` +
+        '(bins=8), or give the sweep a referenceArm ' +
         'on a grouped axis (each group is then tested against its reference alone)',
       [
         {
@@ -153,14 +156,34 @@ export function resultRoutes(deps: ResultDeps) {
         const at = query.at ?? defaultTimes;
         const endpoint: SurvivalEndpoint = query.endpoint;
 
-        const { groups, pointGroups } = groupPoints(await sweepPointAxes(db, id), groupBy);
-        const comparison = chooseComparison(groups, sweep.referenceArm);
+        if (query.bins !== undefined && !groupBy)
+          throw new ApiError('validation_failed', 'bins needs groupBy: the axes to cut into quantile bins', [
+            { path: 'querystring.bins', rule: 'only with groupBy' },
+          ]);
+        let points = await sweepPointAxes(db, id);
+        let binned: ReturnType<typeof binContinuousAxes> | null = null;
+        if (groupBy && query.bins !== undefined) {
+          binned = binContinuousAxes(points, groupBy, query.bins);
+          points = binned.points;
+        }
+        const { groups, pointGroups } = groupPoints(points, groupBy);
+        if (binned && binned.binned.length > 0)
+          for (const group of groups)
+            group.ranges = Object.fromEntries(
+              binned.binned.map((axis) => [axis, binned.ranges.get(axis)!.get(group.key[axis]!)!]),
+            );
+        // A bin is not a value: the reference arm's value cannot name one.
+        const comparison: Comparison =
+          binned && binned.binned.length > 0
+            ? { method: 'allGroups', reason: `groups are quantile bins of ${binned.binned.join(', ')}` }
+            : chooseComparison(groups, sweep.referenceArm);
         checkGroupLimits(groups.length, groupBy, comparison, deps.capacity);
         const counts = await survivalCounts(db, scopeOf(sweep), endpoint, pointGroups, groups.length);
         const stats = await deps.stats.survival({
           groups: counts,
           heads: groups.map((group) => ({
             key: group.key,
+            ...(group.ranges ? { ranges: group.ranges } : {}),
             ...(group.pointIndex === undefined ? {} : { pointIndex: group.pointIndex }),
           })),
           taus: groups.map((group) =>
