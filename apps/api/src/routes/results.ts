@@ -81,7 +81,7 @@ function checkGroupLimits(
     throw apiError(
       'limit_exceeded',
       `${asked} ${groups} groups; survival answers at most ${capacity.maxSurvivalGroups} groups (maxSurvivalGroups): ` +
-        'group by axes with fewer distinct values',
+        'group by axes with fewer distinct values, or cut continuous axes into quantile bins (bins=8)',
       [
         {
           path: 'querystring.groupBy',
