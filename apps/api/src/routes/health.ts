@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
+import pg from 'pg';
 
 /** Resolve within `ms` or report the dependency down: readiness must answer quickly, never hang. */
 async function within<T>(ms: number, work: Promise<T>): Promise<boolean> {
@@ -40,22 +40,23 @@ export function healthRoutes(deps: {
     app.get('/healthz', { schema: { summary: 'Liveness', tags: ['health'] } }, async () => ({
       status: 'ok',
     }));
+    // Postgres is probed on a connection of its own: a full pool says "saturated", never "down".
+    const probe = new pg.Pool({ ...deps.pool.options, max: 1, connectionTimeoutMillis: 1_000 });
+    probe.on('error', () => {});
+    app.addHook('onClose', () => probe.end());
     app.get(
       '/readyz',
       { schema: { summary: 'Postgres and Redis reachable; saturated or not', tags: ['health'] } },
       async (_req, reply) => {
         const [postgres, redis] = await Promise.all([
-          within(1_000, deps.pool.query('select 1')),
+          within(1_000, probe.query('select 1')),
           deps.redis.status === 'ready' ? within(1_000, deps.redis.ping()) : Promise.resolve(false),
         ]);
-        // A probe that found no free connection is a full pool, not a dead server.
-        const postgresState = postgres
-          ? exhausted(deps.heavyPool) || deps.gates.reads.waiting + deps.gates.exports.waiting > 0
-            ? 'saturated'
-            : 'ok'
-          : exhausted(deps.pool)
-            ? 'saturated'
-            : 'down';
+        const saturated =
+          exhausted(deps.pool) ||
+          exhausted(deps.heavyPool) ||
+          deps.gates.reads.waiting + deps.gates.exports.waiting > 0;
+        const postgresState = !postgres ? 'down' : saturated ? 'saturated' : 'ok';
         const down = postgresState === 'down' || !redis;
         const status = down ? 'unavailable' : postgresState === 'saturated' ? 'saturated' : 'ready';
         return reply.status(down ? 503 : 200).send({
