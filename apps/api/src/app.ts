@@ -15,6 +15,7 @@ import {
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { registerAuth } from './auth.js';
+import { type CapacityOptions, createHeavyGates, defaultCapacity } from './capacity.js';
 import { registerErrorHandling } from './errors.js';
 import { createMonitoring } from './monitoring.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -27,10 +28,16 @@ import { queueRoutes } from './routes/queue.js';
 import { resultRoutes } from './routes/results.js';
 import { sessionRoutes } from './routes/session.js';
 import { sweepRoutes } from './routes/sweeps.js';
+import { createStatsPool } from './stats-pool.js';
 import { createSweepService } from './sweep-service.js';
 
 export interface AppDeps {
+  /** Key lookups and light reads. */
   pool: pg.Pool;
+  /** Survival, points and exports (default: `pool`); see capacity.ts. */
+  heavyPool?: pg.Pool;
+  /** Concurrency, time and size bounds of heavy reads (defaults: defaultCapacity). */
+  capacity?: Partial<CapacityOptions>;
   queue: Queue;
   redis: Redis;
   logger?: FastifyBaseLogger | boolean;
@@ -51,6 +58,14 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps) {
   const limits = deps.limits ?? defaultSweepLimits;
+  const capacity: CapacityOptions = { ...defaultCapacity, ...deps.capacity };
+  const heavyPool = deps.heavyPool ?? deps.pool;
+  const gates = createHeavyGates(capacity);
+  const stats = createStatsPool({
+    threads: capacity.statsThreads,
+    timeoutMs: capacity.statsTimeoutMs,
+    memoryMb: capacity.statsMemoryMb,
+  });
   const app = Fastify({
     loggerInstance: typeof deps.logger === 'object' ? deps.logger : undefined,
     logger: typeof deps.logger === 'boolean' ? deps.logger : undefined,
@@ -99,12 +114,13 @@ export async function buildApp(deps: AppDeps) {
     maxActiveSweeps: deps.maxActiveSweeps,
     shareOutcomesAcrossTenants: deps.shareOutcomesAcrossTenants,
   });
-  await app.register(healthRoutes(deps));
+  app.addHook('onClose', () => stats.close());
+  await app.register(healthRoutes({ ...deps, heavyPool, gates }));
   await app.register(sweepRoutes({ pool: deps.pool, sweeps, limits }));
   await app.register(keyRoutes({ pool: deps.pool }));
   await app.register(sessionRoutes({ pool: deps.pool, cookieName: sessionCookie }));
-  await app.register(resultRoutes());
-  await app.register(outcomeExportRoutes());
+  await app.register(resultRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
+  await app.register(outcomeExportRoutes({ heavyPool, gate: gates.exports, capacity }));
   const monitoring = createMonitoring(deps);
   await app.register(queueRoutes(monitoring));
   await app.register(sweepEventRoutes(monitoring));

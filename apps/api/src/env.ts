@@ -18,6 +18,31 @@ const envSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
     .transform((value) => value === 'true'),
+  /** Connections for key lookups and light reads (never held by survival, points or exports). */
+  LIGHT_POOL_MAX: z.coerce.number().int().min(1).default(6),
+  /** Connections for heavy reads (survival 2 at once, points up to 5) and exports (1 each, while streaming). */
+  HEAVY_POOL_MAX: z.coerce.number().int().min(1).default(16),
+  /** Survival and points requests in flight in this process; more wait, then 503. One tenant gets all but one. */
+  HEAVY_CONCURRENCY: z.coerce.number().int().min(1).default(6),
+  /** Heavy requests in flight per API key; one more is answered 429. */
+  HEAVY_PER_KEY: z.coerce.number().int().min(1).default(4),
+  /** Exports streaming at once in this process, and per API key. */
+  EXPORT_CONCURRENCY: z.coerce.number().int().min(1).default(4),
+  EXPORT_PER_KEY: z.coerce.number().int().min(1).default(2),
+  /** How long a heavy request waits for a free slot before 503 + Retry-After. */
+  HEAVY_QUEUE_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Postgres statement_timeout on the heavy pool (a cancelled statement answers 503). */
+  HEAVY_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
+  /** Postgres statement_timeout of one export (its COPY or cursor runs for the whole download). */
+  EXPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(900_000),
+  /** An export whose client has read nothing for this long is aborted and its connection freed. */
+  EXPORT_STALL_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Worker threads computing statistics (Kaplan–Meier, log-rank) off the event loop. */
+  STATS_THREADS: z.coerce.number().int().min(1).default(2),
+  /** Time budget of one request's statistics; past it the thread is stopped and the request gets 503. */
+  STATS_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  /** Heap of one statistics thread (resourceLimits.maxOldGenerationSizeMb). */
+  STATS_MEMORY_MB: z.coerce.number().int().min(32).default(512),
 });
 
 export type ApiEnv = z.infer<typeof envSchema>;

@@ -1,6 +1,7 @@
 import { ApiError, type ApiErrorCode, type ErrorDetail } from '@frontline/contracts';
 import { isConnectionError } from '@frontline/db';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RetryableError } from './capacity.js';
 
 export function sendError(
   reply: FastifyReply,
@@ -25,9 +26,26 @@ function codeForStatus(status: number): ApiErrorCode {
   return 'bad_request';
 }
 
+/**
+ * Postgres or its pool saying "busy", not "broken": no free connection within the checkout timeout,
+ * a statement cancelled by statement_timeout (57014 query_canceled), too many connections or out of
+ * resources (class 53), a lock not available in time (55P03). Answered 503 + Retry-After, never 500.
+ */
+export function busyReason(error: unknown): string | undefined {
+  const e = error as { code?: string; message?: string } | undefined;
+  if (!e) return undefined;
+  if (/timeout exceeded when trying to connect/i.test(e.message ?? ''))
+    return 'no database connection became free in time';
+  if (e.code === '57014') return 'the query ran past its time limit';
+  if (e.code?.startsWith('53')) return 'the database is out of connections or resources';
+  if (e.code === '55P03') return 'a lock was not available in time';
+  return undefined;
+}
+
 /** Every error, thrown or framework-made, leaves in `{ error: { code, message, requestId, details? } }`. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof RetryableError) reply.header('retry-after', String(error.retryAfterSeconds));
     if (error instanceof ApiError) return reply.status(error.status).send(error.toEnvelope(request.id));
     const validation = (error as FastifyError).validation;
     if (validation) {
@@ -50,8 +68,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
         details,
       );
     }
+    const busy = busyReason(error);
+    if (busy) {
+      request.log.warn({ err: error }, 'postgres busy');
+      reply.header('retry-after', '2');
+      return sendError(reply, request, 503, 'unavailable', `the API is busy: ${busy}; retry shortly`);
+    }
     if (isConnectionError(error)) {
       request.log.warn({ err: error }, 'postgres unreachable');
+      reply.header('retry-after', '5');
       return sendError(reply, request, 503, 'unavailable', 'the database is unreachable; try again shortly');
     }
     const status = (error as FastifyError).statusCode ?? 500;

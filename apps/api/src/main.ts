@@ -12,8 +12,15 @@ const shutdown = new ShutdownManager(logger);
 shutdown.listen();
 
 // DATABASE_URL logs in as the app role; migrations run before, as the owner (stack, compose's migrate step).
+// Two pools: key checks and light reads never wait behind survival, points or exports (capacity.ts).
 const database = connectDatabase(env.DATABASE_URL, {
   application: 'frontline-api',
+  max: env.LIGHT_POOL_MAX,
+});
+const heavyDatabase = connectDatabase(env.DATABASE_URL, {
+  application: 'frontline-api-heavy',
+  max: env.HEAVY_POOL_MAX,
+  statementTimeoutMs: env.HEAVY_STATEMENT_TIMEOUT_MS,
 });
 await assertUnprivilegedLogin(database.pool);
 const redis = redisConnection(env.REDIS_URL, 'producer');
@@ -22,6 +29,19 @@ queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
 
 const app = await buildApp({
   pool: database.pool,
+  heavyPool: heavyDatabase.pool,
+  capacity: {
+    heavyConcurrency: env.HEAVY_CONCURRENCY,
+    heavyPerKey: env.HEAVY_PER_KEY,
+    heavyQueueMs: env.HEAVY_QUEUE_MS,
+    exportConcurrency: env.EXPORT_CONCURRENCY,
+    exportPerKey: env.EXPORT_PER_KEY,
+    exportStallMs: env.EXPORT_STALL_MS,
+    exportStatementTimeoutMs: env.EXPORT_STATEMENT_TIMEOUT_MS,
+    statsThreads: env.STATS_THREADS,
+    statsTimeoutMs: env.STATS_TIMEOUT_MS,
+    statsMemoryMb: env.STATS_MEMORY_MB,
+  },
   queue,
   redis,
   logger,
@@ -42,4 +62,4 @@ shutdown.register('reconciler', () => reconciler.stop());
 shutdown.register('http', () => app.close());
 shutdown.register('queue', () => queue.close());
 shutdown.register('redis', () => void redis.disconnect());
-shutdown.register('database', () => database.close());
+shutdown.register('database', () => Promise.all([database.close(), heavyDatabase.close()]).then(() => {}));

@@ -3,6 +3,8 @@ import type { PointGroup, SweepPointAxes } from '@frontline/db';
 /** A group of pooled patients: the points sharing one combination of the grouped axes. */
 export interface SurvivalGroup {
   key: Record<string, number>;
+  /** For axes cut into quantile bins: the smallest and largest value of the group's points (key = smallest). */
+  ranges?: Record<string, [number, number]>;
   /** Set when each point is its own group (no groupBy). */
   pointIndex?: number;
   points: SweepPointAxes[];
@@ -79,4 +81,59 @@ export function chooseComparison(
     return found === undefined || found === index ? null : found;
   });
   return { method: 'referenceArm', referenceArm: arm, references };
+}
+
+/**
+ * Cut each `groupBy` axis with more than `bins` distinct values into `bins` quantile bins of the sweep's
+ * points (about as many points in each; equal values always share a bin). Returns the points with each
+ * binned axis value replaced by its bin's smallest value, so groupPoints groups by bin, and the range of
+ * every bin, to label the groups. Axes with at most `bins` values are left as they are.
+ */
+export function binContinuousAxes(
+  points: readonly SweepPointAxes[],
+  groupBy: readonly string[],
+  bins: number,
+): { points: SweepPointAxes[]; binned: string[]; ranges: Map<string, Map<number, [number, number]>> } {
+  const ranges = new Map<string, Map<number, [number, number]>>();
+  const binOf = new Map<string, (value: number) => number>();
+  for (const axis of groupBy) {
+    const sorted = points.map((p) => p.axisValues[axis]!).sort((a, b) => a - b);
+    if (new Set(sorted).size <= bins) continue;
+    // Cut values at the 1/bins … (bins−1)/bins quantiles of the points; bin = number of cuts ≤ value.
+    const cuts = [
+      ...new Set(
+        Array.from({ length: bins - 1 }, (_, b) => sorted[Math.floor(((b + 1) * sorted.length) / bins)]!),
+      ),
+    ];
+    const low = new Map<number, number>(); // bin → smallest value
+    const high = new Map<number, number>();
+    const index = (value: number) => {
+      let lo = 0;
+      let hi = cuts.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cuts[mid]! <= value) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    for (const value of sorted) {
+      const b = index(value);
+      if (!low.has(b)) low.set(b, value);
+      high.set(b, value);
+    }
+    ranges.set(axis, new Map([...low].map(([b, from]) => [from, [from, high.get(b)!] as [number, number]])));
+    binOf.set(axis, (value) => low.get(index(value))!);
+  }
+  const binned = [...binOf.keys()];
+  if (binned.length === 0) return { points: [...points], binned, ranges };
+  return {
+    points: points.map((p) => {
+      const axisValues = { ...p.axisValues };
+      for (const [axis, bin] of binOf) axisValues[axis] = bin(axisValues[axis]!);
+      return { ...p, axisValues };
+    }),
+    binned,
+    ranges,
+  };
 }

@@ -26,12 +26,17 @@ export function connectDatabase(
      * assertUnprivilegedLogin). Kept only for tests and benchmarks that hold the owner's URL alone.
      */
     appRole?: boolean;
+    /** Postgres cancels any statement running longer (SQLSTATE 57014); default: no limit. */
+    statementTimeoutMs?: number;
+    /** How long a checkout waits for a free connection before failing (default 5 s). */
+    connectionTimeoutMs?: number;
   } = {},
 ): Database {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.max ?? 10,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    statement_timeout: options.statementTimeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: options.application ?? 'frontline',
     options: options.appRole ? `-c role=${appRole}` : undefined,

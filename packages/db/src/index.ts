@@ -21,6 +21,7 @@ export {
   outcomeRowBatches,
   outcomesCsvStream,
   type PointGroup,
+  type PointRange,
   type PointSummary,
   pointSummaries,
   type SurvivalEndpoint,

@@ -33,15 +33,29 @@ export interface SweepPointAxes {
   axisValues: Record<string, number>;
 }
 
-/** The points of a sweep in design order, with their axis values. */
-export async function sweepPointAxes(pool: pg.Pool, sweepId: string): Promise<SweepPointAxes[]> {
+/** A page of a sweep's points in design order: `limit` points from point index `offset`. */
+export interface PointRange {
+  offset: number;
+  limit: number;
+}
+
+const everyPoint: PointRange = { offset: 0, limit: 2_147_483_647 };
+
+/** The points of a sweep in design order, with their axis values (those of `range` only, if given). */
+export async function sweepPointAxes(
+  pool: pg.Pool,
+  sweepId: string,
+  range: PointRange = everyPoint,
+): Promise<SweepPointAxes[]> {
   const { rows } = await pool.query<{
     point_index: number;
     point_id: number;
     axis_values: Record<string, number>;
-  }>('select point_index, point_id, axis_values from sweep_points where sweep_id = $1 order by point_index', [
-    sweepId,
-  ]);
+  }>(
+    `select point_index, point_id, axis_values from sweep_points
+     where sweep_id = $1 and point_index >= $2 order by point_index limit $3`,
+    [sweepId, range.offset, range.limit],
+  );
   return rows.map((r) => ({ pointIndex: r.point_index, pointId: r.point_id, axisValues: r.axis_values }));
 }
 
@@ -220,7 +234,11 @@ export interface PointSummary {
 }
 
 /** Per-point aggregates over the patients stored so far, in design order. */
-export async function pointSummaries(pool: pg.Pool, scope: SweepScope): Promise<PointSummary[]> {
+export async function pointSummaries(
+  pool: pg.Pool,
+  scope: SweepScope,
+  range: PointRange = everyPoint,
+): Promise<PointSummary[]> {
   const { rows } = await pool.query<{
     point_index: number;
     patients: number;
@@ -243,9 +261,9 @@ export async function pointSummaries(pool: pg.Pool, scope: SweepScope): Promise<
               count(*) filter (where o.best_response = 3)::int4 as pd
        from outcomes o
        where o.point_id = sp.point_id and o.cohort_seed = $2 and o.patient_index < $3) agg
-     where sp.sweep_id = $1
-     order by sp.point_index`,
-    [scope.sweepId, scope.cohortSeed, scope.patients],
+     where sp.sweep_id = $1 and sp.point_index >= $4
+     order by sp.point_index limit $5`,
+    [scope.sweepId, scope.cohortSeed, scope.patients, range.offset, range.limit],
   );
   return rows.map((r) => ({
     pointIndex: r.point_index,
@@ -333,6 +351,16 @@ function exportQuery(
     order by sp.point_index, o.patient_index`;
 }
 
+export interface ExportOptions {
+  /** statement_timeout of the export's COPY or cursor (a download can outlast the pool's own). */
+  statementTimeoutMs?: number;
+}
+
+function integerOf(value: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`expected an integer ≥ 0, got ${value}`);
+  return String(value);
+}
+
 /**
  * A sweep's outcomes as CSV with a header row, streamed by Postgres itself (COPY … TO STDOUT): constant
  * memory in this process at any size. The pooled connection is released when the stream ends or fails.
@@ -341,6 +369,7 @@ export async function outcomesCsvStream(
   pool: pg.Pool,
   scope: SweepScope,
   columns: readonly ExportColumn[],
+  options: ExportOptions = {},
 ): Promise<Readable> {
   const client = await pool.connect();
   let released = false;
@@ -350,10 +379,22 @@ export async function outcomesCsvStream(
     client.release(error);
   };
   try {
+    const timeout = options.statementTimeoutMs;
+    if (timeout !== undefined) await client.query(`set statement_timeout = ${integerOf(timeout)}`);
     const stream = client.query(
       copyTo(`copy (${exportQuery(client, scope, columns, true)}) to stdout with (format csv, header)`),
     );
-    stream.once('end', () => void copyFinished(client).then(() => release()));
+    stream.once(
+      'end',
+      () =>
+        void copyFinished(client)
+          // Back to the pool's own statement_timeout (the session default) before the next checkout.
+          .then(() => (timeout === undefined ? undefined : client.query('reset statement_timeout')))
+          .then(
+            () => release(),
+            (error: Error) => release(error),
+          ),
+    );
     // A consumer that goes away mid-stream leaves the connection mid-COPY: destroy it rather than reuse it.
     stream.once('error', (error) => release(error));
     stream.once('close', () => {
@@ -377,12 +418,15 @@ export async function* outcomeRowBatches(
   scope: SweepScope,
   columns: readonly ExportColumn[],
   batchSize = 10_000,
+  options: ExportOptions = {},
 ): AsyncGenerator<ExportRow[]> {
   const client = await pool.connect();
   let failed: Error | undefined;
   let committed = false;
   try {
     await client.query('begin read only');
+    if (options.statementTimeoutMs !== undefined)
+      await client.query(`set local statement_timeout = ${integerOf(options.statementTimeoutMs)}`);
     await client.query(
       `declare outcome_export no scroll cursor for ${exportQuery(client, scope, columns, false)}`,
     );

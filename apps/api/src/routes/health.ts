@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
+import pg from 'pg';
 
 /** Resolve within `ms` or report the dependency down: readiness must answer quickly, never hang. */
 async function within<T>(ms: number, work: Promise<T>): Promise<boolean> {
@@ -21,7 +21,21 @@ async function within<T>(ms: number, work: Promise<T>): Promise<boolean> {
   }
 }
 
-export function healthRoutes(deps: { pool: pg.Pool; redis: Redis }) {
+/** A pool with every connection checked out and requests queued for one. */
+const exhausted = (pool: pg.Pool) =>
+  pool.waitingCount > 0 || (pool.totalCount >= (pool.options.max ?? 10) && pool.idleCount === 0);
+
+/**
+ * `/readyz`: `ready` (200), `saturated` (200: Postgres answers but the pools or the heavy gate are full;
+ * the API is alive and sheds load itself with 429/503 + Retry-After, so neither restart it nor take it
+ * out of rotation), or `unavailable` (503: Postgres or Redis down).
+ */
+export function healthRoutes(deps: {
+  pool: pg.Pool;
+  heavyPool: pg.Pool;
+  redis: Redis;
+  gates: { reads: { waiting: number }; exports: { waiting: number } };
+}) {
   return async (app: FastifyInstance) => {
     app.get(
       '/healthz',
@@ -30,18 +44,31 @@ export function healthRoutes(deps: { pool: pg.Pool; redis: Redis }) {
         status: 'ok',
       }),
     );
+    // Postgres is probed on a connection of its own: a full pool says "saturated", never "down".
+    const probe = new pg.Pool({ ...deps.pool.options, max: 1, connectionTimeoutMillis: 1_000 });
+    probe.on('error', () => {});
+    app.addHook('onClose', () => probe.end());
     app.get(
       '/readyz',
-      { config: { access: 'public' }, schema: { summary: 'Postgres and Redis reachable', tags: ['health'] } },
+      {
+        config: { access: 'public' },
+        schema: { summary: 'Postgres and Redis reachable; saturated or not', tags: ['health'] },
+      },
       async (_req, reply) => {
         const [postgres, redis] = await Promise.all([
-          within(1_000, deps.pool.query('select 1')),
+          within(1_000, probe.query('select 1')),
           deps.redis.status === 'ready' ? within(1_000, deps.redis.ping()) : Promise.resolve(false),
         ]);
-        const ok = postgres && redis;
-        return reply.status(ok ? 200 : 503).send({
-          status: ok ? 'ready' : 'unavailable',
-          checks: { postgres: postgres ? 'ok' : 'down', redis: redis ? 'ok' : 'down' },
+        const saturated =
+          exhausted(deps.pool) ||
+          exhausted(deps.heavyPool) ||
+          deps.gates.reads.waiting + deps.gates.exports.waiting > 0;
+        const postgresState = !postgres ? 'down' : saturated ? 'saturated' : 'ok';
+        const down = postgresState === 'down' || !redis;
+        const status = down ? 'unavailable' : postgresState === 'saturated' ? 'saturated' : 'ready';
+        return reply.status(down ? 503 : 200).send({
+          status,
+          checks: { postgres: postgresState, redis: redis ? 'ok' : 'down' },
         });
       },
     );
