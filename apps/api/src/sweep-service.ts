@@ -9,14 +9,13 @@ import {
 } from '@frontline/contracts';
 import {
   ActiveSweepCapError,
-  type ChunkRef,
   cancelSweep,
   createSweep,
   failSweep,
   forTenant,
   pendingChunks,
 } from '@frontline/db';
-import { enqueueChunks, reconcileQueue, removeChunkJobs } from '@frontline/queue';
+import { type ChunkRef, enqueueChunks, reconcileQueue, removeChunkJobs } from '@frontline/queue';
 import { modelId } from '@frontline/sim';
 import type { Queue } from 'bullmq';
 import { type Redis, ReplyError } from 'ioredis';

@@ -1,5 +1,13 @@
-import { completeChunk, failChunk, forTenant, loadChunk, markSweepStarted, sweepTenant } from '@frontline/db';
-import { type ChunkJob, chunkJobSchema } from '@frontline/queue';
+import {
+  completeChunk,
+  failChunk,
+  forTenant,
+  isActiveSweepState,
+  loadChunk,
+  markSweepStarted,
+  sweepTenant,
+} from '@frontline/db';
+import { type ChunkJob, type ChunkResult, chunkJobSchema } from '@frontline/queue';
 import type { ModelParams } from '@frontline/sim';
 import type { Job } from 'bullmq';
 import type pg from 'pg';
@@ -20,15 +28,13 @@ export interface ChunkProcessorDeps {
   faultInjection?: FaultInjection;
 }
 
-export type ChunkResult = { skipped: string } | { simulated: number; inserted: number };
-
 /**
  * One BullMQ job = one chunk. Postgres decides whether there is still work (a cancelled or failed
  * sweep, or a chunk already done, is skipped); the outcomes and the "done" mark are written in one
  * transaction, so a retried or duplicated job changes nothing.
  */
 export function createChunkProcessor(deps: ChunkProcessorDeps) {
-  return async function processChunk(job: Job<ChunkJob>): Promise<ChunkResult> {
+  return async function processChunk(job: Job<ChunkJob, ChunkResult>): Promise<ChunkResult> {
     const { sweepId, chunkIndex } = chunkJobSchema.parse(job.data);
     const log = deps.logger.child({ sweepId, chunkIndex, jobId: job.id });
     const retry = <T>(work: () => Promise<T>) =>
@@ -42,8 +48,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
     const chunk = await retry(() => loadChunk(db, sweepId, chunkIndex));
     if (!chunk) return { skipped: 'chunk not found' };
     if (chunk.status !== 'pending') return { skipped: `chunk ${chunk.status}` };
-    if (chunk.sweepStatus !== 'queued' && chunk.sweepStatus !== 'running')
-      return { skipped: `sweep ${chunk.sweepStatus}` };
+    if (!isActiveSweepState(chunk.sweepStatus)) return { skipped: `sweep ${chunk.sweepStatus}` };
     if (chunk.sweepStatus === 'queued') await retry(() => markSweepStarted(db, sweepId));
 
     const stopTimer = deps.metrics.chunkSeconds.startTimer();

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { assertUnprivilegedLogin, connectDatabase } from '@frontline/db';
-import { type ChunkJob, chunkQueueName, redisConnection } from '@frontline/queue';
+import { type ChunkJob, type ChunkResult, chunkQueueName, redisConnection } from '@frontline/queue';
 import { createLogger, ShutdownManager } from '@frontline/runtime';
 import { Worker } from 'bullmq';
 import { createChunkProcessor } from './chunk-processor.js';
@@ -25,7 +25,7 @@ const simulations = createSimulationPool(env.WORKER_THREADS);
 const metrics = createWorkerMetrics();
 const workerHost = `${hostname()}:${process.pid}`;
 
-const worker = new Worker<ChunkJob>(
+const worker = new Worker<ChunkJob, ChunkResult>(
   chunkQueueName,
   createChunkProcessor({
     pool: database.pool,

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { prioritySchema, sweepSpecStructureSchema } from './spec.js';
+import { sweepStates } from './vocabulary.js';
 
 /**
  * Request and response shapes of the HTTP API, shared by the API (validation + OpenAPI), the CLI
  * and the dashboard. Errors use apiErrorEnvelopeSchema (errors.ts).
  */
 
-export const sweepStateSchema = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
+export const sweepStateSchema = z.enum(sweepStates);
 export type SweepState = z.infer<typeof sweepStateSchema>;
 
 const count = z.int().nonnegative();

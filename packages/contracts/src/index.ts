@@ -47,3 +47,23 @@ export {
   sweepSpecSchema,
   sweepSpecStructureSchema,
 } from './spec.js';
+export type {
+  ActiveSweepState,
+  ApiKeyRole,
+  BestResponse,
+  ChunkStatus,
+  SurvivalEndpoint,
+} from './vocabulary.js';
+export {
+  activeSweepStates,
+  apiKeyRoleSchema,
+  apiKeyRoles,
+  bestResponseSchema,
+  bestResponses,
+  chunkStatuses,
+  isActiveSweepState,
+  priorities,
+  survivalEndpointSchema,
+  survivalEndpoints,
+  sweepStates,
+} from './vocabulary.js';

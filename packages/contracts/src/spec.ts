@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkSweepSemantics } from './semantics.js';
+import { priorities } from './vocabulary.js';
 
 /** Seeds feed @frontline/sim's Rng, which takes any non-negative safe integer. */
 const seedSchema = z.int().nonnegative();
@@ -48,7 +49,7 @@ export const cohortSchema = z.strictObject({
   chunkSize: z.int().positive().optional(),
 });
 
-export const prioritySchema = z.enum(['high', 'normal', 'low']);
+export const prioritySchema = z.enum(priorities);
 export type Priority = z.infer<typeof prioritySchema>;
 
 /**

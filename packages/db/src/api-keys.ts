@@ -1,18 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { ApiKeyRole } from '@frontline/contracts';
 import type pg from 'pg';
-import type { ApiKeyRole } from './schema.js';
+import type { ApiKeyRow } from './schema.js';
 
 /** `fl_<id>_<secret>`: a recognisable prefix, a public id, and 192 random bits of secret. */
 const keyPattern = /^fl_([0-9a-f]{16})_([A-Za-z0-9_-]{32})$/;
 
-export interface ApiKeyInfo {
-  id: string;
-  tenantId: string;
-  role: ApiKeyRole;
-  name: string;
-  createdAt: Date;
-  revokedAt: Date | null;
-}
+/** A key as its managers see it: the row without the secret's hash. */
+export type ApiKeyInfo = Omit<ApiKeyRow, 'secretHash'>;
 
 /**
  * A verified key as the database knows its caller: key management functions check this id and
@@ -52,21 +47,14 @@ export async function verifyApiKey(pool: pg.Pool, token: string): Promise<Verifi
   const secretHash = hashSecret(secret);
   // The hash is compared in Postgres: the app role cannot read stored hashes (migration 0004).
   // Equal SHA-256 prefixes of a guess reveal nothing usable about the secret.
-  const { rows } = await pool.query<{ tenant_id: string; role: ApiKeyRole; name: string; created_at: Date }>(
-    'select tenant_id, role, name, created_at from frontline_verify_api_key($1, $2)',
+  const { rows } = await pool.query<Pick<ApiKeyRow, 'tenantId' | 'role' | 'name' | 'createdAt'>>(
+    `select tenant_id as "tenantId", role, name, created_at as "createdAt"
+     from frontline_verify_api_key($1, $2)`,
     [id, secretHash],
   );
   const row = rows[0];
   if (!row) return undefined;
-  return {
-    id,
-    tenantId: row.tenant_id,
-    role: row.role,
-    name: row.name,
-    createdAt: row.created_at,
-    revokedAt: null,
-    secretHash,
-  };
+  return { id, ...row, revokedAt: null, secretHash };
 }
 
 /** Postgres refused: the caller may not create this key (SQLSTATE insufficient_privilege). */
@@ -88,18 +76,12 @@ export async function createApiKeyAs(
 
 /** The keys `caller` manages: every tenant's for an operator, its own tenant's for an admin. */
 export async function listApiKeysAs(pool: pg.Pool, caller: VerifiedApiKey): Promise<ApiKeyInfo[]> {
-  const { rows } = await pool.query('select * from frontline_list_api_keys($1, $2)', [
-    caller.id,
-    caller.secretHash,
-  ]);
-  return rows.map((r) => ({
-    id: r.id,
-    tenantId: r.tenant_id,
-    role: r.role,
-    name: r.name,
-    createdAt: r.created_at,
-    revokedAt: r.revoked_at,
-  }));
+  const { rows } = await pool.query<ApiKeyInfo>(
+    `select id, tenant_id as "tenantId", role, name, created_at as "createdAt", revoked_at as "revokedAt"
+     from frontline_list_api_keys($1, $2)`,
+    [caller.id, caller.secretHash],
+  );
+  return rows;
 }
 
 /** Revoke a key `caller` manages; false if there is no such active key, or it is not the caller's to revoke. */

@@ -1,3 +1,5 @@
+// The vocabularies the data layer's callers also need (their home is @frontline/contracts).
+export { isActiveSweepState, type SurvivalEndpoint, survivalEndpoints } from '@frontline/contracts';
 export {
   type ApiKeyInfo,
   createApiKey,
@@ -8,30 +10,46 @@ export {
   type VerifiedApiKey,
   verifyApiKey,
 } from './api-keys.js';
+export {
+  type ChunkPlan,
+  missingRanges,
+  type PatientRange,
+  type PlannedChunk,
+  planChunks,
+} from './chunk-plan.js';
 export { type ChunkWork, completeChunk, failChunk, loadChunk, markSweepStarted } from './chunks.js';
 export { appRole, assertUnprivilegedLogin, connectDatabase, type Database, inTransaction } from './client.js';
 export { isConnectionError } from './connection-errors.js';
 export { migrate, migrationsFolder } from './migrate.js';
-export { insertOutcomes, type OutcomeRecord, outcomeRow } from './outcomes.js';
+export {
+  bestResponseCode,
+  type OutcomeColumn,
+  type OutcomeRecord,
+  outcomeColumns,
+} from './outcome-columns.js';
+export { insertOutcomes, outcomeRow } from './outcomes.js';
 export {
   type ExportColumn,
   type ExportColumnKind,
+  type ExportOptions,
   type ExportRow,
   outcomeExportColumnsFor,
   outcomeRowBatches,
   outcomesCsvStream,
-  type PointGroup,
-  type PointRange,
+} from './results/outcome-export.js';
+export {
   type PointSummary,
   pointSummaries,
-  type SurvivalEndpoint,
   type SweepPointAxes,
-  type SweepScope,
-  survivalCounts,
-  survivalEndpoints,
   sweepPointAxes,
+} from './results/point-summaries.js';
+export {
+  type PointGroup,
+  survivalCounts,
+  survivalCountsByPoint,
   type TimeCounts,
-} from './results.js';
+} from './results/survival-counts.js';
+export type { PointRange, SweepScope } from './results/sweep-scope.js';
 export * from './schema.js';
 export {
   ActiveSweepCapError,
@@ -42,12 +60,16 @@ export {
   failSweep,
   getSweep,
   listSweeps,
-  missingRanges,
   type NewSweep,
   type NewSweepPoint,
-  type Priority,
   pendingChunks,
   type SweepProgress,
   sweepWorkerHosts,
 } from './sweeps.js';
 export { forTenant, sweepTenant } from './tenancy.js';
+export {
+  recentHeartbeats,
+  recordHeartbeat,
+  removeHeartbeat,
+  type WorkerHeartbeat,
+} from './worker-heartbeats.js';

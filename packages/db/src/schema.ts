@@ -1,3 +1,15 @@
+import {
+  type ApiKeyRole,
+  apiKeyRoles,
+  type BestResponse,
+  bestResponses,
+  type ChunkStatus,
+  chunkStatuses,
+  type Priority,
+  priorities,
+  type SweepState,
+  sweepStates,
+} from '@frontline/contracts';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -15,10 +27,16 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
-export const sweepStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
-export type SweepStatus = (typeof sweepStatuses)[number];
-export const chunkStatuses = ['pending', 'done', 'failed', 'cancelled'] as const;
-export type ChunkStatus = (typeof chunkStatuses)[number];
+// The vocabularies are @frontline/contracts'; re-exported so callers of the data layer need one import.
+export {
+  type ApiKeyRole,
+  apiKeyRoles,
+  type BestResponse,
+  bestResponses,
+  type ChunkStatus,
+  type Priority,
+  type SweepState,
+};
 
 /** A submitted sweep with its provenance. The resolved spec is kept verbatim. */
 export const sweeps = pgTable(
@@ -27,8 +45,8 @@ export const sweeps = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     tenantId: text('tenant_id').notNull().default('default'),
     name: text('name').notNull(),
-    status: text('status', { enum: sweepStatuses }).notNull(),
-    priority: text('priority', { enum: ['high', 'normal', 'low'] }).notNull(),
+    status: text('status', { enum: sweepStates }).notNull(),
+    priority: text('priority', { enum: priorities }).notNull(),
     modelId: text('model_id').notNull(),
     codeVersion: text('code_version').notNull(),
     spec: jsonb('spec').notNull(),
@@ -100,7 +118,9 @@ export const chunks = pgTable(
 
 /**
  * One virtual patient's outcome (MODEL.md §7), stored exactly once per (point, cohort seed, patient).
- * best_response: 0 CR, 1 PR, 2 SD, 3 PD (a smallint keeps 10⁷-row tables compact).
+ * best_response: its position in `bestResponses` (0 CR … 3 PD; a smallint keeps 10⁷-row tables compact).
+ * Every model field has its column here, named as in the model (sampled.x → sampledX): the writer and
+ * the exports derive their column lists from this table (outcome-columns.ts checks it at compile time).
  */
 export const outcomes = pgTable(
   'outcomes',
@@ -152,14 +172,6 @@ export const workerHeartbeats = pgTable('worker_heartbeats', {
   seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const bestResponseCodes = { CR: 0, PR: 1, SD: 2, PD: 3 } as const;
-export const bestResponseNames = ['CR', 'PR', 'SD', 'PD'] as const;
-export type BestResponse = (typeof bestResponseNames)[number];
-
-/** Ranked least to most: a tenant's admin manages its own tenant's keys; an operator runs the service (every tenant, the queues). */
-export const apiKeyRoles = ['read', 'submit', 'admin', 'operator'] as const;
-export type ApiKeyRole = (typeof apiKeyRoles)[number];
-
 /** API keys: only a hash of the secret is stored; `id` is the public part of the key. */
 export const apiKeys = pgTable('api_keys', {
   id: text('id').primaryKey(),
@@ -170,3 +182,11 @@ export const apiKeys = pgTable('api_keys', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
 });
+
+export type SweepRow = typeof sweeps.$inferSelect;
+export type PointRow = typeof points.$inferSelect;
+export type SweepPointRow = typeof sweepPoints.$inferSelect;
+export type ChunkRow = typeof chunks.$inferSelect;
+export type OutcomeRow = typeof outcomes.$inferSelect;
+export type WorkerHeartbeatRow = typeof workerHeartbeats.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;

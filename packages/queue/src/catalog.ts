@@ -1,3 +1,4 @@
+import { type Priority, priorities } from '@frontline/contracts';
 import { z } from 'zod';
 
 /** The job catalog: one queue of simulation chunks. The database holds the work; a job only names it. */
@@ -9,6 +10,21 @@ export const chunkJobSchema = z.object({
 });
 export type ChunkJob = z.infer<typeof chunkJobSchema>;
 
+/** A chunk as the database plans it and the queue orders it: the job's payload plus its sweep's priority. */
+export interface ChunkRef extends ChunkJob {
+  priority: Priority;
+}
+
+/**
+ * What a chunk job returns (BullMQ stores it as the job's `returnvalue`, and the queue view reads
+ * `simulated` back from the events stream): either the chunk ran, or why it was skipped.
+ */
+export const chunkResultSchema = z.union([
+  z.object({ simulated: z.int().nonnegative(), inserted: z.int().nonnegative() }),
+  z.object({ skipped: z.string() }),
+]);
+export type ChunkResult = z.infer<typeof chunkResultSchema>;
+
 /** Deterministic job id: enqueuing the same chunk twice is a no-op in BullMQ. */
 export function chunkJobId(job: ChunkJob): string {
   return `${job.sweepId}.${job.chunkIndex}`;
@@ -17,8 +33,9 @@ export function chunkJobId(job: ChunkJob): string {
 /** BullMQ's highest priority (2²¹ − 1); it rejects a job with a larger one. */
 export const maxBullmqPriority = 2_097_151;
 
-export const priorityClasses = ['high', 'normal', 'low'] as const;
-export type PriorityClass = (typeof priorityClasses)[number];
+/** The priority classes, highest first: the vocabulary's priorities. */
+export const priorityClasses = priorities;
+export type PriorityClass = Priority;
 
 /**
  * BullMQ's range 1..2,097,151 split into three equal bands, one per class (0 would mean "no

@@ -1,9 +1,5 @@
 import type { Queue } from 'bullmq';
-import { type ChunkJob, chunkJobId, chunkJobOptions, chunkPriority, type PriorityClass } from './catalog.js';
-
-interface ChunkRef extends ChunkJob {
-  priority: PriorityClass;
-}
+import { type ChunkJob, type ChunkRef, chunkJobId, chunkJobOptions, chunkPriority } from './catalog.js';
 
 const batchSize = 500;
 

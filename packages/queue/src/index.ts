@@ -1,10 +1,13 @@
 export {
   type ChunkJob,
+  type ChunkRef,
+  type ChunkResult,
   chunkJobId,
   chunkJobOptions,
   chunkJobSchema,
   chunkPriority,
   chunkQueueName,
+  chunkResultSchema,
   maxBullmqPriority,
   type PriorityClass,
   priorityBandWidth,
@@ -18,3 +21,10 @@ export {
   reconcileQueue,
   removeChunkJobs,
 } from './enqueue.js';
+export {
+  type ConnectedWorker,
+  parseWorkerName,
+  type QueueSnapshot,
+  type QueueThroughput,
+  readQueueSnapshot,
+} from './queue-view.js';

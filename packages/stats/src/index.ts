@@ -6,6 +6,8 @@ export { kaplanMeier } from './kaplan-meier.js';
 export type { LogRankOptions, LogRankResult } from './log-rank.js';
 export { logRank } from './log-rank.js';
 export { normalQuantile } from './normal.js';
+export type { CountTable, GroupMember } from './pool-counts.js';
+export { emptyCountTable, poolByGroup, poolCountTables } from './pool-counts.js';
 export type { MedianOptions, MedianSurvival, QuantileRule, SurvivalQuantile } from './quantile.js';
 export { medianSurvival, survivalQuantile } from './quantile.js';
 export type { RestrictedMean } from './rmst.js';

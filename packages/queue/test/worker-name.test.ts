@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWorkerName } from '../src/queue-status.js';
+import { parseWorkerName } from '../src/queue-view.js';
 
 describe('worker identity from its Redis client name', () => {
   it('reads host, pid and threads from a Frontline worker name', () => {

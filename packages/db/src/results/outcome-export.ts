@@ -1,0 +1,172 @@
+/**
+ * A sweep's outcomes for download: CSV streamed by Postgres itself (COPY), or row batches through a
+ * cursor for NDJSON and Parquet. Column names are identical in every format.
+ */
+
+import type { Readable } from 'node:stream';
+import { bestResponses } from '@frontline/contracts';
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { type OutcomeColumn, outcomeColumns } from '../outcome-columns.js';
+import { copyFinished, integerLiteral, type SweepScope, scopeLiterals } from './sweep-scope.js';
+
+/** Kind of an exported column (drives the Parquet type). */
+export type ExportColumnKind = 'int32' | 'int64' | 'double' | 'boolean' | 'string';
+
+export interface ExportColumn {
+  /** MODEL.md §7 name (or the axis's parameter name), the same in every export format. */
+  name: string;
+  kind: ExportColumnKind;
+  /** The value's SQL expression; absent for an axis, whose value is read from the point's axis values. */
+  sql?: string;
+}
+
+// The stored code is the response's position in the vocabulary (SQL arrays count from 1).
+const bestResponseSql = `(array[${bestResponses.map((n) => `'${n}'`).join(',')}])[o.best_response + 1]`;
+
+const exportKinds: Record<string, ExportColumnKind> = {
+  bigint: 'int64',
+  integer: 'int32',
+  'double precision': 'double',
+  boolean: 'boolean',
+};
+
+function exportKindOf(column: OutcomeColumn): ExportColumnKind {
+  const kind = exportKinds[column.sqlType];
+  if (!kind) throw new Error(`outcomes.${column.column}: no export kind for ${column.sqlType}`);
+  return kind;
+}
+
+/** The outcome fields of an export row after the point index and axis values: every outcome column, as the model names it. */
+const outcomeExportColumns: ExportColumn[] = outcomeColumns.map((c) =>
+  c.field === 'bestResponse'
+    ? { name: c.field, kind: 'string', sql: bestResponseSql }
+    : { name: c.field, kind: exportKindOf(c), sql: `o.${c.column}` },
+);
+
+/**
+ * Columns of an outcome export: pointIndex, one column per axis (named as the parameter), then the
+ * outcome fields. Column names are identical in CSV, Parquet and NDJSON.
+ */
+export function outcomeExportColumnsFor(axes: readonly string[]): ExportColumn[] {
+  return [
+    { name: 'pointIndex', kind: 'int32', sql: 'sp.point_index' },
+    ...axes.map((axis) => ({ name: axis, kind: 'double' as const })),
+    ...outcomeExportColumns,
+  ];
+}
+
+function exportQuery(
+  client: pg.ClientBase,
+  scope: SweepScope,
+  columns: readonly ExportColumn[],
+  csv: boolean,
+) {
+  const lit = scopeLiterals(client, scope);
+  const select = columns
+    .map((c) => {
+      const expression = c.sql ?? `(sp.axis_values -> ${client.escapeLiteral(c.name)})::float8`;
+      // CSV gets true/false rather than Postgres' t/f.
+      const value = csv && c.kind === 'boolean' ? `${expression}::text` : expression;
+      return `${value} as ${client.escapeIdentifier(c.name)}`;
+    })
+    .join(', ');
+  return `select ${select}
+    from sweep_points sp
+    join outcomes o on o.point_id = sp.point_id and o.cohort_seed = ${lit.cohortSeed}
+                   and o.patient_index < ${lit.patients}
+    where sp.sweep_id = ${lit.sweepId}
+    order by sp.point_index, o.patient_index`;
+}
+
+export interface ExportOptions {
+  /** statement_timeout of the export's COPY or cursor (a download can outlast the pool's own). */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * A sweep's outcomes as CSV with a header row, streamed by Postgres itself (COPY … TO STDOUT): constant
+ * memory in this process at any size. The pooled connection is released when the stream ends or fails.
+ */
+export async function outcomesCsvStream(
+  pool: pg.Pool,
+  scope: SweepScope,
+  columns: readonly ExportColumn[],
+  options: ExportOptions = {},
+): Promise<Readable> {
+  const client = await pool.connect();
+  let released = false;
+  const release = (error?: Error) => {
+    if (released) return;
+    released = true;
+    client.release(error);
+  };
+  try {
+    const timeout = options.statementTimeoutMs;
+    if (timeout !== undefined) await client.query(`set statement_timeout = ${integerLiteral(timeout)}`);
+    const stream = client.query(
+      copyTo(`copy (${exportQuery(client, scope, columns, true)}) to stdout with (format csv, header)`),
+    );
+    stream.once(
+      'end',
+      () =>
+        void copyFinished(client)
+          // Back to the pool's own statement_timeout (the session default) before the next checkout.
+          .then(() => (timeout === undefined ? undefined : client.query('reset statement_timeout')))
+          .then(
+            () => release(),
+            (error: Error) => release(error),
+          ),
+    );
+    // A consumer that goes away mid-stream leaves the connection mid-COPY: destroy it rather than reuse it.
+    stream.once('error', (error) => release(error));
+    stream.once('close', () => {
+      if (!stream.readableEnded) release(new Error('export stream closed early'));
+    });
+    return stream;
+  } catch (error) {
+    release(error as Error);
+    throw error;
+  }
+}
+
+export type ExportRow = Record<string, number | boolean | string>;
+
+/**
+ * A sweep's outcomes in batches of at most `batchSize` rows, read through a server-side cursor so memory
+ * stays bounded. Stop early by breaking out of the loop; the cursor and connection are released.
+ */
+export async function* outcomeRowBatches(
+  pool: pg.Pool,
+  scope: SweepScope,
+  columns: readonly ExportColumn[],
+  batchSize = 10_000,
+  options: ExportOptions = {},
+): AsyncGenerator<ExportRow[]> {
+  const client = await pool.connect();
+  let failed: Error | undefined;
+  let committed = false;
+  try {
+    await client.query('begin read only');
+    if (options.statementTimeoutMs !== undefined)
+      await client.query(`set local statement_timeout = ${integerLiteral(options.statementTimeoutMs)}`);
+    await client.query(
+      `declare outcome_export no scroll cursor for ${exportQuery(client, scope, columns, false)}`,
+    );
+    for (;;) {
+      const { rows } = await client.query<ExportRow>(`fetch forward ${batchSize} from outcome_export`);
+      if (rows.length === 0) break;
+      yield rows;
+      if (rows.length < batchSize) break;
+    }
+    await client.query('commit');
+    committed = true;
+  } catch (error) {
+    failed = error as Error;
+    throw error;
+  } finally {
+    // Also reached when the consumer stops early: closing the transaction closes the cursor.
+    if (!failed && !committed) await client.query('rollback').catch(() => {});
+    client.release(failed);
+  }
+}

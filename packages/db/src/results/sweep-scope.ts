@@ -1,0 +1,69 @@
+/**
+ * What every read of a sweep's results shares. A sweep's outcomes are those of its points with the
+ * sweep's cohort seed and patient index below its cohort size (outcomes are shared between sweeps).
+ */
+import { once } from 'node:events';
+import type pg from 'pg';
+import { inTransaction } from '../client.js';
+
+/** Which outcomes belong to a sweep. */
+export interface SweepScope {
+  sweepId: string;
+  cohortSeed: number;
+  patients: number;
+}
+
+/** A page of a sweep's points in design order: `limit` points from point index `offset`. */
+export interface PointRange {
+  offset: number;
+  limit: number;
+}
+
+export const everyPoint: PointRange = { offset: 0, limit: 2_147_483_647 };
+
+/** A non-negative integer as SQL text (COPY and SET take no bind parameters). */
+export function integerLiteral(value: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`expected an integer ≥ 0, got ${value}`);
+  return String(value);
+}
+
+/** An int4[] literal of checked integers. */
+export function integerListLiteral(values: readonly number[], what: string): string {
+  for (const v of values) if (!Number.isSafeInteger(v)) throw new Error(`${what} must be integers, got ${v}`);
+  return `'{${values.join(',')}}'`;
+}
+
+/** The scope as SQL literals, for statements that take no bind parameters (COPY). */
+export function scopeLiterals(client: pg.ClientBase, scope: SweepScope) {
+  if (!Number.isSafeInteger(scope.cohortSeed) || !Number.isSafeInteger(scope.patients))
+    throw new Error('cohort seed and patients must be integers');
+  return {
+    sweepId: client.escapeLiteral(scope.sweepId),
+    cohortSeed: String(scope.cohortSeed),
+    patients: String(scope.patients),
+  };
+}
+
+/**
+ * pg-copy-streams ends its stream at CopyDone, before Postgres reports the command complete: wait for
+ * the connection to be ready before its next statement (or before handing it back to the pool).
+ */
+export async function copyFinished(client: pg.ClientBase): Promise<void> {
+  if ((client as { readyForQuery?: boolean }).readyForQuery) return;
+  await once(client, 'drain');
+}
+
+/** Run `work` in a read-only transaction with enough sort memory to keep 10⁶-row aggregates off disk. */
+export function withReadTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return inTransaction(
+    pool,
+    async (client) => {
+      await client.query(`set local work_mem = '64MB'`);
+      return work(client);
+    },
+    { readOnly: true },
+  );
+}
