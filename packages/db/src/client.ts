@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { appDatabaseRole } from './schema.js';
 
 export interface Database {
   pool: pg.Pool;
@@ -12,7 +13,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
  * The role the API and workers log in as (created by the migrations, subject to row-level security;
  * the deployment gives it LOGIN and a password, see README "Database roles").
  */
-export const appRole = 'frontline_app';
+export const appRole = appDatabaseRole.name;
 
 /** A pooled connection. Connection attempts fail fast so callers can answer 503 instead of hanging. */
 export function connectDatabase(

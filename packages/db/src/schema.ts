@@ -14,10 +14,13 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  check,
   doublePrecision,
   index,
   integer,
   jsonb,
+  pgPolicy,
+  pgRole,
   pgTable,
   primaryKey,
   serial,
@@ -37,6 +40,27 @@ export {
   type Priority,
   type SweepState,
 };
+
+/**
+ * The role the API and workers act as: not the tables' owner, so row-level security binds it.
+ * Created, granted and given its policies by the custom migrations 0003 and 0004 (which also FORCE
+ * row-level security on the tenant tables, something drizzle cannot declare); declared here so the
+ * schema says who may see which rows.
+ */
+export const appDatabaseRole = pgRole('frontline_app').existing();
+
+/**
+ * A tenant-owned table shows and accepts only the rows of the tenant named on the connection
+ * (`forTenant` sets frontline.tenant per checkout); with no tenant named, nothing.
+ */
+const tenantIsolation = () =>
+  pgPolicy('tenant_isolation', {
+    as: 'permissive',
+    for: 'all',
+    to: 'public',
+    using: sql`tenant_id = current_setting('frontline.tenant', true)`,
+    withCheck: sql`tenant_id = current_setting('frontline.tenant', true)`,
+  });
 
 /** A submitted sweep with its provenance. The resolved spec is kept verbatim. */
 export const sweeps = pgTable(
@@ -62,7 +86,11 @@ export const sweeps = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [index('sweeps_created_idx').on(t.createdAt, t.id), index('sweeps_status_idx').on(t.status)],
+  (t) => [
+    index('sweeps_created_idx').on(t.createdAt, t.id),
+    index('sweeps_status_idx').on(t.status),
+    tenantIsolation(),
+  ],
 );
 
 /** A parameter point, content-addressed by (model id, resolved parameters); shared by every sweep that uses it. */
@@ -87,7 +115,11 @@ export const sweepPoints = pgTable(
       .references(() => points.id),
     axisValues: jsonb('axis_values').$type<Record<string, number>>().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.sweepId, t.pointIndex] }), index('sweep_points_point_idx').on(t.pointId)],
+  (t) => [
+    primaryKey({ columns: [t.sweepId, t.pointIndex] }),
+    index('sweep_points_point_idx').on(t.pointId),
+    tenantIsolation(),
+  ],
 );
 
 /** A unit of work: patients [patientStart, patientEnd) of one point for one cohort seed. */
@@ -113,6 +145,7 @@ export const chunks = pgTable(
   (t) => [
     primaryKey({ columns: [t.sweepId, t.chunkIndex] }),
     index('chunks_pending_idx').on(t.sweepId).where(sql`${t.status} = 'pending'`),
+    tenantIsolation(),
   ],
 );
 
@@ -172,16 +205,29 @@ export const workerHeartbeats = pgTable('worker_heartbeats', {
   seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-/** API keys: only a hash of the secret is stored; `id` is the public part of the key. */
-export const apiKeys = pgTable('api_keys', {
-  id: text('id').primaryKey(),
-  tenantId: text('tenant_id').notNull(),
-  role: text('role', { enum: apiKeyRoles }).notNull(),
-  name: text('name').notNull(),
-  secretHash: text('secret_hash').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  revokedAt: timestamp('revoked_at', { withTimezone: true }),
-});
+/**
+ * API keys: only a hash of the secret is stored; `id` is the public part of the key. Row-level
+ * security with no policy: the app role reads and writes keys only through the SECURITY DEFINER
+ * functions of migration 0004, which check the caller's own key first.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    role: text('role', { enum: apiKeyRoles }).notNull(),
+    name: text('name').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    check(
+      'api_keys_role_check',
+      sql.raw(`${t.role.name} in (${apiKeyRoles.map((r) => `'${r}'`).join(', ')})`),
+    ),
+  ],
+).enableRLS();
 
 export type SweepRow = typeof sweeps.$inferSelect;
 export type PointRow = typeof points.$inferSelect;
