@@ -1,9 +1,11 @@
+export type { ChiSquareTest, CoxPhInput, CoxPhOptions, CoxPhResult, CoxTerm, CoxTies } from './cox.js';
+export { CoxInputError, coxPh } from './cox.js';
 export { chiSquareUpperTail, logGamma, regularizedGammaQ } from './gamma.js';
 export type { AggregatedSurvivalInput, RawSurvivalInput, SurvivalInput } from './input.js';
 export { SurvivalInputError } from './input.js';
 export type { KaplanMeierOptions, SurvivalCurve } from './kaplan-meier.js';
 export { kaplanMeier } from './kaplan-meier.js';
-export type { LogRankOptions, LogRankResult } from './log-rank.js';
+export type { LogRankOptions, LogRankResult, StratifiedSurvivalInput } from './log-rank.js';
 export { logRank } from './log-rank.js';
 export { normalQuantile } from './normal.js';
 export type { MedianOptions, MedianSurvival, QuantileRule, SurvivalQuantile } from './quantile.js';
