@@ -1,5 +1,7 @@
 export type { ChiSquareTest, CoxPhInput, CoxPhOptions, CoxPhResult, CoxTerm, CoxTies } from './cox.js';
 export { CoxInputError, coxPh } from './cox.js';
+export type { CoxPhByGroupOptions } from './cox-groups.js';
+export { coxPhByGroup } from './cox-groups.js';
 export { chiSquareUpperTail, logGamma, regularizedGammaQ } from './gamma.js';
 export type { AggregatedSurvivalInput, RawSurvivalInput, SurvivalInput } from './input.js';
 export { SurvivalInputError } from './input.js';

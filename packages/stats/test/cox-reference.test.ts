@@ -4,63 +4,9 @@
  * random data sets, each with ties = 'efron' and 'breslow'; stratified `survdiff`. The values come from
  * fixtures/cox-reference.R; see that file to regenerate them.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CoxPhResult, coxPh, logRank } from '../src/index.js';
-
-interface ChiSquare {
-  chiSq: number;
-  df: number;
-  pValue: number;
-}
-interface CoxCase {
-  kind: 'cox';
-  name: string;
-  ties: 'efron' | 'breslow';
-  time: number[];
-  event: number[];
-  covariates: Record<string, number[]>;
-  strata: string[] | null;
-  result: {
-    names: string[];
-    coef: number[];
-    se: number[];
-    hazardRatio: number[];
-    lower: number[];
-    upper: number[];
-    z: number[];
-    pValue: number[];
-    loglik: number[];
-    likelihoodRatio: ChiSquare;
-    wald: ChiSquare;
-    score: ChiSquare;
-    concordance: number;
-    n: number;
-    events: number;
-    iterations: number;
-    warnings: string[];
-  };
-}
-interface LogRankCase {
-  kind: 'logrank';
-  name: string;
-  groups: { label: string; time: number[]; event: number[]; strata: string[] }[];
-  result: {
-    chiSq: number;
-    df: number;
-    pValue: number;
-    observed: number[];
-    expected: number[];
-    variance: number[][];
-  };
-}
-
-const cases = readFileSync(new URL('./fixtures/cox-reference.jsonl', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as CoxCase | LogRankCase);
-export const coxCases = cases.filter((c): c is CoxCase => c.kind === 'cox');
-const logRankCases = cases.filter((c): c is LogRankCase => c.kind === 'logrank');
+import { logRank } from '../src/index.js';
+import { coxCases, fitOf, logRankCases } from './cox-fixtures.js';
 
 /** Running tally for the closing note: how many values were compared and the largest differences. */
 const tallies = {
@@ -84,18 +30,6 @@ function expectClose(actual: number, expected: number, what: string, tolerance =
   }
   expect(abs, `${what}: ${actual} vs R ${expected}`).toBeLessThanOrEqual(
     tolerance * Math.max(1, Math.abs(expected)),
-  );
-}
-
-export function fitOf(c: CoxCase): CoxPhResult {
-  return coxPh(
-    {
-      time: c.time,
-      event: c.event.map((e) => e === 1),
-      covariates: c.covariates,
-      ...(c.strata === null ? {} : { strata: c.strata }),
-    },
-    { ties: c.ties },
   );
 }
 
