@@ -4,7 +4,7 @@
  * event times), and χ² = (O − E)' V⁻ (O − E) over the groups with E > 0, first of them dropped.
  */
 import { chiSquareUpperTail } from './gamma.js';
-import { type SurvivalInput, SurvivalInputError } from './input.js';
+import { isAggregatedInput, type SurvivalInput, SurvivalInputError } from './input.js';
 import { generalisedQuadraticForm } from './quadratic-form.js';
 import { nearTieHeads, type SurvivalTable, tabulate } from './survival-table.js';
 
@@ -14,6 +14,9 @@ export interface LogRankOptions {
   /** Merge times that differ only by floating-point noise, as R's `timefix = TRUE` (default true). */
   readonly timefix?: boolean;
 }
+
+/** A group's input with, optionally, the stratum of each row (each subject, or each aggregated row). */
+export type StratifiedSurvivalInput = SurvivalInput & { readonly strata?: ArrayLike<string | number> };
 
 export interface LogRankResult {
   readonly chiSq: number;
@@ -62,20 +65,17 @@ function pooledTimes(tables: readonly SurvivalTable[], from = 0, to = tables.len
   return mergeDistinct(pooledTimes(tables, from, middle), pooledTimes(tables, middle, to));
 }
 
-export function logRank(groups: readonly SurvivalInput[], options: LogRankOptions = {}): LogRankResult {
-  if (!Array.isArray(groups) || groups.length < 2) {
-    throw new SurvivalInputError(`logRank: at least two groups are needed, got ${groups?.length ?? groups}`);
-  }
-  const rho = options.rho ?? 0;
-  if (!(rho >= 0 && rho < Number.POSITIVE_INFINITY)) {
-    throw new SurvivalInputError(`logRank: rho must be a finite number ≥ 0, got ${rho}`);
-  }
-  const k = groups.length;
-  const tables = groups.map((group, g) => tabulate(group, `logRank group ${g}`));
-
+/** Observed, expected and the variance of O − E, summed over the distinct pooled times of the tables. */
+function accumulate(
+  tables: readonly SurvivalTable[],
+  timefix: boolean,
+  rho: number,
+  sums: { observed: number[]; expected: number[]; variance: number[][] },
+): void {
+  const k = tables.length;
   // One time axis for all groups, with R's near-tie merge applied to the pooled times.
   const pooled = pooledTimes(tables);
-  const heads = (options.timefix ?? true) ? nearTieHeads(pooled) : null;
+  const heads = timefix ? nearTieHeads(pooled) : null;
   const slotOf = new Int32Array(pooled.length);
   let slots = 0;
   for (let i = 0; i < pooled.length; i++) slotOf[i] = heads === null || heads[i] === i ? slots++ : slots - 1;
@@ -91,9 +91,7 @@ export function logRank(groups: readonly SurvivalInput[], options: LogRankOption
     }
   });
 
-  const observed = new Array<number>(k).fill(0);
-  const expected = new Array<number>(k).fill(0);
-  const variance = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const { observed, expected, variance } = sums;
   const atRisk = tables.map((table) => table.n);
   const share = new Array<number>(k).fill(0);
   let pooledSurvival = 1; // left-continuous pooled Kaplan–Meier, for the rho weights
@@ -125,7 +123,108 @@ export function logRank(groups: readonly SurvivalInput[], options: LogRankOption
     }
     for (let g = 0; g < k; g++) atRisk[g]! -= removed[g]![slot]!;
   }
+}
 
+const EMPTY_TABLE: SurvivalTable = { time: [], nEvent: [], nCensor: [], n: 0 };
+
+/**
+ * Splits each group by stratum, times first merged as R does (`aeqSurv` on all times at once), so a
+ * stratified test sums per-stratum O, E and V exactly as `survdiff(... + strata(s))`.
+ */
+function tablesByStratum(
+  groups: readonly StratifiedSurvivalInput[],
+  tables: readonly SurvivalTable[],
+  timefix: boolean,
+): SurvivalTable[][] {
+  const pooled = pooledTimes(tables);
+  const heads = timefix ? nearTieHeads(pooled) : null;
+  const canonical = new Map<number, number>();
+  if (heads !== null) for (let i = 0; i < pooled.length; i++) canonical.set(pooled[i]!, pooled[heads[i]!]!);
+  const fix = (t: number): number => (t === 0 ? 0 : (canonical.get(t) ?? t));
+
+  const strataOrder = new Map<string | number, number>();
+  const perGroup = groups.map((group, g) => {
+    const where = `logRank group ${g}`;
+    const strata = group.strata;
+    const rows = group.time.length;
+    if (strata === undefined || strata === null || typeof strata.length !== 'number') {
+      throw new SurvivalInputError(`${where}: strata must be given for every group when one group has them`);
+    }
+    if (strata.length !== rows) {
+      throw new SurvivalInputError(
+        `${where}: strata must have one entry per row (${rows}), got ${strata.length}`,
+      );
+    }
+    const byStratum = new Map<number, number[]>();
+    for (let i = 0; i < rows; i++) {
+      const label = strata[i];
+      if (!(typeof label === 'string' || (typeof label === 'number' && Number.isFinite(label)))) {
+        throw new SurvivalInputError(
+          `${where}: strata[${i}] is ${String(label)}; strata must be strings or finite numbers`,
+        );
+      }
+      let s = strataOrder.get(label);
+      if (s === undefined) {
+        s = strataOrder.size;
+        strataOrder.set(label, s);
+      }
+      let rowsOf = byStratum.get(s);
+      if (rowsOf === undefined) {
+        rowsOf = [];
+        byStratum.set(s, rowsOf);
+      }
+      rowsOf.push(i);
+    }
+    return { group, byStratum, where };
+  });
+
+  return Array.from({ length: strataOrder.size }, (_, s) =>
+    perGroup.map(({ group, byStratum, where }) => {
+      const rows = byStratum.get(s);
+      if (rows === undefined) return EMPTY_TABLE;
+      if (isAggregatedInput(group) && rows.every((i) => group.nEvent[i]! + group.nCensor[i]! === 0)) {
+        return EMPTY_TABLE;
+      }
+      const time = rows.map((i) => fix(group.time[i]!));
+      const part: SurvivalInput = isAggregatedInput(group)
+        ? { time, nEvent: rows.map((i) => group.nEvent[i]!), nCensor: rows.map((i) => group.nCensor[i]!) }
+        : { time, event: rows.map((i) => group.event[i]!) };
+      return tabulate(part, `${where} stratum ${s}`);
+    }),
+  );
+}
+
+/**
+ * With `strata` on the group inputs (all of them, aligned with their rows), the stratified test of
+ * `survdiff(Surv(t, e) ~ g + strata(s))`: O, E and V summed over strata; `observed`/`expected` are the sums.
+ */
+export function logRank(
+  groups: readonly StratifiedSurvivalInput[],
+  options: LogRankOptions = {},
+): LogRankResult {
+  if (!Array.isArray(groups) || groups.length < 2) {
+    throw new SurvivalInputError(`logRank: at least two groups are needed, got ${groups?.length ?? groups}`);
+  }
+  const rho = options.rho ?? 0;
+  if (!(rho >= 0 && rho < Number.POSITIVE_INFINITY)) {
+    throw new SurvivalInputError(`logRank: rho must be a finite number ≥ 0, got ${rho}`);
+  }
+  const k = groups.length;
+  const timefix = options.timefix ?? true;
+  const tables = groups.map((group, g) => tabulate(group, `logRank group ${g}`));
+  const sums = {
+    observed: new Array<number>(k).fill(0),
+    expected: new Array<number>(k).fill(0),
+    variance: Array.from({ length: k }, () => new Array<number>(k).fill(0)),
+  };
+  const stratified = groups.some((group) => group.strata !== undefined);
+  if (stratified) {
+    for (const stratumTables of tablesByStratum(groups, tables, timefix))
+      accumulate(stratumTables, false, rho, sums);
+  } else {
+    accumulate(tables, timefix, rho, sums);
+  }
+  const { observed, expected, variance } = sums;
   const tested: number[] = [];
   for (let g = 0; g < k; g++) if (expected[g]! > 0) tested.push(g);
   const n = tables.map((table) => table.n);
