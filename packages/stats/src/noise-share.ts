@@ -74,7 +74,7 @@ export function cohortNoiseShare(
   }
   const share = meanWithinVariance / totalVariance;
   if (share <= threshold) return { share, meanWithinVariance, totalVariance };
-  const percent = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+  const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
   return {
     share,
     meanWithinVariance,
