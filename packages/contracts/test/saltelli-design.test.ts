@@ -1,10 +1,13 @@
 import { saltelliMatrices, scaleUnit } from '@frontline/design';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SweepSpec } from '../src/index.js';
 import {
+  ApiError,
   defaultSweepLimits,
   expandSweep,
   parseSweepSpec,
+  prepareSweep,
   sweepPointCount,
   sweepPointRole,
 } from '../src/index.js';
@@ -180,5 +183,67 @@ describe('saltelli design: expand', () => {
     const grid = accepted({ ...saltelliSpec(), design: { kind: 'grid', axes: { dose: [0, 1] } } }).spec;
     expect(expandSweep(grid).points[0]!.saltelli).toBeUndefined();
     expect(sweepPointRole(grid, 0)).toBeUndefined();
+  });
+});
+
+describe('saltelli design: any one field replaced fails as a 400, 413 or 422, never a 500', () => {
+  /** Every location in the spec, as key paths. */
+  const locations = (value: unknown, path: string[] = []): string[][] =>
+    value === null || typeof value !== 'object'
+      ? [path]
+      : [
+          path,
+          ...Object.keys(value).flatMap((k) =>
+            locations((value as Record<string, unknown>)[k], [...path, k]),
+          ),
+        ];
+  const replaceAt = (path: string[], replacement: unknown): unknown => {
+    if (path.length === 0) return replacement;
+    const copy = saltelliSpec();
+    let node: Record<string, unknown> = copy;
+    for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+    node[path.at(-1)!] = replacement;
+    return copy;
+  };
+  const odd = fc.oneof(
+    fc.jsonValue(),
+    fc.constantFrom(
+      Number.NaN,
+      -0,
+      1e308,
+      -1,
+      0,
+      1,
+      2,
+      3,
+      0.5,
+      2 ** 31,
+      2 ** 53,
+      '',
+      'saltelli',
+      'sobol',
+      'log',
+    ),
+  );
+
+  it('through expansion', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...locations(saltelliSpec())), odd, (path, replacement) => {
+        let result: ReturnType<typeof prepareSweep>;
+        try {
+          result = prepareSweep(replaceAt(path, replacement));
+        } catch (error) {
+          expect(error).toBeInstanceOf(ApiError);
+          return;
+        }
+        if (result.ok) {
+          expect(result.expanded.points).toHaveLength(sweepPointCount(result.spec));
+          return;
+        }
+        expect([400, 413, 422]).toContain(result.status);
+        expect(result.error.details?.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 400, seed: 17 },
+    );
   });
 });
