@@ -1,4 +1,12 @@
-import { gridPoints, latinHypercube, scaleToAxes, sobolPoints } from '@frontline/design';
+import type { SaltelliRole } from '@frontline/design';
+import {
+  gridPoints,
+  latinHypercube,
+  saltelliPoints,
+  saltelliRole,
+  scaleToAxes,
+  sobolPoints,
+} from '@frontline/design';
 import type { ModelParams } from '@frontline/sim';
 import { ParamError, pointHash, resolveParams } from '@frontline/sim';
 import type { ErrorDetail } from './errors.js';
@@ -18,6 +26,11 @@ export interface SweepPoint {
   readonly params: ModelParams;
   /** Content address of (model, params): equal points are simulated once across sweeps. */
   readonly pointHash: string;
+  /**
+   * In a saltelli design, the point's matrix and base row. Not stored: it is a function of the
+   * index alone (sweepPointRole), A rows 0 … N−1, B rows N … 2N−1, AB_i rows (2+i)·N … (3+i)·N−1.
+   */
+  readonly saltelli?: SaltelliRole;
 }
 
 export interface ExpandedSweep {
@@ -44,7 +57,10 @@ export function expandSweep(spec: SweepSpec): ExpandedSweep {
   designAxisValues(spec).forEach((axisValues, index) => {
     try {
       const params = resolveParams({ ...spec.params, ...axisValues });
-      points.push({ index, axisValues, params, pointHash: pointHash(params) });
+      const point: SweepPoint = { index, axisValues, params, pointHash: pointHash(params) };
+      points.push(
+        spec.design.kind === 'saltelli' ? { ...point, saltelli: sweepPointRole(spec, index) } : point,
+      );
     } catch (error) {
       if (!(error instanceof ParamError)) throw error;
       invalidCount++;
@@ -85,7 +101,19 @@ export function designAxisValues(spec: Pick<SweepSpec, 'design'>): Record<string
         sobolPoints(design.samples, Object.keys(design.axes).length, design.seed),
         design.axes,
       );
+    case 'saltelli':
+      return saltelliPoints(design.samples, design.seed, design.axes).map((point) => point.axisValues);
   }
+}
+
+/**
+ * The Saltelli role (matrix A, B or AB_i, base row j) of a stored point from its index alone;
+ * undefined for other designs. Factor i is the i-th axis of `design.axes` in key order.
+ */
+export function sweepPointRole(spec: Pick<SweepSpec, 'design'>, index: number): SaltelliRole | undefined {
+  const { design } = spec;
+  if (design.kind !== 'saltelli') return undefined;
+  return saltelliRole(index, design.samples, Object.keys(design.axes).length);
 }
 
 export type PrepareSweepResult =

@@ -1,3 +1,4 @@
+export type { SaltelliRole } from '@frontline/design';
 export type {
   ListSweepsQuery,
   QueueOverview,
@@ -31,14 +32,22 @@ export {
   errorDetailSchema,
 } from './errors.js';
 export type { ExpandedSweep, PrepareSweepResult, SweepPoint } from './expand.js';
-export { designAxisValues, expandSweep, prepareSweep } from './expand.js';
+export { designAxisValues, expandSweep, prepareSweep, sweepPointRole } from './expand.js';
 export type { SweepLimits } from './limits.js';
 export { DEFAULT_BODY_LIMIT_BYTES, defaultChunkSize, defaultSweepLimits } from './limits.js';
 export type { ParseSweepSpecResult } from './parse.js';
 export { parseSweepSpec, sweepPointCount, sweepWarnings } from './parse.js';
 export { formatPath } from './paths.js';
 export { isIntegerParam } from './semantics.js';
-export type { Design, GridDesign, Priority, SampledDesign, SweepSpec, SweepSpecInput } from './spec.js';
+export type {
+  Design,
+  GridDesign,
+  Priority,
+  SaltelliDesign,
+  SampledDesign,
+  SweepSpec,
+  SweepSpecInput,
+} from './spec.js';
 export {
   axisScaleSchema,
   cohortSchema,

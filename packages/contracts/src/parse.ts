@@ -1,4 +1,4 @@
-import { gridSize, isPowerOfTwo } from '@frontline/design';
+import { gridSize, isPowerOfTwo, saltelliPointCount } from '@frontline/design';
 import type { z } from 'zod';
 import type { ApiError, ErrorDetail } from './errors.js';
 import { apiError } from './errors.js';
@@ -60,17 +60,22 @@ export function parseSweepSpec(
 
 /** Points a spec expands to, computed without expanding it. */
 export function sweepPointCount(spec: Pick<SweepSpec, 'design'>): number {
-  return spec.design.kind === 'grid' ? gridSize(spec.design.axes) : spec.design.samples;
+  const { design } = spec;
+  if (design.kind === 'grid') return gridSize(design.axes);
+  if (design.kind === 'saltelli') return saltelliPointCount(design.samples, Object.keys(design.axes).length);
+  return design.samples;
 }
 
 /** Non-fatal observations about a valid spec. */
 export function sweepWarnings(spec: SweepSpec): string[] {
   const warnings: string[] = [];
-  if (spec.design.kind === 'sobol' && !isPowerOfTwo(spec.design.samples)) {
-    const n = spec.design.samples;
+  const { design } = spec;
+  if ((design.kind === 'sobol' || design.kind === 'saltelli') && !isPowerOfTwo(design.samples)) {
+    const n = design.samples;
     const below = 2 ** Math.floor(Math.log2(n));
+    const what = design.kind === 'sobol' ? 'Sobol points' : 'the A and B matrices (Sobol points)';
     warnings.push(
-      `design.samples: ${n} is not a power of two; Sobol points are balanced only at powers of two ` +
+      `design.samples: ${n} is not a power of two; ${what} are balanced only at powers of two ` +
         `(use ${below} or ${below * 2})`,
     );
   }
@@ -81,11 +86,14 @@ function checkLimits(spec: SweepSpec, limits: SweepLimits): ApiError | undefined
   const points = sweepPointCount(spec);
   const { patients } = spec.cohort;
   if (points > limits.maxPoints) {
-    return apiError(
-      'limit_exceeded',
-      `sweep has ${points} points; the limit is ${limits.maxPoints} (maxPoints)`,
-      [{ path: 'design', rule: `at most ${limits.maxPoints} points (maxPoints)` }],
-    );
+    const { design } = spec;
+    const count =
+      design.kind === 'saltelli'
+        ? `${design.samples} samples × (${Object.keys(design.axes).length} axes + 2) = ${points} points`
+        : `${points} points`;
+    return apiError('limit_exceeded', `sweep has ${count}; the limit is ${limits.maxPoints} (maxPoints)`, [
+      { path: 'design', rule: `at most ${limits.maxPoints} points (maxPoints)` },
+    ]);
   }
   if (patients > limits.maxPatientsPerPoint) {
     return apiError(

@@ -1,3 +1,4 @@
+import { SALTELLI_MAX_AXES, SALTELLI_MIN_SAMPLES } from '@frontline/design';
 import { z } from 'zod';
 import { checkSweepSemantics } from './semantics.js';
 import { priorities } from './vocabulary.js';
@@ -32,14 +33,32 @@ const sampledDesignFields = {
 const lhsDesignSchema = z.strictObject({ kind: z.literal('lhs'), ...sampledDesignFields });
 const sobolDesignSchema = z.strictObject({ kind: z.literal('sobol'), ...sampledDesignFields });
 
+/**
+ * Saltelli's scheme for Sobol sensitivity indices: `samples` = N base rows, N·(axes + 2) points in
+ * the order A (indices 0 … N−1), B (N … 2N−1), AB_i ((2+i)·N … (3+i)·N−1) — see saltelliRole.
+ */
+const saltelliDesignSchema = z.strictObject({
+  kind: z.literal('saltelli'),
+  ...sampledDesignFields,
+  samples: z.int().min(SALTELLI_MIN_SAMPLES),
+  axes: sampledDesignFields.axes.refine((axes) => Object.keys(axes).length <= SALTELLI_MAX_AXES, {
+    message: `at most ${SALTELLI_MAX_AXES} axes in a saltelli design (A and B take 2 × axes Sobol dimensions)`,
+  }),
+});
+
 export const designSchema = z.discriminatedUnion('kind', [
   gridDesignSchema,
   lhsDesignSchema,
   sobolDesignSchema,
+  saltelliDesignSchema,
 ]);
 export type Design = z.infer<typeof designSchema>;
 export type GridDesign = z.infer<typeof gridDesignSchema>;
-export type SampledDesign = z.infer<typeof lhsDesignSchema> | z.infer<typeof sobolDesignSchema>;
+export type SampledDesign =
+  | z.infer<typeof lhsDesignSchema>
+  | z.infer<typeof sobolDesignSchema>
+  | z.infer<typeof saltelliDesignSchema>;
+export type SaltelliDesign = z.infer<typeof saltelliDesignSchema>;
 
 export const cohortSchema = z.strictObject({
   patients: z.int().positive(),
