@@ -82,9 +82,13 @@ try {
   for (const name of Object.keys(kernels)) {
     console.log(`median TS ${name}: ${median(rows.map((x) => x.ts[name]!)).toFixed(4)} ms/patient`);
   }
-  console.log(`ratio TS v1 / C (median of per-round ratios): ${median(rows.map((x) => x.ts.v1! / x.c)).toFixed(3)}`);
+  console.log(
+    `ratio TS v1 / C (median of per-round ratios): ${median(rows.map((x) => x.ts.v1! / x.c)).toFixed(3)}`,
+  );
   if (kernels.v2) {
-    console.log(`ratio TS v2 / TS v1 (median of per-round ratios): ${median(rows.map((x) => x.ts.v2! / x.ts.v1!)).toFixed(3)}`);
+    console.log(
+      `ratio TS v2 / TS v1 (median of per-round ratios): ${median(rows.map((x) => x.ts.v2! / x.ts.v1!)).toFixed(3)}`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
