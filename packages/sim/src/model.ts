@@ -25,7 +25,7 @@ import {
   PRE_DIAGNOSIS_LIMIT_DAYS,
   type SampledParamName,
 } from './params.js';
-import { type ModelParamsV2, modelIdV2, type sampledParamNamesV2Extra } from './params-v2.js';
+import type { ModelParamsV2, sampledParamNamesV2Extra } from './params-v2.js';
 import {
   bestOverallResponse,
   lesionDiameterMm,
