@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveParams, simulatePatient } from '../src/index.js';
+import { resolveModelParams, resolveParams, simulateModelPatient, simulatePatient } from '../src/index.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const n = Number(process.env.BENCH_PATIENTS ?? 2000);
@@ -33,8 +33,10 @@ function runC(): number {
 
 type Kernel = (i: number) => number;
 const v1Params = resolveParams({});
+const v2Params = resolveModelParams('lf-tid@2', {});
 const kernels: Record<string, Kernel> = {
   v1: (i) => simulatePatient(v1Params, { cohortSeed: 1, patientIndex: i }).osDays,
+  v2: (i) => simulateModelPatient('lf-tid@2', v2Params, { cohortSeed: 1, patientIndex: i }).osDays,
 };
 
 function runTs(kernel: Kernel): number {
