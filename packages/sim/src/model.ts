@@ -647,6 +647,18 @@ function infusionStep(step: number): void {
   X[X_OUT] = U;
 }
 
+/** Grow the scan buffers to hold at least `n` scans (rare: more than 64 scans in a follow-up). */
+function ensureScanCapacity(n: number): void {
+  if (n <= scanDay.length) return;
+  const size = Math.max(n, 2 * scanDay.length);
+  const day2 = new Float64Array(size);
+  const code2 = new Float64Array(size);
+  day2.set(scanDay);
+  code2.set(scanCode);
+  scanDay = day2;
+  scanCode = code2;
+}
+
 /** Read the scan dated `day` from the state at the end of the current step (docs/model-v2.md §4). */
 function readScan(day: number): void {
   const dP = lesionDiameterMm(S[S_NP]!);
@@ -655,14 +667,7 @@ function readScan(day: number): void {
   const newLesion = S[S_MTARGET] === 0 && dM >= MEASURABLE_MM;
   const code = recistTimePoint(sum, S[S_SLD0]!, S[S_NADIRSLD]!, newLesion, S[S_N]! < CR_CELLS);
   let i = S[S_NSCANS]!;
-  if (i >= scanDay.length) {
-    const day2 = new Float64Array(2 * scanDay.length);
-    const code2 = new Float64Array(2 * scanDay.length);
-    day2.set(scanDay);
-    code2.set(scanCode);
-    scanDay = day2;
-    scanCode = code2;
-  }
+  ensureScanCapacity(i + 1);
   scanDay[i] = day;
   scanCode[i] = code;
   S[S_NSCANS] = ++i;
@@ -1255,6 +1260,27 @@ function setUpV2(
   return { baselineNeutrophils, meanTransitTime, myelotoxicity };
 }
 
+/**
+ * Relative dose intensity (Hryniuk) over the administrations given: (delivered / actual span) ÷
+ * (planned dose of those administrations / their planned span), each span closed by g, the planned gap
+ * after the last one given (Λ, the mean planned gap, after the last planned dose). Written as two
+ * ratios so that it stays finite for any dose.
+ */
+function doseIntensity(v2: ModelParamsV2, given: number, delivered: number): number {
+  const days = v2.doseDays;
+  let plannedSpan: number;
+  let gap: number;
+  if (days.length === 0) {
+    gap = v2.doseInterval;
+    plannedSpan = given * gap;
+  } else {
+    gap = given < days.length ? days[given]! - days[given - 1]! : K[K_PLANINT]!;
+    plannedSpan = days[given - 1]! - days[0]! + gap;
+  }
+  const actualSpan = S[S_TLAST]! - S[S_TFIRST]! + gap;
+  return (delivered / (given * v2.dose)) * (plannedSpan / actualSpan);
+}
+
 /** The v2 outcome: v1's fields plus the schedule, toxicity and RECIST fields (docs/model-v2.md §6). */
 function outcomeV2(
   out: PatientOutcome,
@@ -1272,7 +1298,7 @@ function outcomeV2(
     // A cured patient leaves the simulation; the scans still due to the horizon all read CR.
     if (out.cured && S[S_SCANSDONE] === 0) {
       for (let day = (n + 1) * interval; day <= v2.horizonDays; day = (++n + 1) * interval) {
-        if (n >= scanDay.length) break;
+        ensureScanCapacity(n + 1);
         scanDay[n] = day;
         scanCode[n] = RECIST_CR;
         S[S_LASTSCAN] = day;
@@ -1298,9 +1324,7 @@ function outcomeV2(
   }
   const given = S[S_DOSEIDX]!;
   const delivered = S[S_DELIVERED]!;
-  const lambda = K[K_PLANINT]!;
-  const relativeDoseIntensity =
-    given > 0 && v2.dose > 0 ? delivered / (S[S_TLAST]! - S[S_TFIRST]! + lambda) / (v2.dose / lambda) : 0;
+  const relativeDoseIntensity = given > 0 && v2.dose > 0 ? doseIntensity(v2, given, delivered) : 0;
   const toxicity = v2.toxicity === 1;
   // One object literal (no spreads): the outcome is built once per patient and spreads cost ~5 %.
   const v1s = out.sampled;
