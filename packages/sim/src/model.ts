@@ -25,6 +25,16 @@ import {
   PRE_DIAGNOSIS_LIMIT_DAYS,
   type SampledParamName,
 } from './params.js';
+import type { ModelParamsV2, sampledParamNamesV2Extra } from './params-v2.js';
+import {
+  bestOverallResponse,
+  lesionDiameterMm,
+  MEASURABLE_MM,
+  RECIST_CR,
+  RECIST_PD,
+  type RecistResponse,
+  recistTimePoint,
+} from './recist.js';
 import { Rng } from './rng.js';
 
 export type BestResponse = 'CR' | 'PR' | 'SD' | 'PD';
@@ -69,6 +79,45 @@ export interface PatientOutcome {
   redraws: number;
   sampled: SampledParams;
   trajectory?: PatientTrajectory;
+}
+
+/** v2 trajectory: v1's samples plus the absolute neutrophil count (10⁹/L). */
+export interface PatientTrajectoryV2 extends PatientTrajectory {
+  neutrophils: number[];
+}
+
+export type SampledParamsV2 = SampledParams & Record<(typeof sampledParamNamesV2Extra)[number], number>;
+
+/** An lf-tid@2 outcome: v1's fields (v1 meaning) plus the v2 fields of docs/model-v2.md §6. */
+export interface PatientOutcomeV2 extends Omit<PatientOutcome, 'sampled' | 'trajectory'> {
+  sampled: SampledParamsV2;
+  /** (delivered / actual duration) ÷ (planned dose / planned interval); 0 if nothing was given. */
+  relativeDoseIntensity: number;
+  /** Σ of the administered doses (EC50 units). */
+  deliveredDose: number;
+  /** Administrations given. */
+  cyclesReceived: number;
+  /** Administrations delayed for ANC below the re-treatment threshold. */
+  doseDelays: number;
+  /** Reduction levels taken. */
+  doseReductions: number;
+  /** CTCAE v5 grade of the ANC nadir (0 with toxicity off). */
+  worstNeutropeniaGrade: number;
+  /** Lowest ANC after diagnosis (10⁹/L) and its day. */
+  neutrophilNadir: number;
+  neutrophilNadirDay: number;
+  /** Death from febrile neutropenia. */
+  toxicDeath: boolean;
+  /** RECIST 1.1 best overall response with confirmation. */
+  recistBestResponse: RecistResponse;
+  /** Confirmed CR or PR. */
+  objectiveResponse: boolean;
+  /** Scan-based PFS: the PD scan's date, or death; censored at the last scan. */
+  scanPfsDays: number;
+  scanPfsEvent: boolean;
+  /** Post-baseline scans read. */
+  scans: number;
+  trajectory?: PatientTrajectoryV2;
 }
 
 export interface SimulateOptions {
@@ -124,7 +173,7 @@ const FM = 2;
 const LM = 3;
 
 /** Per-patient constants (set once per attempt; the step-size block again per phase). */
-const K = new Float64Array(48);
+const K = new Float64Array(80);
 const K_RF = 0;
 const K_RL = 1;
 const K_BF = 2;
@@ -168,9 +217,29 @@ const K_EXPKE = 42;
 const K_EXPK0 = 43;
 const K_RFDT = 44;
 const K_RLDT = 45;
+const K_EXPKTR = 46; // e^{−k_tr Δt} (v2)
+// lf-tid@2 block (docs/model-v2.md); K_V2 = 0 for lf-tid@1, which never reads the rest.
+const K_V2 = 48;
+const K_TOX = 49;
+const K_INFDAYS = 50;
+const K_STOPPROG = 51;
+const K_CIRC0 = 52;
+const K_KTR = 53;
+const K_GAMMA = 54;
+const K_SLOPE = 55;
+const K_DELAYANC = 56;
+const K_REDSTEP = 57;
+const K_MAXRED = 58;
+const K_HFN = 59;
+const K_SCAN = 60;
+const K_NDOSES = 61;
+const K_FRAILTY = 62;
+const K_PLANINT = 63; // Λ, planned interval (dose intensity)
+const K_EXPLICIT = 64; // 1: explicit doseDays
+const K_HORIZON = 65;
 
 /** Mutable per-patient scalars. */
-const S = new Float64Array(24);
+const S = new Float64Array(64);
 const S_E = 0;
 const S_C = 1;
 const S_N = 2;
@@ -191,6 +260,49 @@ const S_N0 = 16;
 const S_METDET = 17;
 const S_DOSEIDX = 18;
 const S_CURED = 19;
+// lf-tid@2 state
+const S_SHIFT = 24; // accumulated dose delay δ
+const S_LEVEL = 25; // dose reduction level
+const S_PENDRED = 26; // 1: grade-4 ANC since the last dose
+const S_DELAYED = 27; // 1: the due dose has been delayed (counted)
+const S_DELAYS = 28;
+const S_STOPPED = 29; // 1: no more doses (progression, reductions exhausted)
+const S_DELIVERED = 30;
+const S_TFIRST = 31;
+const S_TLAST = 32;
+const S_INFRATE = 33;
+const S_INFEND = 34; // end of the running infusion (NOT_YET: none, always for v1)
+const S_AUC = 35; // ∫c dt over the current step (marrow)
+const S_MARROW = 36; // 1: marrow integrated
+const S_CUMHAZ = 37; // cumulative febrile-neutropenia hazard
+const S_ANCMIN = 38;
+const S_ANCMINDAY = 39;
+const S_TOXDEATH = 40;
+const S_NSCANS = 41; // post-baseline scans read
+const S_SLD0 = 42;
+const S_NADIRSLD = 43;
+const S_PTARGET = 44;
+const S_MTARGET = 45;
+const S_SCANPD = 46; // day of the PD scan (NOT_YET: none)
+const S_SCANSDONE = 47;
+const S_LASTSCAN = 48; // day of the last scan read
+
+/** Marrow compartments [Prol, T1, T2, T3, Circ] (10⁹/L), Friberg et al. 2002. */
+const M = new Float64Array(5);
+const M_CIRC = 4;
+/** CTCAE v5 grade-4 neutropenia: ANC below this (10⁹/L). */
+export const GRADE4_ANC = 0.5;
+/** CTCAE v5 neutropenia grade of an ANC (10⁹/L), lower limit of normal taken as 2.0. */
+export function neutropeniaGrade(anc: number): number {
+  return anc < 0.5 ? 4 : anc < 1 ? 3 : anc < 1.5 ? 2 : anc < 2 ? 1 : 0;
+}
+/** Explicit administration days of the current v2 patient. */
+const doseDaysBuf = new Float64Array(200);
+/** Scans of the current v2 patient: day and time-point code. */
+let scanDay = new Float64Array(64);
+let scanCode = new Float64Array(64);
+/** Substream of the v2 per-patient marrow draws and frailty (far from 2 + redraws). */
+const SUB_MARROW = 4294967295;
 
 /**
  * Per-step rates shared by the site updates (set by the step functions; read by `updateSite`).
@@ -377,6 +489,7 @@ function setStep(dt: number): void {
   K[K_EXPK0] = Math.exp(-K[K_K0]! * dt);
   K[K_RFDT] = K[K_RF]! * dt;
   K[K_RLDT] = K[K_RL]! * dt;
+  K[K_EXPKTR] = Math.exp(-K[K_KTR]! * dt);
 }
 
 /**
@@ -426,6 +539,235 @@ function phase0Step(step: number, maxSteps: number): number {
   return CONTINUE;
 }
 
+/**
+ * lf-tid@2 dosing at the start of step `step` (docs/model-v2.md §1, §3): every administration due
+ * before the end of the step is given unless the ANC is below the re-treatment threshold (then it is
+ * delayed to a later step) or the reductions are exhausted (then treatment stops). A delayed dose
+ * shifts every later one. With toxicity off and no delay this gives exactly v1's doses.
+ */
+function dosingV2(step: number): void {
+  const dt = K[K_DT]!;
+  const t = step * K[K_DTFULL]!;
+  const due = t + dt * (1 - 1e-9);
+  const n = K[K_NDOSES]!;
+  const tau = K[K_TAU]!;
+  const explicit = K[K_EXPLICIT] === 1;
+  const tox = K[K_TOX] === 1;
+  let k = S[S_DOSEIDX]!;
+  let c = S[S_C]!;
+  while (k < n) {
+    const scheduled = (explicit ? doseDaysBuf[k]! : k * tau) + S[S_SHIFT]!;
+    if (!(scheduled < due)) break;
+    if (tox) {
+      if (M[M_CIRC]! < K[K_DELAYANC]!) {
+        if (S[S_DELAYED] === 0) {
+          S[S_DELAYED] = 1;
+          S[S_DELAYS] = S[S_DELAYS]! + 1;
+        }
+        break;
+      }
+      if (S[S_PENDRED] === 1) {
+        if (S[S_LEVEL]! >= K[K_MAXRED]!) {
+          S[S_STOPPED] = 1;
+          break;
+        }
+        S[S_LEVEL] = S[S_LEVEL]! + 1;
+        S[S_PENDRED] = 0;
+      }
+    }
+    if (S[S_DELAYED] === 1) {
+      if (t > scheduled) S[S_SHIFT] = S[S_SHIFT]! + (t - scheduled);
+      S[S_DELAYED] = 0;
+    }
+    const amount = K[K_C0]! * (1 - S[S_LEVEL]! * K[K_REDSTEP]!);
+    if (K[K_INFDAYS]! > 0) {
+      S[S_INFRATE] = amount / K[K_INFDAYS]!;
+      S[S_INFEND] = t + K[K_INFDAYS]!;
+    } else {
+      c += amount;
+    }
+    if (k === 0) S[S_TFIRST] = t;
+    S[S_TLAST] = t;
+    S[S_DELIVERED] = S[S_DELIVERED]! + amount;
+    k++;
+  }
+  S[S_DOSEIDX] = k;
+  S[S_C] = c;
+}
+
+/** u(c) = c^h / (1 + c^h). */
+function drugEffect(c: number, hill: number): number {
+  const ch = hill === 1 ? c : c > 0 ? Math.exp(hill * Math.log(c)) : 0;
+  return ch / (1 + ch);
+}
+
+/**
+ * Exposure over a step with an infusion running (rare path): c(s) = c·e^{−k_e s} + (R/k_e)(1 − e^{−k_e s})
+ * while infusing, Simpson's rule (8 intervals) for U = ∫u(c); after the infusion ends within the
+ * step, the exact bolus formula. Writes U to X[X_OUT], AUC to S[S_AUC], the new c to S[S_C].
+ */
+function infusionStep(step: number): void {
+  const dt = K[K_DT]!;
+  const t = step * K[K_DTFULL]!;
+  const ke = K[K_KE]!;
+  const hill = K[K_HILL]!;
+  const c0 = S[S_C]!;
+  const rate = S[S_INFRATE]!;
+  const cInf = rate / ke; // plateau of an endless infusion
+  const a = Math.min(dt, S[S_INFEND]! - t);
+  const h = a / 8;
+  let sum = 0;
+  for (let i = 0; i <= 8; i++) {
+    const e = Math.exp(-ke * h * i);
+    const ci = c0 * e + cInf * (1 - e);
+    sum += (i === 0 || i === 8 ? 1 : i % 2 === 1 ? 4 : 2) * drugEffect(ci, hill);
+  }
+  let U = (sum * h) / 3;
+  const ea = Math.exp(-ke * a);
+  const ca = c0 * ea + cInf * (1 - ea);
+  let auc = (c0 * (1 - ea)) / ke + cInf * (a - (1 - ea) / ke);
+  let c = ca;
+  const rest = dt - a;
+  if (rest > 0) {
+    const c1 = ca * Math.exp(-ke * rest);
+    if (hill === 1) U += log1p((ca - c1) / (1 + c1)) / ke;
+    else {
+      X[X_A] = hill;
+      X[X_B] = ca;
+      X[X_C] = c1;
+      X[X_D] = ke;
+      exposureHill();
+      U += X[X_OUT]!;
+    }
+    auc += (ca - c1) / ke;
+    c = c1 < K[K_CEPS]! ? 0 : c1;
+  }
+  if (S[S_MARROW] === 1) S[S_AUC] = auc;
+  S[S_C] = c;
+  X[X_OUT] = U;
+}
+
+/** Grow the scan buffers to hold at least `n` scans (rare: more than 64 scans in a follow-up). */
+function ensureScanCapacity(n: number): void {
+  if (n <= scanDay.length) return;
+  const size = Math.max(n, 2 * scanDay.length);
+  const day2 = new Float64Array(size);
+  const code2 = new Float64Array(size);
+  day2.set(scanDay);
+  code2.set(scanCode);
+  scanDay = day2;
+  scanCode = code2;
+}
+
+/** Read the scan dated `day` from the state at the end of the current step (docs/model-v2.md §4). */
+function readScan(day: number): void {
+  const dP = lesionDiameterMm(S[S_NP]!);
+  const dM = lesionDiameterMm(S[S_NM]!);
+  const sum = (S[S_PTARGET] === 1 ? dP : 0) + (S[S_MTARGET] === 1 ? dM : 0);
+  const newLesion = S[S_MTARGET] === 0 && dM >= MEASURABLE_MM;
+  const code = recistTimePoint(sum, S[S_SLD0]!, S[S_NADIRSLD]!, newLesion, S[S_N]! < CR_CELLS);
+  let i = S[S_NSCANS]!;
+  ensureScanCapacity(i + 1);
+  scanDay[i] = day;
+  scanCode[i] = code;
+  S[S_NSCANS] = ++i;
+  S[S_LASTSCAN] = day;
+  if (sum < S[S_NADIRSLD]!) S[S_NADIRSLD] = sum;
+  if (code === RECIST_PD) {
+    S[S_SCANPD] = day;
+    S[S_SCANSDONE] = 1;
+    if (K[K_STOPPROG] === 1) S[S_STOPPED] = 1;
+  }
+}
+
+/**
+ * lf-tid@2 work at the end of a phase-1 step: progression stop (continuous observation),
+ * febrile-neutropenia hazard and the marrow update (Friberg), scans. Returns the step status.
+ */
+function afterStepV2(step: number, status: number): number {
+  const dt = K[K_DT]!;
+  const t = step * K[K_DTFULL]!;
+  const tEnd = t + dt;
+  if (K[K_SCAN] === 0 && S[S_PROG]! >= 0 && K[K_STOPPROG] === 1) S[S_STOPPED] = 1;
+
+  if (S[S_MARROW] === 1) {
+    const circ0 = K[K_CIRC0]!;
+    const circ = M[M_CIRC]!;
+    // Febrile-neutropenia death: hazard over the step if the ANC at its start is grade 4.
+    const hFN = K[K_HFN]!;
+    if (circ < GRADE4_ANC && hFN > 0) {
+      const h0 = S[S_CUMHAZ]!;
+      const h1 = h0 + hFN * dt;
+      S[S_CUMHAZ] = h1;
+      const frailty = K[K_FRAILTY]!;
+      if (h1 >= frailty) {
+        const td = t + (frailty - h0) / hFN;
+        const dead = S[S_DEATH]!;
+        if (dead < 0 || td < dead) {
+          S[S_DEATH] = td;
+          S[S_TOXDEATH] = 1;
+          S[S_CURED] = 0;
+          status = ENDED;
+        }
+      }
+    }
+    // Friberg: exact Prol update for the frozen feedback, transit chain by exponential averaging.
+    const ktr = K[K_KTR]!;
+    const fb = Math.exp(K[K_GAMMA]! * Math.log(circ0 / circ));
+    const e = K[K_EXPKTR]!;
+    const w = 0.5 * (1 - e);
+    const p0 = M[0]!;
+    const p1 = p0 * Math.exp(ktr * (fb - 1) * dt - ktr * fb * K[K_SLOPE]! * S[S_AUC]!);
+    const t1 = M[1]!;
+    const t1n = t1 * e + (p0 + p1) * w;
+    const t2 = M[2]!;
+    const t2n = t2 * e + (t1 + t1n) * w;
+    const t3 = M[3]!;
+    const t3n = t3 * e + (t2 + t2n) * w;
+    const circ1 = circ * e + (t3 + t3n) * w;
+    M[0] = p1;
+    M[1] = t1n;
+    M[2] = t2n;
+    M[3] = t3n;
+    M[M_CIRC] = circ1;
+    S[S_AUC] = 0;
+    if (circ1 < S[S_ANCMIN]!) {
+      S[S_ANCMIN] = circ1;
+      S[S_ANCMINDAY] = tEnd;
+    }
+    if (circ1 < GRADE4_ANC) S[S_PENDRED] = 1;
+    // Treatment over and drug gone: stop integrating once every compartment is within 0.1 % of Circ₀.
+    if ((S[S_DOSEIDX]! >= K[K_NDOSES]! || S[S_STOPPED] === 1) && S[S_C] === 0 && !(S[S_INFEND]! > tEnd)) {
+      const tol = 1e-3 * circ0;
+      if (
+        Math.abs(p1 - circ0) < tol &&
+        Math.abs(t1n - circ0) < tol &&
+        Math.abs(t2n - circ0) < tol &&
+        Math.abs(t3n - circ0) < tol &&
+        Math.abs(circ1 - circ0) < tol
+      ) {
+        S[S_MARROW] = 0;
+      }
+    }
+  }
+
+  const interval = K[K_SCAN]!;
+  if (interval > 0 && S[S_SCANSDONE] === 0) {
+    const death = S[S_DEATH]!;
+    for (;;) {
+      const day = (S[S_NSCANS]! + 1) * interval;
+      if (day > K[K_HORIZON]! || (death >= 0 && day > death)) {
+        if (day > K[K_HORIZON]!) S[S_SCANSDONE] = 1;
+        break;
+      }
+      if (day > tEnd + 1e-9) break;
+      readScan(day);
+      if ((S[S_SCANSDONE] as number) === 1) break;
+    }
+  }
+  return status;
+}
+
 /** One step of treatment and follow-up (MODEL.md §3 steps 1–6). Returns ENDED at death or cure. */
 function phase1Step(step: number): number {
   const dt = K[K_DT]!;
@@ -451,7 +793,11 @@ function phase1Step(step: number): number {
 
   // 2. drug exposure U = ∫u dt over the step, exact for any h: ln[(1 + c^h)/(1 + c1^h)] / (h·k_e)
   let U = 0;
-  if (c > 0) {
+  if (S[S_INFEND]! > t) {
+    infusionStep(step);
+    U = X[X_OUT]!;
+    c = S[S_C]!;
+  } else if (c > 0) {
     const c1 = c * K[K_EXPKE]!;
     const hill = K[K_HILL]!;
     const ke = K[K_KE]!;
@@ -468,6 +814,7 @@ function phase1Step(step: number): number {
       exposureHill();
       U = X[X_OUT]!;
     }
+    if (S[S_MARROW] === 1) S[S_AUC] = (c - c1) / ke;
     c = c1 < K[K_CEPS]! ? 0 : c1;
     S[S_C] = c;
   }
@@ -596,6 +943,7 @@ function pushSample(traj: PatientTrajectory, day: number): void {
   traj.leaderFraction.push(S[S_PHI]!);
   traj.effector.push(S[S_E]!);
   traj.drug.push(S[S_C]!);
+  if (K[K_V2] === 1) (traj as PatientTrajectoryV2).neutrophils.push(M[M_CIRC]!);
 }
 
 /**
@@ -610,7 +958,34 @@ export function simulatePatientInternal(
   params: ModelParams,
   options: SimulateInternalOptions,
 ): PatientOutcome {
-  const p = ensureValidParams(params);
+  return runPatient(ensureValidParams(params), options, null);
+}
+
+/** v1's view of a v2 parameter set (cycleDays = doseInterval), cached per resolved set. */
+const v1Views = new WeakMap<ModelParamsV2, ModelParams>();
+
+/**
+ * Simulate one lf-tid@2 patient (docs/model-v2.md). `params` must be a complete, valid v2 set (from
+ * `resolveParamsV2`); the caller validates (see `simulateModelPatient`).
+ */
+export function simulatePatientV2Internal(
+  p: ModelParamsV2,
+  options: SimulateInternalOptions,
+): PatientOutcomeV2 {
+  let view = v1Views.get(p);
+  if (!view) {
+    const { doseInterval, doseDays: _days, ...rest } = p;
+    view = { ...(rest as unknown as Omit<ModelParams, 'cycleDays'>), cycleDays: doseInterval } as ModelParams;
+    v1Views.set(p, view);
+  }
+  return runPatient(view, options, p) as PatientOutcomeV2;
+}
+
+function runPatient(
+  p: ModelParams,
+  options: SimulateInternalOptions,
+  v2: ModelParamsV2 | null,
+): PatientOutcome | PatientOutcomeV2 {
   const cohortSeed = checkIndex('cohortSeed', options?.cohortSeed);
   const patientIndex = checkIndex('patientIndex', options?.patientIndex);
 
@@ -638,6 +1013,11 @@ export function simulatePatientInternal(
   K[K_EPSL] = p.leaderImmuneVisibility;
   K[K_BETAS] = p.leaderSuppression;
   K[K_KLF] = p.leaderToFollowerRate;
+  K[K_V2] = v2 ? 1 : 0;
+  K[K_KTR] = 0;
+  S[S_INFEND] = NOT_YET;
+  S[S_MARROW] = 0;
+  S[S_STOPPED] = 0;
 
   // --- Virtual patient: sample, run phase 0, redraw if implausible ------------------------------
   const maxRedraws = options.maxRedraws ?? MAX_REDRAWS;
@@ -730,6 +1110,8 @@ export function simulatePatientInternal(
   S[S_METDET] = NM >= p.detectableCells ? 1 : 0;
   S[S_DOSEIDX] = 0;
   S[S_CURED] = 0;
+  let sampledV2: Record<(typeof sampledParamNamesV2Extra)[number], number> | undefined;
+  if (v2) sampledV2 = setUpV2(v2, cohortSeed, patientIndex, dtFull);
 
   const wantTraj = options.trajectory === true;
   const every = options.trajectoryEveryDays ?? 7;
@@ -737,6 +1119,7 @@ export function simulatePatientInternal(
   let nextSample = every;
   if (wantTraj) {
     traj = { day: [], primaryCells: [], metastaticCells: [], leaderFraction: [], effector: [], drug: [] };
+    if (v2) (traj as PatientTrajectoryV2).neutrophils = [];
     pushSample(traj, 0);
   }
 
@@ -748,7 +1131,11 @@ export function simulatePatientInternal(
       if (step === nSteps - 1 && step * dtFull + dtFull > horizon) {
         setStep(horizon - step * dtFull); // shortened last step: follow-up ends exactly at t_max
       }
-      const status = phase1Step(step);
+      // v2's dosing and end-of-step work are separate calls, so that the v1 step function stays small
+      // enough for V8 to inline its site updates and samplers (v2 sets K_CYCLES = 0: no v1 dosing).
+      if (v2 && S[S_DOSEIDX]! < K[K_NDOSES]! && S[S_STOPPED] === 0) dosingV2(step);
+      let status = phase1Step(step);
+      if (v2) status = afterStepV2(step, status);
       if (traj) {
         const tEnd = step * dtFull + K[K_DT]!;
         if (tEnd >= nextSample - 1e-9) {
@@ -800,5 +1187,194 @@ export function simulatePatientInternal(
     sampled: { growthRate, diagnosisCells, emtPlasticity, eliminationRate, maxDrugKill, immuneKill },
   };
   if (traj) out.trajectory = traj;
-  return out;
+  if (!v2 || !sampledV2) return out;
+  return outcomeV2(out, v2, sampledV2);
+}
+
+/**
+ * Per-patient v2 set-up at diagnosis: protocol constants, the marrow draws and the frailty (own
+ * substream, so v1's draws are untouched), marrow at steady state, baseline scan.
+ */
+function setUpV2(
+  v2: ModelParamsV2,
+  cohortSeed: number,
+  patientIndex: number,
+  dtFull: number,
+): Record<(typeof sampledParamNamesV2Extra)[number], number> {
+  const explicit = v2.doseDays.length > 0;
+  for (let i = 0; i < v2.doseDays.length; i++) doseDaysBuf[i] = v2.doseDays[i]!;
+  K[K_EXPLICIT] = explicit ? 1 : 0;
+  K[K_NDOSES] = v2.dose > 0 ? (explicit ? v2.doseDays.length : v2.cycles) : 0;
+  K[K_CYCLES] = 0; // v2 doses through dosingV2
+  const nd = v2.doseDays.length;
+  K[K_PLANINT] = explicit && nd > 1 ? (v2.doseDays[nd - 1]! - v2.doseDays[0]!) / (nd - 1) : v2.doseInterval;
+  K[K_TOX] = v2.toxicity;
+  K[K_INFDAYS] = v2.infusionHours / 24;
+  K[K_STOPPROG] = v2.stopAtProgression;
+  K[K_GAMMA] = v2.neutrophilFeedback;
+  K[K_DELAYANC] = v2.doseDelayNeutrophils;
+  K[K_REDSTEP] = v2.doseReductionStep;
+  K[K_MAXRED] = v2.maxDoseReductions;
+  K[K_HFN] = v2.febrileDeathHazard;
+  K[K_SCAN] = v2.scanIntervalDays;
+  K[K_HORIZON] = v2.horizonDays;
+
+  const z = rngZ.reseed(cohortSeed, patientIndex, SUB_MARROW);
+  const baselineNeutrophils = v2.baselineNeutrophils * Math.exp(v2.baselineNeutrophilsSigma * z.normal());
+  const meanTransitTime = v2.meanTransitTime * Math.exp(v2.meanTransitTimeSigma * z.normal());
+  const myelotoxicity = v2.myelotoxicity * Math.exp(v2.myelotoxicitySigma * z.normal());
+  K[K_FRAILTY] = -Math.log(1 - z.uniform());
+  K[K_CIRC0] = baselineNeutrophils;
+  K[K_KTR] = 4 / meanTransitTime;
+  K[K_SLOPE] = myelotoxicity;
+  setStep(dtFull);
+  M.fill(baselineNeutrophils);
+
+  S[S_SHIFT] = 0;
+  S[S_LEVEL] = 0;
+  S[S_PENDRED] = 0;
+  S[S_DELAYED] = 0;
+  S[S_DELAYS] = 0;
+  S[S_DELIVERED] = 0;
+  S[S_TFIRST] = NOT_YET;
+  S[S_TLAST] = NOT_YET;
+  S[S_INFRATE] = 0;
+  S[S_AUC] = 0;
+  S[S_MARROW] = v2.toxicity === 1 ? 1 : 0;
+  S[S_CUMHAZ] = 0;
+  S[S_ANCMIN] = baselineNeutrophils;
+  S[S_ANCMINDAY] = 0;
+  S[S_TOXDEATH] = 0;
+  S[S_NSCANS] = 0;
+  S[S_SCANPD] = NOT_YET;
+  S[S_SCANSDONE] = 0;
+  S[S_LASTSCAN] = 0;
+  // Baseline scan: target lesions are those measurable now.
+  const dP = lesionDiameterMm(S[S_NP]!);
+  const dM = lesionDiameterMm(S[S_NM]!);
+  S[S_PTARGET] = dP >= MEASURABLE_MM ? 1 : 0;
+  S[S_MTARGET] = dM >= MEASURABLE_MM ? 1 : 0;
+  const sld0 = (S[S_PTARGET] === 1 ? dP : 0) + (S[S_MTARGET] === 1 ? dM : 0);
+  S[S_SLD0] = sld0;
+  S[S_NADIRSLD] = sld0;
+  return { baselineNeutrophils, meanTransitTime, myelotoxicity };
+}
+
+/**
+ * Relative dose intensity (Hryniuk) over the administrations given: (delivered / actual span) ÷
+ * (planned dose of those administrations / their planned span), each span closed by g, the planned gap
+ * after the last one given (Λ, the mean planned gap, after the last planned dose). Written as two
+ * ratios so that it stays finite for any dose.
+ */
+function doseIntensity(v2: ModelParamsV2, given: number, delivered: number): number {
+  const days = v2.doseDays;
+  let plannedSpan: number;
+  let gap: number;
+  if (days.length === 0) {
+    gap = v2.doseInterval;
+    plannedSpan = given * gap;
+  } else {
+    gap = given < days.length ? days[given]! - days[given - 1]! : K[K_PLANINT]!;
+    plannedSpan = days[given - 1]! - days[0]! + gap;
+  }
+  const actualSpan = S[S_TLAST]! - S[S_TFIRST]! + gap;
+  return (delivered / (given * v2.dose)) * (plannedSpan / actualSpan);
+}
+
+/** The v2 outcome: v1's fields plus the schedule, toxicity and RECIST fields (docs/model-v2.md §6). */
+function outcomeV2(
+  out: PatientOutcome,
+  v2: ModelParamsV2,
+  sampledV2: Record<(typeof sampledParamNamesV2Extra)[number], number>,
+): PatientOutcomeV2 {
+  const interval = v2.scanIntervalDays;
+  const toxicDeath = S[S_TOXDEATH] === 1;
+  let recistBestResponse: RecistResponse;
+  let scanPfsDays: number;
+  let scanPfsEvent: boolean;
+  let scans = 0;
+  if (interval > 0) {
+    let n = S[S_NSCANS]!;
+    // A cured patient leaves the simulation; the scans still due to the horizon all read CR.
+    if (out.cured && S[S_SCANSDONE] === 0) {
+      for (let day = (n + 1) * interval; day <= v2.horizonDays; day = (++n + 1) * interval) {
+        ensureScanCapacity(n + 1);
+        scanDay[n] = day;
+        scanCode[n] = RECIST_CR;
+        S[S_LASTSCAN] = day;
+      }
+    }
+    scans = n;
+    recistBestResponse = bestOverallResponse(scanDay, scanCode, n, out.osEvent, toxicDeath);
+    const pd = S[S_SCANPD]!;
+    if (pd >= 0 && (!out.osEvent || pd <= out.osDays)) {
+      scanPfsDays = pd;
+      scanPfsEvent = true;
+    } else if (out.osEvent) {
+      scanPfsDays = out.osDays;
+      scanPfsEvent = true;
+    } else {
+      scanPfsDays = S[S_LASTSCAN]!;
+      scanPfsEvent = false;
+    }
+  } else {
+    recistBestResponse = out.bestResponse;
+    scanPfsDays = out.pfsDays;
+    scanPfsEvent = out.pfsEvent;
+  }
+  const given = S[S_DOSEIDX]!;
+  const delivered = S[S_DELIVERED]!;
+  const relativeDoseIntensity = given > 0 && v2.dose > 0 ? doseIntensity(v2, given, delivered) : 0;
+  const toxicity = v2.toxicity === 1;
+  // One object literal (no spreads): the outcome is built once per patient and spreads cost ~5 %.
+  const v1s = out.sampled;
+  const result: PatientOutcomeV2 = {
+    patientIndex: out.patientIndex,
+    cohortSeed: out.cohortSeed,
+    osDays: out.osDays,
+    osEvent: out.osEvent,
+    pfsDays: out.pfsDays,
+    pfsEvent: out.pfsEvent,
+    mfsDays: out.mfsDays,
+    mfsEvent: out.mfsEvent,
+    bestResponse: out.bestResponse,
+    nadirCells: out.nadirCells,
+    nadirDay: out.nadirDay,
+    leaderFractionAtDiagnosis: out.leaderFractionAtDiagnosis,
+    leaderFractionAtNadir: out.leaderFractionAtNadir,
+    leaderFractionAtEnd: out.leaderFractionAtEnd,
+    metastaticCellsAtDiagnosis: out.metastaticCellsAtDiagnosis,
+    seedingEvents: out.seedingEvents,
+    cured: out.cured,
+    minEffector: out.minEffector,
+    redraws: out.redraws,
+    sampled: {
+      growthRate: v1s.growthRate,
+      diagnosisCells: v1s.diagnosisCells,
+      emtPlasticity: v1s.emtPlasticity,
+      eliminationRate: v1s.eliminationRate,
+      maxDrugKill: v1s.maxDrugKill,
+      immuneKill: v1s.immuneKill,
+      baselineNeutrophils: sampledV2.baselineNeutrophils,
+      meanTransitTime: sampledV2.meanTransitTime,
+      myelotoxicity: sampledV2.myelotoxicity,
+    },
+    relativeDoseIntensity,
+    deliveredDose: delivered,
+    cyclesReceived: given,
+    doseDelays: S[S_DELAYS]!,
+    doseReductions: S[S_LEVEL]!,
+    worstNeutropeniaGrade: toxicity ? neutropeniaGrade(S[S_ANCMIN]!) : 0,
+    neutrophilNadir: S[S_ANCMIN]!,
+    neutrophilNadirDay: S[S_ANCMINDAY]!,
+    toxicDeath,
+    recistBestResponse,
+    objectiveResponse: recistBestResponse === 'CR' || recistBestResponse === 'PR',
+    scanPfsDays,
+    scanPfsEvent,
+    scans,
+  };
+  const trajectory = out.trajectory;
+  if (trajectory) result.trajectory = trajectory as PatientTrajectoryV2;
+  return result;
 }

@@ -96,7 +96,7 @@ export interface ModelParams {
 export type ParamName = keyof ModelParams;
 
 /** Physical domain of one parameter. */
-interface Domain {
+export interface Domain {
   readonly gt?: number;
   readonly gte?: number;
   readonly lt?: number;
@@ -104,7 +104,7 @@ interface Domain {
   readonly integer?: boolean;
 }
 
-interface ParamSpec extends Domain {
+export interface ParamSpec extends Domain {
   readonly name: ParamName;
   readonly default: number;
 }
@@ -117,7 +117,7 @@ const SIGMA: Domain = { gte: 0, lte: 5 };
 const FACTOR: Domain = { gte: 0, lte: 1e6 };
 
 /** Parameters in MODEL.md §4 order; each σ directly after its parameter. */
-const SPECS: readonly ParamSpec[] = [
+export const SPECS: readonly ParamSpec[] = [
   { name: 'growthRate', default: 0.025, ...RATE },
   { name: 'growthRateSigma', default: 0.4, ...SIGMA },
   { name: 'leaderGrowthRatio', default: 0.5, ...FACTOR },
@@ -184,7 +184,7 @@ function fmt(v: number): string {
 }
 
 /** Human-readable domain rule, e.g. "must be ≥ 0 and < 1". */
-function domainText(d: Domain): string {
+export function domainText(d: Domain): string {
   const parts: string[] = [];
   if (d.gt !== undefined) parts.push(`> ${fmt(d.gt)}`);
   if (d.gte !== undefined) parts.push(`≥ ${fmt(d.gte)}`);
@@ -195,7 +195,7 @@ function domainText(d: Domain): string {
 
 const FINITE = 'must be a finite number';
 
-function fieldSchema(spec: ParamSpec): z.ZodType<number> {
+export function fieldSchema(spec: Domain): z.ZodType<number> {
   let s = z.number({ error: FINITE });
   if (spec.integer) s = s.int({ error: 'must be an integer' });
   if (spec.gt !== undefined) s = s.gt(spec.gt, { error: `must be > ${fmt(spec.gt)}` });
@@ -258,7 +258,7 @@ function showValue(v: unknown): string {
   return String(v);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
@@ -277,7 +277,7 @@ export function dominantGrowthRate(rF: number, rL: number, a: number, b: number)
 }
 
 /** Relations between parameters that single-field domains cannot express. */
-function crossProblems(p: ModelParams): ParamProblem[] {
+export function crossProblems(p: Omit<ModelParams, 'cycleDays'>): ParamProblem[] {
   const out: ParamProblem[] = [];
   if (p.horizonDays / p.stepDays > MAX_STEPS_PER_PHASE) {
     out.push({

@@ -1,0 +1,116 @@
+/**
+ * Model selection: the LF-TID versions a sweep can run, side by side. `lf-tid@1` is MODEL.md
+ * (bit-identical to the original kernel); `lf-tid@2` (docs/model-v2.md) is the default for new sweeps.
+ */
+import {
+  type PatientOutcome,
+  type PatientOutcomeV2,
+  type SimulateOptions,
+  simulatePatient,
+  simulatePatientV2Internal,
+} from './model.js';
+import {
+  ensureValidParams,
+  type ModelParams,
+  ParamError,
+  type ParamOverrides,
+  type ParamProblem,
+  paramDomains,
+  paramNames,
+  pointHash,
+  resolveParams,
+  validateParams,
+} from './params.js';
+import {
+  ensureValidParamsV2,
+  type ModelParamsV2,
+  paramDomainsV2,
+  paramNamesV2,
+  pointHashV2,
+  resolveParamsV2,
+  validateParamsV2,
+} from './params-v2.js';
+
+export const modelIds = ['lf-tid@1', 'lf-tid@2'] as const;
+export type ModelId = (typeof modelIds)[number];
+export const defaultModelId: ModelId = 'lf-tid@2';
+
+/** Parameters and outcome of each model. */
+export interface ModelTypes {
+  'lf-tid@1': { params: ModelParams; outcome: PatientOutcome };
+  'lf-tid@2': { params: ModelParamsV2; outcome: PatientOutcomeV2 };
+}
+export type ParamsOf<M extends ModelId> = ModelTypes[M]['params'];
+export type OutcomeOf<M extends ModelId> = ModelTypes[M]['outcome'];
+
+export function isModelId(id: unknown): id is ModelId {
+  return typeof id === 'string' && (modelIds as readonly string[]).includes(id);
+}
+
+function checkModelId(id: unknown): ModelId {
+  if (!isModelId(id)) throw new ParamError('model', `must be one of ${modelIds.join(', ')}`, id);
+  return id;
+}
+
+/** Parameter names of a model (v2: `doseInterval` instead of `cycleDays`, plus v2's own). */
+export function paramNamesFor(modelId: ModelId): readonly string[] {
+  return checkModelId(modelId) === 'lf-tid@1' ? paramNames : paramNamesV2;
+}
+
+/** Human-readable domain of each parameter of a model. */
+export function paramDomainsFor(modelId: ModelId): Readonly<Record<string, string>> {
+  return checkModelId(modelId) === 'lf-tid@1' ? paramDomains : paramDomainsV2;
+}
+
+/** Every problem with overrides for a model, without throwing. */
+export function validateModelParams(modelId: ModelId, overrides: ParamOverrides): ParamProblem[] {
+  return checkModelId(modelId) === 'lf-tid@1' ? validateParams(overrides) : validateParamsV2(overrides);
+}
+
+/** Merge overrides over a model's defaults and validate (throws `ParamError`). */
+export function resolveModelParams<M extends ModelId>(
+  modelId: M,
+  overrides: ParamOverrides = {},
+): ParamsOf<M> {
+  return (
+    checkModelId(modelId) === 'lf-tid@1' ? resolveParams(overrides) : resolveParamsV2(overrides)
+  ) as ParamsOf<M>;
+}
+
+/** Content hash of a point of a model; includes the model id, so v1 and v2 points never collide. */
+export function pointHashFor<M extends ModelId>(modelId: M, params: ParamsOf<M>): string {
+  return checkModelId(modelId) === 'lf-tid@1'
+    ? pointHash(params as ModelParams)
+    : pointHashV2(params as ModelParamsV2);
+}
+
+/** Simulate one virtual patient of a model (params complete; validated here if not resolved). */
+export function simulateModelPatient<M extends ModelId>(
+  modelId: M,
+  params: ParamsOf<M>,
+  options: SimulateOptions,
+): OutcomeOf<M> {
+  if (checkModelId(modelId) === 'lf-tid@1')
+    return simulatePatient(params as ModelParams, options) as OutcomeOf<M>;
+  return simulatePatientV2Internal(ensureValidParamsV2(params as ModelParamsV2), options) as OutcomeOf<M>;
+}
+
+/** Patients first … first + count − 1 of cohort `cohortSeed` at one point of a model. */
+export function simulateCohort<M extends ModelId>(
+  modelId: M,
+  params: ParamsOf<M>,
+  cohortSeed: number,
+  first: number,
+  count: number,
+): OutcomeOf<M>[] {
+  const id = checkModelId(modelId);
+  const p =
+    id === 'lf-tid@1'
+      ? ensureValidParams(params as ModelParams)
+      : ensureValidParamsV2(params as ModelParamsV2);
+  const out: OutcomeOf<M>[] = [];
+  for (let i = first; i < first + count; i++) {
+    out.push(simulateModelPatient(modelId, p as ParamsOf<M>, { cohortSeed, patientIndex: i }));
+  }
+  return out;
+}
