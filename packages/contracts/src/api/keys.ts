@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { apiKeyRoleSchema, defineRoute, errors, keyedErrors, timestamp, validatedKeyedErrors } from './common.js';
+import {
+  apiKeyRoleSchema,
+  defineRoute,
+  errors,
+  keyedErrors,
+  timestamp,
+  validatedKeyedErrors,
+} from './common.js';
 
 /** Body of POST /v1/keys. */
 export const newApiKeySchema = z.strictObject({

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { errors } from './common.js';
-import { count, defineRoute, timestamp, validatedKeyedErrors } from './common.js';
 import { prioritySchema, sweepSpecStructureSchema } from '../spec.js';
+import { count, defineRoute, errors, timestamp, validatedKeyedErrors } from './common.js';
 
 export const sweepStateSchema = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
 export type SweepState = z.infer<typeof sweepStateSchema>;
