@@ -42,7 +42,8 @@ export type SurvivalQuery = z.infer<typeof survivalQuerySchema>;
 /** A number, or null where JSON cannot carry it (NaN: an undefined standard error or limit). */
 const estimate = z.number().nullable();
 
-export const logRankSchema = z.object({ chiSq: z.number(), df: z.number(), pValue: z.number() });
+/** Null statistics where the test is undefined (no events in the pooled groups: NaN in JSON). */
+export const logRankSchema = z.object({ chiSq: estimate, df: z.number(), pValue: estimate });
 export type LogRank = z.infer<typeof logRankSchema>;
 
 /** A Kaplan–Meier curve as served: one row per event time (MODEL.md §9). */
