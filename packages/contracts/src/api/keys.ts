@@ -43,6 +43,7 @@ export const apiKeyIdParamsSchema = z.object({
   id: z.string().regex(/^[0-9a-f]{16}$/, 'must be a key id (16 hex digits)'),
 });
 export const revokedApiKeySchema = z.object({ id: z.string(), revoked: z.literal(true) });
+export type RevokedApiKey = z.infer<typeof revokedApiKeySchema>;
 
 /** Body of POST /v1/session (the dashboard's sign-in). */
 export const sessionBodySchema = z.strictObject({ key: z.string().min(1).max(200) });
