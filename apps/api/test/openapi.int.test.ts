@@ -21,7 +21,7 @@ describe('/openapi.json documents every request and response of every /v1 route'
     harness = await startHarness();
     const response = await fetch(`${harness.apiUrl}/openapi.json`);
     expect(response.status).toBe(200);
-    document = await response.json();
+    document = (await response.json()) as typeof document;
   });
   afterAll(async () => {
     await harness?.stop();
