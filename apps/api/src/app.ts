@@ -7,8 +7,8 @@ import { apiError, defaultSweepLimits } from '@frontline/contracts';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyReply } from 'fastify';
 import {
+  createSerializerCompiler,
   jsonSchemaTransform,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -79,7 +79,20 @@ export async function buildApp(deps: AppDeps) {
         .send(apiError('bad_request', `bad request: ${error.message}`).toEnvelope(request.id)),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  const serializeByContract = createSerializerCompiler();
+  app.setSerializerCompiler((route: Parameters<typeof serializeByContract>[0]) => {
+    const serialize = serializeByContract(route);
+    return (data) => {
+      try {
+        return serialize(data);
+      } catch (error) {
+        // Stored data the contract does not foresee (a row written by other code) must not turn a
+        // readable answer into a 500: send it, and say loudly that the contract and the data differ.
+        app.log.error({ err: error, route: `${route.method} ${route.url}` }, 'response breaks its contract');
+        return JSON.stringify(data);
+      }
+    };
+  });
   registerErrorHandling(app);
   const sessionCookie = deps.sessionCookie ?? `frontline_key_${randomBytes(4).toString('hex')}`;
   const routes = registerAuth(app, deps.pool, { cookieName: sessionCookie });
