@@ -1,11 +1,11 @@
-import { ApiError, apiError } from '@frontline/contracts';
+import { type Access, ApiError, apiError } from '@frontline/contracts';
 import { type ApiKeyRole, forTenant, type VerifiedApiKey, verifyApiKey } from '@frontline/db';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type pg from 'pg';
 import { bullBoardPath } from './routes/queue.js';
 
-/** Who may call a route: anyone, or a key of at least this role. */
-export type Access = 'public' | ApiKeyRole;
+/** Who may call a route: anyone, or a key of at least this role; declared with its contract. */
+export type { Access };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,7 +17,7 @@ declare module 'fastify' {
     tenantDb: pg.Pool;
   }
   interface FastifyContextConfig {
-    /** Who may call this route; every route declares it where it is defined (see `assignPluginAccess`). */
+    /** Who may call this route: from its contract (routes/contract.ts), or see `assignPluginAccess`. */
     access?: Access;
   }
 }

@@ -1,13 +1,8 @@
+import type { SweepProgressEvent } from '@frontline/contracts';
 import { forTenant, getSweep, type SweepProgress, sweepTenant } from '@frontline/db';
 import type pg from 'pg';
 
-export interface SweepProgressEvent {
-  id: string;
-  status: SweepProgress['status'];
-  progress: SweepProgress['progress'];
-  ratePerSecond: number | null;
-  etaSeconds: number | null;
-}
+export type { SweepProgressEvent };
 
 type Listener = (event: SweepProgressEvent) => void;
 

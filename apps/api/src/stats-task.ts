@@ -2,6 +2,7 @@
  * Runs inside a statistics thread (see stats-pool.ts): Kaplan–Meier summaries and log-rank tests of a
  * request, never on the API's event loop.
  */
+import type { EndpointSummary } from '@frontline/contracts';
 import type { TimeCounts } from '@frontline/db';
 import { type GroupSurvival, type LogRankView, logRankOf, summariseGroup } from './survival-summary.js';
 
@@ -35,12 +36,12 @@ export interface PointStatsTask {
   at: number[];
 }
 
-export interface EndpointView {
-  median: GroupSurvival['median'];
-  at365: number | null;
-  at730: number | null;
-  rmst: number | null;
-}
+/** One endpoint's summary of a point, as the points route serves it. */
+export type EndpointView = EndpointSummary;
+
+/** JSON has no NaN (an undefined standard error or limit): the contract says null. */
+const orNull = (value: number | null | undefined) =>
+  value === null || value === undefined || Number.isNaN(value) ? null : value;
 
 function survivalStats(task: SurvivalStatsTask): SurvivalStatsResult {
   const summaries = task.groups.map(
@@ -60,16 +61,17 @@ function survivalStats(task: SurvivalStatsTask): SurvivalStatsResult {
   return { overall, groupsJson: JSON.stringify(groups) };
 }
 
-function endpointView(summary: GroupSurvival): EndpointView {
+function endpointView(summary: GroupSurvival): EndpointSummary {
+  const { median } = summary;
   return {
-    median: summary.median,
-    at365: summary.survivalAt['365']?.survival ?? null,
-    at730: summary.survivalAt['730']?.survival ?? null,
-    rmst: summary.rmst?.value ?? null,
+    median: { value: orNull(median.value), lower: orNull(median.lower), upper: orNull(median.upper) },
+    at365: orNull(summary.survivalAt['365']?.survival),
+    at730: orNull(summary.survivalAt['730']?.survival),
+    rmst: orNull(summary.rmst?.value),
   };
 }
 
-function pointStats(task: PointStatsTask): { os: EndpointView; pfs: EndpointView }[] {
+function pointStats(task: PointStatsTask): { os: EndpointSummary; pfs: EndpointSummary }[] {
   return task.taus.map((tau, i) => ({
     os: endpointView(summariseGroup(task.os[i]!, { at: task.at, tau }).summary),
     pfs: endpointView(summariseGroup(task.pfs[i]!, { at: task.at, tau }).summary),

@@ -1,13 +1,7 @@
-import type { SweepState } from './api-types.js';
+import type { SweepProgressEvent } from '@frontline/contracts';
 
 /** A progress event of GET /v1/sweeps/{id}/events. */
-export interface ProgressEvent {
-  id: string;
-  status: SweepState;
-  progress: { done: number; total: number; failed: number; reused: number };
-  ratePerSecond: number | null;
-  etaSeconds: number | null;
-}
+export type ProgressEvent = SweepProgressEvent;
 
 /**
  * Read a Server-Sent Events body and yield each event's name and JSON data, until the server

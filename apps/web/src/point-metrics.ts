@@ -1,4 +1,4 @@
-import type { PointRow } from './api.js';
+import type { PointRow } from '@frontline/contracts';
 import { formatCount, formatDays, formatPercent, formatValue } from './format.js';
 
 /** Rows of GET /v1/sweeps/{id}/points (`{ points: [...] }`). */

@@ -1,5 +1,24 @@
+import type { SurvivalGroup } from '@frontline/contracts';
 import { describe, expect, it } from 'vitest';
 import { curvePoints, groupLabel } from '../src/charts/survival-chart.js';
+
+/** A group as GET /v1/sweeps/{id}/survival serves it, with the curve columns the chart reads. */
+function group(
+  key: Record<string, number>,
+  curve: Pick<SurvivalGroup['curve'], 'time' | 'survival' | 'lower' | 'upper'>,
+): SurvivalGroup {
+  const blank = curve.time.map(() => 0);
+  return {
+    key,
+    patients: curve.time.length,
+    events: curve.time.length,
+    median: { value: null, lower: null, upper: null },
+    survivalAt: {},
+    rmst: null,
+    logRank: null,
+    curve: { ...curve, nRisk: blank, nEvent: blank, nCensor: blank, stdErr: blank },
+  };
+}
 
 describe('Kaplan–Meier plot data', () => {
   it('labels groups by their axis values', () => {
@@ -9,27 +28,11 @@ describe('Kaplan–Meier plot data', () => {
 
   it('starts every curve at S(0) = 1 and keeps the API rows, skipping undefined estimates', () => {
     const rows = curvePoints([
-      {
-        key: { dose: 0 },
-        patients: 3,
-        events: 2,
-        median: null,
-        logRank: null,
-        curve: {
-          time: [5, 8, 9],
-          survival: [2 / 3, 1 / 3, null],
-          lower: [0.3, 0.1, null],
-          upper: [1, 1, null],
-        },
-      },
-      {
-        key: { dose: 2 },
-        patients: 1,
-        events: 1,
-        median: null,
-        logRank: null,
-        curve: { time: [0, 4], survival: [1, 0], lower: [1, null], upper: [1, null] },
-      },
+      group(
+        { dose: 0 },
+        { time: [5, 8, 9], survival: [2 / 3, 1 / 3, null], lower: [0.3, 0.1, null], upper: [1, 1, null] },
+      ),
+      group({ dose: 2 }, { time: [0, 4], survival: [1, 0], lower: [1, null], upper: [1, null] }),
     ]);
     expect(rows).toEqual([
       { group: 'dose=0', time: 0, survival: 1, lower: 1, upper: 1 },

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { PointsResponse, SweepCreated } from '@frontline/contracts';
 import { sourceNodeFlags } from './apps.js';
 import { projectRoot } from './paths.js';
 
@@ -30,13 +31,6 @@ function frontline(options: DemoOptions, args: string[], capture = false): Promi
   });
 }
 
-interface PointRow {
-  axisValues: Record<string, number>;
-  patients: number;
-  os: { median: { value: number | null; lower: number | null; upper: number | null }; at730: number | null };
-  curedFraction: number;
-}
-
 const days = (value: number | null) => (value === null ? 'NA' : value.toFixed(0));
 /** A median the curve never reaches (S stays above 0.5) is "not reached", as the CLI prints it. */
 const median = (value: number | null) => (value === null ? 'NR' : value.toFixed(0));
@@ -47,14 +41,14 @@ async function printPointTable(options: DemoOptions, sweepId: string) {
     headers: { authorization: `Bearer ${options.adminKey}` },
   });
   if (!response.ok) throw new Error(`GET points answered ${response.status}: ${await response.text()}`);
-  const { axes, points } = (await response.json()) as { axes: string[]; points: PointRow[] };
+  const { axes, points } = (await response.json()) as PointsResponse;
   const header = [...axes, 'patients', 'median OS (95% CI), d', 'OS 24 mo', 'cured'];
   const rows = points.map((p) => [
     ...axes.map((axis) => String(p.axisValues[axis])),
     String(p.patients),
     `${median(p.os.median.value)} (${days(p.os.median.lower)}–${days(p.os.median.upper)})`,
     p.os.at730 === null ? 'NA' : p.os.at730.toFixed(3),
-    p.curedFraction.toFixed(3),
+    p.curedFraction === null ? 'NA' : p.curedFraction.toFixed(3),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
@@ -68,11 +62,7 @@ async function printPointTable(options: DemoOptions, sweepId: string) {
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
   console.log(`[demo] submitting ${demoSpec.slice(projectRoot.length + 1)}`);
-  const created = JSON.parse(await frontline(options, ['--json', 'submit', demoSpec], true)) as {
-    id: string;
-    simulations: number;
-    reused: number;
-  };
+  const created = JSON.parse(await frontline(options, ['--json', 'submit', demoSpec], true)) as SweepCreated;
   console.log(`[demo] sweep ${created.id}: ${created.simulations} simulations (${created.reused} reused)`);
   await frontline(options, ['watch', created.id]);
   console.log('\n[demo] per point:');

@@ -1,27 +1,5 @@
 export type { SaltelliRole } from '@frontline/design';
-export type {
-  ListSweepsQuery,
-  QueueOverview,
-  QueueStatus,
-  SweepCreated,
-  SweepList,
-  SweepProgress,
-  SweepState,
-  SweepStatus,
-  SweepSummary,
-} from './api.js';
-export {
-  listSweepsQuerySchema,
-  queueOverviewSchema,
-  queueStatusSchema,
-  sweepCreatedSchema,
-  sweepIdParamsSchema,
-  sweepListSchema,
-  sweepProgressSchema,
-  sweepStateSchema,
-  sweepStatusSchema,
-  sweepSummarySchema,
-} from './api.js';
+export * from './api.js';
 export type { ApiErrorCode, ApiErrorEnvelope, ApiErrorStatus, ErrorDetail } from './errors.js';
 export {
   ApiError,

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import {
   listSweepsQuerySchema,
   parseSweepSpec,
+  pointsQuerySchema,
+  routeContracts,
+  survivalQuerySchema,
   sweepCreatedSchema,
   sweepListSchema,
   sweepSpecSchema,
@@ -48,31 +51,49 @@ describe('API response schemas', () => {
     expect(sweepCreatedSchema.safeParse({ ...created, status: 'pending' }).success).toBe(false);
   });
 
-  it('accept a sweep status carrying the accepted spec', () => {
+  it('accept a sweep status carrying the accepted spec and its workers', () => {
     const parsed = parseSweepSpec(issueSpec());
     if (!parsed.ok) throw new Error('issue spec rejected');
-    const status = statusOf(parsed.spec);
+    const status = { ...statusOf(parsed.spec), workers: [{ host: 'worker-1:123', chunks: 4 }] };
     expect(sweepStatusSchema.parse(status)).toEqual(status);
     expect(sweepStatusSchema.safeParse({ ...status, etaSeconds: undefined }).success).toBe(false);
     expect(sweepStatusSchema.safeParse({ ...status, createdAt: 'yesterday' }).success).toBe(false);
+    // No rate before the first chunk finished: null, as the database reports it.
+    expect(sweepStatusSchema.safeParse({ ...status, ratePerSecond: null }).success).toBe(true);
   });
 
-  it('list rows are statuses without the spec', () => {
-    const { spec: _spec, ...row } = statusOf(issueSpec());
-    const list = { items: [row], nextCursor: null };
+  it('list rows are summaries with the spec; the cursor is a sweep id', () => {
+    const parsed = parseSweepSpec(issueSpec());
+    if (!parsed.ok) throw new Error('issue spec rejected');
+    const list = { items: [statusOf(parsed.spec)], nextCursor: id };
     expect(sweepListSchema.parse(list)).toEqual(list);
-    expect(
-      sweepListSchema.parse({ items: [statusOf(issueSpec())], nextCursor: 'c' }).items[0],
-    ).not.toHaveProperty('spec');
+    expect(sweepListSchema.safeParse({ ...list, nextCursor: 'c' }).success).toBe(false);
   });
 
-  it('coerce and bound the list query', () => {
-    expect(listSweepsQuerySchema.parse({})).toEqual({ limit: 20 });
-    expect(listSweepsQuerySchema.parse({ limit: '5', status: 'failed' })).toEqual({
-      limit: 5,
-      status: 'failed',
+  it('coerce and bound the list query as the route does', () => {
+    expect(listSweepsQuerySchema.parse({})).toEqual({ limit: 50 });
+    expect(listSweepsQuerySchema.parse({ limit: '200', cursor: id })).toEqual({ limit: 200, cursor: id });
+    expect(listSweepsQuerySchema.safeParse({ limit: '201' }).success).toBe(false);
+    expect(listSweepsQuerySchema.safeParse({ limit: '0' }).success).toBe(false);
+  });
+
+  it('declare the error envelope for every error status of a route, and its access', () => {
+    const { get } = routeContracts.sweeps;
+    expect(get.access).toBe('read');
+    for (const status of [400, 401, 403, 404, 429, 500, 503] as const) {
+      const envelope = { error: { code: 'not_found', message: 'no sweep', requestId: 'r1' } };
+      expect(get.schema.response[status].parse(envelope)).toEqual(envelope);
+    }
+  });
+
+  it('parse survival and points queries as the routes read them', () => {
+    expect(survivalQuerySchema.parse({ groupBy: 'dose, immuneKill', at: ['30', '90.5'] })).toEqual({
+      endpoint: 'os',
+      groupBy: ['dose', 'immuneKill'],
+      at: [30, 90.5],
     });
-    expect(listSweepsQuerySchema.safeParse({ limit: '500' }).success).toBe(false);
+    expect(survivalQuerySchema.safeParse({ endpoint: 'xyz' }).success).toBe(false);
+    expect(pointsQuerySchema.parse({ offset: '10' })).toEqual({ offset: 10 });
   });
 
   it('convert to JSON Schema for OpenAPI', () => {

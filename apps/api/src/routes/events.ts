@@ -1,7 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import { sweepRoutes as contracts } from '@frontline/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import { isEnded, type ProgressFeed, progressEvent, type SweepProgressEvent } from '../progress-feed.js';
-import { loadSweep, sweepIdParams } from './sweeps.js';
+import { fromContract } from './contract.js';
+import { loadSweep } from './sweeps.js';
 
 const keepAliveMs = 15_000;
 
@@ -11,7 +13,7 @@ const keepAliveMs = 15_000;
  * stream closes. A client connecting to an ended sweep gets the `end` event at once.
  */
 export function sweepEventRoutes(deps: { pool: pg.Pool; feed: ProgressFeed }) {
-  return async (app: FastifyInstance) => {
+  const plugin: FastifyPluginAsyncZod = async (app) => {
     const open = new Set<() => void>();
     // SSE responses never finish on their own; end them so the server can close.
     app.addHook('preClose', async () => {
@@ -19,19 +21,10 @@ export function sweepEventRoutes(deps: { pool: pg.Pool; feed: ProgressFeed }) {
       deps.feed.close();
     });
 
-    app.get(
-      '/v1/sweeps/:id/events',
-      {
-        config: { access: 'read' },
-        schema: {
-          summary: 'Progress of a sweep as Server-Sent Events (progress…, end)',
-          tags: ['sweeps'],
-          params: sweepIdParams,
-          produces: ['text/event-stream'],
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params as { id: string };
+    app.route({
+      ...fromContract(contracts.events),
+      handler: async (request, reply) => {
+        const { id } = request.params;
         const sweep = await loadSweep(request.tenantDb, id);
         const log = request.log.child({ sweepId: id });
         reply.hijack();
@@ -78,6 +71,7 @@ export function sweepEventRoutes(deps: { pool: pg.Pool; feed: ProgressFeed }) {
           log.debug('progress stream opened');
         }
       },
-    );
+    });
   };
+  return plugin;
 }

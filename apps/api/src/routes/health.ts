@@ -1,6 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import { healthRoutes as contracts } from '@frontline/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
+import { fromContract } from './contract.js';
 
 /** Resolve within `ms` or report the dependency down: readiness must answer quickly, never hang. */
 async function within<T>(ms: number, work: Promise<T>): Promise<boolean> {
@@ -36,25 +38,15 @@ export function healthRoutes(deps: {
   redis: Redis;
   gates: { reads: { waiting: number }; exports: { waiting: number } };
 }) {
-  return async (app: FastifyInstance) => {
-    app.get(
-      '/healthz',
-      { config: { access: 'public' }, schema: { summary: 'Liveness', tags: ['health'] } },
-      async () => ({
-        status: 'ok',
-      }),
-    );
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.route({ ...fromContract(contracts.liveness), handler: async () => ({ status: 'ok' as const }) });
     // Postgres is probed on a connection of its own: a full pool says "saturated", never "down".
     const probe = new pg.Pool({ ...deps.pool.options, max: 1, connectionTimeoutMillis: 1_000 });
     probe.on('error', () => {});
     app.addHook('onClose', () => probe.end());
-    app.get(
-      '/readyz',
-      {
-        config: { access: 'public' },
-        schema: { summary: 'Postgres and Redis reachable; saturated or not', tags: ['health'] },
-      },
-      async (_req, reply) => {
+    app.route({
+      ...fromContract(contracts.readiness),
+      handler: async (_req, reply) => {
         const [postgres, redis] = await Promise.all([
           within(1_000, probe.query('select 1')),
           deps.redis.status === 'ready' ? within(1_000, deps.redis.ping()) : Promise.resolve(false),
@@ -71,6 +63,7 @@ export function healthRoutes(deps: {
           checks: { postgres: postgresState, redis: redis ? 'ok' : 'down' },
         });
       },
-    );
+    });
   };
+  return plugin;
 }

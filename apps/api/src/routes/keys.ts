@@ -1,25 +1,15 @@
-import { apiError } from '@frontline/contracts';
+import { type ApiKeyView, apiError, keyRoutes as contracts } from '@frontline/contracts';
 import {
-  apiKeyRoles,
+  type ApiKeyInfo,
   createApiKeyAs,
   isKeyPermissionError,
   listApiKeysAs,
   revokeApiKeyAs,
 } from '@frontline/db';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
-import { z } from 'zod';
-
-const newKeySchema = z.strictObject({
-  tenant: z
-    .string()
-    .regex(
-      /^[a-z0-9][a-z0-9_-]{0,62}$/,
-      'must be 1–63 lowercase letters, digits, "-" or "_", starting alphanumeric',
-    ),
-  role: z.enum(apiKeyRoles),
-  name: z.string().min(1).max(200).optional(),
-});
+import { fromContract } from './contract.js';
 
 /** The admin-or-operator key the auth hook verified for this route. */
 function caller(request: FastifyRequest) {
@@ -27,21 +17,26 @@ function caller(request: FastifyRequest) {
   return request.auth;
 }
 
+const keyView = (key: ApiKeyInfo): ApiKeyView => ({
+  id: key.id,
+  tenantId: key.tenantId,
+  role: key.role,
+  name: key.name,
+  createdAt: key.createdAt.toISOString(),
+  revokedAt: key.revokedAt?.toISOString() ?? null,
+});
+
 /**
  * Key management: create (the token is shown once), list, revoke. An operator manages every
  * tenant's keys; a tenant's admin only its own tenant's, below operator. Postgres enforces the same
  * (migration 0004); these checks give the precise message.
  */
 export function keyRoutes(deps: { pool: pg.Pool }) {
-  return async (app: FastifyInstance) => {
-    app.post(
-      '/v1/keys',
-      {
-        config: { access: 'admin' },
-        schema: { summary: 'Create an API key', tags: ['keys'], body: newKeySchema },
-      },
-      async (request, reply) => {
-        const body = request.body as z.infer<typeof newKeySchema>;
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.route({
+      ...fromContract(contracts.create),
+      handler: async (request, reply) => {
+        const { body } = request;
         const by = caller(request);
         if (by.role !== 'operator' && body.tenant !== by.tenantId)
           throw apiError(
@@ -56,39 +51,30 @@ export function keyRoutes(deps: { pool: pg.Pool }) {
             role: body.role,
             name: body.name ?? `${body.role} key for ${body.tenant}`,
           });
-          return reply.status(201).send(key);
+          return reply.status(201).send({ ...keyView(key), token: key.token });
         } catch (error) {
           if (isKeyPermissionError(error))
             throw apiError('forbidden', 'this API key may not create that key');
           throw error;
         }
       },
-    );
-    app.get(
-      '/v1/keys',
-      {
-        config: { access: 'admin' },
-        schema: { summary: "List API keys (an admin sees its own tenant's)", tags: ['keys'] },
-      },
-      async (request) => ({ items: await listApiKeysAs(deps.pool, caller(request)) }),
-    );
-    app.post(
-      '/v1/keys/:id/revoke',
-      {
-        config: { access: 'admin' },
-        schema: {
-          summary: 'Revoke an API key',
-          tags: ['keys'],
-          params: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/, 'must be a key id (16 hex digits)') }),
-        },
-      },
-      async (request) => {
-        const { id } = request.params as { id: string };
+    });
+    app.route({
+      ...fromContract(contracts.list),
+      handler: async (request) => ({
+        items: (await listApiKeysAs(deps.pool, caller(request))).map(keyView),
+      }),
+    });
+    app.route({
+      ...fromContract(contracts.revoke),
+      handler: async (request) => {
+        const { id } = request.params;
         // Another tenant's key (or, for an admin, an operator key) answers as absent: its existence is not the caller's to learn.
         const revoked = await revokeApiKeyAs(deps.pool, caller(request), id);
         if (!revoked) throw apiError('not_found', `no active API key ${id}`);
-        return { id, revoked: true };
+        return { id, revoked: true as const };
       },
-    );
+    });
   };
+  return plugin;
 }

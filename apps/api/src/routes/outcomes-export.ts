@@ -1,26 +1,21 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { resultRoutes as contracts, type ExportFormat } from '@frontline/contracts';
 import { outcomeExportColumnsFor, outcomeRowBatches, outcomesCsvStream } from '@frontline/db';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
-import { z } from 'zod';
 import type { CapacityOptions, HeavyGate } from '../capacity.js';
 import { ndjsonChunks, parquetChunks } from '../outcome-formats.js';
-import { heavyDb, isPartial, scopeOf } from './results.js';
-import { loadSweep, sweepIdParams } from './sweeps.js';
-
-const exportFormats = ['csv', 'parquet', 'ndjson'] as const;
-type ExportFormat = (typeof exportFormats)[number];
+import { fromContract, sendAsIs } from './contract.js';
+import { heavyDb, isPartial, scopeOf } from './result-scope.js';
+import { loadSweep } from './sweeps.js';
 
 const contentTypes: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   parquet: 'application/vnd.apache.parquet',
   ndjson: 'application/x-ndjson; charset=utf-8',
 };
-
-const exportQuery = z.object({
-  format: z.enum(exportFormats, { error: 'must be one of csv, parquet, ndjson' }).default('csv'),
-});
 
 /**
  * Abort an export whose client stopped reading: while the response is waiting for 'drain' and nothing
@@ -68,21 +63,12 @@ export function outcomeExportRoutes(deps: {
   gate: HeavyGate;
   capacity: CapacityOptions;
 }) {
-  return async (app: FastifyInstance) => {
-    app.get(
-      '/v1/sweeps/:id/outcomes',
-      {
-        config: { access: 'read' },
-        schema: {
-          summary: 'Export every patient outcome (CSV, Parquet or NDJSON), streamed',
-          tags: ['results'],
-          params: sweepIdParams,
-          querystring: exportQuery,
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params as { id: string };
-        const { format } = request.query as z.infer<typeof exportQuery>;
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.route({
+      ...fromContract(contracts.outcomes),
+      handler: async (request, reply) => {
+        const { id } = request.params;
+        const { format } = request.query;
         await deps.gate.enter(request, reply);
         const sweep = await loadSweep(request.tenantDb, id);
         const scope = scopeOf(sweep);
@@ -96,12 +82,13 @@ export function outcomeExportRoutes(deps: {
           body = Readable.from(format === 'ndjson' ? ndjsonChunks(batches) : parquetChunks(columns, batches));
         }
         abortWhenStalled(reply.raw, body, deps.capacity.exportStallMs, request.log);
-        return reply
+        reply
           .type(contentTypes[format])
           .header('content-disposition', `attachment; filename="sweep-${id}.${format}"`)
-          .header('x-frontline-partial', String(isPartial(sweep)))
-          .send(body);
+          .header('x-frontline-partial', String(isPartial(sweep)));
+        return sendAsIs(reply, body);
       },
-    );
+    });
   };
+  return plugin;
 }

@@ -1,34 +1,26 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import { apiError, queueOverviewSchema } from '@frontline/contracts';
+import { apiError, queueRoutes as contracts } from '@frontline/contracts';
 import type { Queue } from 'bullmq';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { QueueMonitor } from '../queue-status.js';
+import { fromContract } from './contract.js';
 
 export const bullBoardPath = '/admin/queues';
 
 /** GET /v1/queue, and Bull Board (retry, clean, inspect jobs) at /admin/queues for every queue. */
 export function queueRoutes(deps: { queues: readonly Queue[]; redis: Redis; monitor: QueueMonitor }) {
-  return async (app: FastifyInstance) => {
-    app.get(
-      '/v1/queue',
-      {
-        // Every tenant's jobs and the workers serving all of them: the operator's view.
-        config: { access: 'operator' },
-        schema: {
-          summary: 'Queue counts, connected workers, throughput and oldest waiting job, per queue',
-          tags: ['queue'],
-          response: { 200: queueOverviewSchema },
-        },
-      },
-      async () => {
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.route({
+      ...fromContract(contracts.overview),
+      handler: async () => {
         if (deps.redis.status !== 'ready')
           throw apiError('unavailable', 'the queue (Redis) is unreachable; try again shortly');
         return { queues: await deps.monitor.status() };
       },
-    );
+    });
 
     const board = new FastifyAdapter();
     board.setBasePath(bullBoardPath);
@@ -39,4 +31,5 @@ export function queueRoutes(deps: { queues: readonly Queue[]; redis: Redis; moni
     });
     await app.register(board.registerPlugin(), { prefix: bullBoardPath });
   };
+  return plugin;
 }

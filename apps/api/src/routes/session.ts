@@ -1,11 +1,10 @@
-import { apiError } from '@frontline/contracts';
+import { apiError, keyRoutes as contracts } from '@frontline/contracts';
 import { verifyApiKey } from '@frontline/db';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
-import { z } from 'zod';
 import { ownOrigin } from '../auth.js';
-
-const sessionSchema = z.strictObject({ key: z.string().min(1).max(200) });
+import { fromContract } from './contract.js';
 
 /**
  * The dashboard's sign-in: the server sets the key cookie, so page scripts never hold it
@@ -28,37 +27,26 @@ export function sessionRoutes(deps: { pool: pg.Pool; cookieName: string }) {
         `sign-in and sign-out come from this API's own pages: Origin must be ${ownOrigin(request)}`,
       );
   }
-  return async (app: FastifyInstance) => {
-    app.post(
-      '/v1/session',
-      {
-        config: { access: 'public' },
-        schema: {
-          summary: 'Sign the dashboard in: verify a key and set it as an HttpOnly cookie',
-          tags: ['keys'],
-          body: sessionSchema,
-        },
-      },
-      async (request, reply) => {
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.route({
+      ...fromContract(contracts.signIn),
+      handler: async (request, reply) => {
         checkOrigin(request);
-        const { key } = request.body as z.infer<typeof sessionSchema>;
+        const { key } = request.body;
         const verified = await verifyApiKey(deps.pool, key.trim());
         if (!verified) throw apiError('unauthorized', 'unknown or revoked API key');
         setCookie(request, reply, key.trim());
         return { tenantId: verified.tenantId, role: verified.role };
       },
-    );
-    app.delete(
-      '/v1/session',
-      {
-        config: { access: 'public' },
-        schema: { summary: 'Sign the dashboard out: clear the key cookie', tags: ['keys'] },
-      },
-      async (request, reply) => {
+    });
+    app.route({
+      ...fromContract(contracts.signOut),
+      handler: async (request, reply) => {
         checkOrigin(request);
         setCookie(request, reply, '', 0);
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
-    );
+    });
   };
+  return plugin;
 }

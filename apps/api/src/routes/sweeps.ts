@@ -1,16 +1,30 @@
-import { apiError, parseSweepSpec, type SweepLimits } from '@frontline/contracts';
+import {
+  apiError,
+  sweepRoutes as contracts,
+  parseSweepSpec,
+  type SweepLimits,
+  type SweepSummary,
+} from '@frontline/contracts';
 import { getSweep, listSweeps, type SweepProgress, sweepWorkerHosts } from '@frontline/db';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
-import { z } from 'zod';
 import type { SweepService } from '../sweep-service.js';
+import { fromContract } from './contract.js';
 
-export const sweepIdParams = z.object({ id: z.uuid({ error: 'must be a sweep id (UUID)' }) });
+const iso = (date: Date | null) => (date === null ? null : date.toISOString());
 
-/** Public shape of a sweep (tenant kept internal). */
-export function sweepView(sweep: SweepProgress) {
-  const { tenantId: _tenant, cohortSeed: _seed, axes: _axes, referenceArm: _ref, ...view } = sweep;
-  return view;
+/** Public shape of a sweep (tenant, cohort seed and planning details kept internal). */
+export function sweepView(sweep: SweepProgress): SweepSummary {
+  const { tenantId: _t, cohortSeed: _s, axes: _a, referenceArm: _r, spec, ...view } = sweep;
+  return {
+    ...view,
+    // Stored as accepted by parseSweepSpec: the contract's spec shape.
+    spec: spec as SweepSummary['spec'],
+    createdAt: sweep.createdAt.toISOString(),
+    startedAt: iso(sweep.startedAt),
+    finishedAt: iso(sweep.finishedAt),
+  };
 }
 
 export async function loadSweep(pool: pg.Pool, id: string): Promise<SweepProgress> {
@@ -23,12 +37,15 @@ function tenantScope(request: FastifyRequest) {
   return { tenantId: request.auth!.tenantId, db: request.tenantDb };
 }
 
+/** The spec is checked by parseSweepSpec (paths and rules of its own), not by the route's validator. */
+const acceptBodyAsSent = () => (data: unknown) => ({ value: data });
+
 export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?: SweepLimits }) {
-  return async (app: FastifyInstance) => {
-    app.post(
-      '/v1/sweeps',
-      { config: { access: 'submit' }, schema: { summary: 'Submit a sweep', tags: ['sweeps'] } },
-      async (request, reply) => {
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.route({
+      ...fromContract(contracts.submit),
+      validatorCompiler: acceptBodyAsSent,
+      handler: async (request, reply) => {
         const parsed = parseSweepSpec(request.body, deps.limits);
         if (!parsed.ok) throw parsed.error;
         const created = await deps.sweeps.submit(tenantScope(request), parsed.spec, parsed.warnings);
@@ -38,56 +55,33 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
         );
         return reply.status(202).send(created);
       },
-    );
+    });
 
-    app.get(
-      '/v1/sweeps',
-      {
-        config: { access: 'read' },
-        schema: {
-          summary: 'List sweeps, newest first',
-          tags: ['sweeps'],
-          querystring: z.object({
-            limit: z.coerce.number().int().min(1).max(200).default(50),
-            cursor: z.uuid().optional(),
-          }),
-        },
-      },
-      async (request) => {
-        const { limit, cursor } = request.query as { limit: number; cursor?: string };
-        const page = await listSweeps(request.tenantDb, { limit, cursor });
+    app.route({
+      ...fromContract(contracts.list),
+      handler: async (request) => {
+        const page = await listSweeps(request.tenantDb, request.query);
         return { items: page.items.map(sweepView), nextCursor: page.nextCursor };
       },
-    );
+    });
 
-    app.get(
-      '/v1/sweeps/:id',
-      {
-        config: { access: 'read' },
-        schema: { summary: 'Sweep status and progress', tags: ['sweeps'], params: sweepIdParams },
-      },
-      async (request) => {
-        const { id } = request.params as { id: string };
+    app.route({
+      ...fromContract(contracts.get),
+      handler: async (request) => {
+        const { id } = request.params;
         const sweep = sweepView(await loadSweep(request.tenantDb, id));
         return { ...sweep, workers: await sweepWorkerHosts(request.tenantDb, id) };
       },
-    );
+    });
 
-    app.post(
-      '/v1/sweeps/:id/cancel',
-      {
-        config: { access: 'submit' },
-        schema: {
-          summary: 'Cancel a sweep (keeps finished outcomes)',
-          tags: ['sweeps'],
-          params: sweepIdParams,
-        },
-      },
-      async (request) => {
-        const { id } = request.params as { id: string };
+    app.route({
+      ...fromContract(contracts.cancel),
+      handler: async (request) => {
+        const { id } = request.params;
         const cancelled = await deps.sweeps.cancel(tenantScope(request), id);
         return { ...sweepView(await loadSweep(request.tenantDb, id)), cancelled };
       },
-    );
+    });
   };
+  return plugin;
 }

@@ -1,5 +1,5 @@
+import type { SweepCancelled } from '@frontline/contracts';
 import { Command } from 'commander';
-import type { SweepView } from '../api-types.js';
 import { commandContext, sweepPath } from '../context.js';
 
 export function cancelCommand(): Command {
@@ -8,7 +8,7 @@ export function cancelCommand(): Command {
     .argument('<id>', 'sweep id')
     .action(async (id: string, _options, command: Command) => {
       const ctx = commandContext(command);
-      const result = await ctx.client.post<SweepView & { cancelled: boolean }>(`${sweepPath(id)}/cancel`);
+      const result = await ctx.client.post<SweepCancelled>(`${sweepPath(id)}/cancel`);
       if (ctx.json) return ctx.printJson(result);
       ctx.print(
         result.cancelled

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import type { SurvivalGroup, SurvivalResponse } from '@frontline/contracts';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { SurvivalGroupView, SurvivalView } from '../api-types.js';
 import { commandContext, sweepPath } from '../context.js';
 import { type Align, count, fraction, groupLabel, pValue, table, withInterval } from '../format.js';
 
@@ -20,7 +20,7 @@ function positiveInteger(value: string): number {
 }
 
 /** The readable summary: one row per group. */
-export function curvesTable(survival: SurvivalView, times: readonly string[]): string {
+export function curvesTable(survival: SurvivalResponse, times: readonly string[]): string {
   const hasLogRank = survival.groups.some((g) => g.logRank !== null);
   const headers = [
     'group',
@@ -48,7 +48,9 @@ export function curvesTable(survival: SurvivalView, times: readonly string[]): s
     notes.push(`log-rank: each group against the group with ${groupLabel(comparison.referenceArm)}`);
   } else if (comparison.logRank) {
     const { chiSq, df, pValue: p } = comparison.logRank;
-    notes.push(`log-rank across all groups: χ² = ${chiSq.toFixed(2)} on ${df} df, p = ${pValue(p)}`);
+    notes.push(
+      `log-rank across all groups: χ² = ${chiSq === null ? 'NA' : chiSq.toFixed(2)} on ${df} df, p = ${pValue(p)}`,
+    );
   }
   if (survival.partial) notes.push(`partial: the sweep is ${survival.status}; outcomes are still missing`);
   return [
@@ -65,7 +67,7 @@ const csvCell = (value: string | number | null | undefined) => {
 };
 
 /** Every curve in long format: one line per (group, event time). */
-export function curvesCsv(groups: readonly SurvivalGroupView[]): string {
+export function curvesCsv(groups: readonly SurvivalGroup[]): string {
   const axes = [...new Set(groups.flatMap((g) => Object.keys(g.key)))];
   const perPoint = groups.some((g) => g.pointIndex !== undefined);
   const fields = ['time', 'nRisk', 'nEvent', 'nCensor', 'survival', 'stdErr', 'lower', 'upper'] as const;
@@ -107,7 +109,7 @@ export function curvesCommand(): Command {
         const tableOnly = !options.csv && !ctx.json;
         const maxPoints = options.maxPoints ?? (tableOnly ? 2 : undefined);
         if (maxPoints) query.set('maxPoints', String(maxPoints));
-        const survival = await ctx.client.get<SurvivalView>(`${sweepPath(id)}/survival?${query}`);
+        const survival = await ctx.client.get<SurvivalResponse>(`${sweepPath(id)}/survival?${query}`);
         if (options.csv) await writeFile(options.csv, curvesCsv(survival.groups));
         if (ctx.json) return ctx.printJson(survival);
         ctx.print(curvesTable(survival, options.at.split(',')));

@@ -1,15 +1,7 @@
+import type { ApiKeyList, CreatedApiKey, RevokedApiKey } from '@frontline/contracts';
 import { Command } from 'commander';
 import { commandContext } from '../context.js';
 import { table } from '../format.js';
-
-interface ApiKeyView {
-  id: string;
-  tenantId: string;
-  role: 'read' | 'submit' | 'admin' | 'operator';
-  name: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
 
 /** `frontline keys create | list | revoke` (an admin key is needed). */
 export function keysCommand(): Command {
@@ -24,7 +16,7 @@ export function keysCommand(): Command {
     .option('--name <name>', 'a label to recognise the key by')
     .action(async (options: { tenant: string; role: string; name?: string }, command: Command) => {
       const ctx = commandContext(command);
-      const created = await ctx.client.post<ApiKeyView & { token: string }>('/v1/keys', options);
+      const created = await ctx.client.post<CreatedApiKey>('/v1/keys', options);
       if (ctx.json) return ctx.printJson(created);
       ctx.print(`created ${created.role} key ${created.id} for tenant ${created.tenantId}`);
       ctx.print(`token (shown only now; store it safely): ${created.token}`);
@@ -34,7 +26,7 @@ export function keysCommand(): Command {
     .description('list API keys (ids, tenants, roles; never tokens)')
     .action(async (_options, command: Command) => {
       const ctx = commandContext(command);
-      const { items } = await ctx.client.get<{ items: ApiKeyView[] }>('/v1/keys');
+      const { items } = await ctx.client.get<ApiKeyList>('/v1/keys');
       if (ctx.json) return ctx.printJson(items);
       ctx.print(
         table(
@@ -49,9 +41,7 @@ export function keysCommand(): Command {
     .argument('<id>', 'key id (the 16 hex digits after fl_)')
     .action(async (id: string, _options, command: Command) => {
       const ctx = commandContext(command);
-      const result = await ctx.client.post<{ id: string; revoked: boolean }>(
-        `/v1/keys/${encodeURIComponent(id)}/revoke`,
-      );
+      const result = await ctx.client.post<RevokedApiKey>(`/v1/keys/${encodeURIComponent(id)}/revoke`);
       if (ctx.json) return ctx.printJson(result);
       ctx.print(`revoked key ${result.id}`);
     });

@@ -1,5 +1,5 @@
+import type { SweepList } from '@frontline/contracts';
 import { Command, InvalidArgumentError } from 'commander';
-import type { SweepView } from '../api-types.js';
 import { commandContext } from '../context.js';
 import { count, table } from '../format.js';
 
@@ -15,9 +15,7 @@ export function listCommand(): Command {
     .option('-n, --limit <n>', 'how many', positiveInteger, 20)
     .action(async (options: { limit: number }, command: Command) => {
       const ctx = commandContext(command);
-      const page = await ctx.client.get<{ items: SweepView[]; nextCursor: string | null }>(
-        `/v1/sweeps?limit=${options.limit}`,
-      );
+      const page = await ctx.client.get<SweepList>(`/v1/sweeps?limit=${options.limit}`);
       if (ctx.json) return ctx.printJson(page);
       if (page.items.length === 0)
         return ctx.print('no sweeps yet — submit one with `frontline submit spec.yaml`');

@@ -1,5 +1,5 @@
+import type { SweepStatus } from '@frontline/contracts';
 import { Command } from 'commander';
-import type { SweepView } from '../api-types.js';
 import { commandContext, sweepPath } from '../context.js';
 import { count, duration } from '../format.js';
 
@@ -9,7 +9,7 @@ export function statusCommand(): Command {
     .argument('<id>', 'sweep id')
     .action(async (id: string, _options, command: Command) => {
       const ctx = commandContext(command);
-      const sweep = await ctx.client.get<SweepView>(sweepPath(id));
+      const sweep = await ctx.client.get<SweepStatus>(sweepPath(id));
       if (ctx.json) return ctx.printJson(sweep);
       const { done, total, failed, reused } = sweep.progress;
       const percent = total > 0 ? ((100 * done) / total).toFixed(1) : '100.0';

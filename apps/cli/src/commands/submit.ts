@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import type { SweepCreated } from '@frontline/contracts';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import type { SweepCreatedView } from '../api-types.js';
 import { commandContext } from '../context.js';
 import { count } from '../format.js';
 import { exitCodeFor, watchAndReport, watchSweep } from './watch.js';
@@ -25,7 +25,7 @@ export function submitCommand(): Command {
     .option('-w, --watch', 'follow the sweep until it ends (exit status as `frontline watch`)')
     .action(async (path: string, options: { watch?: boolean }, command: Command) => {
       const ctx = commandContext(command);
-      const created = await ctx.client.post<SweepCreatedView>('/v1/sweeps', await readSpec(path));
+      const created = await ctx.client.post<SweepCreated>('/v1/sweeps', await readSpec(path));
       if (ctx.json) process.stdout.write(`${JSON.stringify(created)}\n`);
       else {
         ctx.print(`submitted sweep ${created.id} (${created.status})`);

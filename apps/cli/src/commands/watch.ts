@@ -1,7 +1,7 @@
+import type { SweepState, SweepStatus } from '@frontline/contracts';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { ApiResponseError } from '../api-client.js';
-import type { SweepState, SweepView } from '../api-types.js';
 import { type CommandContext, commandContext, sweepPath } from '../context.js';
 import { count, duration } from '../format.js';
 import { type ProgressEvent, readProgressEvents } from '../progress-stream.js';
@@ -22,7 +22,7 @@ function progressLine(sweep: ProgressEvent): string {
   return `${sweep.status} ${count(done)}/${count(total)} simulations (${percent}%), ${rate}, ETA ${duration(sweep.etaSeconds)}`;
 }
 
-function finalLine(sweep: SweepView): string {
+function finalLine(sweep: SweepStatus): string {
   const { done, total, failed } = sweep.progress;
   const took =
     sweep.startedAt && sweep.finishedAt
@@ -53,7 +53,7 @@ async function* progressUpdates(
     return;
   }
   for (;;) {
-    const sweep = await ctx.client.get<SweepView>(sweepPath(id));
+    const sweep = await ctx.client.get<SweepStatus>(sweepPath(id));
     yield sweep;
     if (ended.includes(sweep.status)) return;
     await sleep(intervalMs);
@@ -64,7 +64,7 @@ async function* progressUpdates(
  * Follow the sweep until it ends — over its Server-Sent Events stream (polling an API without one)
  * — with a live bar (rate, ETA) on a terminal and a line per change otherwise. Returns the final status.
  */
-export async function watchSweep(ctx: CommandContext, id: string, intervalMs = 1_000): Promise<SweepView> {
+export async function watchSweep(ctx: CommandContext, id: string, intervalMs = 1_000): Promise<SweepStatus> {
   const live = !ctx.json && process.stderr.isTTY === true;
   const bar = live
     ? new SingleBar(
@@ -99,7 +99,7 @@ export async function watchSweep(ctx: CommandContext, id: string, intervalMs = 1
     bar?.stop();
   }
   // The stream ends with the sweep; its full final state (times, failure reason) comes from the API.
-  return ctx.client.get<SweepView>(sweepPath(id));
+  return ctx.client.get<SweepStatus>(sweepPath(id));
 }
 
 /** Watch, then report the end and set the exit code. */

@@ -1,5 +1,5 @@
+import type { SurvivalGroup } from '@frontline/contracts';
 import * as Plot from '@observablehq/plot';
-import type { SurvivalGroup } from '../api.js';
 import { formatValue } from '../format.js';
 
 export interface CurvePoint {

@@ -1,4 +1,4 @@
-import type { PointRow } from '../api.js';
+import type { PointRow } from '@frontline/contracts';
 import { type HeatmapCell, heatmapChart } from '../charts/heatmap.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatValue } from '../format.js';

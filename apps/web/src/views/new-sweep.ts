@@ -1,4 +1,5 @@
-import { ApiRequestError, api, type ErrorDetail } from '../api.js';
+import type { ErrorDetail } from '@frontline/contracts';
+import { ApiRequestError, api } from '../api.js';
 import { append, h, replaceChildren } from '../dom.js';
 import { placeDetails, type SweepFormValues, specFromForm, sweepAxes } from '../sweep-form.js';
 

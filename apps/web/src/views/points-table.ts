@@ -1,4 +1,4 @@
-import type { PointRow } from '../api.js';
+import type { PointRow } from '@frontline/contracts';
 import { h } from '../dom.js';
 import { formatValue } from '../format.js';
 import { axisValuesOf, pointColumns } from '../point-metrics.js';

@@ -1,4 +1,5 @@
-import { api, type SurvivalEndpoint, type SurvivalResponse } from '../api.js';
+import type { SurvivalEndpointName as SurvivalEndpoint, SurvivalResponse } from '@frontline/contracts';
+import { api } from '../api.js';
 import { groupLabel, survivalChart } from '../charts/survival-chart.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatCount, formatDays, formatValue } from '../format.js';

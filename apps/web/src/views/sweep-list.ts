@@ -1,4 +1,5 @@
-import { api, type QueueStatus, type SweepSummary } from '../api.js';
+import type { QueueStatus, SweepSummary } from '@frontline/contracts';
+import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatCount, formatDuration, formatRate, formatTime } from '../format.js';
 import { errorBox, isActive, progressBar, statusBadge } from './widgets.js';

@@ -1,4 +1,5 @@
-import { api, type ProgressEvent, type SweepDetail } from '../api.js';
+import type { SweepProgressEvent as ProgressEvent, SweepStatus as SweepDetail } from '@frontline/contracts';
+import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatCount, formatDuration, formatRate, formatTime } from '../format.js';
 import { pointRows } from '../point-metrics.js';

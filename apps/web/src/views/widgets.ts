@@ -1,4 +1,4 @@
-import type { SweepProgress, SweepState } from '../api.js';
+import type { SweepProgress, SweepState } from '@frontline/contracts';
 import { h } from '../dom.js';
 import { formatCount } from '../format.js';
 

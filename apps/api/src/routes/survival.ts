@@ -1,0 +1,178 @@
+import { ApiError, apiError, resultRoutes as contracts, type SurvivalQuery } from '@frontline/contracts';
+import { type SweepProgress, survivalCounts, sweepPointAxes } from '@frontline/db';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type pg from 'pg';
+import type { CapacityOptions } from '../capacity.js';
+import type { SurvivalStatsResult } from '../stats-task.js';
+import {
+  binContinuousAxes,
+  type Comparison,
+  chooseComparison,
+  groupPoints,
+  type SurvivalGroup,
+} from '../survival-groups.js';
+import { fromContract, sendAsIs } from './contract.js';
+import { defaultTimes, heavyDb, horizonOf, isPartial, type ResultDeps, scopeOf } from './result-scope.js';
+import { loadSweep } from './sweeps.js';
+
+/**
+ * Refuse, before any counting, a request whose statistics would grow without bound: a curve per group
+ * (the answer's size), and the k × k variance of an all-groups log-rank test at every event time.
+ */
+function checkGroupLimits(
+  groups: number,
+  groupBy: readonly string[] | null,
+  comparison: Comparison,
+  capacity: CapacityOptions,
+) {
+  const asked = groupBy ? `groupBy=${groupBy.join(',')} makes` : 'one group per point (no groupBy) makes';
+  if (groups > capacity.maxSurvivalGroups)
+    throw apiError(
+      'limit_exceeded',
+      `${asked} ${groups} groups; survival answers at most ${capacity.maxSurvivalGroups} groups (maxSurvivalGroups): ` +
+        'group by axes with fewer distinct values, or cut continuous axes into quantile bins (bins=8)',
+      [
+        {
+          path: 'querystring.groupBy',
+          rule: `at most ${capacity.maxSurvivalGroups} groups (maxSurvivalGroups)`,
+        },
+      ],
+    );
+  if (comparison.method === 'allGroups' && groups > capacity.maxLogRankGroups)
+    throw apiError(
+      'limit_exceeded',
+      `${asked} ${groups} groups; a log-rank test across all groups is limited to ${capacity.maxLogRankGroups} ` +
+        `groups (maxLogRankGroups): group by axes with fewer distinct values, cut them into quantile bins ` +
+        '(bins=8), or give the sweep a referenceArm ' +
+        'on a grouped axis (each group is then tested against its reference alone)',
+      [
+        {
+          path: 'querystring.groupBy',
+          rule: `at most ${capacity.maxLogRankGroups} groups (maxLogRankGroups)`,
+        },
+      ],
+    );
+}
+
+function checkAxes(sweep: SweepProgress, groupBy: readonly string[]) {
+  const unknown = groupBy.filter((axis) => !sweep.axes.includes(axis));
+  if (unknown.length > 0) {
+    const known = sweep.axes.length > 0 ? sweep.axes.join(', ') : 'none';
+    throw new ApiError(
+      'validation_failed',
+      `unknown axis ${unknown.map((a) => `'${a}'`).join(', ')} in groupBy; this sweep's axes are: ${known}`,
+      unknown.map((axis) => ({
+        path: 'querystring.groupBy',
+        rule: `'${axis}' is not an axis of this sweep`,
+      })),
+    );
+  }
+}
+
+/**
+ * The groups a survival request asks for: points pooled by the `groupBy` axes (continuous ones cut
+ * into quantile bins with `bins`), or one per point, and how the groups are compared.
+ */
+async function planGroups(
+  db: pg.Pool,
+  sweep: SweepProgress,
+  query: SurvivalQuery,
+  capacity: CapacityOptions,
+) {
+  const groupBy = query.groupBy && query.groupBy.length > 0 ? [...new Set(query.groupBy)] : null;
+  if (groupBy) checkAxes(sweep, groupBy);
+  if (query.bins !== undefined && !groupBy)
+    throw new ApiError('validation_failed', 'bins needs groupBy: the axes to cut into quantile bins', [
+      { path: 'querystring.bins', rule: 'only with groupBy' },
+    ]);
+  let points = await sweepPointAxes(db, sweep.id);
+  let binned: ReturnType<typeof binContinuousAxes> | null = null;
+  if (groupBy && query.bins !== undefined) {
+    binned = binContinuousAxes(points, groupBy, query.bins);
+    points = binned.points;
+  }
+  const { groups, pointGroups } = groupPoints(points, groupBy);
+  if (binned && binned.binned.length > 0)
+    for (const group of groups)
+      group.ranges = Object.fromEntries(
+        binned.binned.map((axis) => [axis, binned.ranges.get(axis)!.get(group.key[axis]!)!]),
+      );
+  // A bin is not a value: the reference arm's value cannot name one.
+  const comparison: Comparison =
+    binned && binned.binned.length > 0
+      ? { method: 'allGroups', reason: `groups are quantile bins of ${binned.binned.join(', ')}` }
+      : chooseComparison(groups, sweep.referenceArm);
+  checkGroupLimits(groups.length, groupBy, comparison, capacity);
+  return { groupBy, groups, pointGroups, comparison };
+}
+
+/** What each group of the answer starts with (its key, bin ranges, point index). */
+const groupHead = (group: SurvivalGroup) => ({
+  key: group.key,
+  ...(group.ranges ? { ranges: group.ranges } : {}),
+  ...(group.pointIndex === undefined ? {} : { pointIndex: group.pointIndex }),
+});
+
+/**
+ * The answer as JSON text: the head built here, the groups as serialised by the statistics thread
+ * (megabytes of curves; see survivalResponseSchema, which tests check real answers against).
+ */
+function survivalJson(
+  sweep: SweepProgress,
+  query: SurvivalQuery,
+  groupBy: string[] | null,
+  comparison: Comparison,
+  stats: SurvivalStatsResult,
+): string {
+  const head = JSON.stringify({
+    sweepId: sweep.id,
+    status: sweep.status,
+    partial: isPartial(sweep),
+    endpoint: query.endpoint,
+    groupBy: groupBy ?? [],
+    comparison:
+      comparison.method === 'referenceArm'
+        ? { method: comparison.method, referenceArm: comparison.referenceArm }
+        : { method: comparison.method, reason: comparison.reason, logRank: stats.overall },
+  });
+  return `${head.slice(0, -1)},"groups":${stats.groupsJson}}`;
+}
+
+/** GET /v1/sweeps/{id}/survival: Kaplan–Meier curves and their summaries per group of points. */
+export function survivalRoutes(deps: ResultDeps) {
+  const plugin: FastifyPluginAsyncZod = async (app) => {
+    app.route({
+      ...fromContract(contracts.survival),
+      handler: async (request, reply) => {
+        const { query } = request;
+        await deps.gate.enter(request, reply);
+        const db = heavyDb(deps, request);
+        const sweep = await loadSweep(request.tenantDb, request.params.id);
+        const { groupBy, groups, pointGroups, comparison } = await planGroups(
+          db,
+          sweep,
+          query,
+          deps.capacity,
+        );
+        const counts = await survivalCounts(db, scopeOf(sweep), query.endpoint, pointGroups, groups.length);
+        const stats = await deps.stats.survival({
+          groups: counts,
+          heads: groups.map(groupHead),
+          taus: groups.map((group) =>
+            group.points.reduce((min, p) => Math.min(min, horizonOf(sweep, p.axisValues)), Infinity),
+          ),
+          at: query.at ?? defaultTimes,
+          maxPoints: query.maxPoints,
+          comparison:
+            comparison.method === 'referenceArm'
+              ? { method: 'referenceArm', references: comparison.references }
+              : { method: 'allGroups' },
+        });
+        // Sent as text with a JSON content type, so Fastify does not serialise it again.
+        reply.type('application/json; charset=utf-8');
+        return sendAsIs(reply, survivalJson(sweep, query, groupBy, comparison, stats));
+      },
+    });
+  };
+  return plugin;
+}

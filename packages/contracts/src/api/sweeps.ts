@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { prioritySchema, sweepSpecStructureSchema } from '../spec.js';
+import { sweepStates } from '../vocabulary.js';
+import { count, defineRoute, errors, timestamp, validatedKeyedErrors } from './common.js';
+
+export const sweepStateSchema = z.enum(sweepStates);
+export type { SweepState } from '../vocabulary.js';
+
+/** Path parameters of /v1/sweeps/{id}/… routes. */
+export const sweepIdParamsSchema = z.object({ id: z.uuid({ error: 'must be a sweep id (UUID)' }) });
+
+/** Response to POST /v1/sweeps. */
+export const sweepCreatedSchema = z.object({
+  id: z.uuid(),
+  status: sweepStateSchema,
+  points: count,
+  patients: count,
+  /** points × patients. */
+  simulations: count,
+  /** Simulations whose outcomes were already stored (same model, parameters and seed). */
+  reused: count,
+  warnings: z.array(z.string()),
+});
+export type SweepCreated = z.infer<typeof sweepCreatedSchema>;
+
+export const sweepProgressSchema = z.object({
+  /** Simulations finished, reused ones included. */
+  done: count,
+  total: count,
+  failed: count,
+  reused: count,
+});
+export type SweepProgress = z.infer<typeof sweepProgressSchema>;
+
+/** One row of GET /v1/sweeps. */
+export const sweepSummarySchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  status: sweepStateSchema,
+  priority: prioritySchema,
+  modelId: z.string(),
+  codeVersion: z.string(),
+  /** The spec as accepted (defaults filled in). */
+  spec: sweepSpecStructureSchema,
+  patients: count,
+  points: count,
+  failureReason: z.string().nullable(),
+  createdAt: timestamp,
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp.nullable(),
+  progress: sweepProgressSchema,
+  /** Simulations per second since the sweep started; null before any chunk finished. */
+  ratePerSecond: z.number().nonnegative().nullable(),
+  /** Null while no rate is known or once the sweep has ended. */
+  etaSeconds: z.number().nonnegative().nullable(),
+});
+export type SweepSummary = z.infer<typeof sweepSummarySchema>;
+
+/** Response to GET /v1/sweeps/{id}: the summary plus which workers ran its chunks. */
+export const sweepStatusSchema = sweepSummarySchema.extend({
+  workers: z.array(z.object({ host: z.string(), chunks: count })),
+});
+export type SweepStatus = z.infer<typeof sweepStatusSchema>;
+
+/** Response to POST /v1/sweeps/{id}/cancel: the sweep after the request, and whether this request ended it. */
+export const sweepCancelledSchema = sweepSummarySchema.extend({ cancelled: z.boolean() });
+export type SweepCancelled = z.infer<typeof sweepCancelledSchema>;
+
+/** Response to GET /v1/sweeps, newest first; pass nextCursor back as `cursor` for the next page. */
+export const sweepListSchema = z.object({
+  items: z.array(sweepSummarySchema),
+  nextCursor: z.uuid().nullable(),
+});
+export type SweepList = z.infer<typeof sweepListSchema>;
+
+/** Query of GET /v1/sweeps. */
+export const listSweepsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.uuid().optional(),
+});
+export type ListSweepsQuery = z.infer<typeof listSweepsQuerySchema>;
+
+/** What the SSE stream's `progress` and `end` events carry (`data:` as JSON). */
+export const sweepProgressEventSchema = sweepSummarySchema.pick({
+  id: true,
+  status: true,
+  progress: true,
+  ratePerSecond: true,
+  etaSeconds: true,
+});
+export type SweepProgressEvent = z.infer<typeof sweepProgressEventSchema>;
+
+/**
+ * Body of POST /v1/sweeps: a sweep spec (JSON; the CLI also accepts YAML). Documented from the
+ * spec's shape; the route checks it with parseSweepSpec, whose messages name the field and the rule.
+ */
+export const submitSweepBodySchema = sweepSpecStructureSchema;
+
+export const sweepRoutes = {
+  submit: defineRoute({
+    method: 'POST',
+    url: '/v1/sweeps',
+    access: 'submit',
+    schema: {
+      summary: 'Submit a sweep',
+      tags: ['sweeps'],
+      body: submitSweepBodySchema,
+      // 413: body over maxBodyBytes; 422: over a sweep limit; 429 also: too many active sweeps.
+      response: { 202: sweepCreatedSchema, ...validatedKeyedErrors, ...errors(413, 422) },
+    },
+  }),
+  list: defineRoute({
+    method: 'GET',
+    url: '/v1/sweeps',
+    access: 'read',
+    schema: {
+      summary: 'List sweeps, newest first',
+      tags: ['sweeps'],
+      querystring: listSweepsQuerySchema,
+      response: { 200: sweepListSchema, ...validatedKeyedErrors },
+    },
+  }),
+  get: defineRoute({
+    method: 'GET',
+    url: '/v1/sweeps/:id',
+    access: 'read',
+    schema: {
+      summary: 'Sweep status and progress',
+      tags: ['sweeps'],
+      params: sweepIdParamsSchema,
+      response: { 200: sweepStatusSchema, ...validatedKeyedErrors, ...errors(404) },
+    },
+  }),
+  cancel: defineRoute({
+    method: 'POST',
+    url: '/v1/sweeps/:id/cancel',
+    access: 'submit',
+    schema: {
+      summary: 'Cancel a sweep (keeps finished outcomes)',
+      tags: ['sweeps'],
+      params: sweepIdParamsSchema,
+      response: { 200: sweepCancelledSchema, ...validatedKeyedErrors, ...errors(404) },
+    },
+  }),
+  events: defineRoute({
+    method: 'GET',
+    url: '/v1/sweeps/:id/events',
+    access: 'read',
+    schema: {
+      summary: 'Progress of a sweep as Server-Sent Events (progress…, end)',
+      description:
+        'Each event is `id: <n>`, `event: progress` or `end`, and `data:` a JSON SweepProgressEvent; ' +
+        'the stream closes after `end`.',
+      tags: ['sweeps'],
+      params: sweepIdParamsSchema,
+      response: {
+        200: {
+          description: 'text/event-stream of SweepProgressEvent (the schema of one event’s data)',
+          content: { 'text/event-stream': { schema: sweepProgressEventSchema } },
+        },
+        ...validatedKeyedErrors,
+        ...errors(404),
+      },
+    },
+  }),
+};
