@@ -13,6 +13,8 @@ const envSchema = z.object({
   /** BullMQ key prefix: separate deployments (or test runs) on one Redis. */
   QUEUE_PREFIX: z.string().min(1).default('frontline'),
   LOG_LEVEL: z.string().default('info'),
+  /** The built dashboard served at `/` (apps/web/dist; the local stack and compose set it). Unset: `/` says how. */
+  DASHBOARD_DIR: z.string().min(1).optional(),
   /** Operator setting: let tenants reuse each other's stored outcomes (off: reuse stays within a tenant). */
   SHARE_OUTCOMES_ACROSS_TENANTS: z
     .enum(['true', 'false'], { error: 'must be true or false' })

@@ -560,14 +560,11 @@ describe('a poison point and a hung simulation', () => {
     const bystander = await traffic.submit(healthy.bystander);
     const poisonHash = await pointHash(harness, poisonSweep.id, 0);
     const hangHash = await pointHash(harness, hungSweep.id, 0);
-    await harness.startWorker(2, {
-      ...workerEnv,
-      CHUNK_TIMEOUT_MS: '5000',
-      FRONTLINE_FAULT_INJECTION: JSON.stringify({
-        throwAtPoint: poisonHash.slice(0, 12),
-        hangAtPoint: hangHash.slice(0, 12),
-      }),
-    });
+    await harness.startWorker(
+      2,
+      { ...workerEnv, CHUNK_TIMEOUT_MS: '5000' },
+      { throwAtPoint: poisonHash.slice(0, 12), hangAtPoint: hangHash.slice(0, 12) },
+    );
     const ended = (s: Sweep) => s.status !== 'queued' && s.status !== 'running';
 
     const poisonEnd = await traffic.waitForSweep(poisonSweep.id, ended);
