@@ -1,4 +1,4 @@
-import { parseEnv } from '@frontline/config';
+import { parseEnv, resolveCodeVersion } from '@frontline/config';
 import { z } from 'zod';
 
 const envSchema = z.object({
@@ -48,4 +48,7 @@ const envSchema = z.object({
 });
 
 export type ApiEnv = z.infer<typeof envSchema>;
-export const loadEnv = (): ApiEnv => parseEnv(envSchema);
+export const loadEnv = (): ApiEnv => parseEnv(envSchema, process.env);
+
+/** The code version recorded in each sweep's provenance: FRONTLINE_CODE_VERSION, else the git commit. */
+export const codeVersion = (): string => resolveCodeVersion(process.env.FRONTLINE_CODE_VERSION || undefined);

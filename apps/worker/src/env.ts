@@ -30,4 +30,4 @@ const envSchema = z.object({
 });
 
 export type WorkerEnv = z.infer<typeof envSchema>;
-export const loadEnv = (): WorkerEnv => parseEnv(envSchema);
+export const loadEnv = (): WorkerEnv => parseEnv(envSchema, process.env);
