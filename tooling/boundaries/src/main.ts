@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { crossPackagePaths } from './relative-imports.js';
 
@@ -9,9 +8,17 @@ import { crossPackagePaths } from './relative-imports.js';
  * (`../../../infra/...`, `new URL('../../web/dist', import.meta.url)`): import it by name instead,
  * or take the path from configuration.
  */
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = workspaceRoot(process.cwd());
 const sourceFile = /\.(c|m)?(t|j)sx?$/;
 const skipped = new Set(['node_modules', 'dist', '.turbo', '.frontline', 'test-artifacts']);
+
+/** The nearest folder upwards with a pnpm-workspace.yaml (pnpm runs root scripts there). */
+function workspaceRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`);
+  }
+}
 
 function packageRoots(): string[] {
   const workspace = parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')) as {
