@@ -1,17 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { defineConfig } from 'vite';
 
-/** The running local stack's API (from .frontline/stack.json), unless FRONTLINE_API_URL says otherwise. */
-function apiUrl(): string {
-  if (process.env.FRONTLINE_API_URL) return process.env.FRONTLINE_API_URL;
-  try {
-    const stack = JSON.parse(readFileSync(new URL('../../.frontline/stack.json', import.meta.url), 'utf8'));
-    if (typeof stack.apiUrl === 'string') return stack.apiUrl;
-  } catch {
-    // no stack running
+/** The nearest running local stack's API (its `.frontline/stack.json`, searched upwards from here). */
+function localStackApiUrl(): string | undefined {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    const file = join(dir, '.frontline', 'stack.json');
+    if (existsSync(file)) {
+      try {
+        const stack = JSON.parse(readFileSync(file, 'utf8'));
+        return typeof stack.apiUrl === 'string' ? stack.apiUrl : undefined;
+      } catch {
+        return undefined; // a stack file being rewritten: fall back to the default
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
   }
-  return 'http://127.0.0.1:8080';
 }
+
+// The dev server's proxy target: the one setting of a browser app that has no env.ts of its own.
+const apiUrl = process.env.FRONTLINE_API_URL || localStackApiUrl() || 'http://127.0.0.1:8080';
 
 // The API serves the built app at `/`; in `vite` dev mode, API calls are forwarded to a running API.
 export default defineConfig({
@@ -19,6 +27,6 @@ export default defineConfig({
   base: '/',
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1_000 },
   server: {
-    proxy: Object.fromEntries(['/v1', '/admin', '/metrics', '/docs'].map((path) => [path, apiUrl()])),
+    proxy: Object.fromEntries(['/v1', '/admin', '/metrics', '/docs'].map((path) => [path, apiUrl])),
   },
 });

@@ -9,15 +9,15 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { connectDatabase, createApiKey, migrate } from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
+import { projectRoot, startThrowawayServers } from '@frontline/stack';
 import { Queue } from 'bullmq';
-import { startThrowawayServers } from '../../../infra/stack/src/test-servers.js';
 import { buildApp } from '../src/app.js';
 import { gridAxisValues, sampledAxisValues, seedSweep } from '../test/support/seed-outcomes.js';
 
-const benchmarksFile = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
+const benchmarksFile = join(projectRoot, 'docs', 'benchmarks.md');
 const heading = '## Liveness under the heaviest request';
 const log = (line: string) => console.log(`[bench] ${line}`);
 const percentile = (xs: number[], p: number) =>

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   connectDatabase,
   createApiKey,
@@ -17,9 +17,9 @@ import {
   sweepPointAxes,
 } from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
+import { projectRoot, startThrowawayServers } from '@frontline/stack';
 import { kaplanMeier, logRank } from '@frontline/stats';
 import { Queue } from 'bullmq';
-import { startThrowawayServers } from '../../../infra/stack/src/test-servers.js';
 import { buildApp } from '../src/app.js';
 import { groupPoints } from '../src/survival-groups.js';
 
@@ -31,7 +31,7 @@ const outcomes = points * patientsPerPoint;
 const repeats = 5;
 const sweepId = '00000000-0000-4000-8000-00000000be00';
 const cohortSeed = 4242;
-const benchmarksFile = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
+const benchmarksFile = join(projectRoot, 'docs', 'benchmarks.md');
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

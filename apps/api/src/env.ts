@@ -1,4 +1,4 @@
-import { parseEnv } from '@frontline/config';
+import { parseEnv, resolveCodeVersion } from '@frontline/config';
 import { z } from 'zod';
 
 const envSchema = z.object({
@@ -13,6 +13,8 @@ const envSchema = z.object({
   /** BullMQ key prefix: separate deployments (or test runs) on one Redis. */
   QUEUE_PREFIX: z.string().min(1).default('frontline'),
   LOG_LEVEL: z.string().default('info'),
+  /** The built dashboard served at `/` (apps/web/dist; the local stack and compose set it). Unset: `/` says how. */
+  DASHBOARD_DIR: z.string().min(1).optional(),
   /** Operator setting: let tenants reuse each other's stored outcomes (off: reuse stays within a tenant). */
   SHARE_OUTCOMES_ACROSS_TENANTS: z
     .enum(['true', 'false'], { error: 'must be true or false' })
@@ -46,4 +48,7 @@ const envSchema = z.object({
 });
 
 export type ApiEnv = z.infer<typeof envSchema>;
-export const loadEnv = (): ApiEnv => parseEnv(envSchema);
+export const loadEnv = (): ApiEnv => parseEnv(envSchema, process.env);
+
+/** The code version recorded in each sweep's provenance: FRONTLINE_CODE_VERSION, else the git commit. */
+export const codeVersion = (): string => resolveCodeVersion(process.env.FRONTLINE_CODE_VERSION || undefined);

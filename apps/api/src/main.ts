@@ -47,6 +47,7 @@ const app = await buildApp({
   logger,
   shareOutcomesAcrossTenants: env.SHARE_OUTCOMES_ACROSS_TENANTS,
   sessionCookie: `frontline_key_${env.API_PORT}`,
+  dashboardDir: env.DASHBOARD_DIR,
 });
 await app.listen({ host: env.API_HOST, port: env.API_PORT });
 

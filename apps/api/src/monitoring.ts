@@ -27,4 +27,3 @@ export function createMonitoring(deps: MonitoringDeps) {
     feed: createProgressFeed(deps.pool, { intervalMs: deps.progressIntervalMs }),
   };
 }
-export type Monitoring = ReturnType<typeof createMonitoring>;

@@ -43,4 +43,3 @@ export function startReconciler({ reconcile, requeued, logger, intervalMs }: Rec
     },
   };
 }
-export type Reconciler = ReturnType<typeof startReconciler>;

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { codeVersion } from '@frontline/config';
 import {
   apiError,
   defaultChunkSize,
@@ -20,6 +19,7 @@ import { modelId } from '@frontline/sim';
 import type { Queue } from 'bullmq';
 import { type Redis, ReplyError } from 'ioredis';
 import type pg from 'pg';
+import { codeVersion } from './env.js';
 
 /** Queued or running sweeps one tenant may have at once (checked in the submitting transaction). */
 export const defaultMaxActiveSweeps = 20;

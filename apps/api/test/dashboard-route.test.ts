@@ -9,7 +9,7 @@ import { dashboardRoutes } from '../src/routes/dashboard.js';
 const dist = mkdtempSync(join(tmpdir(), 'frontline-dashboard-'));
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
-async function appServing(dir: string) {
+async function appServing(dir: string | undefined) {
   const app = Fastify();
   registerErrorHandling(app);
   await app.register(dashboardRoutes({ dashboardDir: dir }));
@@ -39,6 +39,16 @@ describe('dashboard at /', () => {
     const unknown = await app.inject({ url: '/v1/nope' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ error: { code: 'not_found' } });
+    await app.close();
+  });
+
+  it('without DASHBOARD_DIR says how to build and configure it, and serves no files', async () => {
+    const app = await appServing(undefined);
+    const missing = await app.inject({ url: '/' });
+    expect(missing.statusCode).toBe(503);
+    expect(missing.body).toContain('pnpm --filter @frontline/web build');
+    expect(missing.body).toContain('DASHBOARD_DIR=<repository>/apps/web/dist');
+    expect((await app.inject({ url: '/assets/index-abc.js' })).statusCode).toBe(404);
     await app.close();
   });
 });

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type ModelParams, pointHash as simPointHash } from '@frontline/sim';
 import { redisCommand } from '@frontline/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultServers, startFaultServers } from './support/fault-servers.js';
@@ -157,6 +158,16 @@ async function pointHash(harness: Harness, sweepId: string, pointIndex: number):
     [sweepId, pointIndex],
   );
   return rows[0]!.hash;
+}
+
+/** The point's model hash (of its parameters alone): what the faulty worker's task can see. */
+async function modelHash(harness: Harness, sweepId: string, pointIndex: number): Promise<string> {
+  const { rows } = await harness.pool.query<{ params: ModelParams }>(
+    `select p.params from sweep_points sp join points p on p.id = sp.point_id
+     where sp.sweep_id = $1 and sp.point_index = $2`,
+    [sweepId, pointIndex],
+  );
+  return simPointHash(rows[0]!.params);
 }
 
 const simulationsOf = (spec: Spec) =>
@@ -560,14 +571,14 @@ describe('a poison point and a hung simulation', () => {
     const bystander = await traffic.submit(healthy.bystander);
     const poisonHash = await pointHash(harness, poisonSweep.id, 0);
     const hangHash = await pointHash(harness, hungSweep.id, 0);
-    await harness.startWorker(2, {
-      ...workerEnv,
-      CHUNK_TIMEOUT_MS: '5000',
-      FRONTLINE_FAULT_INJECTION: JSON.stringify({
-        throwAtPoint: poisonHash.slice(0, 12),
-        hangAtPoint: hangHash.slice(0, 12),
-      }),
-    });
+    await harness.startWorker(
+      2,
+      { ...workerEnv, CHUNK_TIMEOUT_MS: '5000' },
+      {
+        throwAtPoint: (await modelHash(harness, poisonSweep.id, 0)).slice(0, 12),
+        hangAtPoint: (await modelHash(harness, hungSweep.id, 0)).slice(0, 12),
+      },
+    );
     const ended = (s: Sweep) => s.status !== 'queued' && s.status !== 'running';
 
     const poisonEnd = await traffic.waitForSweep(poisonSweep.id, ended);

@@ -1,12 +1,12 @@
 import { readStackFile } from '@frontline/config';
 import type { ErrorDetail } from '@frontline/contracts';
-import { envApiKey } from './env.js';
+import { envApiKey, envStackFile } from './env.js';
 
 export const defaultApiUrl = 'http://127.0.0.1:8080';
 
 function localStack() {
   try {
-    return readStackFile();
+    return readStackFile({ named: envStackFile() });
   } catch {
     return undefined; // an unreadable stack file is no reason to fail: fall back to the defaults
   }

@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type Harness, startHarness } from '@frontline/api/test-harness';
+import { projectRoot } from '@frontline/stack';
 import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../../api/test/support/harness.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const cliEntry = new URL('../src/main.ts', import.meta.url).pathname;
 
 interface CliRun {
   code: number | null;
@@ -20,9 +20,13 @@ interface CliRun {
 function frontline(args: readonly string[]): Promise<CliRun> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@frontline/source', '--import', 'tsx', 'apps/cli/src/main.ts', ...args],
+    ['--conditions=@frontline/source', '--import', 'tsx', cliEntry, ...args],
     // No local stack's file: a stack running in this checkout must not lend the tests its key.
-    { cwd: repoRoot, env: { ...process.env, FRONTLINE_STACK_FILE: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: projectRoot,
+      env: { ...process.env, FRONTLINE_STACK_FILE: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let stdout = '';
   let stderr = '';

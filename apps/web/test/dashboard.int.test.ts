@@ -1,12 +1,14 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Harness, startHarness } from '@frontline/api/test-harness';
+import { projectRoot } from '@frontline/stack';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../../api/test/support/harness.js';
 
 const webRoot = fileURLToPath(new URL('..', import.meta.url));
-const artifacts = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+const artifacts = join(projectRoot, 'test-artifacts', '/');
 
 // Debian's chromium; never a downloaded browser.
 const chromiumArgs = [

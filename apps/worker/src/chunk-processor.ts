@@ -14,7 +14,6 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import { retryWhileUnreachable } from './db-retry.js';
-import { type FaultInjection, injectedFaultAt } from './fault-injection.js';
 import type { SimulationPool } from './pool.js';
 
 export interface ChunkProcessorDeps {
@@ -24,8 +23,6 @@ export interface ChunkProcessorDeps {
   chunkTimeoutMs: number;
   logger: Logger;
   metrics: { simulated: Counter; rowsWritten: Counter; chunkSeconds: Histogram };
-  /** Test only: see fault-injection.ts. */
-  faultInjection?: FaultInjection;
 }
 
 /**
@@ -53,7 +50,6 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
 
     const stopTimer = deps.metrics.chunkSeconds.startTimer();
     try {
-      const fault = injectedFaultAt(deps.faultInjection, chunk.pointHash);
       const timeLimit = AbortSignal.timeout(deps.chunkTimeoutMs);
       const outcomes = await deps.simulations
         .run(
@@ -62,7 +58,6 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
             cohortSeed: chunk.cohortSeed,
             patientStart: chunk.patientStart,
             patientEnd: chunk.patientEnd,
-            ...(fault ? { fault } : {}),
           },
           { signal: timeLimit },
         )

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { parseEnv } from '@frontline/config';
 import { z } from 'zod';
-import { faultInjectionEnv } from './fault-injection.js';
 
 const envSchema = z.object({
   /** The app role's login (postgres://frontline_app:…), never the owner's: see README "Database roles". */
@@ -28,9 +27,7 @@ const envSchema = z.object({
   /** BullMQ job lock; a crashed worker's chunks are retried by another after about this long. */
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   LOG_LEVEL: z.string().default('info'),
-  /** TEST ONLY: make chosen points' simulations throw or hang (see fault-injection.ts). */
-  FRONTLINE_FAULT_INJECTION: faultInjectionEnv.optional(),
 });
 
 export type WorkerEnv = z.infer<typeof envSchema>;
-export const loadEnv = (): WorkerEnv => parseEnv(envSchema);
+export const loadEnv = (): WorkerEnv => parseEnv(envSchema, process.env);

@@ -34,7 +34,6 @@ const worker = new Worker<ChunkJob, ChunkResult>(
     chunkTimeoutMs: env.CHUNK_TIMEOUT_MS,
     logger,
     metrics,
-    faultInjection: env.FRONTLINE_FAULT_INJECTION,
   }),
   {
     connection: redisConnection(env.REDIS_URL, 'worker'),
@@ -70,6 +69,4 @@ shutdown.register('database', () => database.close());
 if (health)
   shutdown.register('health server', () => new Promise<void>((r) => health.server.close(() => r())));
 
-if (env.FRONTLINE_FAULT_INJECTION)
-  logger.warn({ faults: env.FRONTLINE_FAULT_INJECTION }, 'TEST-ONLY fault injection is active');
 logger.info({ threads: env.WORKER_THREADS, url: health?.url, workerHost }, 'worker ready');

@@ -28,4 +28,4 @@ export function createWorkerMetrics() {
     }),
   };
 }
-export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
+type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

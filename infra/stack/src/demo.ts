@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { PointsResponse, SweepCreated } from '@frontline/contracts';
 import { sourceNodeFlags } from './apps.js';
+import { childEnv } from './env.js';
 import { projectRoot } from './paths.js';
 
 export interface DemoOptions {
@@ -17,7 +18,7 @@ function frontline(options: DemoOptions, args: string[], capture = false): Promi
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...sourceNodeFlags, cliEntry, '--api', options.apiUrl, ...args], {
       cwd: projectRoot,
-      env: { ...process.env, FRONTLINE_API_KEY: options.adminKey },
+      env: childEnv({ FRONTLINE_API_KEY: options.adminKey }),
       stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
     });
     let out = '';

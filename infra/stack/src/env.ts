@@ -39,3 +39,24 @@ export function readStackEnv(env: NodeJS.ProcessEnv = process.env): StackEnv {
     inherited,
   };
 }
+
+/** The environment a child process (initdb, postgres, apt-get, the CLI, migrations) inherits, plus `extra`. */
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}
+
+/** The directories searched for system programs (PATH). */
+export const searchPath = (): string => process.env.PATH ?? '';
+
+/** NO_COLOR (no-color.org) turns off the coloured `[name]` prefixes. */
+export const noColor = (): boolean => 'NO_COLOR' in process.env;
+
+/** Sets LOG_LEVEL for the apps the stack starts (they inherit it), unless it is set already. */
+export function defaultAppLogLevel(level: string): void {
+  process.env.LOG_LEVEL ??= level;
+}
+
+/** migrate-cli's environment: the owner's login, and optionally the app role's to enable. */
+export function readMigrateEnv(env: NodeJS.ProcessEnv = process.env) {
+  return { databaseUrl: env.DATABASE_URL || undefined, appDatabaseUrl: env.APP_DATABASE_URL || undefined };
+}

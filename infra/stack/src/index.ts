@@ -1,7 +1,7 @@
 export { appDatabaseUrl, grantAppLogin, newPassword, testAppPassword } from './app-role.js';
 export { type AppSpec, sourceNodeFlags, startApp } from './apps.js';
 export { type DemoOptions, runDemo } from './demo.js';
-export { apiEntry, stackPaths, workerEntry } from './paths.js';
+export { apiEntry, dashboardDir, projectRoot, stackEntry, stackPaths, workerEntry } from './paths.js';
 export {
   type FreePortOptions,
   findFreePort,

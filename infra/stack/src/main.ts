@@ -1,6 +1,7 @@
 // `pnpm stack` (foreground local stack) and `pnpm demo` (`--demo`: bring it up, run the demo, stop).
 import { parseArgs } from 'node:util';
 import { runDemo } from './demo.js';
+import { defaultAppLogLevel } from './env.js';
 import { runStack } from './stack.js';
 
 const usage = `usage: pnpm stack [--workers N] [--verbose]
@@ -27,7 +28,7 @@ if (values.help || !Number.isInteger(workers) || workers < 1) {
 }
 
 // The demo's own output is the point: keep the apps to warnings unless asked otherwise.
-if (values.demo) process.env.LOG_LEVEL ??= 'warn';
+if (values.demo) defaultAppLogLevel('warn');
 
 const exitCode = await runStack({
   workers,

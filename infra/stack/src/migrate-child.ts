@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sourceNodeFlags } from './apps.js';
+import { childEnv } from './env.js';
 import { projectRoot } from './paths.js';
 
 const execFileAsync = promisify(execFile);
@@ -15,7 +16,7 @@ export async function migrateInChildProcess(databaseUrl: string, appDatabaseUrl?
   try {
     await execFileAsync(process.execPath, [...sourceNodeFlags, migrateCli], {
       cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: databaseUrl, APP_DATABASE_URL: appDatabaseUrl ?? '' },
+      env: childEnv({ DATABASE_URL: databaseUrl, APP_DATABASE_URL: appDatabaseUrl ?? '' }),
     });
   } catch (error) {
     const { stderr } = error as { stderr?: string };

@@ -4,14 +4,14 @@
 // (compose's migrate step does this).
 import { appRole, migrate } from '@frontline/db';
 import { grantAppLogin } from './app-role.js';
+import { readMigrateEnv } from './env.js';
 
-const databaseUrl = process.env.DATABASE_URL;
+const { databaseUrl, appDatabaseUrl: appUrl } = readMigrateEnv();
 if (!databaseUrl) {
   console.error('DATABASE_URL is not set');
   process.exit(2);
 }
 await migrate(databaseUrl);
-const appUrl = process.env.APP_DATABASE_URL;
 if (appUrl) {
   const { username, password } = new URL(appUrl);
   if (decodeURIComponent(username) !== appRole) {

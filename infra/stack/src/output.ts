@@ -1,7 +1,8 @@
+import { noColor } from './env.js';
 import type { LineSink } from './process-group.js';
 
 const colours = [36, 33, 35, 32, 34, 31] as const;
-const useColour = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
+const useColour = process.stdout.isTTY === true && !noColor();
 const nameWidth = 9;
 const assigned = new Map<string, number>();
 

@@ -26,5 +26,10 @@ export function stackPaths(stateDir: string = defaultStateDir) {
 }
 export type StackPaths = ReturnType<typeof stackPaths>;
 
+/** The built dashboard the API serves at `/` (its DASHBOARD_DIR). */
+export const dashboardDir = join(projectRoot, 'apps', 'web', 'dist');
+
 export const apiEntry = join(projectRoot, 'apps', 'api', 'src', 'main.ts');
 export const workerEntry = join(projectRoot, 'apps', 'worker', 'src', 'main.ts');
+/** `pnpm stack`: what the CLI's `frontline up` starts. */
+export const stackEntry = join(projectRoot, 'infra', 'stack', 'src', 'main.ts');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { childEnv } from './env.js';
 import { type PortHook, startOnFreePort } from './ports.js';
 import { postgresBinaries } from './postgres-binaries.js';
 import { ensureReachable, postgresServerUser, type UnixIds } from './postgres-user.js';
@@ -125,7 +126,7 @@ async function initialiseCluster(initdb: string, options: PostgresOptions, user:
         '--no-instructions',
         ...(options.throwaway ? ['--no-sync'] : []),
       ],
-      { cwd: dataDir, env: { ...process.env, LC_ALL: 'C' }, ...user },
+      { cwd: dataDir, env: childEnv({ LC_ALL: 'C' }), ...user },
     );
   } catch (error) {
     rmSync(dataDir, { recursive: true, force: true });
@@ -164,7 +165,7 @@ class Launcher {
     for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
     const server = await ManagedProcess.spawn('postgres', this.executable, args, {
       cwd: this.options.dataDir,
-      env: { ...process.env, LC_ALL: 'C' },
+      env: childEnv({ LC_ALL: 'C' }),
       onLine: this.options.onLine,
       ...this.user,
     });

@@ -8,7 +8,7 @@ import { ensureDashboardBuilt } from './dashboard.js';
 import { readStackEnv, type StackEnv } from './env.js';
 import { prefixed, serverLines } from './output.js';
 import { liveOwner, OwnershipFile, reclaimOrphans } from './owned-processes.js';
-import { apiEntry, projectRoot, type StackPaths, stackPaths, workerEntry } from './paths.js';
+import { apiEntry, dashboardDir, projectRoot, type StackPaths, stackPaths, workerEntry } from './paths.js';
 import { isPortFree } from './ports.js';
 import { startPostgres } from './postgres.js';
 import type { ManagedProcess } from './process-group.js';
@@ -264,7 +264,12 @@ async function startAll(context: StartContext): Promise<{ urls: StackUrls; apps:
   const apiSpec = {
     name: 'api',
     entry: apiEntry,
-    env: (port: number) => ({ ...shared, API_HOST: '127.0.0.1', API_PORT: String(port) }),
+    env: (port: number) => ({
+      ...shared,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(port),
+      DASHBOARD_DIR: dashboardDir,
+    }),
     preferredPort: env.apiPort ?? ports.api,
     fixedPort: env.apiPort !== undefined,
     promisedPorts,

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { childEnv, searchPath } from './env.js';
 
 /** A program the stack or the tests need, and the Debian/Ubuntu package that provides it. */
 export interface SystemProgram {
@@ -26,9 +27,9 @@ export class MissingSystemProgramError extends Error {
   override name = 'MissingSystemProgramError';
 }
 
-/** The absolute path of `command` on `searchPath`, or undefined. */
-export function findExecutable(command: string, searchPath = process.env.PATH ?? ''): string | undefined {
-  for (const dir of searchPath.split(delimiter)) {
+/** The absolute path of `command` on `path` (default: PATH), or undefined. */
+export function findExecutable(command: string, path = searchPath()): string | undefined {
+  for (const dir of path.split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, command);
     try {
@@ -75,12 +76,12 @@ export interface Host {
 }
 
 export function currentHost(): Host {
-  const searchPath = process.env.PATH ?? '';
+  const path = searchPath();
   return {
-    searchPath,
+    searchPath: path,
     isRoot: process.getuid?.() === 0,
     debianLike: isDebianLike(),
-    aptGet: findExecutable('apt-get', searchPath),
+    aptGet: findExecutable('apt-get', path),
   };
 }
 
@@ -121,7 +122,7 @@ export function ensureSystemPrograms(
   log(
     `installing ${packages.join(', ')} with apt-get (missing: ${plan.missing.map((p) => p.command).join(', ')})`,
   );
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const env = childEnv({ DEBIAN_FRONTEND: 'noninteractive' });
   // Fresh machines and containers often have empty package lists.
   execFileSync(host.aptGet, ['update', '-qq'], { stdio: ['ignore', 'inherit', 'inherit'], env });
   execFileSync(host.aptGet, ['install', '-y', '-qq', '--no-install-recommends', ...packages], {

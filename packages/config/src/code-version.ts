@@ -2,14 +2,10 @@ import { execFileSync } from 'node:child_process';
 
 let cached: string | undefined;
 
-/** The code version recorded in every sweep's provenance: FRONTLINE_CODE_VERSION, else the git commit. */
-export function codeVersion(): string {
+/** The code version recorded in every sweep's provenance: the configured one, else the git commit. */
+export function resolveCodeVersion(configured: string | undefined): string {
+  if (configured) return configured;
   if (cached) return cached;
-  const fromEnv = process.env.FRONTLINE_CODE_VERSION;
-  if (fromEnv) {
-    cached = fromEnv;
-    return cached;
-  }
   try {
     const sha = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
       stdio: ['ignore', 'pipe', 'ignore'],

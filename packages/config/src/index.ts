@@ -1,3 +1,3 @@
-export { codeVersion } from './code-version.js';
+export { resolveCodeVersion } from './code-version.js';
 export { EnvError, parseEnv } from './env.js';
-export { readStackFile, type StackFile, stackFilePath } from './stack-file.js';
+export { readStackFile, type StackFile, type StackFileLookup, stackFilePath } from './stack-file.js';

@@ -15,10 +15,15 @@ export interface StackFile {
   startedAt?: string;
 }
 
-/** The nearest `.frontline/stack.json`, searching from `from` up to the filesystem root. */
-export function stackFilePath(from: string = process.cwd()): string | undefined {
-  // FRONTLINE_STACK_FILE names the file to use instead (empty: none), e.g. another checkout's stack.
-  const named = process.env.FRONTLINE_STACK_FILE;
+export interface StackFileLookup {
+  /** Where to start searching upwards (default: the working directory). */
+  from?: string;
+  /** A file named by the caller's configuration (the CLI's FRONTLINE_STACK_FILE); '' means none. */
+  named?: string;
+}
+
+/** The named stack file, else the nearest `.frontline/stack.json` from `from` up to the filesystem root. */
+export function stackFilePath({ from = process.cwd(), named }: StackFileLookup = {}): string | undefined {
   if (named !== undefined) return named && existsSync(named) ? named : undefined;
   let dir = resolve(from);
   for (;;) {
@@ -30,8 +35,8 @@ export function stackFilePath(from: string = process.cwd()): string | undefined 
   }
 }
 
-export function readStackFile(from?: string): StackFile | undefined {
-  const path = stackFilePath(from);
+export function readStackFile(lookup: StackFileLookup = {}): StackFile | undefined {
+  const path = stackFilePath(lookup);
   if (!path) return undefined;
   return JSON.parse(readFileSync(path, 'utf8')) as StackFile;
 }

@@ -69,7 +69,7 @@ export const cohortSchema = z.strictObject({
 });
 
 export const prioritySchema = z.enum(priorities);
-export type Priority = z.infer<typeof prioritySchema>;
+export type { Priority } from './vocabulary.js';
 
 /**
  * The shape of a sweep spec alone, without cross-field rules: for typing stored specs in responses

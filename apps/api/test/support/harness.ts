@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { SweepLimits } from '@frontline/contracts';
 import { type ApiKeyRole, assertUnprivilegedLogin, connectDatabase, createApiKey } from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
-import { grantAppLogin, testAppPassword } from '@frontline/stack';
+import { dashboardDir, grantAppLogin, testAppPassword } from '@frontline/stack';
+import { faultyWorker, type WorkerFaults } from '@frontline/worker/test-faults';
 import { Queue } from 'bullmq';
 import { inject } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
@@ -61,6 +62,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
     maxActiveSweeps: options.maxActiveSweeps,
     shareOutcomesAcrossTenants: options.shareOutcomesAcrossTenants,
+    dashboardDir,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -111,16 +113,23 @@ export async function startHarness(options: HarnessOptions = {}) {
     queue,
     queuePrefix,
     request,
-    async startWorker(threads: number, env: Record<string, string> = {}) {
-      const worker = startApp('worker', {
-        DATABASE_URL: appDatabaseUrl,
-        REDIS_URL: redisUrl,
-        QUEUE_PREFIX: queuePrefix,
-        WORKER_THREADS: String(threads),
-        WORKER_PORT: '-1',
-        JOB_LOCK_MS: '4000',
-        ...env,
-      });
+    /** A real worker process; with `faults`, the test-only faulty worker (apps/worker/test/support/faults.ts). */
+    async startWorker(threads: number, env: Record<string, string> = {}, faults?: WorkerFaults) {
+      const faulty = faults ? faultyWorker(faults) : undefined;
+      const worker = startApp(
+        'worker',
+        {
+          DATABASE_URL: appDatabaseUrl,
+          REDIS_URL: redisUrl,
+          QUEUE_PREFIX: queuePrefix,
+          WORKER_THREADS: String(threads),
+          WORKER_PORT: '-1',
+          JOB_LOCK_MS: '4000',
+          ...env,
+          ...faulty?.env,
+        },
+        faulty?.nodeArgs,
+      );
       workers.push(worker);
       await worker.waitForLog(/worker ready/);
       return worker;

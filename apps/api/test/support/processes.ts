@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+import { apiEntry, projectRoot, sourceNodeFlags, workerEntry } from '@frontline/stack';
 
 export interface AppProcess {
   child: ChildProcess;
@@ -14,12 +12,23 @@ export interface AppProcess {
   output(): string;
 }
 
-/** Start a real app process (`api` or `worker`) from source, as the local stack does. */
-export function startApp(app: 'api' | 'worker', env: Record<string, string>): AppProcess {
+/**
+ * Start a real app process (`api` or `worker`) from source, as the local stack does; `nodeArgs` go
+ * before the entry (a test-only `--import` preload, e.g. the faulty worker's).
+ */
+export function startApp(
+  app: 'api' | 'worker',
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): AppProcess {
   const child = spawn(
     process.execPath,
-    ['--conditions=@frontline/source', '--import', 'tsx', `apps/${app}/src/main.ts`],
-    { cwd: repoRoot, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [...sourceNodeFlags, ...nodeArgs, app === 'api' ? apiEntry : workerEntry],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let log = '';
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];

@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { projectRoot, stackEntry } from '@frontline/stack/paths';
 import { Command } from 'commander';
 
-// src/commands/up.ts and dist/commands/up.js both sit four levels below the repository root.
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const forwarded: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export function upCommand(): Command {
@@ -15,10 +13,10 @@ export function upCommand(): Command {
     .action(async (stackArgs: string[]) => {
       const child = spawn(
         process.execPath,
-        ['--conditions=@frontline/source', '--import', 'tsx', 'infra/stack/src/main.ts', ...stackArgs],
+        ['--conditions=@frontline/source', '--import', 'tsx', stackEntry, ...stackArgs],
         // Its own process group: a terminal's Ctrl-C reaches only us, and we pass it on exactly once
         // (a second SIGINT tells the stack to kill everything at once).
-        { cwd: repoRoot, stdio: 'inherit', detached: true },
+        { cwd: projectRoot, stdio: 'inherit', detached: true },
       );
       // The stack owns shutdown: pass our signals on and wait for it to finish stopping.
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
