@@ -195,7 +195,7 @@ try {
   const tenantDb = forTenant(appDatabase.pool, 'default');
   const pointAxes = await sweepPointAxes(tenantDb, sweepId);
   const { groups, pointGroups } = groupPoints(pointAxes, ['dose']);
-  const scope = { sweepId, cohortSeed, patients: patientsPerPoint };
+  const scope = { sweepId, cohortSeed, patients: patientsPerPoint, modelId: 'lf-tid@1' };
   const sql = await time('  SQL counts per (group, time) over binary COPY', () =>
     survivalCounts(tenantDb, scope, 'os', pointGroups, groups.length),
   );

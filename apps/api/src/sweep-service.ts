@@ -15,7 +15,6 @@ import {
   pendingChunks,
 } from '@frontline/db';
 import { type ChunkRef, enqueueChunks, reconcileQueue, removeChunkJobs } from '@frontline/queue';
-import { modelId } from '@frontline/sim';
 import type { Queue } from 'bullmq';
 import { type Redis, ReplyError } from 'ioredis';
 import type pg from 'pg';
@@ -108,7 +107,7 @@ export function createSweepService({
         tenantId: scope.tenantId,
         name: spec.name,
         priority: spec.priority ?? 'normal',
-        modelId,
+        modelId: expansion.modelId,
         codeVersion: codeVersion(),
         spec,
         axes: expansion.axes,

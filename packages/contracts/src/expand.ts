@@ -7,8 +7,8 @@ import {
   scaleToAxes,
   sobolPoints,
 } from '@frontline/design';
-import type { ModelParams } from '@frontline/sim';
-import { ParamError, pointHash, resolveParams } from '@frontline/sim';
+import type { ModelId, ModelParams, ModelParamsV2 } from '@frontline/sim';
+import { ParamError, pointHashFor, resolveModelParams } from '@frontline/sim';
 import type { ErrorDetail } from './errors.js';
 import { ApiError, apiError } from './errors.js';
 import type { SweepLimits } from './limits.js';
@@ -22,9 +22,12 @@ export interface SweepPoint {
   readonly index: number;
   /** The design's axis values at this point. */
   readonly axisValues: Record<string, number>;
-  /** Every model parameter: defaults, then `spec.params`, then the axis values. */
-  readonly params: ModelParams;
-  /** Content address of (model, params): equal points are simulated once across sweeps. */
+  /** Every parameter of the sweep's model: its defaults, then `spec.params`, then the axis values. */
+  readonly params: ModelParams | ModelParamsV2;
+  /**
+   * Content address of (model, params), `pointHashFor`: equal points are simulated once across
+   * sweeps, and a v1 and a v2 point never share one (the hash includes the model id).
+   */
   readonly pointHash: string;
   /**
    * In a saltelli design, the point's matrix and base row. Not stored: it is a function of the
@@ -34,6 +37,8 @@ export interface SweepPoint {
 }
 
 export interface ExpandedSweep {
+  /** The model every point runs. */
+  readonly modelId: ModelId;
   readonly axes: string[];
   readonly points: SweepPoint[];
   readonly warnings: string[];
@@ -56,8 +61,8 @@ export function expandSweep(spec: SweepSpec): ExpandedSweep {
   let invalidCount = 0;
   designAxisValues(spec).forEach((axisValues, index) => {
     try {
-      const params = resolveParams({ ...spec.params, ...axisValues });
-      const point: SweepPoint = { index, axisValues, params, pointHash: pointHash(params) };
+      const params = resolveModelParams(spec.model, { ...spec.params, ...axisValues });
+      const point: SweepPoint = { index, axisValues, params, pointHash: pointHashFor(spec.model, params) };
       points.push(
         spec.design.kind === 'saltelli' ? { ...point, saltelli: sweepPointRole(spec, index) } : point,
       );
@@ -75,7 +80,7 @@ export function expandSweep(spec: SweepSpec): ExpandedSweep {
       invalid,
     );
   }
-  return { axes, points, warnings: sweepWarnings(spec) };
+  return { modelId: spec.model, axes, points, warnings: sweepWarnings(spec) };
 }
 
 function pointProblem(index: number, axisValues: Record<string, number>, error: ParamError): ErrorDetail {

@@ -39,6 +39,7 @@ export type {
   ApiKeyRole,
   BestResponse,
   ChunkStatus,
+  RecistResponse,
   SurvivalEndpoint,
 } from './vocabulary.js';
 export {
@@ -50,6 +51,7 @@ export {
   chunkStatuses,
   isActiveSweepState,
   priorities,
+  recistResponses,
   survivalEndpointSchema,
   survivalEndpoints,
   sweepStates,

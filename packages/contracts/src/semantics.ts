@@ -1,51 +1,77 @@
-import type { ParamName } from '@frontline/sim';
-import { paramDomains, paramNames, validateParams } from '@frontline/sim';
+import { type ModelId, paramDomainsFor, paramNamesFor, validateModelParams } from '@frontline/sim';
 import type { z } from 'zod';
 import type { sweepSpecStructureSchema } from './spec.js';
 
 type StructuredSpec = z.output<typeof sweepSpecStructureSchema>;
-type Overrides = Record<string, number>;
+type Overrides = Record<string, number | number[]>;
 
-const knownParams = new Set<string>(paramNames);
+/** Where each model's parameter names are documented (named in "unknown parameter" errors). */
+const paramDocs: Record<ModelId, string> = {
+  'lf-tid@1': 'MODEL.md §4',
+  'lf-tid@2': 'docs/model-v2.md §5',
+};
+
+/** Parameters whose value is a list (v2's explicit schedule): set in `params`, never a design axis. */
+const listParams = new Set<string>(['doseDays']);
+
+const isKnownParam = (model: ModelId, name: string) => paramNamesFor(model).includes(name);
 
 /** Integer-valued parameters (cycles, clusterSize): a continuous design cannot sample them. */
-export function isIntegerParam(name: string): boolean {
-  return knownParams.has(name) && paramDomains[name as ParamName].includes('must be an integer');
+export function isIntegerParam(name: string, model: ModelId = 'lf-tid@1'): boolean {
+  return isKnownParam(model, name) && (paramDomainsFor(model)[name] ?? '').includes('must be an integer');
+}
+
+/** Why a name is not a parameter of the model, with the other model's spelling when that is the slip. */
+function unknownParamRule(model: ModelId, name: string): string {
+  const rule = `unknown parameter of ${model} (see ${paramDocs[model]} for names)`;
+  if (model === 'lf-tid@2' && name === 'cycleDays') return `${rule}; lf-tid@2 calls it doseInterval`;
+  if (model === 'lf-tid@1' && name === 'doseInterval') return `${rule}; lf-tid@1 calls it cycleDays`;
+  if (model === 'lf-tid@1' && isKnownParam('lf-tid@2', name))
+    return `${rule}; ${name} is an lf-tid@2 parameter`;
+  return rule;
 }
 
 /**
  * Rules that span fields of a structurally valid spec. Each issue's message is the rule alone; its
- * path says where. Parameter domains come from @frontline/sim so they are stated in one place.
+ * path says where. Parameter names and domains are the spec's model's, from @frontline/sim, so they
+ * are stated in one place.
  */
 export function checkSweepSemantics(spec: StructuredSpec, ctx: z.RefinementCtx): void {
   const report = (path: PropertyKey[], rule: string) => ctx.addIssue({ code: 'custom', path, message: rule });
-  const { design } = spec;
+  const { design, model } = spec;
+  const known = (name: string) => isKnownParam(model, name);
   const axisNames = Object.keys(design.axes);
 
   if (axisNames.length === 0) report(['design', 'axes'], 'must name at least one axis');
   for (const name of axisNames) {
-    if (!knownParams.has(name))
-      report(['design', 'axes', name], 'unknown parameter (see MODEL.md §4 for names)');
+    if (!known(name)) report(['design', 'axes', name], unknownParamRule(model, name));
+    else if (listParams.has(name))
+      report(['design', 'axes', name], `${name} is a list of days, not an axis; set it in params`);
   }
 
   // Overrides that hold everywhere; only known, non-axis names go on to the domain checks.
   const base: Overrides = {};
   for (const [name, value] of Object.entries(spec.params)) {
-    if (!knownParams.has(name)) report(['params', name], 'unknown parameter (see MODEL.md §4 for names)');
+    if (!known(name)) report(['params', name], unknownParamRule(model, name));
     else if (Object.hasOwn(design.axes, name))
       report(['params', name], 'is also a design axis; set it in one place only');
+    else if (Array.isArray(value) !== listParams.has(name))
+      report(
+        ['params', name],
+        listParams.has(name) ? 'must be a list of days' : 'must be a number, not a list',
+      );
     else base[name] = value;
   }
   const baseProblems = new Set<string>();
-  for (const { param, rule } of validateParams(base)) {
+  for (const { param, rule } of validateModelParams(model, base)) {
     baseProblems.add(`${param}\u0000${rule}`);
     report(['params', param], rule);
   }
 
   /** Domain check of one axis value on top of the base overrides; reports only what it adds. */
   const checkAxisValue = (axis: string, value: number, path: PropertyKey[]) => {
-    if (!knownParams.has(axis)) return;
-    for (const { param, rule } of validateParams({ ...base, [axis]: value })) {
+    if (!known(axis) || listParams.has(axis)) return;
+    for (const { param, rule } of validateModelParams(model, { ...base, [axis]: value })) {
       if (baseProblems.has(`${param}\u0000${rule}`)) continue;
       report(path, param === axis ? rule : `${param}: ${rule}`);
     }
@@ -66,7 +92,7 @@ export function checkSweepSemantics(spec: StructuredSpec, ctx: z.RefinementCtx):
     for (const [axis, { min, max, scale }] of Object.entries(design.axes)) {
       if (!(min < max)) report(['design', 'axes', axis], `min must be < max (got min ${min}, max ${max})`);
       if (scale === 'log' && min <= 0) report(['design', 'axes', axis, 'min'], 'log scale needs min > 0');
-      if (isIntegerParam(axis)) {
+      if (isIntegerParam(axis, model)) {
         report(['design', 'axes', axis], `${axis} takes integer values; vary it in a grid design instead`);
       }
       checkAxisValue(axis, min, ['design', 'axes', axis, 'min']);
@@ -78,7 +104,7 @@ export function checkSweepSemantics(spec: StructuredSpec, ctx: z.RefinementCtx):
 }
 
 function checkReferenceArm(
-  arm: Overrides,
+  arm: Record<string, number>,
   design: StructuredSpec['design'],
   report: (path: PropertyKey[], rule: string) => void,
   checkAxisValue: (axis: string, value: number, path: PropertyKey[]) => void,

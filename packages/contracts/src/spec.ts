@@ -1,4 +1,5 @@
 import { SALTELLI_MAX_AXES, SALTELLI_MIN_SAMPLES } from '@frontline/design';
+import { defaultModelId, modelIds } from '@frontline/sim';
 import { z } from 'zod';
 import { checkSweepSemantics } from './semantics.js';
 import { priorities } from './vocabulary.js';
@@ -6,8 +7,20 @@ import { priorities } from './vocabulary.js';
 /** Seeds feed @frontline/sim's Rng, which takes any non-negative safe integer. */
 const seedSchema = z.int().nonnegative();
 
+/** The model a sweep runs; new sweeps get the current one (docs/model-v2.md), v1 stays selectable. */
+export const modelIdSchema = z.enum(modelIds);
+
 /** Finite numbers only: JSON cannot carry NaN or Infinity, but YAML (`.nan`, `.inf`) can. */
 const finiteNumber = z.number();
+
+/** A parameter value: a number, or a list of numbers (v2's `doseDays`); the error says which was wrong. */
+const paramValueSchema = z.union([finiteNumber, z.array(finiteNumber)], {
+  error: ({ input }) => {
+    if (typeof input === 'number') return `must be a finite number, got ${input}`;
+    if (Array.isArray(input)) return 'must be a list of finite numbers';
+    return `must be a number (a list of numbers for doseDays), got ${input === null ? 'null' : typeof input}`;
+  },
+});
 
 const gridDesignSchema = z.strictObject({
   kind: z.literal('grid'),
@@ -77,10 +90,11 @@ export type { Priority } from './vocabulary.js';
  */
 export const sweepSpecStructureSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
+  model: modelIdSchema.default(defaultModelId),
   design: designSchema,
   cohort: cohortSchema,
-  /** Overrides of model defaults that hold at every point. */
-  params: z.record(z.string(), finiteNumber).default({}),
+  /** Overrides of model defaults that hold at every point (a list only for v2's `doseDays`). */
+  params: z.record(z.string(), paramValueSchema).default({}),
   /** Axis values of the arm every other arm is contrasted with, e.g. `{ dose: 0 }`. */
   referenceArm: z.record(z.string(), finiteNumber).optional(),
   priority: prioritySchema.default('normal'),

@@ -1,4 +1,7 @@
-import type { BestResponse as ModelBestResponse } from '@frontline/sim';
+import type {
+  BestResponse as ModelBestResponse,
+  RecistResponse as ModelRecistResponse,
+} from '@frontline/sim';
 import { z } from 'zod';
 
 /**
@@ -46,3 +49,20 @@ export const bestResponseSchema = z.enum(bestResponses);
 type Missing = Exclude<ModelBestResponse, BestResponse>;
 const everyModelResponseListed: [Missing] extends [never] ? true : Missing = true;
 void everyModelResponseListed;
+
+/**
+ * lf-tid@2's RECIST 1.1 best overall response (docs/model-v2.md §4), best first, NE (not evaluable)
+ * last. Stored as its position (smallint), so this order is part of the database format too.
+ */
+export const recistResponses = [
+  'CR',
+  'PR',
+  'SD',
+  'PD',
+  'NE',
+] as const satisfies readonly ModelRecistResponse[];
+export type RecistResponse = (typeof recistResponses)[number];
+
+type MissingRecist = Exclude<ModelRecistResponse, RecistResponse>;
+const everyRecistResponseListed: [MissingRecist] extends [never] ? true : MissingRecist = true;
+void everyRecistResponseListed;

@@ -1,4 +1,4 @@
-import { defaultParams, pointHash, resolveParams } from '@frontline/sim';
+import { defaultParams, defaultParamsV2, pointHashFor, resolveModelParams } from '@frontline/sim';
 import { describe, expect, it } from 'vitest';
 import type { SweepSpec } from '../src/index.js';
 import { ApiError, expandSweep, parseSweepSpec, prepareSweep } from '../src/index.js';
@@ -61,9 +61,11 @@ describe('expandSweep', () => {
     const doses = points.map((p) => p.axisValues.dose);
     expect(doses.filter((d) => d === 2)).toHaveLength(9);
     const p13 = points[13]!;
-    expect(p13.params).toEqual({ ...defaultParams, horizonDays: 730, ...p13.axisValues });
-    expect(p13.params).toEqual(resolveParams({ horizonDays: 730, ...p13.axisValues }));
-    expect(p13.pointHash).toBe(pointHash(p13.params));
+    // No `model`: a new sweep runs lf-tid@2.
+    expect(p13.params).toEqual({ ...defaultParamsV2, horizonDays: 730, ...p13.axisValues });
+    const resolved = resolveModelParams('lf-tid@2', { horizonDays: 730, ...p13.axisValues });
+    expect(p13.params).toEqual(resolved);
+    expect(p13.pointHash).toBe(pointHashFor('lf-tid@2', resolved));
     expect(new Set(points.map((p) => p.pointHash)).size).toBe(36);
   });
 
@@ -147,5 +149,96 @@ describe('expandSweep', () => {
     if (prepared.ok) expect(prepared.expanded.points).toHaveLength(36);
     const rejected = prepareSweep({ ...issueSpec(), priority: 'urgent' });
     expect(rejected.ok ? 0 : rejected.status).toBe(400);
+  });
+});
+
+describe('the model of a sweep', () => {
+  const details = (input: unknown) => {
+    const result = parseSweepSpec(input);
+    return result.ok ? [] : (result.error.details ?? []);
+  };
+
+  it('runs lf-tid@1 when asked, with v1 parameters and v1 hashes, never sharing a point with v2', () => {
+    const v1 = expandSweep(accepted({ ...issueSpec(), model: 'lf-tid@1' }).spec);
+    const v2 = expandSweep(accepted(issueSpec()).spec);
+    expect([v1.modelId, v2.modelId]).toEqual(['lf-tid@1', 'lf-tid@2']);
+    const p = v1.points[13]!;
+    expect(p.params).toEqual({ ...defaultParams, horizonDays: 730, ...p.axisValues });
+    expect(p.pointHash).toBe(pointHashFor('lf-tid@1', resolveModelParams('lf-tid@1', p.params)));
+    const v2Hashes = new Set(v2.points.map((q) => q.pointHash));
+    expect(v1.points.filter((q) => v2Hashes.has(q.pointHash))).toEqual([]);
+  });
+
+  it('sweeps v2 schedule axes (doseInterval, cycles) and takes doseDays as a list in params', () => {
+    const spec = accepted({
+      ...issueSpec(),
+      design: { kind: 'grid', axes: { dose: [2, 4], doseInterval: [14, 21], cycles: [4, 6] } },
+      params: { scanIntervalDays: 56, doseDays: [] },
+      referenceArm: undefined,
+    }).spec;
+    const { points } = expandSweep(spec);
+    expect(points).toHaveLength(8);
+    expect(points[7]!.params).toMatchObject({
+      dose: 4,
+      doseInterval: 21,
+      cycles: 6,
+      scanIntervalDays: 56,
+      doseDays: [],
+    });
+    const listed = expandSweep(
+      accepted({ ...issueSpec(), params: { doseDays: [0, 14, 35] }, referenceArm: undefined }).spec,
+    );
+    expect(listed.points[0]!.params).toMatchObject({ doseDays: [0, 14, 35] });
+  });
+
+  it('names the field and the rule for parameters that do not fit the model', () => {
+    expect(details({ ...issueSpec(), model: 'lf-tid@3' })).toEqual([
+      { path: 'model', rule: 'must be one of "lf-tid@1", "lf-tid@2"' },
+    ]);
+    expect(details({ ...issueSpec(), params: { cycleDays: 14 } })).toEqual([
+      {
+        path: 'params.cycleDays',
+        rule: 'unknown parameter of lf-tid@2 (see docs/model-v2.md §5 for names); lf-tid@2 calls it doseInterval',
+      },
+    ]);
+    expect(details({ ...issueSpec(), model: 'lf-tid@1', params: { toxicity: 0 } })).toEqual([
+      {
+        path: 'params.toxicity',
+        rule: 'unknown parameter of lf-tid@1 (see MODEL.md §4 for names); toxicity is an lf-tid@2 parameter',
+      },
+    ]);
+    const axisList = details({ ...issueSpec(), design: { kind: 'grid', axes: { doseDays: [0, 21] } } });
+    expect(axisList).toContainEqual({
+      path: 'design.axes.doseDays',
+      rule: 'doseDays is a list of days, not an axis; set it in params',
+    });
+    expect(details({ ...issueSpec(), params: { doseDays: 21 } })).toEqual([
+      { path: 'params.doseDays', rule: 'must be a list of days' },
+    ]);
+    expect(details({ ...issueSpec(), params: { dose: [1, 2] } })).toContainEqual({
+      path: 'params.dose',
+      rule: 'is also a design axis; set it in one place only',
+    });
+    expect(details({ ...issueSpec(), params: { horizonDays: [1, 2] } })).toEqual([
+      { path: 'params.horizonDays', rule: 'must be a number, not a list' },
+    ]);
+    const descending = details({ ...issueSpec(), params: { doseDays: [21, 0] } });
+    expect(descending.map((d) => d.path)).toEqual(['params.doseDays']);
+    expect(descending[0]!.rule).toContain('strictly ascending');
+    const badInterval = details({
+      ...issueSpec(),
+      design: { kind: 'grid', axes: { doseInterval: [21, 0] } },
+      referenceArm: undefined,
+    });
+    expect(badInterval.map((d) => d.path)).toEqual(['design.axes.doseInterval[1]']);
+    const lhsCycles = details({
+      ...issueSpec(),
+      design: { kind: 'lhs', samples: 8, seed: 1, axes: { cycles: { min: 1, max: 6 } } },
+      referenceArm: undefined,
+    });
+    expect(lhsCycles).toContainEqual({
+      path: 'design.axes.cycles',
+      rule: 'cycles takes integer values; vary it in a grid design instead',
+    });
   });
 });

@@ -8,7 +8,7 @@ select $1::int4, * from unnest(${outcomeColumns.map((c, i) => `$${i + 2}::${c.sq
 on conflict do nothing`;
 
 /** An outcome as its database row (snake_case columns), e.g. to compare stored rows with the model. */
-export function outcomeRow(record: OutcomeRecord): Record<string, number | boolean> {
+export function outcomeRow(record: OutcomeRecord): Record<string, number | boolean | null> {
   return Object.fromEntries(outcomeColumns.map((c) => [c.column, c.value(record)]));
 }
 

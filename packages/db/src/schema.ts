@@ -150,7 +150,8 @@ export const chunks = pgTable(
 );
 
 /**
- * One virtual patient's outcome (MODEL.md §7), stored exactly once per (point, cohort seed, patient).
+ * One virtual patient's outcome (MODEL.md §7; lf-tid@2 adds the nullable columns of docs/model-v2.md §6),
+ * stored exactly once per (point, cohort seed, patient).
  * best_response: its position in `bestResponses` (0 CR … 3 PD; a smallint keeps 10⁷-row tables compact).
  * Every model field has its column here, named as in the model (sampled.x → sampledX): the writer and
  * the exports derive their column lists from this table (outcome-columns.ts checks it at compile time).
@@ -184,6 +185,25 @@ export const outcomes = pgTable(
     sampledEliminationRate: doublePrecision('sampled_elimination_rate').notNull(),
     sampledMaxDrugKill: doublePrecision('sampled_max_drug_kill').notNull(),
     sampledImmuneKill: doublePrecision('sampled_immune_kill').notNull(),
+    // lf-tid@2's outputs (docs/model-v2.md §6): null in lf-tid@1 rows.
+    relativeDoseIntensity: doublePrecision('relative_dose_intensity'),
+    deliveredDose: doublePrecision('delivered_dose'),
+    cyclesReceived: integer('cycles_received'),
+    doseDelays: integer('dose_delays'),
+    doseReductions: integer('dose_reductions'),
+    worstNeutropeniaGrade: integer('worst_neutropenia_grade'),
+    neutrophilNadir: doublePrecision('neutrophil_nadir'),
+    neutrophilNadirDay: doublePrecision('neutrophil_nadir_day'),
+    toxicDeath: boolean('toxic_death'),
+    /** Position in `recistResponses` (0 CR … 3 PD, 4 NE). */
+    recistBestResponse: smallint('recist_best_response'),
+    objectiveResponse: boolean('objective_response'),
+    scanPfsDays: doublePrecision('scan_pfs_days'),
+    scanPfsEvent: boolean('scan_pfs_event'),
+    scans: integer('scans'),
+    sampledBaselineNeutrophils: doublePrecision('sampled_baseline_neutrophils'),
+    sampledMeanTransitTime: doublePrecision('sampled_mean_transit_time'),
+    sampledMyelotoxicity: doublePrecision('sampled_myelotoxicity'),
   },
   (t) => [
     primaryKey({ columns: [t.pointId, t.cohortSeed, t.patientIndex] }),
@@ -192,6 +212,10 @@ export const outcomes = pgTable(
     index('outcomes_os_idx').on(t.pointId, t.cohortSeed, t.osDays, t.osEvent, t.patientIndex),
     index('outcomes_pfs_idx').on(t.pointId, t.cohortSeed, t.pfsDays, t.pfsEvent, t.patientIndex),
     index('outcomes_mfs_idx').on(t.pointId, t.cohortSeed, t.mfsDays, t.mfsEvent, t.patientIndex),
+    // v2's pfs is scan-based (docs/results.md): only v2 rows carry it, so v1 rows stay out of the index.
+    index('outcomes_scan_pfs_idx')
+      .on(t.pointId, t.cohortSeed, t.scanPfsDays, t.scanPfsEvent, t.patientIndex)
+      .where(sql`${t.scanPfsDays} is not null`),
   ],
 );
 

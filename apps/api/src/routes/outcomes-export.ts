@@ -72,7 +72,7 @@ export function outcomeExportRoutes(deps: {
         await deps.gate.enter(request, reply);
         const sweep = await loadSweep(request.tenantDb, id);
         const scope = scopeOf(sweep);
-        const columns = outcomeExportColumnsFor(sweep.axes);
+        const columns = outcomeExportColumnsFor(sweep.axes, sweep.modelId);
         const db = heavyDb(deps, request);
         const options = { statementTimeoutMs: deps.capacity.exportStatementTimeoutMs };
         let body: Readable;

@@ -21,7 +21,12 @@ export const heavyDb = (deps: { heavyPool: pg.Pool }, request: FastifyRequest) =
   forTenant(deps.heavyPool, request.auth!.tenantId);
 
 export function scopeOf(sweep: SweepProgress): SweepScope {
-  return { sweepId: sweep.id, cohortSeed: sweep.cohortSeed, patients: sweep.patients };
+  return {
+    sweepId: sweep.id,
+    cohortSeed: sweep.cohortSeed,
+    patients: sweep.patients,
+    modelId: sweep.modelId,
+  };
 }
 
 /** Whether outcomes are still missing (running, or ended without all of them). */
@@ -29,6 +34,8 @@ export const isPartial = (sweep: SweepProgress) => sweep.progress.done < sweep.p
 
 /** The follow-up horizon of a point: restricted means are taken to it. */
 export function horizonOf(sweep: SweepProgress, axisValues: Record<string, number>): number {
-  const params = (sweep.spec as { params?: Record<string, number> }).params ?? {};
-  return axisValues.horizonDays ?? params.horizonDays ?? defaultParams.horizonDays;
+  const params = (sweep.spec as { params?: Record<string, unknown> }).params ?? {};
+  const fixed = typeof params.horizonDays === 'number' ? params.horizonDays : undefined;
+  // horizonDays has the same default in every model.
+  return axisValues.horizonDays ?? fixed ?? defaultParams.horizonDays;
 }

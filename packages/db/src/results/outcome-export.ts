@@ -4,7 +4,7 @@
  */
 
 import type { Readable } from 'node:stream';
-import { bestResponses } from '@frontline/contracts';
+import { bestResponses, recistResponses } from '@frontline/contracts';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { type OutcomeColumn, outcomeColumns } from '../outcome-columns.js';
@@ -22,7 +22,12 @@ export interface ExportColumn {
 }
 
 // The stored code is the response's position in the vocabulary (SQL arrays count from 1).
-const bestResponseSql = `(array[${bestResponses.map((n) => `'${n}'`).join(',')}])[o.best_response + 1]`;
+const responseSql = (names: readonly string[], column: string) =>
+  `(array[${names.map((n) => `'${n}'`).join(',')}])[o.${column} + 1]`;
+const responseNames: Partial<Record<OutcomeColumn['field'], readonly string[]>> = {
+  bestResponse: bestResponses,
+  recistBestResponse: recistResponses,
+};
 
 const exportKinds: Record<string, ExportColumnKind> = {
   bigint: 'int64',
@@ -37,22 +42,32 @@ function exportKindOf(column: OutcomeColumn): ExportColumnKind {
   return kind;
 }
 
-/** The outcome fields of an export row after the point index and axis values: every outcome column, as the model names it. */
-const outcomeExportColumns: ExportColumn[] = outcomeColumns.map((c) =>
-  c.field === 'bestResponse'
-    ? { name: c.field, kind: 'string', sql: bestResponseSql }
-    : { name: c.field, kind: exportKindOf(c), sql: `o.${c.column}` },
-);
+function exportColumnOf(c: OutcomeColumn): ExportColumn {
+  const names = responseNames[c.field];
+  return names
+    ? { name: c.field, kind: 'string', sql: responseSql(names, c.column) }
+    : { name: c.field, kind: exportKindOf(c), sql: `o.${c.column}` };
+}
+
+/**
+ * The outcome fields of an export row after the point index and axis values, as the model names
+ * them: every column an lf-tid@2 outcome fills, and for lf-tid@1 sweeps v1's (its export is unchanged,
+ * and no exported value is ever null).
+ */
+const outcomeExportColumns = {
+  v1: outcomeColumns.filter((c) => !c.v2Only).map(exportColumnOf),
+  v2: outcomeColumns.map(exportColumnOf),
+};
 
 /**
  * Columns of an outcome export: pointIndex, one column per axis (named as the parameter), then the
  * outcome fields. Column names are identical in CSV, Parquet and NDJSON.
  */
-export function outcomeExportColumnsFor(axes: readonly string[]): ExportColumn[] {
+export function outcomeExportColumnsFor(axes: readonly string[], modelId: string): ExportColumn[] {
   return [
     { name: 'pointIndex', kind: 'int32', sql: 'sp.point_index' },
     ...axes.map((axis) => ({ name: axis, kind: 'double' as const })),
-    ...outcomeExportColumns,
+    ...(modelId === 'lf-tid@1' ? outcomeExportColumns.v1 : outcomeExportColumns.v2),
   ];
 }
 

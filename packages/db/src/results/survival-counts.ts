@@ -28,9 +28,14 @@ export interface PointGroup {
 
 const outcomeColumns = getTableColumns(outcomes);
 
-/** The endpoint's time and event columns: `osDays`/`osEvent` and so on, named by the schema. */
-function endpointColumns(endpoint: SurvivalEndpoint) {
-  return { days: outcomeColumns[`${endpoint}Days`].name, event: outcomeColumns[`${endpoint}Event`].name };
+/**
+ * The endpoint's time and event columns: `osDays`/`osEvent` and so on, named by the schema. For an
+ * lf-tid@2 sweep `pfs` is the scan-based PFS, as a trial measures it (docs/results.md); v1 reads its
+ * continuously observed PFS.
+ */
+export function endpointColumns(endpoint: SurvivalEndpoint, modelId: string) {
+  const field = endpoint === 'pfs' && modelId === 'lf-tid@2' ? 'scanPfs' : endpoint;
+  return { days: outcomeColumns[`${field}Days`].name, event: outcomeColumns[`${field}Event`].name };
 }
 
 /**
@@ -80,7 +85,7 @@ async function countsOfPoints(
   endpoint: SurvivalEndpoint,
   pointIds: readonly number[],
 ): Promise<Map<number, TimeCounts>> {
-  const { days, event } = endpointColumns(endpoint);
+  const { days, event } = endpointColumns(endpoint, scope.modelId);
   const columns = await withReadTransaction(pool, async (client) => {
     const lit = scopeLiterals(client, scope);
     // COPY takes no bind parameters: every interpolated value is an integer checked above.
@@ -90,6 +95,7 @@ async function countsOfPoints(
       from outcomes o
       where o.point_id = any(${integerListLiteral(pointIds, 'point ids')}::int4[])
         and o.cohort_seed = ${lit.cohortSeed} and o.patient_index < ${lit.patients}
+        and o.${days} is not null
       group by o.point_id, o.${days} order by o.point_id, o.${days}
     ) to stdout (format binary)`;
     const columns = await readFixedBinaryCopy(client.query(copyTo(sql)), ['int4', 'float8', 'int4', 'int4']);

@@ -11,6 +11,8 @@ export interface SweepScope {
   sweepId: string;
   cohortSeed: number;
   patients: number;
+  /** The sweep's model: which columns an endpoint reads (lf-tid@2's `pfs` is scan-based). */
+  modelId: string;
 }
 
 /** A page of a sweep's points in design order: `limit` points from point index `offset`. */
