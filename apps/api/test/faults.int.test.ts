@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ModelParams, pointHash as simPointHash } from '@frontline/sim';
+import { type ModelId, type ParamsOf, pointHashFor } from '@frontline/sim';
 import { redisCommand } from '@frontline/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultServers, startFaultServers } from './support/fault-servers.js';
@@ -162,12 +162,12 @@ async function pointHash(harness: Harness, sweepId: string, pointIndex: number):
 
 /** The point's model hash (of its parameters alone): what the faulty worker's task can see. */
 async function modelHash(harness: Harness, sweepId: string, pointIndex: number): Promise<string> {
-  const { rows } = await harness.pool.query<{ params: ModelParams }>(
-    `select p.params from sweep_points sp join points p on p.id = sp.point_id
+  const { rows } = await harness.pool.query<{ modelId: ModelId; params: ParamsOf<ModelId> }>(
+    `select p.model_id as "modelId", p.params from sweep_points sp join points p on p.id = sp.point_id
      where sp.sweep_id = $1 and sp.point_index = $2`,
     [sweepId, pointIndex],
   );
-  return simPointHash(rows[0]!.params);
+  return pointHashFor(rows[0]!.modelId, rows[0]!.params);
 }
 
 const simulationsOf = (spec: Spec) =>

@@ -39,12 +39,12 @@ const spec = {
 async function rawKernelSeconds(): Promise<number> {
   const parsed = parseSweepSpec(spec);
   if (!parsed.ok) throw parsed.error;
-  const { points } = expandSweep(parsed.spec);
+  const { points, modelId } = expandSweep(parsed.spec);
   const pool = createSimulationPool(threads);
   // Warm the threads (module load, JIT) before timing, as the worker process is warm too.
   await Promise.all(
     Array.from({ length: threads }, () =>
-      pool.run({ params: points[0]!.params, cohortSeed: 1, patientStart: 0, patientEnd: 50 }),
+      pool.run({ modelId, params: points[0]!.params, cohortSeed: 1, patientStart: 0, patientEnd: 50 }),
     ),
   );
   const start = performance.now();
@@ -53,6 +53,7 @@ async function rawKernelSeconds(): Promise<number> {
     for (let s = 0; s < patients; s += chunkSize) {
       tasks.push(
         pool.run({
+          modelId,
           params: point.params,
           cohortSeed: spec.cohort.seed,
           patientStart: s,

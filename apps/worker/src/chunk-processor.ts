@@ -8,7 +8,7 @@ import {
   sweepTenant,
 } from '@frontline/db';
 import { type ChunkJob, type ChunkResult, chunkJobSchema } from '@frontline/queue';
-import type { ModelParams } from '@frontline/sim';
+import { isModelId, type ModelId, type ParamsOf } from '@frontline/sim';
 import type { Job } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -54,7 +54,8 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
       const outcomes = await deps.simulations
         .run(
           {
-            params: chunk.params as ModelParams,
+            modelId: chunkModel(chunk.modelId),
+            params: chunk.params as ParamsOf<ModelId>,
             cohortSeed: chunk.cohortSeed,
             patientStart: chunk.patientStart,
             patientEnd: chunk.patientEnd,
@@ -94,4 +95,11 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
       stopTimer();
     }
   };
+}
+
+/** A point's stored model id; one this worker does not know fails the chunk with the reason. */
+function chunkModel(modelId: string): ModelId {
+  if (!isModelId(modelId))
+    throw new Error(`unknown model ${modelId}: this worker runs lf-tid@1 and lf-tid@2`);
+  return modelId;
 }

@@ -1,7 +1,9 @@
-import { type ModelParams, simulatePatient } from '@frontline/sim';
+import { type ModelId, type ParamsOf, simulateCohort } from '@frontline/sim';
 
 export interface SimulateChunkTask {
-  params: ModelParams;
+  /** The point's model (its `points.model_id`): lf-tid@1 sweeps keep running v1, bit-identical. */
+  modelId: ModelId;
+  params: ParamsOf<ModelId>;
   cohortSeed: number;
   patientStart: number;
   patientEnd: number;
@@ -9,9 +11,11 @@ export interface SimulateChunkTask {
 
 /** Runs inside a piscina thread: the model never runs on the worker's event loop. */
 export default function simulateChunk(task: SimulateChunkTask) {
-  const outcomes = [];
-  for (let patientIndex = task.patientStart; patientIndex < task.patientEnd; patientIndex++) {
-    outcomes.push(simulatePatient(task.params, { cohortSeed: task.cohortSeed, patientIndex }));
-  }
-  return outcomes;
+  return simulateCohort(
+    task.modelId,
+    task.params,
+    task.cohortSeed,
+    task.patientStart,
+    task.patientEnd - task.patientStart,
+  );
 }

@@ -40,7 +40,7 @@ describe('faulty worker (test support)', () => {
     const params = resolveParams({});
     process.env[faultsVariable] = JSON.stringify({ throwAtPoint: pointHash(params).slice(0, 12) });
     const { default: faultySimulateChunk } = await import('./support/faulty-simulate-task.js');
-    const task = { params, cohortSeed: 1, patientStart: 0, patientEnd: 2 };
+    const task = { modelId: 'lf-tid@1' as const, params, cohortSeed: 1, patientStart: 0, patientEnd: 2 };
     expect(() => faultySimulateChunk(task)).toThrow('injected fault: the model threw at this point');
     expect(faultySimulateChunk({ ...task, params: resolveParams({ growthRate: 0.03 }) })).toHaveLength(2);
   });

@@ -10,6 +10,8 @@ export interface ChunkWork
   extends Pick<ChunkRow, 'sweepId' | 'chunkIndex' | 'status' | 'pointId' | 'patientStart' | 'patientEnd'> {
   sweepStatus: SweepState;
   pointHash: string;
+  /** The point's model (`points.model_id`). */
+  modelId: string;
   params: unknown;
   cohortSeed: number;
 }
@@ -22,7 +24,7 @@ export async function loadChunk(
 ): Promise<ChunkWork | undefined> {
   const { rows } = await pool.query<ChunkWork>(
     `select c.sweep_id as "sweepId", c.chunk_index as "chunkIndex", c.status, s.status as "sweepStatus",
-            c.point_id as "pointId", p.hash as "pointHash", p.params, s.cohort_seed as "cohortSeed",
+            c.point_id as "pointId", p.hash as "pointHash", p.model_id as "modelId", p.params, s.cohort_seed as "cohortSeed",
             c.patient_start as "patientStart", c.patient_end as "patientEnd"
      from chunks c join sweeps s on s.id = c.sweep_id join points p on p.id = c.point_id
      where c.sweep_id = $1 and c.chunk_index = $2`,

@@ -59,6 +59,12 @@ export function pointsRoutes(deps: ResultDeps) {
               curedFraction: stats.curedFraction,
               medianLeaderFractionAtDiagnosis: stats.medianLeaderFractionAtDiagnosis,
               bestResponse: stats.bestResponse,
+              objectiveResponseRate: stats.trial?.objectiveResponseRate ?? null,
+              toxicDeaths: stats.trial?.toxicDeaths ?? null,
+              toxicDeathFraction: stats.trial?.toxicDeathFraction ?? null,
+              meanDoseIntensity: stats.trial?.meanDoseIntensity ?? null,
+              grade4NeutropeniaRate: stats.trial?.grade4NeutropeniaRate ?? null,
+              recistBestResponse: stats.trial?.recistBestResponse ?? null,
             };
           }),
         };

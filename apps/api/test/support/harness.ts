@@ -173,14 +173,14 @@ export type Harness = Awaited<ReturnType<typeof startHarness>>;
 /** Every stored outcome of a sweep, keyed `pointIndex:patientIndex`, with its full row. */
 export async function sweepOutcomes(harness: Harness, sweepId: string) {
   const { rows } = await harness.pool.query(
-    `select sp.point_index, p.params, o.*
+    `select sp.point_index, p.model_id, p.params, o.*
      from sweep_points sp join points p on p.id = sp.point_id
      join sweeps s on s.id = sp.sweep_id
      join outcomes o on o.point_id = sp.point_id and o.cohort_seed = s.cohort_seed and o.patient_index < s.patients
      where sp.sweep_id = $1 order by sp.point_index, o.patient_index`,
     [sweepId],
   );
-  return rows as ({ point_index: number; params: unknown; patient_index: number } & Record<
+  return rows as ({ point_index: number; model_id: string; params: unknown; patient_index: number } & Record<
     string,
     unknown
   >)[];

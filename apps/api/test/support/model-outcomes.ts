@@ -1,16 +1,19 @@
 import { outcomeRow } from '@frontline/db';
-import { type ModelParams, simulatePatient } from '@frontline/sim';
+import { type ModelId, type ParamsOf, simulateModelPatient } from '@frontline/sim';
 import { expect } from 'vitest';
 import { type Harness, sweepOutcomes } from './harness.js';
 
 export type OutcomeRows = Awaited<ReturnType<typeof sweepOutcomes>>;
 
-/** Every stored row of a sweep equals the model's own output for that (point, patient), field by field. */
+/**
+ * Every stored row of a sweep equals its point's model's own output for that (point, patient), field
+ * by field (v2 columns null in lf-tid@1 rows).
+ */
 export async function expectRowsEqualTheModel(harness: Harness, sweepId: string): Promise<OutcomeRows> {
   const rows = await sweepOutcomes(harness, sweepId);
   for (const row of rows) {
     const expected = outcomeRow(
-      simulatePatient(row.params as ModelParams, {
+      simulateModelPatient(row.model_id as ModelId, row.params as ParamsOf<ModelId>, {
         cohortSeed: Number(row.cohort_seed),
         patientIndex: row.patient_index,
       }),

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Test-only fault injection for real worker processes. Fault tests need a chunk whose model throws
  * and one whose model hangs; validated parameters make neither happen. A worker started with
  * `faultyWorker(faults)` (a preload swaps the piscina task for faulty-simulate-task.ts) makes the
- * simulation of the points whose model hash (`pointHash(params)` of @frontline/sim; the stored hash
+ * simulation of the points whose model hash (`pointHashFor(model, params)` of @frontline/sim; the stored hash
  * may be a tenant's) starts with a given prefix throw, or spin until the chunk time limit aborts it.
  * The production worker has no such branch.
  */

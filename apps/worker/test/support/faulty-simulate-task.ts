@@ -1,4 +1,4 @@
-import { pointHash } from '@frontline/sim';
+import { pointHashFor } from '@frontline/sim';
 import simulateChunk, { type SimulateChunkTask } from '../../src/simulate-task.js';
 import { faultAt, faultsVariable, workerFaultsJson } from './faults.js';
 
@@ -7,7 +7,7 @@ const faults = workerFaultsJson.optional().parse(process.env[faultsVariable]);
 
 /** The piscina task of a faulty worker: the real one, except at the chosen points. */
 export default function faultySimulateChunk(task: SimulateChunkTask) {
-  const fault = faultAt(faults, pointHash(task.params));
+  const fault = faultAt(faults, pointHashFor(task.modelId, task.params));
   if (fault === 'throw') throw new Error('injected fault: the model threw at this point');
   if (fault === 'hang') spinForever();
   return simulateChunk(task);

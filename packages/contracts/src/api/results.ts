@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type SurvivalEndpoint, survivalEndpoints } from '../vocabulary.js';
+import { recistResponses, type SurvivalEndpoint, survivalEndpoints } from '../vocabulary.js';
 import { count, defineRoute, errors, validatedKeyedErrors } from './common.js';
 import { sweepIdParamsSchema, sweepStateSchema } from './sweeps.js';
 
@@ -146,6 +146,25 @@ export const pointRowSchema = z.object({
   medianLeaderFractionAtDiagnosis: z.number().nullable(),
   /** Patients per best response (RECIST). */
   bestResponse: z.object({ CR: count, PR: count, SD: count, PD: count }),
+  // lf-tid@2's trial outputs (docs/model-v2.md §6), null for lf-tid@1 sweeps and before any outcome.
+  /** Fraction with a confirmed CR or PR (RECIST 1.1). */
+  objectiveResponseRate: z.number().nullable(),
+  /** Deaths from febrile neutropenia: patients, and their fraction. */
+  toxicDeaths: count.nullable(),
+  toxicDeathFraction: z.number().nullable(),
+  /** Mean relative dose intensity of the patients given at least one dose (null if none was). */
+  meanDoseIntensity: z.number().nullable(),
+  /** Fraction whose worst neutropenia was CTCAE grade 4. */
+  grade4NeutropeniaRate: z.number().nullable(),
+  /** Patients per RECIST 1.1 best overall response with confirmation (NE: not evaluable). */
+  recistBestResponse: z
+    .object(
+      Object.fromEntries(recistResponses.map((r) => [r, count])) as Record<
+        (typeof recistResponses)[number],
+        typeof count
+      >,
+    )
+    .nullable(),
 });
 export type PointRow = z.infer<typeof pointRowSchema>;
 

@@ -1,5 +1,5 @@
 /** Per-point views of a sweep: the points' axis values and aggregates of their outcomes so far. */
-import { type BestResponse, bestResponses } from '@frontline/contracts';
+import { type BestResponse, bestResponses, type RecistResponse, recistResponses } from '@frontline/contracts';
 import type pg from 'pg';
 import type { SweepPointRow } from '../schema.js';
 import { everyPoint, type PointRange, type SweepScope } from './sweep-scope.js';
@@ -27,14 +27,37 @@ export interface PointSummary {
   curedFraction: number | null;
   medianLeaderFractionAtDiagnosis: number | null;
   bestResponse: Record<BestResponse, number>;
+  /** lf-tid@2's trial outputs: null at a point without v2 outcomes (an lf-tid@1 sweep, or none yet). */
+  trial: TrialSummary | null;
 }
 
-type PointSummaryRow = Omit<PointSummary, 'bestResponse'> & Record<BestResponse, number>;
+/** Per-point aggregates of lf-tid@2's outputs (docs/model-v2.md §6). */
+export interface TrialSummary {
+  objectiveResponseRate: number;
+  toxicDeaths: number;
+  toxicDeathFraction: number;
+  /** Over the patients given at least one dose; null if none was. */
+  meanDoseIntensity: number | null;
+  grade4NeutropeniaRate: number;
+  recistBestResponse: Record<RecistResponse, number>;
+}
+
+type PointSummaryRow = Omit<PointSummary, 'bestResponse' | 'trial'> &
+  Record<BestResponse, number> &
+  Omit<TrialSummary, 'recistBestResponse'> &
+  Record<`recist${RecistResponse}`, number> & { v2Patients: number };
 
 // One count per best response, its stored code being its position in the vocabulary.
-const bestResponseCounts = bestResponses
-  .map((name, code) => `count(*) filter (where o.best_response = ${code})::int4 as "${name}"`)
-  .join(',\n              ');
+const responseCounts = (names: readonly string[], column: string, alias: (name: string) => string) =>
+  names
+    .map((name, code) => `count(*) filter (where o.${column} = ${code})::int4 as "${alias(name)}"`)
+    .join(',\n              ');
+const bestResponseCounts = responseCounts(bestResponses, 'best_response', (name) => name);
+const recistResponseCounts = responseCounts(
+  recistResponses,
+  'recist_best_response',
+  (name) => `recist${name}`,
+);
 
 /** Per-point aggregates over the patients stored so far, in design order. */
 export async function pointSummaries(
@@ -44,13 +67,21 @@ export async function pointSummaries(
 ): Promise<PointSummary[]> {
   const { rows } = await pool.query<PointSummaryRow>(
     // Aggregated point by point (a range of the primary key each): no sort of the sweep's outcomes.
+    // v2 columns are null in v1 rows, so v2Patients counts the outcomes the trial fields are over.
     `select sp.point_index as "pointIndex", agg.*
      from sweep_points sp cross join lateral (
        select count(*)::int4 as patients,
               avg(o.cured::int4)::float8 as "curedFraction",
               percentile_cont(0.5) within group (order by o.leader_fraction_at_diagnosis)
                 as "medianLeaderFractionAtDiagnosis",
-              ${bestResponseCounts}
+              ${bestResponseCounts},
+              count(o.recist_best_response)::int4 as "v2Patients",
+              avg(o.objective_response::int4)::float8 as "objectiveResponseRate",
+              (count(*) filter (where o.toxic_death))::int4 as "toxicDeaths",
+              avg(o.toxic_death::int4)::float8 as "toxicDeathFraction",
+              (avg(o.relative_dose_intensity) filter (where o.cycles_received > 0))::float8 as "meanDoseIntensity",
+              avg((o.worst_neutropenia_grade = 4)::int4)::float8 as "grade4NeutropeniaRate",
+              ${recistResponseCounts}
        from outcomes o
        where o.point_id = sp.point_id and o.cohort_seed = $2 and o.patient_index < $3) agg
      where sp.sweep_id = $1 and sp.point_index >= $4
@@ -66,5 +97,18 @@ export async function pointSummaries(
       BestResponse,
       number
     >,
+    trial:
+      r.v2Patients === 0
+        ? null
+        : {
+            objectiveResponseRate: r.objectiveResponseRate,
+            toxicDeaths: r.toxicDeaths,
+            toxicDeathFraction: r.toxicDeathFraction,
+            meanDoseIntensity: r.meanDoseIntensity,
+            grade4NeutropeniaRate: r.grade4NeutropeniaRate,
+            recistBestResponse: Object.fromEntries(
+              recistResponses.map((name) => [name, r[`recist${name}`]]),
+            ) as Record<RecistResponse, number>,
+          },
   }));
 }
