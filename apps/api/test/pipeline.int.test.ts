@@ -6,6 +6,8 @@ import { deleteSweepOutcomes, expectRowsEqualTheModel } from './support/model-ou
 function gridSpec(seed: number, patients: number, chunkSize: number) {
   return {
     name: `pipeline ${seed}`,
+    // lf-tid@1 here: its outcomes stay bit-identical to the v1 kernel (model-v2.int.test.ts runs v2).
+    model: 'lf-tid@1',
     design: { kind: 'grid', axes: { dose: [0, 2], immuneKill: [0.035, 0.1] } },
     cohort: { patients, seed, chunkSize },
     params: { horizonDays: 180 },
