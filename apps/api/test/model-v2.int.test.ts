@@ -1,7 +1,8 @@
 import { type PointsResponse, pointsResponseSchema, recistResponses } from '@frontline/contracts';
 import { outcomeColumns } from '@frontline/db';
+import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness, sweepOutcomes } from './support/harness.js';
+import { type Harness, startHarness } from './support/harness.js';
 import { expectRowsEqualTheModel } from './support/model-outcomes.js';
 
 // lf-tid@2 end to end: spec → worker → outcome columns → exports → points and survival.
@@ -87,6 +88,28 @@ describe('lf-tid@2 sweeps end to end (real worker)', () => {
     ]);
     const responses = new Set(rows2.map((r) => r.recistBestResponse));
     expect([...responses].filter((r) => !(recistResponses as readonly unknown[]).includes(r))).toEqual([]);
+    // The same rows in CSV and Parquet (types from the table: integers, booleans, RECIST as text).
+    const fetchExport = (format: string) =>
+      fetch(`${harness.apiUrl}/v1/sweeps/${v2.id}/outcomes?format=${format}`, {
+        headers: harness.authHeaders,
+      });
+    const [header, ...lines] = (await (await fetchExport('csv')).text()).trimEnd().split('\n');
+    const columns = header!.split(',');
+    expect(columns).toEqual(Object.keys(rows2[0]!));
+    const csvRows = lines.map((line) =>
+      Object.fromEntries(
+        line.split(',').map((cell, i) => {
+          const value =
+            cell === 'true' ? true : cell === 'false' ? false : /^[A-Z]+$/.test(cell) ? cell : Number(cell);
+          return [columns[i]!, value];
+        }),
+      ),
+    );
+    expect(csvRows).toEqual(rows2);
+    const parquetRows = await parquetReadObjects({
+      file: await (await fetchExport('parquet')).arrayBuffer(),
+    });
+    expect(parquetRows.map((r) => ({ ...r, cohortSeed: Number(r.cohortSeed) }))).toEqual(rows2);
   });
 
   it('computes the points rows of a v2 sweep exactly from its outcomes; null trial fields for v1', async () => {

@@ -157,7 +157,9 @@ describe('sweep HTTP API: validation, limits, lookups (real Postgres + Redis)', 
       id: ids[0],
       name: 'page 0',
       status: 'queued',
-      modelId: 'lf-tid@1',
+      // A spec without `model` runs the current model, and the stored spec says which.
+      modelId: 'lf-tid@2',
+      spec: { model: 'lf-tid@2' },
       progress: { done: 0, total: 20, failed: 0, reused: 0 },
     });
     expect(status.body.codeVersion).toMatch(/\S/);
