@@ -154,7 +154,8 @@ describe('submission limits: sweeps at the chunk limit, recovery and cancel', ()
     try {
       const scope = { tenantId: tenant, db: forTenant(appDatabase.pool, tenant) };
       // Only a bug elsewhere could get a class past validation; the queue must not swallow it.
-      const spec = { ...smallSpec(6005), priority: 'urgent' } as unknown as SweepSpec;
+      // (Built by hand, so it carries what parsing adds: the model.)
+      const spec = { ...smallSpec(6005), model: 'lf-tid@2', priority: 'urgent' } as unknown as SweepSpec;
       const created = await harness.app.sweeps.submit(scope, spec, []);
       expect(created).toMatchObject({
         status: 'failed',

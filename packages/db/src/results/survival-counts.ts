@@ -33,7 +33,7 @@ const outcomeColumns = getTableColumns(outcomes);
  * lf-tid@2 sweep `pfs` is the scan-based PFS, as a trial measures it (docs/results.md); v1 reads its
  * continuously observed PFS.
  */
-export function endpointColumns(endpoint: SurvivalEndpoint, modelId: string) {
+function endpointColumns(endpoint: SurvivalEndpoint, modelId: string) {
   const field = endpoint === 'pfs' && modelId === 'lf-tid@2' ? 'scanPfs' : endpoint;
   return { days: outcomeColumns[`${field}Days`].name, event: outcomeColumns[`${field}Event`].name };
 }
