@@ -54,3 +54,5 @@ export {
   survivalEndpoints,
   sweepStates,
 } from './vocabulary.js';
+export type { MedianEstimate } from './format.js';
+export { formatMedian, formatPValue, notAvailable, notReached, pending } from './format.js';

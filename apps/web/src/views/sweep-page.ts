@@ -53,7 +53,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
     const progress = h('section', { class: 'card', 'data-testid': 'progress' });
     const cancel = h('button', { class: 'button secondary', type: 'button' }, 'Cancel sweep');
     const survival = survivalSection(id, axes);
-    const heatmap = heatmapSection(axes, sweep.spec.design.kind === 'grid');
+    const heatmap = heatmapSection(axes, sweep.spec.design);
     const table = h('div', { class: 'table-wrap' });
     const warnings = JSON.parse(sessionStorage.getItem(`warnings:${id}`) ?? '[]') as string[];
 
