@@ -1,4 +1,5 @@
-import { formatMedian, type MedianEstimate, notReached, pending } from '@frontline/contracts';
+// The subpath, not the package index: the formatters without the zod schemas.
+import { formatMedian, type MedianEstimate, notReached, pending } from '@frontline/contracts/format';
 
 const integer = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 

@@ -1,6 +1,6 @@
 import type { SurvivalGroup } from '@frontline/contracts';
 import { describe, expect, it } from 'vitest';
-import { colourDomain, quantile } from '../src/charts/colour-scale.js';
+import { colourDomain, legendTicks, quantile } from '../src/charts/colour-scale.js';
 import { atRisk, censorMarks, daysPerMonth, groupLabels, timeTicks } from '../src/charts/km-data.js';
 import { axisValueFormatter, formatDays, formatMedianDays } from '../src/format.js';
 
@@ -106,5 +106,11 @@ describe('heatmap colour scale', () => {
     expect(high).toBeCloseTo(497.02, 9); // the 10,000 outlier does not stretch the scale
     expect(colourDomain([null, null])).toBeNull();
     expect(colourDomain([500, 500, null])).toEqual([475, 525]);
+  });
+
+  it('puts round legend ticks inside the domain, however narrow', () => {
+    expect(legendTicks([494.9, 497.1])).toEqual([495, 495.5, 496, 496.5, 497]);
+    expect(legendTicks([0.12, 0.87])).toEqual([0.2, 0.4, 0.6, 0.8]);
+    expect(legendTicks([401.98, 497.02])).toEqual([420, 440, 460, 480]);
   });
 });

@@ -19,7 +19,7 @@ const smallestPValue = 1e-300;
  */
 export function formatPValue(value: number | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '–';
-  if (value < smallestPValue) return "< 1e-300";
+  if (value < smallestPValue) return '< 1e-300';
   return value < 1e-4 ? value.toExponential(1) : value.toFixed(4);
 }
 
@@ -39,6 +39,8 @@ export function formatMedian(
 ): string {
   const limit = (v: number | null) => (v === null ? notAvailable : formatTime(v));
   if (median.value === null)
-    return median.lower === null ? notReached : `${notReached} (${limit(median.lower)}–${limit(median.upper)})`;
+    return median.lower === null
+      ? notReached
+      : `${notReached} (${limit(median.lower)}–${limit(median.upper)})`;
   return `${formatTime(median.value)} (${limit(median.lower)}–${limit(median.upper)})`;
 }

@@ -25,3 +25,14 @@ export function colourDomain(
   const pad = Math.max(Math.abs(low) * 0.05, 1e-9);
   return [low - pad, high + pad];
 }
+
+/** About `count` round ticks (1, 2 or 5 × 10^k apart) inside the domain. */
+export function legendTicks([low, high]: [number, number], count = 5): number[] {
+  const raw = (high - low) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
+  const ticks: number[] = [];
+  for (let k = Math.ceil(low / step); k * step <= high + step * 1e-9; k++)
+    ticks.push(Number((k * step).toPrecision(12)));
+  return ticks;
+}

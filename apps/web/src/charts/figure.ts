@@ -46,7 +46,10 @@ export function composeFigure(width: number, height: number, parts: readonly Pla
     element.setAttribute('x', String(x));
     element.setAttribute('y', String(y));
     // Plot's stylesheet sets `height: auto`, which on a nested <svg> means 100% of the figure.
-    element.setAttribute('style', `width:${size.width}px;height:${size.height}px;max-width:none;overflow:visible`);
+    element.setAttribute(
+      'style',
+      `width:${size.width}px;height:${size.height}px;max-width:none;overflow:visible`,
+    );
     figure.append(element);
   }
   return figure;

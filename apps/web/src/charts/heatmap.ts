@@ -1,6 +1,6 @@
 import * as Plot from '@observablehq/plot';
 import { axisValueFormatter } from '../format.js';
-import { colourDomain } from './colour-scale.js';
+import { colourDomain, legendTicks } from './colour-scale.js';
 import { composeFigure, type Placed, sizeOf, svgElement, swatchLegend } from './figure.js';
 
 export interface HeatmapCell {
@@ -32,7 +32,13 @@ const missingStroke = '#9ca3af';
 let patternCount = 0;
 
 function hatchPattern(id: string) {
-  const pattern = svgElement('pattern', { id, width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
+  const pattern = svgElement('pattern', {
+    id,
+    width: 6,
+    height: 6,
+    patternUnits: 'userSpaceOnUse',
+    patternTransform: 'rotate(45)',
+  });
   pattern.append(
     svgElement('rect', { width: 6, height: 6, fill: missingFill }),
     svgElement('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: missingStroke, 'stroke-width': 1.5 }),
@@ -45,6 +51,12 @@ function hatchPattern(id: string) {
 function colourOptions(cells: readonly HeatmapCell[], options: HeatmapOptions) {
   const domain = colourDomain(cells.map((c) => c.value));
   if (!domain) return undefined;
+  const ticks = legendTicks(domain);
+  // The metric's own text (`455 d`) unless it rounds two ticks alike; then plain numbers that differ.
+  const inMetric = ticks.map((t) => options.format(t));
+  const plain = axisValueFormatter(ticks);
+  const tickFormat =
+    new Set(inMetric).size === ticks.length ? (v: number) => options.format(v) : (v: number) => plain(v);
   return {
     type: 'linear' as const,
     scheme: 'viridis' as const,
@@ -52,7 +64,8 @@ function colourOptions(cells: readonly HeatmapCell[], options: HeatmapOptions) {
     // Values beyond the 2nd–98th percentile take the end colours.
     clamp: true,
     label: options.valueLabel,
-    tickFormat: (v: number) => options.format(v),
+    ticks,
+    tickFormat,
   };
 }
 
@@ -64,7 +77,9 @@ function colourOptions(cells: readonly HeatmapCell[], options: HeatmapOptions) {
 export function heatmapFigure(cells: readonly HeatmapCell[], options: HeatmapOptions): SVGSVGElement {
   const color = colourOptions(cells, options);
   const patternId = `missing-hatch-${++patternCount}`;
-  const chart = options.grid ? gridChart(cells, options, color, patternId) : scatterChart(cells, options, color, patternId);
+  const chart = options.grid
+    ? gridChart(cells, options, color, patternId)
+    : scatterChart(cells, options, color, patternId);
   const legends: SVGSVGElement[] = [];
   if (color) {
     const ramp = Plot.legend({ color, width: 280, marginLeft: 12 });
@@ -75,7 +90,15 @@ export function heatmapFigure(cells: readonly HeatmapCell[], options: HeatmapOpt
     const legend = swatchLegend(
       missing.map((label) => ({
         label: label === 'NR' ? 'NR (median not reached)' : label,
-        swatch: (x, y) => svgElement('rect', { x, y, width: 14, height: 10, fill: `url(#${patternId}-legend)`, stroke: missingStroke }),
+        swatch: (x, y) =>
+          svgElement('rect', {
+            x,
+            y,
+            width: 14,
+            height: 10,
+            fill: `url(#${patternId}-legend)`,
+            stroke: missingStroke,
+          }),
       })),
       300,
     );
@@ -99,7 +122,12 @@ export function heatmapFigure(cells: readonly HeatmapCell[], options: HeatmapOpt
 
 type ColourOptions = ReturnType<typeof colourOptions>;
 
-function gridChart(cells: readonly HeatmapCell[], options: HeatmapOptions, color: ColourOptions, patternId: string) {
+function gridChart(
+  cells: readonly HeatmapCell[],
+  options: HeatmapOptions,
+  color: ColourOptions,
+  patternId: string,
+) {
   const known = cells.filter((c) => c.value !== null);
   const unknown = cells.filter((c) => c.value === null);
   const xs = [...new Set(cells.map((c) => c.x))].sort((a, b) => a - b);
@@ -114,7 +142,9 @@ function gridChart(cells: readonly HeatmapCell[], options: HeatmapOptions, color
   const yLabels = ys.map((y) => (typeof y === 'number' ? formatY(y) : String(y)));
   return Plot.plot({
     width: options.width,
-    height: strip ? 90 + (turn ? longest * 5 : 0) : Math.max(160, 60 + ys.length * 56 + (turn ? longest * 5 : 0)),
+    height: strip
+      ? 90 + (turn ? longest * 5 : 0)
+      : Math.max(160, 60 + ys.length * 56 + (turn ? longest * 5 : 0)),
     marginLeft: strip ? 20 : Math.max(56, 18 + Math.max(...yLabels.map((l) => l.length)) * 7),
     marginRight: 20,
     marginBottom: 40 + (turn ? longest * 5 : 0),
@@ -145,12 +175,20 @@ function gridChart(cells: readonly HeatmapCell[], options: HeatmapOptions, color
         inset: 0.5,
         tip: { format: { fill: (v: number) => options.format(v), x: formatX, y: true } },
       }),
-      Plot.cell(unknown, { x: 'x', y: 'y', fill: `url(#${patternId})`, stroke: missingStroke, inset: 0.5, className: 'missing-cells' }),
+      Plot.cell(unknown, {
+        x: 'x',
+        y: 'y',
+        fill: `url(#${patternId})`,
+        stroke: missingStroke,
+        inset: 0.5,
+        className: 'missing-cells',
+      }),
       cellWidth >= 34
         ? Plot.text(cells, {
             x: 'x',
             y: 'y',
-            text: (c: HeatmapCell) => (c.value === null ? (c.missing ?? options.format(null)) : options.format(c.value)),
+            text: (c: HeatmapCell) =>
+              c.value === null ? (c.missing ?? options.format(null)) : options.format(c.value),
             // Dark text on a white halo reads on every colour of the scale.
             fill: '#111827',
             stroke: 'white',
@@ -163,7 +201,12 @@ function gridChart(cells: readonly HeatmapCell[], options: HeatmapOptions, color
   }) as SVGSVGElement;
 }
 
-function scatterChart(cells: readonly HeatmapCell[], options: HeatmapOptions, color: ColourOptions, patternId: string) {
+function scatterChart(
+  cells: readonly HeatmapCell[],
+  options: HeatmapOptions,
+  color: ColourOptions,
+  patternId: string,
+) {
   const known = cells.filter((c) => c.value !== null);
   const formatX = axisValueFormatter(cells.map((c) => c.x));
   return Plot.plot({
@@ -171,14 +214,27 @@ function scatterChart(cells: readonly HeatmapCell[], options: HeatmapOptions, co
     height: 380,
     marginLeft: 72,
     marginBottom: 44,
-    x: { label: options.xLabel, type: options.logX ? 'log' : 'linear', grid: true, labelAnchor: 'center', labelArrow: 'none' },
+    x: {
+      label: options.xLabel,
+      type: options.logX ? 'log' : 'linear',
+      grid: true,
+      labelAnchor: 'center',
+      labelArrow: 'none',
+    },
     y: { label: options.yLabel, type: options.logY ? 'log' : 'linear', grid: true },
     color,
     marks: [
       () => hatchPattern(patternId),
       Plot.dot(
         cells.filter((c) => c.value === null),
-        { x: 'x', y: 'y', r: 6, fill: `url(#${patternId})`, stroke: missingStroke, className: 'missing-cells' },
+        {
+          x: 'x',
+          y: 'y',
+          r: 6,
+          fill: `url(#${patternId})`,
+          stroke: missingStroke,
+          className: 'missing-cells',
+        },
       ),
       Plot.dot(known, {
         x: 'x',

@@ -20,7 +20,9 @@ const tickSteps: Record<TimeUnit, readonly number[]> = {
 export function timeTicks(maxDays: number, unit: TimeUnit): number[] {
   const max = maxDays / daysPer(unit);
   const steps = tickSteps[unit];
-  const step = steps.find((s) => Math.floor(max / s) <= 8) ?? Math.ceil(max / 8 / steps[steps.length - 1]!) * steps[steps.length - 1]!;
+  const step =
+    steps.find((s) => Math.floor(max / s) <= 8) ??
+    Math.ceil(max / 8 / steps[steps.length - 1]!) * steps[steps.length - 1]!;
   const ticks: number[] = [];
   for (let k = 0; k * step <= max + 1e-9; k++) ticks.push(k * step * daysPer(unit));
   return ticks;
@@ -72,7 +74,8 @@ export function censorMarks(group: SurvivalGroup): CensorMark[] {
   const marks: CensorMark[] = [];
   time.forEach((t, i) => {
     const s = survival[i];
-    if (nCensor[i]! > 0 && s !== null && s !== undefined) marks.push({ time: t, survival: s, censored: nCensor[i]! });
+    if (nCensor[i]! > 0 && s !== null && s !== undefined)
+      marks.push({ time: t, survival: s, censored: nCensor[i]! });
   });
   const end = followUpEnd(group);
   const lastTime = time[time.length - 1] ?? 0;

@@ -121,12 +121,32 @@ function panel(input: PanelInput): { plot: SVGSVGElement; riskTable: SVGSVGEleme
     marginLeft,
     marginRight,
     marginBottom: 36,
-    x: { ...x, label: `Time since diagnosis (${unitLabel(unit)})`, labelAnchor: 'center', labelArrow: 'none', grid: true },
+    x: {
+      ...x,
+      label: `Time since diagnosis (${unitLabel(unit)})`,
+      labelAnchor: 'center',
+      labelArrow: 'none',
+      grid: true,
+    },
     y: { label: input.yLabel, domain: [0, 1], grid: true, ticks: input.compact ? 3 : 6 },
     color,
     marks: [
-      Plot.line(toUnit(input.context), { x: 'time', y: 'survival', z: 'group', stroke: '#d1d5db', strokeWidth: 1, curve: 'step-after' }),
-      Plot.areaY(rows, { x: 'time', y1: 'lower', y2: 'upper', fill: 'group', fillOpacity: 0.12, curve: 'step-after' }),
+      Plot.line(toUnit(input.context), {
+        x: 'time',
+        y: 'survival',
+        z: 'group',
+        stroke: '#d1d5db',
+        strokeWidth: 1,
+        curve: 'step-after',
+      }),
+      Plot.areaY(rows, {
+        x: 'time',
+        y1: 'lower',
+        y2: 'upper',
+        fill: 'group',
+        fillOpacity: 0.12,
+        curve: 'step-after',
+      }),
       Plot.line(rows, { x: 'time', y: 'survival', stroke: 'group', strokeWidth: 1.8, curve: 'step-after' }),
       // survminer's surv.median.line = "hv": dashed from the y axis to each median, then down to the x axis.
       Plot.ruleY(medians.length > 0 ? [0.5] : [], {
@@ -136,8 +156,23 @@ function panel(input: PanelInput): { plot: SVGSVGElement; riskTable: SVGSVGEleme
         strokeDasharray: '4,3',
         className: 'median-lines',
       }),
-      Plot.ruleX(medians, { x: 'time', y1: 0, y2: 0.5, stroke: 'group', strokeDasharray: '4,3', className: 'median-lines' }),
-      Plot.dot(marks, { x: 'time', y: 'survival', symbol: 'plus', stroke: 'group', r: 3.5, strokeWidth: 1.4, className: 'censor-marks' }),
+      Plot.ruleX(medians, {
+        x: 'time',
+        y1: 0,
+        y2: 0.5,
+        stroke: 'group',
+        strokeDasharray: '4,3',
+        className: 'median-lines',
+      }),
+      Plot.dot(marks, {
+        x: 'time',
+        y: 'survival',
+        symbol: 'plus',
+        stroke: 'group',
+        r: 3.5,
+        strokeWidth: 1.4,
+        className: 'censor-marks',
+      }),
       Plot.ruleY([0]),
       Plot.tip(
         rows,
@@ -160,7 +195,12 @@ function panel(input: PanelInput): { plot: SVGSVGElement; riskTable: SVGSVGEleme
 
   // Numbers at risk at the x ticks, aligned with them: same width, margins and domain as the plot.
   const risk = input.groups.flatMap((g, i) =>
-    ticks.map((day) => ({ group: input.riskNames[i]!, colour: colours[i]!, time: day / per, n: atRisk(g, day) })),
+    ticks.map((day) => ({
+      group: input.riskNames[i]!,
+      colour: colours[i]!,
+      time: day / per,
+      n: atRisk(g, day),
+    })),
   );
   const rowHeight = 16;
   const riskTable = Plot.plot({
@@ -171,10 +211,24 @@ function panel(input: PanelInput): { plot: SVGSVGElement; riskTable: SVGSVGEleme
     marginTop: 20,
     marginBottom: 6,
     x: { ...x, axis: null },
-    y: { domain: [...input.riskNames], label: null, tickSize: 0 },
+    // Padding keeps the row names clear of the numbers centred on the first tick (time 0).
+    y: { domain: [...input.riskNames], label: null, tickSize: 0, tickPadding: 22 },
     marks: [
-      Plot.text(['Number at risk'], { frameAnchor: 'top-left', dx: -marginLeft + 4, dy: -16, fontWeight: 'bold', fontSize: 11 }),
-      Plot.text(risk, { x: 'time', y: 'group', text: (d: { n: number }) => String(d.n), fill: 'colour', fontSize: 11, className: 'risk-numbers' }),
+      Plot.text(['Number at risk'], {
+        frameAnchor: 'top-left',
+        dx: -marginLeft + 4,
+        dy: -16,
+        fontWeight: 'bold',
+        fontSize: 11,
+      }),
+      Plot.text(risk, {
+        x: 'time',
+        y: 'group',
+        text: (d: { n: number }) => String(d.n),
+        fill: 'colour',
+        fontSize: 11,
+        className: 'risk-numbers',
+      }),
     ],
   }) as SVGSVGElement;
   return { plot, riskTable };
@@ -185,7 +239,10 @@ function panel(input: PanelInput): { plot: SVGSVGElement; riskTable: SVGSVGEleme
  * times, dashed median lines, a numbers-at-risk table under the time axis aligned with its ticks, and a
  * colour-blind-safe palette; more than 8 groups become small multiples. One SVG, ready for export.
  */
-export function survivalFigure(groups: readonly SurvivalGroup[], options: SurvivalFigureOptions): SVGSVGElement {
+export function survivalFigure(
+  groups: readonly SurvivalGroup[],
+  options: SurvivalFigureOptions,
+): SVGSVGElement {
   const labels = groupLabels(groups);
   const maxDays = Math.max(1, ...groups.map(followUpEnd));
   const yLabel = `${endpointNames[options.endpoint]} S(t)`;
@@ -199,7 +256,7 @@ export function survivalFigure(groups: readonly SurvivalGroup[], options: Surviv
       })),
       options.width,
     );
-    const marginLeft = Math.min(280, Math.max(56, 14 + Math.max(...labels.map((l) => l.length)) * charWidth));
+    const marginLeft = Math.min(300, Math.max(56, 30 + Math.max(...labels.map((l) => l.length)) * charWidth));
     const { plot, riskTable } = panel({
       groups,
       labels,
@@ -250,11 +307,17 @@ export function survivalFigure(groups: readonly SurvivalGroup[], options: Surviv
       compact: true,
     });
     const heading = swatchLegend(
-      [{ label, swatch: (x, y) => svgElement('rect', { x, y, width: 14, height: 10, fill: groupPalette[0] }) }],
+      [
+        {
+          label,
+          swatch: (x, y) => svgElement('rect', { x, y, width: 14, height: 10, fill: groupPalette[0] }),
+        },
+      ],
       panelWidth,
     );
     const x = (i % columns) * panelWidth;
-    const y = Math.floor(i / columns) * (sizeOf(heading).height + sizeOf(plot).height + sizeOf(riskTable).height);
+    const y =
+      Math.floor(i / columns) * (sizeOf(heading).height + sizeOf(plot).height + sizeOf(riskTable).height);
     parts.push(
       { element: heading, x: x + 48, y },
       { element: plot, x, y: y + sizeOf(heading).height },

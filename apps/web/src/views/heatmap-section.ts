@@ -1,4 +1,5 @@
-import { type PointRow, pending, type SweepStatus } from '@frontline/contracts';
+import type { PointRow, SweepStatus } from '@frontline/contracts';
+import { pending } from '@frontline/contracts/format';
 import { exportButtons, loadingIndicator } from '../charts/figure.js';
 import { type HeatmapCell, heatmapFigure } from '../charts/heatmap.js';
 import { h, replaceChildren } from '../dom.js';
@@ -9,7 +10,9 @@ import { select } from './widgets.js';
 /** Axes a sampled design draws on a log scale (`scale: 'log'` in the spec). */
 function logAxesOf(design: SweepStatus['spec']['design']): Set<string> {
   if (design.kind === 'grid') return new Set();
-  return new Set(Object.entries(design.axes).flatMap(([axis, range]) => (range.scale === 'log' ? [axis] : [])));
+  return new Set(
+    Object.entries(design.axes).flatMap(([axis, range]) => (range.scale === 'log' ? [axis] : [])),
+  );
 }
 
 /**
@@ -137,7 +140,10 @@ export function heatmapSection(axes: readonly string[], design: SweepStatus['spe
       yLabel: yAxis || '',
       valueLabel: metric.label,
       format: metric.format,
-      width: Math.max(360, Math.min(chart.clientWidth || 900, 120 + 110 * new Set(cells.map((c) => c.x)).size)),
+      width: Math.max(
+        360,
+        Math.min(chart.clientWidth || 900, 120 + 110 * new Set(cells.map((c) => c.x)).size),
+      ),
       grid: isGrid,
       logX: logAxes.has(xAxis),
       logY: logAxes.has(yAxis),

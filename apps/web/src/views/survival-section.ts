@@ -1,8 +1,5 @@
-import {
-  formatPValue,
-  type SurvivalEndpointName as SurvivalEndpoint,
-  type SurvivalResponse,
-} from '@frontline/contracts';
+import type { SurvivalEndpointName as SurvivalEndpoint, SurvivalResponse } from '@frontline/contracts';
+import { formatPValue } from '@frontline/contracts/format';
 import { api } from '../api.js';
 import { exportButtons, loadingIndicator } from '../charts/figure.js';
 import type { TimeUnit } from '../charts/km-data.js';
