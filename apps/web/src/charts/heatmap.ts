@@ -82,8 +82,17 @@ export function heatmapFigure(cells: readonly HeatmapCell[], options: HeatmapOpt
     : scatterChart(cells, options, color, patternId);
   const legends: SVGSVGElement[] = [];
   if (color) {
-    const ramp = Plot.legend({ color, width: 280, marginLeft: 12 });
-    if (ramp instanceof SVGSVGElement) legends.push(ramp);
+    const ramp = Plot.legend({
+      color,
+      ticks: color.ticks,
+      tickFormat: color.tickFormat,
+      width: 280,
+      marginLeft: 12,
+    });
+    if (ramp instanceof SVGSVGElement) {
+      ramp.classList.add('colour-legend');
+      legends.push(ramp);
+    }
   }
   const missing = [...new Set(cells.filter((c) => c.value === null).map((c) => c.missing ?? 'no value'))];
   if (missing.length > 0) {

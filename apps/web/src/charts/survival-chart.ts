@@ -303,7 +303,7 @@ export function survivalFigure(
       unit: options.unit,
       yLabel: null,
       riskNames: ['at risk'],
-      marginLeft: 48,
+      marginLeft: 66,
       compact: true,
     });
     const heading = swatchLegend(
@@ -319,7 +319,7 @@ export function survivalFigure(
     const y =
       Math.floor(i / columns) * (sizeOf(heading).height + sizeOf(plot).height + sizeOf(riskTable).height);
     parts.push(
-      { element: heading, x: x + 48, y },
+      { element: heading, x: x + 66, y },
       { element: plot, x, y: y + sizeOf(heading).height },
       { element: riskTable, x, y: y + sizeOf(heading).height + sizeOf(plot).height },
     );
