@@ -2,7 +2,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Harness, startHarness, sweepOutcomes } from '@frontline/api/test-harness';
-import type { PointsResponse, SurvivalGroup, SurvivalResponse } from '@frontline/contracts';
+import {
+  formatPValue,
+  type PointsResponse,
+  type SurvivalGroup,
+  type SurvivalResponse,
+} from '@frontline/contracts';
 import { projectRoot } from '@frontline/stack';
 import { type Browser, chromium, type Download, type Page } from 'playwright-core';
 import { build } from 'vite';
@@ -125,6 +130,7 @@ describe('charts in headless Chromium', () => {
     expect(
       await page.locator('[data-testid="survival-groups"] tbody tr td:nth-child(1)').allTextContents(),
     ).toEqual(['dose=0', 'dose=0.26', 'dose=2']);
+    await page.locator('[data-testid="heatmap"] g[aria-label="text"] text').nth(2).waitFor();
     const heatmapLabels = await page
       .locator('[data-testid="heatmap"] g[aria-label="text"] text')
       .allTextContents();
@@ -186,6 +192,12 @@ describe('charts in headless Chromium', () => {
     );
     expect(riskNumbers).toEqual(fromOutcomes);
     expect(riskNumbers[0]).toBe(120); // 3 immune kill rates × 40 patients at time 0
+    // The all-groups log-rank p-value as the shared formatter prints it (`< 1e-300` when it underflows).
+    const logRank = survival.comparison.method === 'allGroups' ? survival.comparison.logRank : null;
+    expect(logRank?.pValue).toBeTypeOf('number');
+    expect(await page.locator('[data-testid="survival-note"]').textContent()).toContain(
+      `p = ${formatPValue(logRank?.pValue)}.`,
+    );
 
     // Censor marks: one `+` per censoring time the API's rows give, in every group.
     const censorTimes = survival.groups.reduce((n, g) => n + apiCensorTimes(g), 0);
