@@ -50,7 +50,7 @@ export function sliceView(spec: SweepSummary['spec']) {
     const missing = rows.length - points.length;
     note.textContent =
       missing > 0
-        ? `${missing} of ${rows.length} points have no ${metric.label.toLowerCase()} (not reached or pending)`
+        ? `${missing} of ${rows.length} points have no ${metric.label} (not reached, past follow-up or pending)`
         : '';
     replaceChildren(
       plots,
