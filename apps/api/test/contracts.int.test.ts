@@ -91,6 +91,14 @@ describe('every route answers what its contract says (real Postgres, Redis and w
     await call(sweeps.submit, '/v1/sweeps', { body: spec, key: readKey, status: 403 });
   });
 
+  it('sweeps: delete', async () => {
+    // The same spec again: every outcome reused, so it is completed at once and may be deleted.
+    const again = (await call(sweeps.submit, '/v1/sweeps', { body: spec, status: 202 })) as { id: string };
+    const deleted = await call(sweeps.delete, `/v1/sweeps/${again.id}`);
+    expect(deleted).toMatchObject({ id: again.id, deleted: { sweeps: 1, outcomes: 0 } });
+    await call(sweeps.delete, `/v1/sweeps/${again.id}`, { status: 404 });
+  });
+
   it('sweeps: the event stream carries progress events of the contract', async () => {
     const response = await fetch(`${harness.apiUrl}/v1/sweeps/${sweepId}/events`, {
       headers: harness.authHeaders,
