@@ -38,4 +38,3 @@ export function createWorkerMetrics(busyThreads: () => number = () => 0) {
     }),
   };
 }
-type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
