@@ -29,8 +29,10 @@ export function fraction(value: number | null | undefined, digits = 3): string {
   return value === null || value === undefined || Number.isNaN(value) ? dash : value.toFixed(digits);
 }
 
+/** A p-value below what a double can hold (it underflowed to 0) prints as `< 1e-300`, never `0.0e+0`. */
 export function pValue(value: number | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) return dash;
+  if (value < 1e-300) return '< 1e-300';
   return value < 1e-4 ? value.toExponential(1) : value.toFixed(4);
 }
 

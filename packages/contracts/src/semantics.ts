@@ -2,6 +2,7 @@ import type { ParamName } from '@frontline/sim';
 import { paramDomains, paramNames, validateParams } from '@frontline/sim';
 import type { z } from 'zod';
 import type { sweepSpecStructureSchema } from './spec.js';
+import { unknownParameterRule } from './suggest.js';
 
 type StructuredSpec = z.output<typeof sweepSpecStructureSchema>;
 type Overrides = Record<string, number>;
@@ -24,14 +25,13 @@ export function checkSweepSemantics(spec: StructuredSpec, ctx: z.RefinementCtx):
 
   if (axisNames.length === 0) report(['design', 'axes'], 'must name at least one axis');
   for (const name of axisNames) {
-    if (!knownParams.has(name))
-      report(['design', 'axes', name], 'unknown parameter (see MODEL.md §4 for names)');
+    if (!knownParams.has(name)) report(['design', 'axes', name], unknownParameterRule(name, knownParams));
   }
 
   // Overrides that hold everywhere; only known, non-axis names go on to the domain checks.
   const base: Overrides = {};
   for (const [name, value] of Object.entries(spec.params)) {
-    if (!knownParams.has(name)) report(['params', name], 'unknown parameter (see MODEL.md §4 for names)');
+    if (!knownParams.has(name)) report(['params', name], unknownParameterRule(name, knownParams));
     else if (Object.hasOwn(design.axes, name))
       report(['params', name], 'is also a design axis; set it in one place only');
     else base[name] = value;
