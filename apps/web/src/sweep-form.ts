@@ -4,22 +4,10 @@
  * them at once. Only a form without problems is sent; the API's own messages (path + rule) then
  * appear next to the field they name.
  */
-import type { ErrorDetail, SweepSummary } from '@frontline/contracts';
+import type { ErrorDetail, ModelParameter, SweepSummary } from '@frontline/contracts';
 
-/**
- * One model parameter as GET /v1/model/parameters describes it (`modelParametersResponseSchema` in
- * @frontline/contracts, added by the CLI/parameters work); the form needs only this much of it.
- */
-export interface ModelParameter {
-  name: string;
-  description: string;
-  unit: string;
-  default: number;
-  min: number | null;
-  max: number | null;
-  perPatient: boolean;
-  sweepable: boolean;
-}
+/** One model parameter as GET /v1/model/parameters describes it. */
+export type { ModelParameter };
 
 /** The mission axes: the form's rows before the user picks others. */
 export const defaultAxes = ['dose', 'immuneKill', 'emtPlasticity'] as const;

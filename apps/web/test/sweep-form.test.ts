@@ -51,6 +51,8 @@ const parameter = (
   default: 0,
   min,
   max,
+  rule: max === null ? `≥ ${min}` : `${min}–${max}`,
+  integer: false,
   perPatient: false,
   sweepable,
 });
