@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 /** The nearest running local stack's API (its `.frontline/stack.json`, searched upwards from here). */
 function localStackApiUrl(): string | undefined {
@@ -25,6 +25,9 @@ const apiUrl = process.env.FRONTLINE_API_URL || localStackApiUrl() || 'http://12
 export default defineConfig({
   root: import.meta.dirname,
   base: '/',
+  // Runtime imports of workspace packages (the shared formatters of @frontline/contracts) read their
+  // live source, as tests and dev do; a package's dist/ need not be built first.
+  resolve: { conditions: ['@frontline/source', ...defaultClientConditions] },
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1_000 },
   server: {
     proxy: Object.fromEntries(['/v1', '/admin', '/metrics', '/docs'].map((path) => [path, apiUrl])),

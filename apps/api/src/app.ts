@@ -23,6 +23,7 @@ import { sweepEventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { modelRoutes } from './routes/model.js';
 import { outcomeExportRoutes } from './routes/outcomes-export.js';
 import { pointsRoutes } from './routes/points.js';
 import { queueRoutes } from './routes/queue.js';
@@ -31,6 +32,7 @@ import { survivalRoutes } from './routes/survival.js';
 import { sweepRoutes } from './routes/sweeps.js';
 import { createStatsPool } from './stats-pool.js';
 import { createSweepService } from './sweep-service.js';
+import { acceptYamlBodies } from './yaml-body.js';
 
 export interface AppDeps {
   /** Key lookups and light reads. */
@@ -94,6 +96,7 @@ export async function buildApp(deps: AppDeps) {
     };
   });
   registerErrorHandling(app);
+  acceptYamlBodies(app);
   const sessionCookie = deps.sessionCookie ?? `frontline_key_${randomBytes(4).toString('hex')}`;
   const routes = registerAuth(app, deps.pool, { cookieName: sessionCookie });
   // Per API key (after auth, hence preHandler), in this process's memory: with several API
@@ -132,6 +135,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(healthRoutes({ ...deps, heavyPool, gates }));
   await app.register(sweepRoutes({ pool: deps.pool, sweeps, limits }));
   await app.register(keyRoutes({ pool: deps.pool }));
+  await app.register(modelRoutes);
   await app.register(sessionRoutes({ pool: deps.pool, cookieName: sessionCookie }));
   await app.register(survivalRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
   await app.register(pointsRoutes({ heavyPool, gate: gates.reads, stats, capacity }));

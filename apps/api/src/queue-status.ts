@@ -1,6 +1,12 @@
 import type { QueueStatus } from '@frontline/contracts';
 import { recentHeartbeats, type WorkerHeartbeatRow } from '@frontline/db';
-import { type ConnectedWorker, type QueueSnapshot, readQueueSnapshot } from '@frontline/queue';
+import {
+  type ActiveJobs,
+  type ConnectedWorker,
+  type QueueSnapshot,
+  readQueueSnapshot,
+  workerKey,
+} from '@frontline/queue';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -56,36 +62,48 @@ export function createQueueMonitor(deps: QueueMonitorDeps) {
 export type QueueMonitor = ReturnType<typeof createQueueMonitor>;
 
 function queueStatus(snapshot: QueueSnapshot, heartbeats: WorkerHeartbeatRow[], now: number): QueueStatus {
-  const { oldestWaitingAt, throughput, workers, ...rest } = snapshot;
+  const { oldestWaitingAt, throughput, workers, activeJobs, ...rest } = snapshot;
   return {
     ...rest,
-    workers: workers === undefined ? heartbeatWorkers(heartbeats) : withHeartbeats(workers, heartbeats),
+    workers:
+      workers === undefined
+        ? heartbeatWorkers(heartbeats, activeJobs)
+        : withHeartbeats(workers, heartbeats, activeJobs),
     throughput: { ...throughput, simulationsPerSecond: throughput.simulations / throughput.windowSeconds },
     oldestWaitingAgeSeconds: oldestWaitingAt === null ? null : Math.max(0, (now - oldestWaitingAt) / 1000),
   };
 }
 
 /** Where Redis cannot list clients (some managed services), fresh heartbeats stand in. */
-function heartbeatWorkers(heartbeats: WorkerHeartbeatRow[]): QueueWorker[] {
+function heartbeatWorkers(heartbeats: WorkerHeartbeatRow[], activeJobs: ActiveJobs): QueueWorker[] {
   return heartbeats.map((h) => ({
     host: h.host,
     pid: h.pid,
     threads: h.threads,
     busy: h.busy,
+    runningChunks: activeJobs.byWorker.get(workerKey(h.host, h.pid)) ?? 0,
     lastSeenAt: h.seenAt.toISOString(),
   }));
 }
 
-/** Workers connected to the queue as Redis sees them; busy threads from the heartbeat of the same host:pid. */
-function withHeartbeats(workers: ConnectedWorker[], heartbeats: WorkerHeartbeatRow[]): QueueWorker[] {
-  const beatOf = new Map(heartbeats.map((h) => [`${h.host}:${h.pid}`, h]));
+/**
+ * Workers connected to the queue as Redis sees them: busy threads from the heartbeat of the same
+ * host:pid (the pool's count at that beat, ≤ threads), running chunks from BullMQ's active jobs now.
+ */
+function withHeartbeats(
+  workers: ConnectedWorker[],
+  heartbeats: WorkerHeartbeatRow[],
+  activeJobs: ActiveJobs,
+): QueueWorker[] {
+  const beatOf = new Map(heartbeats.map((h) => [workerKey(h.host, h.pid), h]));
   return workers
     .map((worker) => {
-      const beat = beatOf.get(`${worker.host}:${worker.pid}`);
+      const beat = beatOf.get(workerKey(worker.host, worker.pid));
       return {
         ...worker,
         threads: worker.threads ?? beat?.threads ?? null,
         busy: beat?.busy ?? null,
+        runningChunks: activeJobs.byWorker.get(workerKey(worker.host, worker.pid)) ?? 0,
         lastSeenAt: beat?.seenAt.toISOString() ?? null,
       };
     })

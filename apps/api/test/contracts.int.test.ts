@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { type Harness, startHarness } from './support/harness.js';
 
-const { sweeps, results, keys, queue, health } = routeContracts;
+const { sweeps, results, keys, queue, health, model } = routeContracts;
 const unknownSweep = '00000000-0000-4000-8000-000000000000';
 const spec = {
   name: 'contract test',
@@ -91,6 +91,14 @@ describe('every route answers what its contract says (real Postgres, Redis and w
     await call(sweeps.submit, '/v1/sweeps', { body: spec, key: readKey, status: 403 });
   });
 
+  it('sweeps: delete', async () => {
+    // The same spec again: every outcome reused, so it is completed at once and may be deleted.
+    const again = (await call(sweeps.submit, '/v1/sweeps', { body: spec, status: 202 })) as { id: string };
+    const deleted = await call(sweeps.delete, `/v1/sweeps/${again.id}`);
+    expect(deleted).toMatchObject({ id: again.id, deleted: { sweeps: 1, outcomes: 0 } });
+    await call(sweeps.delete, `/v1/sweeps/${again.id}`, { status: 404 });
+  });
+
   it('sweeps: the event stream carries progress events of the contract', async () => {
     const response = await fetch(`${harness.apiUrl}/v1/sweeps/${sweepId}/events`, {
       headers: harness.authHeaders,
@@ -168,6 +176,11 @@ describe('every route answers what its contract says (real Postgres, Redis and w
     const overview = (await call(queue.overview, '/v1/queue')) as { queues: { prefix: string }[] };
     expect(overview.queues.map((q) => q.prefix)).toEqual([harness.queuePrefix]);
     await call(queue.overview, '/v1/queue', { key: readKey, status: 403 });
+    const catalogue = (await call(model.parameters, '/v1/model/parameters?model=lf-tid@2', {
+      key: readKey,
+    })) as { parameters: unknown[] };
+    expect(catalogue.parameters.length).toBeGreaterThan(40);
+    await call(model.parameters, '/v1/model/parameters?model=lf-tid@0', { status: 400 });
     expect(await call(health.liveness, '/healthz')).toEqual({ status: 'ok' });
     expect(await call(health.readiness, '/readyz')).toMatchObject({ checks: { redis: 'ok' } });
     const metrics = await fetch(`${harness.apiUrl}/metrics`);

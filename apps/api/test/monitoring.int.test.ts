@@ -223,6 +223,56 @@ describe('monitoring: queue view, SSE progress, Prometheus metrics', () => {
     await worker.stop();
   });
 
+  it('mid-sweep, busy threads stay within the pool and running chunks equal the jobs BullMQ has active', async () => {
+    await harness.stopWorkers();
+    const worker = await harness.startWorker(2, { WORKER_PORT: '0' });
+    const metricsUrl = workerUrl(await worker.waitForLog(/worker ready/));
+    // 4 points × 5 chunks of 1,000 patients at the full horizon: long enough for several heartbeats (5 s).
+    const created = await harness.submit({
+      name: 'monitoring busy threads',
+      design: { kind: 'grid', axes: { dose: [0, 2], immuneKill: [0.035, 0.1] } },
+      cohort: { patients: 5_000, seed: 2005, chunkSize: 1_000 },
+    });
+    let sawBothThreadsBusy = false;
+    let sawSteadyActive = false;
+    let sawGaugeBusy = false;
+    for (;;) {
+      const activeBefore = await harness.queue.getActiveCount();
+      const [queue] = (await harness.request('GET', '/v1/queue')).body.queues as QueueStatus[];
+      const activeAfter = await harness.queue.getActiveCount();
+      const workerText = await scrape(metricsUrl);
+      const [row] = queue!.workers;
+      expect(queue!.workers).toHaveLength(1);
+      expect(row).toMatchObject({ pid: worker.pid, threads: 2 });
+      // Before the fix: busy was a rounded long-run utilization (0/2 while chunks ran), the gauge
+      // counted BullMQ jobs (4 for a 2-thread pool at concurrency 4).
+      expect(row!.busy).toBeLessThanOrEqual(2);
+      expect(row!.runningChunks).toBe(queue!.counts.active);
+      if (activeBefore === activeAfter) {
+        expect(row!.runningChunks).toBe(activeBefore);
+        if (activeBefore > 0) sawSteadyActive = true;
+      }
+      if (row!.busy === 2) sawBothThreadsBusy = true;
+      const gaugeBusy = sample(workerText, 'frontline_worker_busy_threads', { service: 'worker' });
+      expect(gaugeBusy).toBeLessThanOrEqual(2);
+      if (gaugeBusy === 2) sawGaugeBusy = true;
+      expect(
+        sample(workerText, 'frontline_worker_running_chunks', { service: 'worker' }),
+      ).toBeLessThanOrEqual(4);
+      const { body } = await harness.request('GET', `/v1/sweeps/${created.id}`);
+      if (body.status !== 'queued' && body.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect({ sawBothThreadsBusy, sawSteadyActive, sawGaugeBusy }).toEqual({
+      sawBothThreadsBusy: true,
+      sawSteadyActive: true,
+      sawGaugeBusy: true,
+    });
+    const [idle] = (await harness.request('GET', '/v1/queue')).body.queues as QueueStatus[];
+    expect(idle!.workers[0]?.runningChunks).toBe(0);
+    await harness.stopWorkers();
+  });
+
   it('counts reconciler re-enqueues on the API process /metrics', async () => {
     const api = startApp('api', {
       DATABASE_URL: inject('appDatabaseUrl'),

@@ -12,9 +12,15 @@ export interface CommandContext {
 }
 
 export function commandContext(command: Command): CommandContext {
-  const options = command.optsWithGlobals<{ api?: string; apiKey?: string; json?: boolean }>();
+  const options = command.optsWithGlobals<{
+    api?: string;
+    apiKey?: string;
+    json?: boolean;
+    timeout: number;
+  }>();
+  const apiUrl = resolveApiUrl(options.api);
   return {
-    client: new ApiClient(resolveApiUrl(options.api), resolveApiKey(options.apiKey)),
+    client: new ApiClient(apiUrl, resolveApiKey(options.apiKey, apiUrl), options.timeout),
     json: options.json === true,
     print: (text) => process.stdout.write(`${text}\n`),
     printJson: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),

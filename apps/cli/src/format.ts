@@ -1,3 +1,4 @@
+import { formatMedian, formatPValue } from '@frontline/contracts/format';
 /** Plain-text rendering for terminals: aligned tables and short numbers. */
 
 export type Align = 'left' | 'right';
@@ -29,19 +30,12 @@ export function fraction(value: number | null | undefined, digits = 3): string {
   return value === null || value === undefined || Number.isNaN(value) ? dash : value.toFixed(digits);
 }
 
-export function pValue(value: number | null | undefined): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return dash;
-  return value < 1e-4 ? value.toExponential(1) : value.toFixed(4);
-}
+/** p-values as the dashboard prints them (`< 1e-300` for an underflowed tail, never `0.0e+0`). */
+export const pValue = formatPValue;
 
-/**
- * `184.2 (180.1–190.3)`. An undefined limit prints as NA, as R does (the upper one often is); a median
- * the curve never reaches prints as NR (not reached), with its limits when the lower one exists.
- */
+/** `184.2 (180.1–190.3)`, NR when not reached and NA for an undefined limit, as in the dashboard. */
 export function withInterval(value: number | null, lower: number | null, upper: number | null): string {
-  const limit = (v: number | null) => (v === null ? 'NA' : days(v));
-  if (value === null) return lower === null ? 'NR' : `NR (${limit(lower)}–${limit(upper)})`;
-  return `${days(value)} (${limit(lower)}–${limit(upper)})`;
+  return formatMedian({ value, lower, upper }, days);
 }
 
 export function duration(seconds: number | null | undefined): string {

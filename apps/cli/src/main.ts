@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ApiResponseError, ApiUnreachableError } from './api-client.js';
+import { ApiResponseError, ApiTimeoutError, ApiUnreachableError } from './api-client.js';
 import { buildProgram } from './program.js';
 
 const json = process.argv.includes('--json');
@@ -14,7 +14,7 @@ function report(error: unknown): void {
     process.stderr.write(`error: ${error.message}\n`);
     for (const detail of error.details) process.stderr.write(`  - ${detail.path}: ${detail.rule}\n`);
     if (error.status === 401)
-      process.stderr.write('Pass an API key with --api-key <key> or set FRONTLINE_API_KEY.\n');
+      process.stderr.write('Pass an API key with --api-key <key> or set FRONTLINE_KEY.\n');
     return;
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -27,5 +27,5 @@ try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
   report(error);
-  process.exitCode = error instanceof ApiUnreachableError ? 3 : 1;
+  process.exitCode = error instanceof ApiUnreachableError || error instanceof ApiTimeoutError ? 3 : 1;
 }

@@ -1,17 +1,25 @@
-import { Command } from 'commander';
-import { defaultApiUrl } from './api-client.js';
+import { Command, InvalidArgumentError } from 'commander';
+import { defaultApiUrl, defaultTimeoutSeconds } from './api-client.js';
 import { cancelCommand } from './commands/cancel.js';
 import { curvesCommand } from './commands/curves.js';
 import { exportCommand } from './commands/export.js';
 import { keysCommand } from './commands/keys.js';
 import { listCommand } from './commands/list.js';
+import { paramsCommand } from './commands/params.js';
+import { pointsCommand } from './commands/points.js';
 import { queueCommand } from './commands/queue.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
 import { upCommand } from './commands/up.js';
 import { watchCommand } from './commands/watch.js';
 
-/** The `frontline` command line: global --api and --json, one subcommand per file. */
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number of seconds > 0');
+  return n;
+}
+
+/** The `frontline` command line: global --api, --api-key, --timeout and --json, one subcommand per file. */
 export function buildProgram(): Command {
   const program = new Command('frontline')
     .description(
@@ -19,9 +27,10 @@ export function buildProgram(): Command {
     )
     .option(
       '--api <url>',
-      `API base URL (default: the running local stack's, from .frontline/stack.json, else ${defaultApiUrl})`,
+      `API base URL (default: $FRONTLINE_API, else the running local stack's from the nearest .frontline/stack.json, else ${defaultApiUrl})`,
     )
-    .option('--api-key <key>', "API key (default: $FRONTLINE_API_KEY, else the local stack's admin key)")
+    .option('--api-key <key>', "API key (default: $FRONTLINE_KEY, else that local stack's admin key)")
+    .option('--timeout <seconds>', 'how long to wait for the API to answer', seconds, defaultTimeoutSeconds)
     .option('--json', 'print machine-readable JSON instead of tables')
     .showHelpAfterError()
     .showSuggestionAfterError();
@@ -31,9 +40,11 @@ export function buildProgram(): Command {
     statusCommand(),
     watchCommand(),
     listCommand(),
+    pointsCommand(),
     curvesCommand(),
     exportCommand(),
     cancelCommand(),
+    paramsCommand(),
     queueCommand(),
     keysCommand(),
   ])

@@ -1,10 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type Harness, startHarness } from '@frontline/api/test-harness';
-import { projectRoot } from '@frontline/stack';
+import type { PointRow } from '@frontline/contracts';
 import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -16,24 +18,54 @@ interface CliRun {
   stderr: string;
 }
 
-/** Run `frontline …` from source as a real process, the way `pnpm frontline` does. */
-function frontline(args: readonly string[]): Promise<CliRun> {
+/** A folder outside the repository: the CLI is used from wherever its user works. */
+const outside = mkdtempSync(join(tmpdir(), 'frontline-cli-'));
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** The environment without the CLI's own variables; `extra` sets some. */
+function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of [
+    'FRONTLINE_API',
+    'FRONTLINE_KEY',
+    'FRONTLINE_API_KEY',
+    'FRONTLINE_STACK_FILE',
+    'INIT_CWD',
+  ])
+    delete env[name];
+  return { ...env, ...extra };
+}
+
+/**
+ * Run `frontline …` from source as a real process, from a folder outside the repository. No local
+ * stack's file unless `env` says otherwise: a stack running in this checkout must not lend its key.
+ */
+function frontline(
+  args: readonly string[],
+  {
+    cwd = outside,
+    env = cliEnv({ FRONTLINE_STACK_FILE: '' }),
+  }: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@frontline/source', '--import', 'tsx', cliEntry, ...args],
-    // No local stack's file: a stack running in this checkout must not lend the tests its key.
+    ['--conditions=@frontline/source', '--import', tsxLoader, cliEntry, ...args],
     {
-      cwd: projectRoot,
-      env: { ...process.env, FRONTLINE_STACK_FILE: '' },
+      cwd,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  return collect(child);
+}
+
+function collect(child: ReturnType<typeof spawn>): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
+  child.stdout?.on('data', (d: Buffer) => {
     stdout += d.toString();
   });
-  child.stderr.on('data', (d: Buffer) => {
+  child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
@@ -71,7 +103,7 @@ describe('frontline CLI against a real API', () => {
   beforeAll(async () => {
     harness = await startHarness();
     await harness.startWorker(2);
-    dir = mkdtempSync(join(tmpdir(), 'frontline-cli-'));
+    dir = outside;
     writeFileSync(join(dir, 'spec.yaml'), spec);
     cli = (...args) => frontline(['--api', harness.apiUrl, '--api-key', harness.apiKey, ...args]);
   });
@@ -79,8 +111,8 @@ describe('frontline CLI against a real API', () => {
     await harness?.stop();
   });
 
-  it('submit --watch submits the YAML spec, follows it to the end and exits 0', async () => {
-    const run = await cli('submit', join(dir, 'spec.yaml'), '--watch');
+  it("submit --watch submits the YAML spec (a path relative to the caller's folder), follows it to the end and exits 0", async () => {
+    const run = await cli('submit', 'spec.yaml', '--watch');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const id = /submitted sweep ([0-9a-f-]{36})/.exec(run.stdout)?.[1];
@@ -215,7 +247,7 @@ describe('frontline CLI against a real API', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
       'error: missing API key: send "Authorization: Bearer <api key>"\n' +
-        'Pass an API key with --api-key <key> or set FRONTLINE_API_KEY.\n',
+        'Pass an API key with --api-key <key> or set FRONTLINE_KEY.\n',
     );
   });
 
@@ -237,6 +269,10 @@ describe('frontline CLI against a real API', () => {
     );
     expect(queue.workers.length).toBeGreaterThan(0);
     expect(run.stdout).toContain(queue.workers[0].host);
+    expect(run.stdout).toMatch(
+      /^\d+\/2 threads busy \(at the workers' last heartbeat\), \d+ chunks running$/m,
+    );
+    expect(run.stdout).toMatch(/^worker\s+pid\s+threads\s+busy\s+chunks\s+last seen$/m);
   });
 
   it('cancel stops a running sweep and watch then exits 2; cancelling again changes nothing', async () => {
@@ -301,5 +337,204 @@ describe('frontline CLI against a real API', () => {
     ]);
     expect(notAdmin.code).not.toBe(0);
     expect(notAdmin.stderr).toMatch(/needs "admin"/);
+  });
+
+  it("a relative spec path resolves against the caller's folder, and a missing one names the absolute path tried", async () => {
+    const nested = join(dir, 'specs', 'trial');
+    mkdirSync(nested, { recursive: true });
+    const run = await cli('submit', '../missing.yaml');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`error: cannot read ${join(dir, '..', 'missing.yaml')}: no such file\n`);
+    const fromNested = await frontline(
+      ['--api', harness.apiUrl, '--api-key', harness.apiKey, 'submit', 'spec.yaml'],
+      {
+        cwd: nested,
+      },
+    );
+    expect(fromNested.stderr).toBe(`error: cannot read ${join(nested, 'spec.yaml')}: no such file\n`);
+  });
+
+  it('takes the API and key from FRONTLINE_API / FRONTLINE_KEY, else from the nearest .frontline/stack.json up from the caller', async () => {
+    const byEnv = await frontline(['--json', 'status', sweepId], {
+      env: cliEnv({ FRONTLINE_STACK_FILE: '', FRONTLINE_API: harness.apiUrl, FRONTLINE_KEY: harness.apiKey }),
+    });
+    expect(byEnv.code).toBe(0);
+    expect(JSON.parse(byEnv.stdout).id).toBe(sweepId);
+
+    const project = mkdtempSync(join(tmpdir(), 'frontline-project-'));
+    mkdirSync(join(project, '.frontline'));
+    writeFileSync(
+      join(project, '.frontline', 'stack.json'),
+      JSON.stringify({ apiUrl: harness.apiUrl, adminKey: harness.apiKey, appDatabaseUrl: '', redisUrl: '' }),
+    );
+    const deep = join(project, 'analysis', '2026');
+    mkdirSync(deep, { recursive: true });
+    const byStack = await frontline(['--json', 'status', sweepId], { cwd: deep, env: cliEnv() });
+    expect(byStack.code).toBe(0);
+    expect(JSON.parse(byStack.stdout).id).toBe(sweepId);
+
+    // The stack's key goes to the stack only: another URL gets no key (a 401, not the admin key).
+    const elsewhere = await frontline(['status', sweepId], {
+      cwd: deep,
+      env: cliEnv({ FRONTLINE_API: harness.apiUrl.replace('127.0.0.1', 'localhost') }),
+    });
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toMatch(/^error: missing API key/);
+  });
+
+  it('says the API did not answer within N s when it accepts the connection but stays silent', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket)); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      const run = await frontline(['--api', url, '--timeout', '1', 'status', sweepId]);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toBe(
+        `error: the API at ${url} did not answer within 1 s (it accepted the connection, so it is running but slow or stuck).\n` +
+          'Try again, or give it longer with --timeout <seconds>.\n',
+      );
+      const watched = await frontline(['--api', url, '--timeout', '1', 'watch', sweepId]);
+      expect(watched.stderr).toContain(`the API at ${url} did not answer within 1 s`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('params lists the catalogue the API serves; --json prints it as served; a misspelt axis gets a suggestion', async () => {
+    const { body } = await harness.request('GET', '/v1/model/parameters?model=lf-tid@2');
+    const json = await cli('--json', 'params', '--model', 'lf-tid@2');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual(body);
+    const text = await cli('params');
+    expect(text.stdout.split('\n')[0]).toBe(
+      "parameters of lf-tid@2 (set them in a spec's params, or vary them as design axes)",
+    );
+    const row = text.stdout.split('\n').find((line) => line.startsWith('immuneKill '));
+    expect(row?.split(/\s{2,}/).slice(0, 6)).toEqual([
+      'immuneKill',
+      '0.035',
+      'd⁻¹',
+      '0',
+      '1000000',
+      'yes (σ: immuneKillSigma)',
+    ]);
+
+    writeFileSync(
+      join(dir, 'typo.yaml'),
+      spec.replace('    dose: [0, 2]', '    dose: [0, 2]\n    imuneKill: [0.01, 0.03]'),
+    );
+    const typo = await cli('submit', 'typo.yaml');
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain(
+      '  - design.axes.imuneKill: unknown parameter of lf-tid@2 (did you mean `immuneKill`?); see GET /v1/model/parameters or `frontline params`\n',
+    );
+  });
+
+  it("points prints the per-point table with the API's numbers; --json and --csv carry them unrounded", async () => {
+    const { body } = await harness.request('GET', `/v1/sweeps/${sweepId}/points`);
+    const run = await cli('points', sweepId);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`sweep ${sweepId} (completed) — 2 points`);
+    expect(lines[1]).toMatch(
+      /^dose\s+patients\s+median OS \(95% CI\), d\s+OS 12 mo\s+OS 24 mo\s+median PFS \(95% CI\), d\s+cured\s+CR\/PR\/SD\/PD$/,
+    );
+    const interval = (m: { value: number | null; lower: number | null; upper: number | null }) => {
+      const limit = (v: number | null) => (v === null ? 'NA' : v.toFixed(1));
+      if (m.value === null) return m.lower === null ? 'NR' : `NR (${limit(m.lower)}–${limit(m.upper)})`;
+      return `${m.value.toFixed(1)} (${limit(m.lower)}–${limit(m.upper)})`;
+    };
+    const fixed = (v: number | null) => (v === null ? '–' : v.toFixed(3));
+    for (const [i, p] of body.points.entries()) {
+      expect(lines[3 + i]!.trim().split(/\s{2,}/)).toEqual([
+        String(p.axisValues.dose),
+        String(p.patients),
+        interval(p.os.median),
+        fixed(p.os.at365),
+        fixed(p.os.at730),
+        interval(p.pfs.median),
+        fixed(p.curedFraction),
+        `${p.bestResponse.CR}/${p.bestResponse.PR}/${p.bestResponse.SD}/${p.bestResponse.PD}`,
+      ]);
+    }
+    const json = await cli('--json', 'points', sweepId);
+    expect(JSON.parse(json.stdout)).toEqual(body); // one page: the same document
+
+    const csv = await cli('points', sweepId, '--csv', 'points.csv');
+    expect(csv.stdout).toBe(`wrote 2 points to ${join(dir, 'points.csv')}\n`);
+    const [header, ...rows] = readFileSync(join(dir, 'points.csv'), 'utf8').trimEnd().split('\n');
+    expect(header).toBe(
+      'pointIndex,dose,patients,osMedian,osMedianLower,osMedianUpper,osAt365,osAt730,osRmst,pfsMedian,pfsMedianLower,pfsMedianUpper,pfsAt365,pfsAt730,pfsRmst,curedFraction,medianLeaderFractionAtDiagnosis,CR,PR,SD,PD',
+    );
+    const cell = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
+    expect(rows).toEqual(
+      body.points.map((p: PointRow) =>
+        [
+          p.pointIndex,
+          p.axisValues.dose,
+          p.patients,
+          ...(['os', 'pfs'] as const).flatMap((e) => [
+            p[e].median.value,
+            p[e].median.lower,
+            p[e].median.upper,
+            p[e].at365,
+            p[e].at730,
+            p[e].rmst,
+          ]),
+          p.curedFraction,
+          p.medianLeaderFractionAtDiagnosis,
+          p.bestResponse.CR,
+          p.bestResponse.PR,
+          p.bestResponse.SD,
+          p.bestResponse.PD,
+        ]
+          .map(cell)
+          .join(','),
+      ),
+    );
+  });
+
+  it('builds a real bin: packed, installed with npm i -g into a prefix, run from a folder outside the repository', async () => {
+    const cliDir = new URL('..', import.meta.url).pathname;
+    execFileSync('npx', ['-y', 'pnpm@10.34.9', '--filter', '@frontline/cli', 'build'], {
+      cwd: cliDir,
+      stdio: 'pipe',
+    });
+    const bin = readFileSync(join(cliDir, 'dist', 'frontline.js'), 'utf8');
+    expect(bin.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const packs = mkdtempSync(join(tmpdir(), 'frontline-pack-'));
+    execFileSync('npm', ['pack', '--pack-destination', packs], { cwd: cliDir, stdio: 'pipe' });
+    const [tarball] = readdirSync(packs).filter((f) => f.endsWith('.tgz'));
+    expect(tarball).toBe('frontline-cli-0.1.0.tgz');
+    const prefix = join(packs, 'prefix');
+    // Every dependency is inside the bundle: the install needs no registry.
+    execFileSync('npm', ['install', '--global', '--offline', '--prefix', prefix, join(packs, tarball!)], {
+      cwd: packs,
+      stdio: 'pipe',
+    });
+    const installed = join(prefix, 'bin', 'frontline');
+    const run = (args: string[]) =>
+      collect(
+        spawn(installed, args, {
+          cwd: outside,
+          env: cliEnv({
+            FRONTLINE_STACK_FILE: '',
+            FRONTLINE_API: harness.apiUrl,
+            FRONTLINE_KEY: harness.apiKey,
+          }),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: frontline \[options\] \[command\]/);
+    expect(help.stdout).toContain('params [options]');
+    const params = await run(['params', '--json']);
+    expect(params.stderr).toBe('');
+    expect(JSON.parse(params.stdout)).toEqual((await harness.request('GET', '/v1/model/parameters')).body);
+    const points = await run(['points', sweepId, '--json']);
+    expect(JSON.parse(points.stdout).sweepId).toBe(sweepId);
   });
 });

@@ -6,10 +6,12 @@ import type {
   SurvivalResponse,
   SweepCancelled,
   SweepCreated,
+  SweepDeleted,
   SweepList,
   SweepStatus,
 } from '@frontline/contracts';
 import { showSignIn } from './sign-in.js';
+import type { ModelParameter } from './sweep-form.js';
 
 /**
  * The dashboard's only way to the data: the public HTTP API (the same calls as the CLI), with the
@@ -69,9 +71,37 @@ export const api = {
       'GET',
       `${sweepPath(id)}/survival?endpoint=${endpoint}${groupBy.length ? `&groupBy=${groupBy.map(encodeURIComponent).join(',')}` : ''}`,
     ),
-  points: (id: string) => request<PointsResponse>('GET', `${sweepPath(id)}/points`),
+  deleteSweep: (id: string) => request<SweepDeleted>('DELETE', sweepPath(id)),
+  /** One page of points from point index `offset` (the API caps `limit` at its maxPointsPerPage). */
+  pointsPage: (id: string, offset = 0) =>
+    request<PointsResponse>('GET', `${sweepPath(id)}/points?offset=${offset}`),
+  /** The parameter catalogue; null where this API does not serve it yet. */
+  modelParameters: () =>
+    request<{ parameters: ModelParameter[] }>('GET', '/v1/model/parameters').then(
+      (r) => r.parameters,
+      (error: unknown) => {
+        if (error instanceof ApiRequestError && error.status === 404) return null;
+        throw error;
+      },
+    ),
   queue: () => request<QueueOverview>('GET', '/v1/queue'),
   eventsUrl: (id: string) => `${sweepPath(id)}/events`,
   outcomesUrl: (id: string, format: 'csv' | 'parquet' | 'ndjson') =>
     `${sweepPath(id)}/outcomes?format=${format}`,
 };
+
+/** Every point of a sweep, page after page (`nextOffset`), reporting each page as it arrives. */
+export async function allPoints(
+  id: string,
+  onPage: (loaded: number, total: number) => void = () => {},
+): Promise<PointsResponse> {
+  let page = await api.pointsPage(id, 0);
+  const points = [...page.points];
+  onPage(points.length, page.totalPoints);
+  while (page.nextOffset !== null) {
+    page = await api.pointsPage(id, page.nextOffset);
+    points.push(...page.points);
+    onPage(points.length, page.totalPoints);
+  }
+  return { ...page, offset: 0, nextOffset: null, points };
+}

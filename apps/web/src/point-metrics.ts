@@ -1,5 +1,5 @@
 import type { PointRow } from '@frontline/contracts';
-import { formatCount, formatDays, formatPercent, formatValue } from './format.js';
+import { formatCount, formatDays, formatMedianDays, formatPercent, formatValue } from './format.js';
 
 /** Rows of GET /v1/sweeps/{id}/points (`{ points: [...] }`). */
 export function pointRows(response: unknown): PointRow[] {
@@ -59,10 +59,8 @@ export const heatmapMetrics: readonly HeatmapMetric[] = [
   },
 ];
 
-function medianText(value: unknown): string {
-  const median = value as { value?: number | null; lower?: number | null; upper?: number | null } | null;
-  if (!median) return '–';
-  return `${formatDays(median.value)} (${formatDays(median.lower)}–${formatDays(median.upper)})`;
+function medianText(row: PointRow, endpoint: 'os' | 'pfs'): string {
+  return formatMedianDays(row[endpoint]?.median, row.patients);
 }
 
 function responseText(value: unknown): string {
@@ -77,7 +75,7 @@ export interface PointColumn {
 }
 
 const endpointColumns = (endpoint: 'os' | 'pfs', name: string): PointColumn[] => [
-  { label: `Median ${name} (95% CI)`, text: (r) => medianText(at(r, `${endpoint}.median`)), numeric: true },
+  { label: `Median ${name} (95% CI)`, text: (r) => medianText(r, endpoint), numeric: true },
   { label: `${name} 12 mo`, text: (r) => formatPercent(numberAt(r, `${endpoint}.at365`)), numeric: true },
   { label: `${name} 24 mo`, text: (r) => formatPercent(numberAt(r, `${endpoint}.at730`)), numeric: true },
   { label: `RMST ${name}`, text: (r) => formatDays(numberAt(r, `${endpoint}.rmst`)), numeric: true },

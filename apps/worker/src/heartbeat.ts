@@ -1,8 +1,11 @@
 import { recordHeartbeat, removeHeartbeat } from '@frontline/db';
 import type pg from 'pg';
 
-/** Record this worker in Postgres every few seconds so the queue view can list live workers. */
-export function startHeartbeat(pool: pg.Pool, workerId: string, threads: number, utilization: () => number) {
+/**
+ * Record this worker in Postgres every few seconds so the queue view can list live workers, with
+ * the threads running a chunk at that moment (not an average: "0/2 busy" while chunks ran was one).
+ */
+export function startHeartbeat(pool: pg.Pool, workerId: string, threads: number, busyThreads: () => number) {
   const [host = workerId, pid = '0'] = workerId.split(':');
   const beat = () =>
     recordHeartbeat(pool, {
@@ -10,7 +13,7 @@ export function startHeartbeat(pool: pg.Pool, workerId: string, threads: number,
       host,
       pid: Number(pid),
       threads,
-      busy: Math.round(utilization() * threads),
+      busy: Math.min(busyThreads(), threads),
     }).catch(() => {});
   void beat();
   const timer = setInterval(beat, 5_000);

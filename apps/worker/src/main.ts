@@ -22,19 +22,28 @@ const database = connectDatabase(env.DATABASE_URL, {
 });
 await assertUnprivilegedLogin(database.pool);
 const simulations = createSimulationPool(env.WORKER_THREADS);
-const metrics = createWorkerMetrics();
+const metrics = createWorkerMetrics(() => simulations.busyThreads);
 const workerHost = `${hostname()}:${process.pid}`;
 
+const processChunk = createChunkProcessor({
+  pool: database.pool,
+  simulations,
+  workerHost,
+  chunkTimeoutMs: env.CHUNK_TIMEOUT_MS,
+  logger,
+  metrics,
+});
+// Jobs held now (concurrency is 2 × threads: one simulating, one writing or waiting per thread).
 const worker = new Worker<ChunkJob, ChunkResult>(
   chunkQueueName,
-  createChunkProcessor({
-    pool: database.pool,
-    simulations,
-    workerHost,
-    chunkTimeoutMs: env.CHUNK_TIMEOUT_MS,
-    logger,
-    metrics,
-  }),
+  async (job) => {
+    metrics.runningChunks.inc();
+    try {
+      return await processChunk(job);
+    } finally {
+      metrics.runningChunks.dec();
+    }
+  },
   {
     connection: redisConnection(env.REDIS_URL, 'worker'),
     prefix: env.QUEUE_PREFIX,
@@ -46,15 +55,12 @@ const worker = new Worker<ChunkJob, ChunkResult>(
   },
 );
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-worker.on('active', () => metrics.busyThreads.inc());
-worker.on('completed', () => metrics.busyThreads.dec());
-worker.on('failed', () => metrics.busyThreads.dec());
 
 const heartbeat = startHeartbeat(
   database.pool,
   workerHost,
   env.WORKER_THREADS,
-  () => simulations.utilization,
+  () => simulations.busyThreads,
 );
 const health =
   env.WORKER_PORT >= 0

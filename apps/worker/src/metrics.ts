@@ -1,7 +1,8 @@
 import { createMetricsRegistry } from '@frontline/runtime';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
-export function createWorkerMetrics() {
+/** `busyThreads` reads the pool's threads running a chunk now (at scrape time). */
+export function createWorkerMetrics(busyThreads: () => number = () => 0) {
   const registry = createMetricsRegistry('worker');
   return {
     registry,
@@ -23,9 +24,17 @@ export function createWorkerMetrics() {
     }),
     busyThreads: new Gauge({
       name: 'frontline_worker_busy_threads',
-      help: 'Simulation threads running a chunk',
+      help: 'Simulation threads running a chunk now (at most the pool size)',
+      registers: [registry],
+      collect() {
+        this.set(busyThreads());
+      },
+    }),
+    /** Chunk jobs this worker holds (up to its BullMQ concurrency; more than threads while writing or waiting). */
+    runningChunks: new Gauge({
+      name: 'frontline_worker_running_chunks',
+      help: 'Chunk jobs this worker is processing (simulating, waiting for a thread, or writing outcomes)',
       registers: [registry],
     }),
   };
 }
-type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

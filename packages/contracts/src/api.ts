@@ -5,6 +5,7 @@
  */
 import { healthRoutes } from './api/health.js';
 import { keyRoutes } from './api/keys.js';
+import { modelRoutes } from './api/model.js';
 import { queueRoutes } from './api/queue.js';
 import { resultRoutes } from './api/results.js';
 import { sweepRoutes } from './api/sweeps.js';
@@ -12,6 +13,7 @@ import { sweepRoutes } from './api/sweeps.js';
 export * from './api/common.js';
 export * from './api/health.js';
 export * from './api/keys.js';
+export * from './api/model.js';
 export * from './api/queue.js';
 export * from './api/results.js';
 export * from './api/sweeps.js';
@@ -22,5 +24,6 @@ export const routeContracts = {
   results: resultRoutes,
   keys: keyRoutes,
   queue: queueRoutes,
+  model: modelRoutes,
   health: healthRoutes,
 };

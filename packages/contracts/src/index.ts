@@ -11,6 +11,8 @@ export {
 } from './errors.js';
 export type { ExpandedSweep, PrepareSweepResult, SweepPoint } from './expand.js';
 export { designAxisValues, expandSweep, prepareSweep, sweepPointRole } from './expand.js';
+export type { MedianEstimate } from './format.js';
+export { formatMedian, formatPValue, notAvailable, notReached, pending } from './format.js';
 export type { SweepLimits } from './limits.js';
 export { DEFAULT_BODY_LIMIT_BYTES, defaultChunkSize, defaultSweepLimits } from './limits.js';
 export type { ParseSweepSpecResult } from './parse.js';

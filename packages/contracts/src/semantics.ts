@@ -1,15 +1,10 @@
 import { type ModelId, paramDomainsFor, paramNamesFor, validateModelParams } from '@frontline/sim';
 import type { z } from 'zod';
 import type { sweepSpecStructureSchema } from './spec.js';
+import { parameterCatalogueHint, unknownParameterRule } from './suggest.js';
 
 type StructuredSpec = z.output<typeof sweepSpecStructureSchema>;
 type Overrides = Record<string, number | number[]>;
-
-/** Where each model's parameter names are documented (named in "unknown parameter" errors). */
-const paramDocs: Record<ModelId, string> = {
-  'lf-tid@1': 'MODEL.md §4',
-  'lf-tid@2': 'docs/model-v2.md §5',
-};
 
 /** Parameters whose value is a list (v2's explicit schedule): set in `params`, never a design axis. */
 const listParams = new Set<string>(['doseDays']);
@@ -23,12 +18,14 @@ export function isIntegerParam(name: string, model: ModelId = 'lf-tid@1'): boole
 
 /** Why a name is not a parameter of the model, with the other model's spelling when that is the slip. */
 function unknownParamRule(model: ModelId, name: string): string {
-  const rule = `unknown parameter of ${model} (see ${paramDocs[model]} for names)`;
-  if (model === 'lf-tid@2' && name === 'cycleDays') return `${rule}; lf-tid@2 calls it doseInterval`;
-  if (model === 'lf-tid@1' && name === 'doseInterval') return `${rule}; lf-tid@1 calls it cycleDays`;
+  const known = `unknown parameter of ${model}`;
+  if (model === 'lf-tid@2' && name === 'cycleDays')
+    return `${known} (lf-tid@2 calls it \`doseInterval\`); ${parameterCatalogueHint}`;
+  if (model === 'lf-tid@1' && name === 'doseInterval')
+    return `${known} (lf-tid@1 calls it \`cycleDays\`); ${parameterCatalogueHint}`;
   if (model === 'lf-tid@1' && isKnownParam('lf-tid@2', name))
-    return `${rule}; ${name} is an lf-tid@2 parameter`;
-  return rule;
+    return `${known} (\`${name}\` is an lf-tid@2 parameter: set "model": "lf-tid@2"); ${parameterCatalogueHint}`;
+  return unknownParameterRule(name, paramNamesFor(model)).replace('unknown parameter', known);
 }
 
 /**

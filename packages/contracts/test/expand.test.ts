@@ -198,13 +198,13 @@ describe('the model of a sweep', () => {
     expect(details({ ...issueSpec(), params: { cycleDays: 14 } })).toEqual([
       {
         path: 'params.cycleDays',
-        rule: 'unknown parameter of lf-tid@2 (see docs/model-v2.md §5 for names); lf-tid@2 calls it doseInterval',
+        rule: 'unknown parameter of lf-tid@2 (lf-tid@2 calls it `doseInterval`); see GET /v1/model/parameters or `frontline params`',
       },
     ]);
     expect(details({ ...issueSpec(), model: 'lf-tid@1', params: { toxicity: 0 } })).toEqual([
       {
         path: 'params.toxicity',
-        rule: 'unknown parameter of lf-tid@1 (see MODEL.md §4 for names); toxicity is an lf-tid@2 parameter',
+        rule: 'unknown parameter of lf-tid@1 (`toxicity` is an lf-tid@2 parameter: set "model": "lf-tid@2"); see GET /v1/model/parameters or `frontline params`',
       },
     ]);
     const axisList = details({ ...issueSpec(), design: { kind: 'grid', axes: { doseDays: [0, 21] } } });

@@ -8,6 +8,9 @@ import { activeSweepStatesSql, chunkStatus, selectColumns, sweepState } from './
 
 export type { ChunkRef };
 
+/** The advisory lock between reusing stored outcomes and deleting unreferenced ones (migration 0006). */
+const outcomeReuseLock = 'frontline.outcome-reuse';
+
 export interface NewSweepPoint {
   index: number;
   axisValues: Record<string, number>;
@@ -66,6 +69,8 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
       await checkActiveSweepCap(client, tenantId, sweep.maxActiveSweeps);
     const pointIds = await storePoints(client, sweep.modelId, sweep.points);
     const distinctPointIds = [...new Set(pointIds)].sort((a, b) => a - b);
+    // Shared with deleteSweep's exclusive lock: outcomes counted as reused are not being removed.
+    await client.query(`select pg_advisory_xact_lock_shared(hashtext('${outcomeReuseLock}'))`);
     const stored = await storedPatientRanges(client, distinctPointIds, sweep.cohortSeed, sweep.patients);
     const plan = planChunks(distinctPointIds, stored, sweep.patients, sweep.chunkSize);
     const total = distinctPointIds.length * sweep.patients;

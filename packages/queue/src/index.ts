@@ -22,9 +22,11 @@ export {
   removeChunkJobs,
 } from './enqueue.js';
 export {
+  type ActiveJobs,
   type ConnectedWorker,
   parseWorkerName,
   type QueueSnapshot,
   type QueueThroughput,
   readQueueSnapshot,
+  workerKey,
 } from './queue-view.js';

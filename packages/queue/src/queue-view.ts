@@ -24,6 +24,13 @@ export interface QueueThroughput {
   simulations: number;
 }
 
+/** Chunk jobs in progress (BullMQ's active list), by the worker processing each. */
+export interface ActiveJobs {
+  total: number;
+  /** `host:pid` of a Frontline worker → its jobs in progress. */
+  byWorker: Map<string, number>;
+}
+
 export interface QueueSnapshot {
   name: string;
   prefix: string;
@@ -32,6 +39,8 @@ export interface QueueSnapshot {
   counts: { waiting: number; active: number; delayed: number; failed: number; completed: number };
   /** One entry per worker (not per connection); undefined where Redis cannot list clients (some managed services). */
   workers: ConnectedWorker[] | undefined;
+  /** The jobs behind `counts.active`, read in one pass so the per-worker counts add up to it. */
+  activeJobs: ActiveJobs;
   throughput: QueueThroughput;
   /** Creation time (ms since the epoch) of the longest-waiting job; null when none waits. */
   oldestWaitingAt: number | null;
@@ -43,18 +52,11 @@ export async function readQueueSnapshot(
   redis: Redis,
   { now, windowSeconds }: { now: number; windowSeconds: number },
 ): Promise<QueueSnapshot> {
-  const [counts, paused, workers, throughput, oldestWaitingAt] = await Promise.all([
-    queue.getJobCounts(
-      'waiting',
-      'prioritized',
-      'waiting-children',
-      'active',
-      'delayed',
-      'failed',
-      'completed',
-    ),
+  const [counts, paused, workers, activeJobs, throughput, oldestWaitingAt] = await Promise.all([
+    queue.getJobCounts('waiting', 'prioritized', 'waiting-children', 'delayed', 'failed', 'completed'),
     queue.isPaused(),
     connectedWorkers(queue),
+    activeJobsByWorker(queue, redis),
     recentThroughput(queue, redis, now, windowSeconds),
     oldestWaitingTimestamp(queue, redis),
   ]);
@@ -64,15 +66,39 @@ export async function readQueueSnapshot(
     paused,
     counts: {
       waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts['waiting-children'] ?? 0),
-      active: counts.active ?? 0,
+      active: activeJobs.total,
       delayed: counts.delayed ?? 0,
       failed: counts.failed ?? 0,
       completed: counts.completed ?? 0,
     },
     workers,
+    activeJobs,
     throughput,
     oldestWaitingAt,
   };
+}
+
+/** Key of a worker in `ActiveJobs.byWorker`. */
+export const workerKey = (host: string, pid: number | null) => `${host}:${pid}`;
+
+/**
+ * The active list and, for each job on it, the worker processing it (BullMQ stores the worker's
+ * name, our JSON identity, in the job's `pb` field when it moves the job to active).
+ */
+async function activeJobsByWorker(queue: Queue, redis: Redis): Promise<ActiveJobs> {
+  const ids = await redis.lrange(queue.keys.active ?? queue.toKey('active'), 0, -1);
+  const byWorker = new Map<string, number>();
+  if (ids.length === 0) return { total: 0, byWorker };
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.hget(queue.toKey(id), 'pb');
+  for (const [error, name] of (await pipeline.exec()) ?? []) {
+    if (error || typeof name !== 'string') continue;
+    const worker = parseWorkerName(`:w:${name}`, '');
+    if (worker.pid === null) continue;
+    const key = workerKey(worker.host, worker.pid);
+    byWorker.set(key, (byWorker.get(key) ?? 0) + 1);
+  }
+  return { total: ids.length, byWorker };
 }
 
 async function connectedWorkers(queue: Queue): Promise<ConnectedWorker[] | undefined> {

@@ -1,3 +1,4 @@
+export { type ParameterEntry, parameterCatalogue } from './catalogue.js';
 export {
   type BestResponse,
   CR_CELLS,

@@ -59,7 +59,7 @@ export interface ModelParamsV2 extends Omit<ModelParams, 'cycleDays'> {
 
 export type ParamNameV2 = keyof ModelParamsV2;
 
-interface NumberSpecV2 extends Domain {
+export interface NumberSpecV2 extends Domain {
   readonly name: Exclude<ParamNameV2, 'doseDays'>;
   readonly default: number;
 }
@@ -87,7 +87,7 @@ const NEW_SPECS: readonly NumberSpecV2[] = [
 ];
 
 /** v1's numeric specs with `cycleDays` renamed `doseInterval`, then v2's. */
-const NUMBER_SPECS: readonly NumberSpecV2[] = [
+export const NUMBER_SPECS: readonly NumberSpecV2[] = [
   ...SPECS.map((s) =>
     s.name === 'cycleDays' ? { ...s, name: 'doseInterval' as const } : (s as unknown as NumberSpecV2),
   ),

@@ -5,7 +5,7 @@ import {
   type SweepLimits,
   type SweepSummary,
 } from '@frontline/contracts';
-import { getSweep, listSweeps, type SweepProgress, sweepWorkerHosts } from '@frontline/db';
+import { deleteSweep, getSweep, listSweeps, type SweepProgress, sweepWorkerHosts } from '@frontline/db';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
@@ -80,6 +80,19 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
         const { id } = request.params;
         const cancelled = await deps.sweeps.cancel(tenantScope(request), id);
         return { ...sweepView(await loadSweep(request.tenantDb, id)), cancelled };
+      },
+    });
+
+    app.route({
+      ...fromContract(contracts.delete),
+      handler: async (request) => {
+        const { id } = request.params;
+        const result = await deleteSweep(request.tenantDb, id);
+        if (result.outcome === 'not_found') throw apiError('not_found', `no sweep ${id}`);
+        if (result.outcome === 'active')
+          throw apiError('conflict', `sweep ${id} is ${result.status}: cancel it before deleting it`);
+        request.log.info({ sweepId: id, deleted: result.deleted }, 'sweep deleted');
+        return { id, deleted: result.deleted };
       },
     });
   };

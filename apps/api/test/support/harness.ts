@@ -7,7 +7,7 @@ import { dashboardDir, grantAppLogin, testAppPassword } from '@frontline/stack';
 import { faultyWorker, type WorkerFaults } from '@frontline/worker/test-faults';
 import { Queue } from 'bullmq';
 import { inject } from 'vitest';
-import { type App, buildApp } from '../../src/app.js';
+import { type App, type AppDeps, buildApp } from '../../src/app.js';
 import { startReconciler } from '../../src/reconciler.js';
 import { type AppProcess, startApp } from './processes.js';
 
@@ -24,6 +24,8 @@ export interface HarnessOptions {
   maxActiveSweeps?: number;
   /** The operator setting SHARE_OUTCOMES_ACROSS_TENANTS (default off). */
   shareOutcomesAcrossTenants?: boolean;
+  /** Heavy-read settings (e.g. a small maxPointsPerPage, to page through points). */
+  capacity?: AppDeps['capacity'];
 }
 
 /**
@@ -62,6 +64,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
     maxActiveSweeps: options.maxActiveSweeps,
     shareOutcomesAcrossTenants: options.shareOutcomesAcrossTenants,
+    capacity: options.capacity,
     dashboardDir,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { SurvivalGroup, SurvivalResponse } from '@frontline/contracts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { commandContext, sweepPath } from '../context.js';
+import { callerDirectory } from '../env.js';
 import { type Align, count, fraction, groupLabel, pValue, table, withInterval } from '../format.js';
 
 const yearLabels: Record<string, string> = { '365': 'S(1y)', '730': 'S(2y)' };
@@ -110,7 +112,7 @@ export function curvesCommand(): Command {
         const maxPoints = options.maxPoints ?? (tableOnly ? 2 : undefined);
         if (maxPoints) query.set('maxPoints', String(maxPoints));
         const survival = await ctx.client.get<SurvivalResponse>(`${sweepPath(id)}/survival?${query}`);
-        if (options.csv) await writeFile(options.csv, curvesCsv(survival.groups));
+        if (options.csv) await writeFile(resolve(callerDirectory(), options.csv), curvesCsv(survival.groups));
         if (ctx.json) return ctx.printJson(survival);
         ctx.print(curvesTable(survival, options.at.split(',')));
         if (options.csv) ctx.print(`curves written to ${options.csv}`);

@@ -1,11 +1,13 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Command, Option } from 'commander';
 import { commandContext, sweepPath } from '../context.js';
+import { callerDirectory } from '../env.js';
 import { count } from '../format.js';
 
 export function exportCommand(): Command {
@@ -18,7 +20,8 @@ export function exportCommand(): Command {
     .option('-o, --output <file>', 'where to write ("-" for stdout; default sweep-<id>.<format>)')
     .action(async (id: string, options: { format: string; output?: string }, command: Command) => {
       const ctx = commandContext(command);
-      const output = options.output ?? `sweep-${id}.${options.format}`;
+      const given = options.output ?? `sweep-${id}.${options.format}`;
+      const output = given === '-' ? given : resolve(callerDirectory(), given);
       // No timeout: a large export streams for as long as it takes.
       const response = await ctx.client.fetch(
         'GET',

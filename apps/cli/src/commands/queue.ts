@@ -24,21 +24,30 @@ export function queueCommand(): Command {
         ctx.print(
           `queue ${queue.name}${queue.paused ? ' (paused)' : ''}: ${count(queue.counts.waiting)} waiting, ${count(queue.counts.active)} active, ${count(queue.counts.delayed)} delayed, ${count(queue.counts.failed)} failed; ${queue.throughput.simulationsPerSecond.toFixed(1)} simulations/s over the last ${queue.throughput.windowSeconds}s; oldest waiting ${duration(queue.oldestWaitingAgeSeconds)}`,
         );
-        if (queue.workers.length === 0) ctx.print('no workers connected');
-        else
-          ctx.print(
-            table(
-              ['worker', 'pid', 'threads', 'busy', 'last seen'],
-              queue.workers.map((w) => [
-                w.host,
-                String(w.pid ?? '–'),
-                String(w.threads ?? '–'),
-                String(w.busy ?? '–'),
-                w.lastSeenAt ?? '–',
-              ]),
-              ['left', 'right', 'right', 'right', 'left'],
-            ),
-          );
+        if (queue.workers.length === 0) {
+          ctx.print('no workers connected');
+          continue;
+        }
+        const threads = queue.workers.reduce((sum, w) => sum + (w.threads ?? 0), 0);
+        const busy = queue.workers.reduce((sum, w) => sum + (w.busy ?? 0), 0);
+        const running = queue.workers.reduce((sum, w) => sum + w.runningChunks, 0);
+        ctx.print(
+          `${busy}/${threads} threads busy (at the workers' last heartbeat), ${count(running)} chunks running`,
+        );
+        ctx.print(
+          table(
+            ['worker', 'pid', 'threads', 'busy', 'chunks', 'last seen'],
+            queue.workers.map((w) => [
+              w.host,
+              String(w.pid ?? '–'),
+              String(w.threads ?? '–'),
+              String(w.busy ?? '–'),
+              String(w.runningChunks),
+              w.lastSeenAt ?? '–',
+            ]),
+            ['left', 'right', 'right', 'right', 'right', 'left'],
+          ),
+        );
       }
     });
 }

@@ -1,13 +1,19 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { SweepCreated } from '@frontline/contracts';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { commandContext } from '../context.js';
+import { callerDirectory } from '../env.js';
 import { count } from '../format.js';
 import { exitCodeFor, watchAndReport, watchSweep } from './watch.js';
 
-/** A spec file, YAML or JSON (JSON is YAML); a parse error names the file and line. */
-export async function readSpec(path: string): Promise<unknown> {
+/**
+ * A spec file, YAML or JSON (JSON is YAML), relative to the directory `frontline` was run from;
+ * errors name the absolute path tried, and a parse error the line.
+ */
+export async function readSpec(given: string): Promise<unknown> {
+  const path = resolve(callerDirectory(), given);
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new Error(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   });

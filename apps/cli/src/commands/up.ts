@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { projectRoot, stackEntry } from '@frontline/stack/paths';
 import { Command } from 'commander';
@@ -11,6 +12,11 @@ export function upCommand(): Command {
     .allowUnknownOption()
     .argument('[stackArgs...]', 'passed to the stack (e.g. --demo)')
     .action(async (stackArgs: string[]) => {
+      // An installed `frontline` has no checkout beside it: the stack runs from one.
+      if (!existsSync(stackEntry))
+        throw new Error(
+          `frontline up starts the local stack of a Frontline checkout, and none is at ${projectRoot}; run \`pnpm stack\` in a checkout, or point --api / FRONTLINE_API at a running API`,
+        );
       const child = spawn(
         process.execPath,
         ['--conditions=@frontline/source', '--import', 'tsx', stackEntry, ...stackArgs],

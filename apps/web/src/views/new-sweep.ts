@@ -1,37 +1,78 @@
 import type { ErrorDetail } from '@frontline/contracts';
 import { ApiRequestError, api } from '../api.js';
 import { append, h, replaceChildren } from '../dom.js';
-import { placeDetails, type SweepFormValues, specFromForm, sweepAxes } from '../sweep-form.js';
+import {
+  type AxisRow,
+  defaultAxes,
+  type FormProblem,
+  formFromSpec,
+  type ModelParameter,
+  placeDetails,
+  type SweepFormValues,
+  specFromForm,
+  validateSweepForm,
+} from '../sweep-form.js';
 
-/** Form field name → the spec path the API reports errors against. */
-const fieldPaths: Record<string, string> = {
-  name: 'name',
-  priority: 'priority',
-  kind: 'design.kind',
-  samples: 'design.samples',
-  designSeed: 'design.seed',
-  patients: 'cohort.patients',
-  cohortSeed: 'cohort.seed',
-  chunkSize: 'cohort.chunkSize',
-  horizonDays: 'params.horizonDays',
-  extraParams: 'params',
-  ...Object.fromEntries(sweepAxes.map((a) => [`grid.${a}`, `design.axes.${a}`])),
-  ...Object.fromEntries(
-    sweepAxes.flatMap((a) => [
-      [`min.${a}`, `design.axes.${a}.min`],
-      [`max.${a}`, `design.axes.${a}.max`],
-    ]),
-  ),
+const gridDefaults: Record<string, string> = {
+  dose: '0, 2, 10',
+  immuneKill: '0.035, 0.1',
+  emtPlasticity: '0.1, 1, 10',
 };
 
-const gridDefaults = { dose: '0, 2, 10', immuneKill: '0.035, 0.1', emtPlasticity: '0.1, 1, 10' };
+const blankForm = (): SweepFormValues => ({
+  name: '',
+  priority: 'normal',
+  kind: 'grid',
+  axes: defaultAxes.map((name) => ({
+    name,
+    values: gridDefaults[name] ?? '',
+    min: '',
+    max: '',
+    scale: 'linear',
+    reference: '',
+  })),
+  samples: '16',
+  designSeed: '1',
+  patients: '200',
+  cohortSeed: '1',
+  chunkSize: '',
+  horizonDays: '730',
+  extraParams: '',
+});
 
-function field(name: string, label: string, input: HTMLElement, hint?: string) {
+/** Form field name → the spec path its problems are reported against. */
+function fieldPaths(values: SweepFormValues): Record<string, string> {
+  const paths: Record<string, string> = {
+    name: 'name',
+    priority: 'priority',
+    kind: 'design.kind',
+    axes: 'design.axes',
+    samples: 'design.samples',
+    designSeed: 'design.seed',
+    patients: 'cohort.patients',
+    cohortSeed: 'cohort.seed',
+    chunkSize: 'cohort.chunkSize',
+    horizonDays: 'params.horizonDays',
+    extraParams: 'params',
+  };
+  for (const { name } of values.axes) {
+    if (values.kind === 'grid') paths[`grid.${name}`] = `design.axes.${name}`;
+    else {
+      paths[`axis.${name}`] = `design.axes.${name}`;
+      paths[`min.${name}`] = `design.axes.${name}.min`;
+      paths[`max.${name}`] = `design.axes.${name}.max`;
+    }
+    paths[`ref.${name}`] = `referenceArm.${name}`;
+  }
+  return paths;
+}
+
+function field(name: string, label: string, control: HTMLElement, hint?: string) {
   return h(
     'div',
     { class: 'field', 'data-field': name },
     h('label', { for: `f-${name}` }, label),
-    input,
+    control,
     hint ? h('small', { class: 'muted' }, hint) : null,
     h('div', { class: 'field-error', 'data-testid': `error-${name}` }),
   );
@@ -40,120 +81,55 @@ function field(name: string, label: string, input: HTMLElement, hint?: string) {
 const input = (name: string, value = '', attributes: Record<string, string> = {}) =>
   h('input', { id: `f-${name}`, name, value, autocomplete: 'off', ...attributes });
 
-/** Submit a sweep from the browser; the API's validation messages appear next to the fields they name. */
-export function newSweepPage(root: HTMLElement): () => void {
+function options(values: readonly { value: string; label: string }[], selected: string) {
+  return values.map((o) => h('option', { value: o.value, selected: o.value === selected }, o.label));
+}
+
+/** Parameters offered as axes: the catalogue's sweepable ones, or (without it) the names in use. */
+function axisChoices(catalogue: readonly ModelParameter[] | null, inUse: readonly string[]) {
+  if (!catalogue)
+    return [...new Set([...defaultAxes, ...inUse])].map((name) => ({ value: name, label: name }));
+  return catalogue
+    .filter((p) => p.sweepable)
+    .map((p) => ({ value: p.name, label: p.unit ? `${p.name} (${p.unit})` : p.name }));
+}
+
+/**
+ * Submit a sweep from the browser. Every problem is shown at once, next to its field; with `from`,
+ * the form starts as a copy of that sweep's spec (clone).
+ */
+export function newSweepPage(root: HTMLElement, from?: string): () => void {
+  let stopped = false;
+  let catalogue: ModelParameter[] | null = null;
+  let state = blankForm();
   const summary = h('div', { class: 'form-summary', 'data-testid': 'form-errors' });
-  const kind = h(
-    'select',
-    { id: 'f-kind', name: 'kind' },
-    h('option', { value: 'grid' }, 'Grid'),
-    h('option', { value: 'lhs' }, 'Latin hypercube'),
-    h('option', { value: 'sobol' }, 'Sobol'),
-  );
-  const priority = h(
-    'select',
-    { id: 'f-priority', name: 'priority' },
-    h('option', { value: 'normal' }, 'normal'),
-    h('option', { value: 'high' }, 'high'),
-    h('option', { value: 'low' }, 'low'),
-  );
-  const gridFields = h(
-    'fieldset',
-    { class: 'grid-axes' },
-    h('legend', {}, 'Grid axes (values separated by commas; leave empty to keep the default)'),
-    ...sweepAxes.map((a) => field(`grid.${a}`, a, input(`grid.${a}`, gridDefaults[a]))),
-  );
-  const sampledFields = h(
-    'fieldset',
-    { class: 'sampled-axes', hidden: true },
-    h('legend', {}, 'Sampled design'),
-    h(
-      'div',
-      { class: 'row' },
-      field('samples', 'Samples', input('samples', '16')),
-      field('designSeed', 'Design seed', input('designSeed', '1')),
-    ),
-    ...sweepAxes.map((a) =>
-      h(
-        'div',
-        { class: 'row' },
-        field(`min.${a}`, `${a} min`, input(`min.${a}`)),
-        field(`max.${a}`, `${a} max`, input(`max.${a}`)),
-        field(
-          `scale.${a}`,
-          'scale',
-          h(
-            'select',
-            { id: `f-scale.${a}`, name: `scale.${a}` },
-            h('option', { value: 'linear' }, 'linear'),
-            h('option', { value: 'log' }, 'log'),
-          ),
-        ),
-      ),
-    ),
-  );
-  kind.addEventListener('change', () => {
-    gridFields.hidden = kind.value !== 'grid';
-    sampledFields.hidden = kind.value === 'grid';
-  });
-
+  const axesBox = h('div', { class: 'axis-rows', 'data-testid': 'axis-rows' });
+  const sampledOnly = h('div', { class: 'row sampled-only' });
+  const catalogueNote = h('small', { class: 'muted', 'data-testid': 'catalogue-note' });
   const submit = h('button', { type: 'submit', class: 'button' }, 'Submit sweep');
-  const form = h(
-    'form',
-    { class: 'card sweep-form', novalidate: true, 'data-testid': 'sweep-form' },
-    summary,
-    h(
-      'div',
-      { class: 'row' },
-      field('name', 'Name', input('name', '', { placeholder: 'dose × immune kill' })),
-      field('priority', 'Priority', priority),
-      field('kind', 'Design', kind),
-    ),
-    gridFields,
-    sampledFields,
-    h(
-      'fieldset',
-      {},
-      h('legend', {}, 'Cohort and model'),
-      h(
-        'div',
-        { class: 'row' },
-        field('patients', 'Patients per point', input('patients', '200')),
-        field('cohortSeed', 'Cohort seed', input('cohortSeed', '1')),
-        field('chunkSize', 'Chunk size', input('chunkSize'), 'optional'),
-        field('horizonDays', 'Horizon (days)', input('horizonDays', '730'), 'optional'),
-      ),
-      field(
-        'extraParams',
-        'Other model parameters (JSON object)',
-        h('textarea', {
-          id: 'f-extraParams',
-          name: 'extraParams',
-          rows: 2,
-          placeholder: '{"seedingRate": 1e-5}',
-        }),
-      ),
-    ),
-    h('div', { class: 'actions' }, submit),
-  );
+  const form = h('form', { class: 'card sweep-form', novalidate: true, 'data-testid': 'sweep-form' });
 
-  function values(): SweepFormValues {
-    const text = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? '';
+  const text = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? '';
+  /** A field's value, or `kept` while the field is not drawn (the other design kind's inputs). */
+  const textOr = (name: string, kept: string) =>
+    (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? kept;
+
+  /** What is typed now (the axis rows are re-drawn from this when they change shape). */
+  function read(): SweepFormValues {
     return {
       name: text('name'),
-      priority: priority.value,
-      kind: kind.value,
-      gridAxes: Object.fromEntries(
-        sweepAxes.map((a) => [a, text(`grid.${a}`)]),
-      ) as SweepFormValues['gridAxes'],
+      priority: text('priority'),
+      kind: text('kind'),
+      axes: state.axes.map((row, i) => ({
+        name: textOr(`axisName.${i}`, row.name),
+        values: textOr(`grid.${row.name}`, row.values),
+        min: textOr(`min.${row.name}`, row.min),
+        max: textOr(`max.${row.name}`, row.max),
+        scale: textOr(`scale.${row.name}`, row.scale),
+        reference: textOr(`ref.${row.name}`, row.reference),
+      })),
       samples: text('samples'),
       designSeed: text('designSeed'),
-      sampledAxes: Object.fromEntries(
-        sweepAxes.map((a) => [
-          a,
-          { min: text(`min.${a}`), max: text(`max.${a}`), scale: text(`scale.${a}`) },
-        ]),
-      ) as SweepFormValues['sampledAxes'],
       patients: text('patients'),
       cohortSeed: text('cohortSeed'),
       chunkSize: text('chunkSize'),
@@ -162,15 +138,199 @@ export function newSweepPage(root: HTMLElement): () => void {
     };
   }
 
-  function showErrors(message: string, details: readonly ErrorDetail[]) {
+  function axisRow(row: AxisRow, index: number, grid: boolean) {
+    const choices = axisChoices(
+      catalogue,
+      state.axes.map((r) => r.name),
+    );
+    const describe = catalogue?.find((p) => p.name === row.name);
+    const picker = h(
+      'select',
+      {
+        id: `f-axis.${row.name}`,
+        name: `axisName.${index}`,
+        'data-testid': 'axis-picker',
+        onchange: () => redraw(),
+      },
+      ...options(choices, row.name),
+    );
+    const remove = h(
+      'button',
+      {
+        type: 'button',
+        class: 'button secondary small',
+        title: 'Remove this axis',
+        onclick: () => {
+          state = read();
+          state.axes.splice(index, 1);
+          drawAxes();
+        },
+      },
+      '×',
+    );
+    const range =
+      describe && (describe.min !== null || describe.max !== null)
+        ? `${describe.min ?? '−∞'} … ${describe.max ?? '∞'}`
+        : '';
+    return h(
+      'div',
+      { class: 'row axis-row', 'data-axis': row.name },
+      field(`axis.${row.name}`, 'Parameter', picker, describe?.description),
+      grid
+        ? field(
+            `grid.${row.name}`,
+            'Values',
+            input(`grid.${row.name}`, row.values),
+            range || 'comma-separated',
+          )
+        : null,
+      grid ? null : field(`min.${row.name}`, 'min', input(`min.${row.name}`, row.min), range || undefined),
+      grid ? null : field(`max.${row.name}`, 'max', input(`max.${row.name}`, row.max)),
+      grid
+        ? null
+        : field(
+            `scale.${row.name}`,
+            'scale',
+            h(
+              'select',
+              { id: `f-scale.${row.name}`, name: `scale.${row.name}` },
+              ...options(
+                [
+                  { value: 'linear', label: 'linear' },
+                  { value: 'log', label: 'log' },
+                ],
+                row.scale,
+              ),
+            ),
+          ),
+      field(`ref.${row.name}`, 'Reference arm', input(`ref.${row.name}`, row.reference), 'optional'),
+      remove,
+    );
+  }
+
+  function drawAxes() {
+    const grid = text('kind') === 'grid';
+    sampledOnly.hidden = grid;
+    replaceChildren(
+      axesBox,
+      ...state.axes.map((row, i) => axisRow(row, i, grid)),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button secondary',
+          'data-testid': 'add-axis',
+          onclick: () => {
+            state = read();
+            const taken = new Set(state.axes.map((r) => r.name));
+            const next = axisChoices(catalogue, []).find((c) => !taken.has(c.value))?.value ?? '';
+            state.axes.push({ name: next, values: '', min: '', max: '', scale: 'linear', reference: '' });
+            drawAxes();
+          },
+        },
+        'Add axis',
+      ),
+    );
+  }
+  /** Keep what was typed, under the parameter now chosen. */
+  const redraw = () => {
+    state = read();
+    drawAxes();
+  };
+
+  function draw(values: SweepFormValues) {
+    state = values;
+    replaceChildren(
+      form,
+      summary,
+      h(
+        'div',
+        { class: 'row' },
+        field('name', 'Name', input('name', values.name, { placeholder: 'dose × immune kill' })),
+        field(
+          'priority',
+          'Priority',
+          h(
+            'select',
+            { id: 'f-priority', name: 'priority' },
+            ...options(
+              ['normal', 'high', 'low'].map((p) => ({ value: p, label: p })),
+              values.priority,
+            ),
+          ),
+        ),
+        field(
+          'kind',
+          'Design',
+          h(
+            'select',
+            { id: 'f-kind', name: 'kind', onchange: redraw },
+            ...options(
+              [
+                { value: 'grid', label: 'Grid' },
+                { value: 'lhs', label: 'Latin hypercube' },
+                { value: 'sobol', label: 'Sobol' },
+                { value: 'saltelli', label: 'Saltelli (Sobol indices)' },
+              ],
+              values.kind,
+            ),
+          ),
+        ),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Axes: any model parameter; the reference arm is what other arms are compared with'),
+        catalogueNote,
+        h(
+          'div',
+          { class: 'field', 'data-field': 'axes' },
+          h('div', { class: 'field-error', 'data-testid': 'error-axes' }),
+        ),
+        sampledOnly,
+        axesBox,
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Cohort and model'),
+        h(
+          'div',
+          { class: 'row' },
+          field('patients', 'Patients per point', input('patients', values.patients)),
+          field('cohortSeed', 'Cohort seed', input('cohortSeed', values.cohortSeed)),
+          field('chunkSize', 'Chunk size', input('chunkSize', values.chunkSize), 'optional'),
+          field('horizonDays', 'Horizon (days)', input('horizonDays', values.horizonDays), 'optional'),
+        ),
+        field(
+          'extraParams',
+          'Other model parameters (JSON object)',
+          h(
+            'textarea',
+            { id: 'f-extraParams', name: 'extraParams', rows: 2, placeholder: '{"seedingRate": 1e-5}' },
+            values.extraParams,
+          ),
+        ),
+      ),
+      h('div', { class: 'actions' }, submit),
+    );
+    replaceChildren(
+      sampledOnly,
+      field('samples', 'Samples', input('samples', values.samples)),
+      field('designSeed', 'Design seed', input('designSeed', values.designSeed)),
+    );
+    drawAxes();
+  }
+
+  function showErrors(message: string, details: readonly FormProblem[]) {
     for (const box of form.querySelectorAll('.field-error')) box.replaceChildren();
     for (const f of form.querySelectorAll('.field')) f.classList.remove('invalid');
-    const names = Object.entries(fieldPaths);
+    const names = Object.entries(fieldPaths(read()));
     const placed = placeDetails(
       details,
       names.map(([, path]) => path),
     );
-    const unplaced: ErrorDetail[] = [];
+    const unplaced: FormProblem[] = [];
     for (const [path, list] of placed) {
       const name = names.find(([, p]) => p === path)?.[0];
       const holder = name ? form.querySelector(`[data-field="${CSS.escape(name)}"]`) : null;
@@ -202,20 +362,30 @@ export function newSweepPage(root: HTMLElement): () => void {
           : null,
       ),
     );
+    summary.scrollIntoView({ block: 'nearest' });
   }
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    const values = read();
+    const problems = validateSweepForm(values, catalogue);
+    if (problems.length > 0) {
+      showErrors(
+        `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix: nothing was sent`,
+        problems,
+      );
+      return;
+    }
     submit.disabled = true;
     api
-      .submitSweep(specFromForm(values()))
+      .submitSweep(specFromForm(values))
       .then((created) => {
         if (created.warnings.length > 0)
           sessionStorage.setItem(`warnings:${created.id}`, JSON.stringify(created.warnings));
         location.hash = `#/sweeps/${created.id}`;
       })
       .catch((error: unknown) => {
-        if (error instanceof ApiRequestError) showErrors(error.message, error.details);
+        if (error instanceof ApiRequestError) showErrors(error.message, error.details as ErrorDetail[]);
         else showErrors(`Could not reach the API: ${String(error)}`, []);
       })
       .finally(() => {
@@ -223,7 +393,29 @@ export function newSweepPage(root: HTMLElement): () => void {
       });
   });
 
-  replaceChildren(root, h('div', { class: 'page-head' }, h('h1', {}, 'New sweep')));
+  replaceChildren(
+    root,
+    h('div', { class: 'page-head' }, h('h1', {}, from ? 'New sweep (copy)' : 'New sweep')),
+  );
   append(root, form);
-  return () => {};
+  draw(blankForm());
+
+  void Promise.all([
+    api.modelParameters().catch(() => null),
+    from ? api.getSweep(from).then((s) => formFromSpec(s.spec)) : Promise.resolve(null),
+  ]).then(
+    ([parameters, copied]) => {
+      if (stopped) return;
+      catalogue = parameters;
+      catalogueNote.textContent = parameters
+        ? `${parameters.filter((p) => p.sweepable).length} sweepable parameters (GET /v1/model/parameters)`
+        : 'Parameter catalogue unavailable: the mission axes are offered, the API checks names.';
+      draw(copied ?? read());
+      form.dataset.ready = 'true';
+    },
+    (error: Error) => showErrors(`Could not load sweep ${from}: ${error.message}`, []),
+  );
+  return () => {
+    stopped = true;
+  };
 }

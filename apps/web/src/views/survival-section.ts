@@ -1,8 +1,12 @@
 import type { SurvivalEndpointName as SurvivalEndpoint, SurvivalResponse } from '@frontline/contracts';
+import { formatPValue } from '@frontline/contracts/format';
 import { api } from '../api.js';
-import { groupLabel, survivalChart } from '../charts/survival-chart.js';
+import { exportButtons, loadingIndicator } from '../charts/figure.js';
+import type { TimeUnit } from '../charts/km-data.js';
+import { groupLabels } from '../charts/km-data.js';
+import { survivalFigure } from '../charts/survival-chart.js';
 import { h, replaceChildren } from '../dom.js';
-import { formatCount, formatDays, formatValue } from '../format.js';
+import { formatCount, formatMedianDays, formatValue } from '../format.js';
 import { errorBox, select } from './widgets.js';
 
 const endpoints: { value: SurvivalEndpoint; label: string }[] = [
@@ -13,6 +17,7 @@ const endpoints: { value: SurvivalEndpoint; label: string }[] = [
 
 function groupTable(survival: SurvivalResponse) {
   const hasLogRank = survival.comparison.method === 'referenceArm';
+  const labels = groupLabels(survival.groups);
   return h(
     'table',
     { class: 'table compact', 'data-testid': 'survival-groups' },
@@ -31,21 +36,15 @@ function groupTable(survival: SurvivalResponse) {
     h(
       'tbody',
       {},
-      ...survival.groups.map((g) =>
+      ...survival.groups.map((g, i) =>
         h(
           'tr',
           {},
-          h('td', {}, groupLabel(g.key)),
+          h('td', {}, labels[i]),
           h('td', { class: 'num' }, formatCount(g.patients)),
           h('td', { class: 'num' }, formatCount(g.events)),
-          h(
-            'td',
-            { class: 'num' },
-            g.median
-              ? `${formatDays(g.median.value)} (${formatDays(g.median.lower)}–${formatDays(g.median.upper)})`
-              : '–',
-          ),
-          hasLogRank ? h('td', { class: 'num' }, formatValue(g.logRank?.pValue)) : null,
+          h('td', { class: 'num' }, formatMedianDays(g.median, g.patients)),
+          hasLogRank ? h('td', { class: 'num' }, formatPValue(g.logRank?.pValue)) : null,
         ),
       ),
     ),
@@ -55,16 +54,27 @@ function groupTable(survival: SurvivalResponse) {
 function overallTest(survival: SurvivalResponse): string {
   if (survival.comparison.method !== 'allGroups' || !survival.comparison.logRank) return '';
   const { chiSq, df, pValue } = survival.comparison.logRank;
-  return `Log-rank across groups: χ² = ${formatValue(chiSq)} on ${df} df, p = ${formatValue(pValue)}.`;
+  return `Log-rank across groups: χ² = ${formatValue(chiSq)} on ${df} df, p = ${formatPValue(pValue)}.`;
 }
 
-/** Kaplan–Meier curves of a sweep: endpoint and group-by chosen by the user, refreshed on demand. */
+/**
+ * Kaplan–Meier curves of a sweep: endpoint, group-by and time unit chosen by the user, refreshed on
+ * demand, with a loading state while the API computes them and SVG/PNG export.
+ */
 export function survivalSection(sweepId: string, axes: readonly string[]) {
   let endpoint: SurvivalEndpoint = 'os';
   let groupBy = axes[0] ?? '';
-  const chart = h('div', { class: 'chart', 'data-testid': 'survival-plot' });
+  let unit: TimeUnit = 'days';
+  let shown: SurvivalResponse | undefined;
+  let figure: SVGSVGElement | null = null;
+  const chart = h(
+    'div',
+    { class: 'chart', 'data-testid': 'survival-plot' },
+    loadingIndicator('Loading survival curves…', 'survival-loading'),
+  );
   const groups = h('div', { class: 'table-wrap' });
   const note = h('span', { class: 'muted', 'data-testid': 'survival-note' });
+  const busy = h('span', { class: 'busy', 'data-testid': 'survival-busy' });
   const controls = h(
     'div',
     { class: 'controls' },
@@ -88,18 +98,46 @@ export function survivalSection(sweepId: string, axes: readonly string[]) {
       },
       'group-by',
     ),
+    select(
+      'Time in',
+      [
+        { value: 'days', label: 'days' },
+        { value: 'months', label: 'months' },
+      ],
+      unit,
+      (v) => {
+        unit = v as TimeUnit;
+        draw();
+      },
+      'time-unit',
+    ),
+    exportButtons(
+      () => figure,
+      () => `km-${sweepId.slice(0, 8)}-${endpoint}${groupBy ? `-by-${groupBy}` : ''}`,
+      'survival',
+    ),
+    busy,
     note,
   );
   const element = h('section', { class: 'card' }, h('h2', {}, 'Survival'), controls, chart, groups);
   let generation = 0;
 
+  function draw() {
+    if (!shown) return;
+    const width = Math.max(360, chart.clientWidth || 900);
+    figure = survivalFigure(shown.groups, { endpoint: shown.endpoint, unit, width });
+    replaceChildren(chart, figure);
+  }
+
   async function refresh() {
     const mine = ++generation;
+    // The request can take many seconds on a running sweep: say so instead of leaving the panel blank.
+    replaceChildren(busy, loadingIndicator('loading…', 'survival-refreshing'));
     try {
       const survival = await api.survival(sweepId, endpoint, groupBy ? [groupBy] : []);
       if (mine !== generation) return;
-      const width = Math.max(360, chart.clientWidth || 900);
-      replaceChildren(chart, survivalChart(survival.groups, endpoint, width));
+      shown = survival;
+      draw();
       replaceChildren(groups, groupTable(survival));
       note.textContent = [
         survival.partial ? 'Partial: outcomes are still arriving.' : '',
@@ -108,6 +146,8 @@ export function survivalSection(sweepId: string, axes: readonly string[]) {
     } catch (error) {
       if (mine === generation)
         replaceChildren(chart, errorBox(`Survival curves unavailable: ${(error as Error).message}`));
+    } finally {
+      if (mine === generation) replaceChildren(busy);
     }
   }
   return { element, refresh };

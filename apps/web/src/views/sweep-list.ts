@@ -2,7 +2,7 @@ import type { QueueStatus, SweepSummary } from '@frontline/contracts';
 import { api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatCount, formatDuration, formatRate, formatTime } from '../format.js';
-import { errorBox, isActive, progressBar, statusBadge } from './widgets.js';
+import { confirmDialog, errorBox, isActive, progressBar, statusBadge } from './widgets.js';
 
 const refreshMs = 2_000;
 
@@ -26,7 +26,7 @@ function queueSummary(queues: readonly QueueStatus[]) {
   });
 }
 
-function sweepRow(sweep: SweepSummary) {
+function sweepRow(sweep: SweepSummary, onDelete: (sweep: SweepSummary) => void) {
   const { progress } = sweep;
   return h(
     'tr',
@@ -43,6 +43,25 @@ function sweepRow(sweep: SweepSummary) {
     h('td', { class: 'num' }, isActive(sweep.status) ? formatDuration(sweep.etaSeconds) : '–'),
     h('td', { class: 'num' }, `${formatCount(sweep.points)} × ${formatCount(sweep.patients)}`),
     h('td', {}, formatTime(sweep.createdAt)),
+    h(
+      'td',
+      { class: 'row-actions' },
+      h('a', { href: `#/new?from=${sweep.id}`, title: 'A new sweep from this one’s spec' }, 'Clone'),
+      ' ',
+      // A queued or running sweep must be cancelled first (the API answers 409).
+      isActive(sweep.status)
+        ? null
+        : h(
+            'button',
+            {
+              type: 'button',
+              class: 'button secondary small',
+              'data-testid': 'delete-sweep',
+              onclick: () => onDelete(sweep),
+            },
+            'Delete',
+          ),
+    ),
   );
 }
 
@@ -65,6 +84,7 @@ export function sweepListPage(root: HTMLElement): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   async function refresh() {
+    clearTimeout(timer);
     const [sweeps, queue] = await Promise.allSettled([api.listSweeps(), api.queue()]);
     if (stopped) return;
     if (queue.status === 'fulfilled') replaceChildren(queuePanel, ...queueSummary(queue.value.queues));
@@ -88,16 +108,29 @@ export function sweepListPage(root: HTMLElement): () => void {
             h(
               'tr',
               {},
-              ...['Name', 'Status', 'Progress', 'Rate', 'ETA', 'Points × patients', 'Created'].map((c) =>
+              ...['Name', 'Status', 'Progress', 'Rate', 'ETA', 'Points × patients', 'Created', ''].map((c) =>
                 h('th', {}, c),
               ),
             ),
           ),
-          h('tbody', {}, ...sweeps.value.items.map(sweepRow)),
+          h('tbody', {}, ...sweeps.value.items.map((s) => sweepRow(s, remove))),
         ),
       );
+    clearTimeout(timer); // a refresh after a delete may overlap the timer's: keep one timer
     timer = setTimeout(() => void refresh(), refreshMs);
   }
+  /** Delete after the user confirms; the list is re-read so the row goes. */
+  async function remove(sweep: SweepSummary) {
+    const message = `Delete “${sweep.name}” (${sweep.points} points × ${sweep.patients} patients) with its outcomes? This cannot be undone.`;
+    if (!(await confirmDialog(message, 'Delete sweep'))) return;
+    try {
+      await api.deleteSweep(sweep.id);
+    } catch (error) {
+      alert(`Delete failed: ${(error as Error).message}`);
+    }
+    if (!stopped) await refresh();
+  }
+
   void refresh();
   return () => {
     stopped = true;

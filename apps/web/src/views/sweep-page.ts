@@ -1,12 +1,13 @@
 import type { SweepProgressEvent as ProgressEvent, SweepStatus as SweepDetail } from '@frontline/contracts';
-import { api } from '../api.js';
+import { allPoints, api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatCount, formatDuration, formatRate, formatTime } from '../format.js';
 import { pointRows } from '../point-metrics.js';
 import { heatmapSection } from './heatmap-section.js';
-import { pointsTable } from './points-table.js';
+import { pointsTableView } from './points-table.js';
+import { isSampledDesign, sliceView } from './slice-view.js';
 import { survivalSection } from './survival-section.js';
-import { errorBox, isActive, progressBar, statusBadge } from './widgets.js';
+import { confirmDialog, errorBox, isActive, progressBar, statusBadge } from './widgets.js';
 
 /** While a sweep runs, curves and tables are re-read at most this often. */
 const resultsRefreshMs = 2_500;
@@ -51,10 +52,21 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
     const axes = Object.keys(sweep.spec.design.axes);
     const status = h('span', {}, statusBadge(sweep.status));
     const progress = h('section', { class: 'card', 'data-testid': 'progress' });
-    const cancel = h('button', { class: 'button secondary', type: 'button' }, 'Cancel sweep');
+    const cancel = h(
+      'button',
+      { class: 'button secondary', type: 'button', 'data-testid': 'cancel-sweep' },
+      'Cancel sweep',
+    );
+    const remove = h(
+      'button',
+      { class: 'button secondary', type: 'button', 'data-testid': 'delete-sweep' },
+      'Delete',
+    );
     const survival = survivalSection(id, axes);
-    const heatmap = heatmapSection(axes, sweep.spec.design.kind === 'grid');
-    const table = h('div', { class: 'table-wrap' });
+    const heatmap = heatmapSection(axes, sweep.spec.design);
+    const table = pointsTableView(axes);
+    const tableNote = h('div', { 'data-testid': 'points-note' });
+    const slices = isSampledDesign(sweep.spec) ? sliceView(sweep.spec) : null;
     const warnings = JSON.parse(sessionStorage.getItem(`warnings:${id}`) ?? '[]') as string[];
 
     const downloads = h(
@@ -87,7 +99,22 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
         'div',
         { class: 'page-head' },
         h('h1', {}, sweep.name, ' ', status),
-        h('div', { class: 'head-actions' }, isActive(sweep.status) ? cancel : null, downloads),
+        h(
+          'div',
+          { class: 'head-actions' },
+          isActive(sweep.status) ? cancel : remove,
+          h(
+            'a',
+            { class: 'button secondary', href: `#/new?from=${id}`, 'data-testid': 'clone-sweep' },
+            'Clone',
+          ),
+          h(
+            'a',
+            { class: 'button secondary', href: `#/compare/${id}`, 'data-testid': 'compare-sweep' },
+            'Compare',
+          ),
+          downloads,
+        ),
       ),
       h(
         'p',
@@ -98,27 +125,37 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
       progress,
       survival.element,
       heatmap.element,
-      h('section', { class: 'card' }, h('h2', {}, 'Points'), table),
+      slices?.element,
+      h('section', { class: 'card' }, h('h2', {}, 'Points'), tableNote, table.element),
     );
 
     const showProgress = (state: ProgressEvent) => {
       replaceChildren(progress, ...progressCard(state));
       replaceChildren(status, statusBadge(state.status));
-      if (!isActive(state.status)) cancel.remove();
+      if (!isActive(state.status) && cancel.isConnected) cancel.replaceWith(remove);
     };
     showProgress(sweep);
 
     async function refreshResults() {
       lastRefresh = Date.now();
-      const [, points] = await Promise.all([survival.refresh(), api.points(id).catch((e: Error) => e)]);
+      const loading = (loaded: number, total: number) => {
+        if (loaded < total)
+          replaceChildren(tableNote, h('small', { class: 'muted' }, `Loading points ${loaded} / ${total}…`));
+      };
+      const [, points] = await Promise.all([
+        survival.refresh(),
+        allPoints(id, loading).catch((e: Error) => e),
+      ]);
       if (stopped) return;
       if (points instanceof Error) {
-        replaceChildren(table, errorBox(`Points unavailable: ${points.message}`));
+        replaceChildren(tableNote, errorBox(`Points unavailable: ${points.message}`));
         return;
       }
+      replaceChildren(tableNote);
       const rows = pointRows(points);
       heatmap.update(rows);
-      replaceChildren(table, pointsTable(rows, axes));
+      slices?.update(rows);
+      table.update(rows);
     }
     const scheduleRefresh = () => {
       if (refreshTimer !== undefined) return;
@@ -134,7 +171,29 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
       if (!stopped) root.dataset.sweepEnded = status;
     };
 
-    cancel.addEventListener('click', () => {
+    remove.addEventListener('click', async () => {
+      if (
+        !(await confirmDialog(
+          `Delete “${sweep.name}” with its outcomes? This cannot be undone.`,
+          'Delete sweep',
+        ))
+      )
+        return;
+      remove.setAttribute('disabled', '');
+      api.deleteSweep(id).then(
+        () => {
+          location.hash = '#/';
+        },
+        (error: Error) => {
+          remove.removeAttribute('disabled');
+          alert(`Delete failed: ${error.message}`);
+        },
+      );
+    });
+
+    cancel.addEventListener('click', async () => {
+      if (!(await confirmDialog(`Cancel “${sweep.name}”? Finished outcomes are kept.`, 'Cancel sweep')))
+        return;
       cancel.setAttribute('disabled', '');
       void api.cancelSweep(id).then(showProgress, (error: Error) => {
         cancel.removeAttribute('disabled');

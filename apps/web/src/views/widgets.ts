@@ -47,3 +47,29 @@ export function errorBox(message: string) {
 }
 
 export const isActive = (status: SweepState) => status === 'queued' || status === 'running';
+
+/**
+ * Ask before something that cannot be undone (cancel, delete): a modal dialog that resolves true only
+ * when the user presses the confirming button; Escape or "Keep" resolve false.
+ */
+export function confirmDialog(message: string, confirmLabel: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const dialog = h(
+      'dialog',
+      { class: 'card confirm', 'data-testid': 'confirm-dialog' },
+      h('p', {}, message),
+      h(
+        'form',
+        { method: 'dialog', class: 'actions' },
+        h('button', { class: 'button secondary', value: 'keep', 'data-testid': 'confirm-keep' }, 'Keep'),
+        h('button', { class: 'button danger', value: 'confirm', 'data-testid': 'confirm-yes' }, confirmLabel),
+      ),
+    );
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(dialog.returnValue === 'confirm');
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+  });
+}

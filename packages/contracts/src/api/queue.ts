@@ -12,7 +12,10 @@ export const queueStatusSchema = z.object({
       host: z.string(),
       pid: z.int().nullable(),
       threads: z.int().nullable(),
+      /** Threads running a chunk at the worker's last heartbeat (≤ threads). */
       busy: z.int().nullable(),
+      /** Chunk jobs this worker holds now (BullMQ's active list; up to its concurrency, 2 × threads). */
+      runningChunks: count,
       lastSeenAt: z.string().nullable(),
     }),
   ),

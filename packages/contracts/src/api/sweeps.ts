@@ -66,6 +66,19 @@ export type SweepStatus = z.infer<typeof sweepStatusSchema>;
 export const sweepCancelledSchema = sweepSummarySchema.extend({ cancelled: z.boolean() });
 export type SweepCancelled = z.infer<typeof sweepCancelledSchema>;
 
+/** Response to DELETE /v1/sweeps/{id}: the rows removed, per table. */
+export const sweepDeletedSchema = z.object({
+  id: z.uuid(),
+  deleted: z.object({
+    sweeps: count,
+    sweepPoints: count,
+    chunks: count,
+    /** Outcomes of its points that no sweep of any tenant references any more. */
+    outcomes: count,
+  }),
+});
+export type SweepDeleted = z.infer<typeof sweepDeletedSchema>;
+
 /** Response to GET /v1/sweeps, newest first; pass nextCursor back as `cursor` for the next page. */
 export const sweepListSchema = z.object({
   items: z.array(sweepSummarySchema),
@@ -140,6 +153,24 @@ export const sweepRoutes = {
       tags: ['sweeps'],
       params: sweepIdParamsSchema,
       response: { 200: sweepCancelledSchema, ...validatedKeyedErrors, ...errors(404) },
+    },
+  }),
+  /**
+   * Access `submit`, as for submitting and cancelling: whoever may create a tenant's sweeps may
+   * remove them (row-level security keeps it to the tenant's own); outcomes still referenced by
+   * another sweep, of any tenant, stay.
+   */
+  delete: defineRoute({
+    method: 'DELETE',
+    url: '/v1/sweeps/:id',
+    access: 'submit',
+    schema: {
+      summary: 'Delete an ended sweep with its points links, chunks and outcomes no other sweep uses',
+      description:
+        'A queued or running sweep answers 409: cancel it first. Another tenant’s sweep answers 404.',
+      tags: ['sweeps'],
+      params: sweepIdParamsSchema,
+      response: { 200: sweepDeletedSchema, ...validatedKeyedErrors, ...errors(404, 409) },
     },
   }),
   events: defineRoute({

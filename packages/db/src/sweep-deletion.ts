@@ -1,0 +1,56 @@
+import { isActiveSweepState, type SweepState } from '@frontline/contracts';
+import type pg from 'pg';
+import { inTransaction } from './client.js';
+
+/** Rows removed by deleteSweep, per table. */
+export interface DeletedSweepRows {
+  sweeps: number;
+  sweepPoints: number;
+  chunks: number;
+  outcomes: number;
+}
+
+export type DeleteSweepResult =
+  | { outcome: 'not_found' }
+  | { outcome: 'active'; status: SweepState }
+  | { outcome: 'deleted'; deleted: DeletedSweepRows };
+
+/**
+ * Delete a sweep that has ended (completed, failed or cancelled): its point links, its chunks, the
+ * sweep, and the outcomes of its points that no sweep of any tenant still references. Pass a
+ * tenant-bound pool (`forTenant`): row-level security makes another tenant's sweep not found.
+ * A queued or running sweep is left alone (cancel it first), so no worker writes to it meanwhile.
+ */
+export async function deleteSweep(pool: pg.Pool, id: string): Promise<DeleteSweepResult> {
+  return inTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ status: SweepState; cohortSeed: number }>(
+      'select status, cohort_seed as "cohortSeed" from sweeps where id = $1 for update',
+      [id],
+    );
+    const sweep = rows[0];
+    if (!sweep) return { outcome: 'not_found' };
+    if (isActiveSweepState(sweep.status)) return { outcome: 'active', status: sweep.status };
+
+    const links = await client.query<{ pointId: number }>(
+      'delete from sweep_points where sweep_id = $1 returning point_id as "pointId"',
+      [id],
+    );
+    const chunks = await client.query('delete from chunks where sweep_id = $1', [id]);
+    const sweeps = await client.query('delete from sweeps where id = $1', [id]);
+    const pointIds = [...new Set(links.rows.map((r) => r.pointId))];
+    // After the sweep's own links are gone, so only other sweeps' references keep an outcome.
+    const { rows: outcomeRows } = await client.query<{ deleted: string }>(
+      'select frontline_delete_unreferenced_outcomes($1::int4[], $2) as deleted',
+      [pointIds, sweep.cohortSeed],
+    );
+    return {
+      outcome: 'deleted',
+      deleted: {
+        sweeps: sweeps.rowCount ?? 0,
+        sweepPoints: links.rowCount ?? 0,
+        chunks: chunks.rowCount ?? 0,
+        outcomes: Number(outcomeRows[0]?.deleted ?? 0),
+      },
+    };
+  });
+}
