@@ -114,6 +114,7 @@ describe('sweep form → spec', () => {
   it('clones: the form of an accepted spec gives that spec back (name aside)', () => {
     const spec: SweepSummary['spec'] = {
       name: 'original',
+      model: 'lf-tid@2',
       design: { kind: 'lhs', samples: 32, seed: 4, axes: { dose: { min: 0.1, max: 10, scale: 'log' } } },
       cohort: { patients: 150, seed: 9, chunkSize: 50 },
       params: { horizonDays: 365, cellLossFactor: 0.5 },
@@ -251,6 +252,12 @@ function point(pointIndex: number, dose: number, median: number | null, cured: n
     curedFraction: cured,
     medianLeaderFractionAtDiagnosis: null,
     bestResponse: { CR: pointIndex, PR: 0, SD: 0, PD: 100 - pointIndex },
+    objectiveResponseRate: null,
+    toxicDeaths: null,
+    toxicDeathFraction: null,
+    meanDoseIntensity: null,
+    grade4NeutropeniaRate: null,
+    recistBestResponse: null,
   };
 }
 

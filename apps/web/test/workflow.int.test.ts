@@ -148,7 +148,7 @@ describe('dashboard workflow in headless Chromium: form, points table, slices, c
         .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)),
     ).toEqual(catalogueNames);
     expect(catalogueNames).toContain('cycles');
-    expect(catalogueNames).not.toContain('growthRateSigma');
+    expect(catalogueNames).not.toContain('doseDays'); // a list of days: set in params, never an axis
     // dose × cycles with dose 0 as the reference arm: drop the other two mission axes, pick cycles.
     await page.locator('[data-axis="emtPlasticity"] button[title="Remove this axis"]').click();
     await page.selectOption('[name="axisName.1"]', 'cycles');

@@ -83,22 +83,27 @@ export const workerKey = (host: string, pid: number | null) => `${host}:${pid}`;
 
 /**
  * The active list and, for each job on it, the worker processing it (BullMQ stores the worker's
- * name, our JSON identity, in the job's `pb` field when it moves the job to active).
+ * name, our JSON identity, in the job's `pb` field when it moves the job to active) — in one atomic
+ * script: read separately, a job finishing in between (its hash removed on completion) would leave
+ * the per-worker counts short of the total.
  */
+const readActiveWorkers = `
+local ids = redis.call('LRANGE', KEYS[1], 0, -1)
+local names = {}
+for i, id in ipairs(ids) do names[i] = redis.call('HGET', ARGV[1] .. id, 'pb') or '' end
+return names`;
+
 async function activeJobsByWorker(queue: Queue, redis: Redis): Promise<ActiveJobs> {
-  const ids = await redis.lrange(queue.keys.active ?? queue.toKey('active'), 0, -1);
+  const activeKey = queue.keys.active ?? queue.toKey('active');
+  const names = (await redis.eval(readActiveWorkers, 1, activeKey, queue.toKey(''))) as string[];
   const byWorker = new Map<string, number>();
-  if (ids.length === 0) return { total: 0, byWorker };
-  const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.hget(queue.toKey(id), 'pb');
-  for (const [error, name] of (await pipeline.exec()) ?? []) {
-    if (error || typeof name !== 'string') continue;
+  for (const name of names) {
     const worker = parseWorkerName(`:w:${name}`, '');
     if (worker.pid === null) continue;
     const key = workerKey(worker.host, worker.pid);
     byWorker.set(key, (byWorker.get(key) ?? 0) + 1);
   }
-  return { total: ids.length, byWorker };
+  return { total: names.length, byWorker };
 }
 
 async function connectedWorkers(queue: Queue): Promise<ConnectedWorker[] | undefined> {
