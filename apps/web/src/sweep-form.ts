@@ -27,6 +27,8 @@ export interface AxisRow {
 
 export interface SweepFormValues {
   name: string;
+  /** The model version (`lf-tid@2`, `lf-tid@1`); '' leaves it to the API's default. */
+  model: string;
   priority: string;
   kind: string;
   axes: AxisRow[];
@@ -106,6 +108,7 @@ export function specFromForm(values: SweepFormValues): Record<string, unknown> {
   );
   return withoutUndefined({
     name: values.name.trim() === '' ? undefined : values.name.trim(),
+    model: values.model || undefined,
     design,
     cohort: withoutUndefined({
       patients: numberOrText(values.patients),
@@ -143,6 +146,8 @@ export function formFromSpec(spec: SweepSummary['spec'], name = `${spec.name} (c
         }));
   return {
     name,
+    // A clone runs the model its original ran, not whatever the default is today.
+    model: spec.model,
     priority: spec.priority,
     kind: design.kind,
     axes,

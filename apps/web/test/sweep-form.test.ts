@@ -25,6 +25,7 @@ const axis = (name: string, fields: Partial<AxisRow> = {}): AxisRow => ({
 function form(overrides: Partial<SweepFormValues>): SweepFormValues {
   return {
     name: 'dose × immune kill',
+    model: '',
     priority: 'normal',
     kind: 'grid',
     axes: [axis('dose', { values: '0, 2 10' })],

@@ -21,6 +21,7 @@ const gridDefaults: Record<string, string> = {
 
 const blankForm = (): SweepFormValues => ({
   name: '',
+  model: '',
   priority: 'normal',
   kind: 'grid',
   axes: defaultAxes.map((name) => ({
@@ -44,6 +45,7 @@ const blankForm = (): SweepFormValues => ({
 function fieldPaths(values: SweepFormValues): Record<string, string> {
   const paths: Record<string, string> = {
     name: 'name',
+    model: 'model',
     priority: 'priority',
     kind: 'design.kind',
     axes: 'design.axes',
@@ -118,6 +120,7 @@ export function newSweepPage(root: HTMLElement, from?: string): () => void {
   function read(): SweepFormValues {
     return {
       name: text('name'),
+      model: text('model'),
       priority: text('priority'),
       kind: text('kind'),
       axes: state.axes.map((row, i) => ({
@@ -247,6 +250,23 @@ export function newSweepPage(root: HTMLElement, from?: string): () => void {
         'div',
         { class: 'row' },
         field('name', 'Name', input('name', values.name, { placeholder: 'dose × immune kill' })),
+        field(
+          'model',
+          'Model',
+          h(
+            'select',
+            { id: 'f-model', name: 'model' },
+            // '' leaves the choice to the API (lf-tid@2 today); a clone keeps its original's model.
+            ...options(
+              [
+                { value: '', label: 'default (lf-tid@2)' },
+                { value: 'lf-tid@2', label: 'lf-tid@2' },
+                { value: 'lf-tid@1', label: 'lf-tid@1' },
+              ],
+              values.model,
+            ),
+          ),
+        ),
         field(
           'priority',
           'Priority',
