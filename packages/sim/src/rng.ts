@@ -180,18 +180,22 @@ export class Rng {
     return this.io[1]!;
   }
 
-  /** Allocation-free form of `poisson`: io[1] ← Poisson(io[0]), same draws. */
+  /**
+   * Allocation-free form of `poisson`: io[1] ← Poisson(io[0]), same draws. Kept to a small
+   * dispatcher so that V8 inlines it at every call site of the step functions within its inlining
+   * budget (the samplers themselves are separate methods).
+   */
   poissonIo(): void {
+    const mean = this.io[0]!;
+    if (!(mean > 0)) this.io[1] = 0;
+    else if (mean >= 10) this.poissonPtrs();
+    else this.poissonInversion();
+  }
+
+  /** io[1] ← Poisson(io[0]) for 0 < io[0] < 10 by inversion (one 32-bit output). */
+  private poissonInversion(): void {
     const io = this.io;
     const mean = io[0]!;
-    if (!(mean > 0)) {
-      io[1] = 0;
-      return;
-    }
-    if (mean >= 10) {
-      this.poissonPtrs();
-      return;
-    }
     // Inversion by sequential search. 32-bit resolution (one output): tail probabilities below
     // 2^-33 are not resolved. (xoshiro128** step written out: a non-inlined nextUint32() call
     // would box its result on the heap.)
