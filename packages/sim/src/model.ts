@@ -842,8 +842,17 @@ function phase1Step(step: number): number {
     const events = io[1]!;
     if (events > 0) {
       S[S_SEEDEV] = S[S_SEEDEV]! + events;
-      R[R_PHISEED] = phi;
-      addClusters(NM0 >= K[K_NSW]!);
+      if (NM0 >= K[K_NSW]!) {
+        // addClusters(true) written out: V8 spends this function's inlining budget on the site
+        // updates, so the call would stay a call, and seeding events occur in most steps.
+        const cells = events * K[K_N0]!;
+        const leaders = cells * phi;
+        pop[LM] = pop[LM]! + leaders;
+        pop[FM] = pop[FM]! + (cells - leaders);
+      } else {
+        R[R_PHISEED] = phi;
+        addClusters(false);
+      }
     }
   }
 

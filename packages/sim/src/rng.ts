@@ -180,48 +180,15 @@ export class Rng {
     return this.io[1]!;
   }
 
-  /** Allocation-free form of `poisson`: io[1] ← Poisson(io[0]), same draws. */
+  /**
+   * Allocation-free form of `poisson`: io[1] ← Poisson(io[0]), same draws. Kept to a small
+   * dispatcher so that V8 inlines it at every call site of the step functions within its inlining
+   * budget, while the sampler proper (`poissonPositive`, both methods in one) is too large to be
+   * inlined and so never uses up that budget.
+   */
   poissonIo(): void {
-    const io = this.io;
-    const mean = io[0]!;
-    if (!(mean > 0)) {
-      io[1] = 0;
-      return;
-    }
-    if (mean >= 10) {
-      this.poissonPtrs();
-      return;
-    }
-    // Inversion by sequential search. 32-bit resolution (one output): tail probabilities below
-    // 2^-33 are not resolved. (xoshiro128** step written out: a non-inlined nextUint32() call
-    // would box its result on the heap.)
-    const st = this.s;
-    const s0 = st[0]!;
-    const s1 = st[1]!;
-    const s2 = st[2]! ^ s0;
-    const s3 = st[3]! ^ s1;
-    const m = Math.imul(s1, 5);
-    const u = ((Math.imul((m << 7) | (m >>> 25), 9) >>> 0) + 0.5) * INV_TWO32;
-    st[1] = s1 ^ s2;
-    st[0] = s0 ^ s3;
-    st[2] = s2 ^ (s1 << 9);
-    st[3] = (s3 << 11) | (s3 >>> 21);
-    // Squeeze: for mean < 1, e^{-mean} ≥ 1 − mean + mean²/2 − mean³/6, so u below that is k = 0
-    // without evaluating the exponential (most draws at small means).
-    if (mean < 1 && u < 1 - mean * (1 - mean * (0.5 - mean * (1 / 6)))) {
-      io[1] = 0;
-      return;
-    }
-    let p = Math.exp(-mean);
-    let cdf = p;
-    let k = 0;
-    // The cap only guards against round-off leaving cdf < u for u extremely close to 1.
-    while (u >= cdf && k < INV_K_MAX) {
-      k++;
-      p *= mean * invK[k]!;
-      cdf += p;
-    }
-    io[1] = k;
+    if (!(this.io[0]! > 0)) this.io[1] = 0;
+    else this.poissonPositive();
   }
 
   /**
@@ -250,9 +217,46 @@ export class Rng {
     io[1] = u < x - f ? f + 1 : f;
   }
 
-  /** io[1] ← Poisson(io[0]) for io[0] ≥ 10 by PTRS (Hörmann 1993). */
-  private poissonPtrs(): void {
-    const mean = this.io[0]!;
+  /**
+   * io[1] ← Poisson(io[0]) for io[0] > 0: inversion below 10, PTRS (Hörmann 1993) from 10 on. One
+   * method on purpose (see `poissonIo`).
+   */
+  private poissonPositive(): void {
+    const io = this.io;
+    const mean = io[0]!;
+    if (mean < 10) {
+      // Inversion by sequential search. 32-bit resolution (one output): tail probabilities below
+      // 2^-33 are not resolved. (xoshiro128** step written out: a non-inlined nextUint32() call
+      // would box its result on the heap.)
+      const st = this.s;
+      const s0 = st[0]!;
+      const s1 = st[1]!;
+      const s2 = st[2]! ^ s0;
+      const s3 = st[3]! ^ s1;
+      const m = Math.imul(s1, 5);
+      const u = ((Math.imul((m << 7) | (m >>> 25), 9) >>> 0) + 0.5) * INV_TWO32;
+      st[1] = s1 ^ s2;
+      st[0] = s0 ^ s3;
+      st[2] = s2 ^ (s1 << 9);
+      st[3] = (s3 << 11) | (s3 >>> 21);
+      // Squeeze: for mean < 1, e^{-mean} ≥ 1 − mean + mean²/2 − mean³/6, so u below that is k = 0
+      // without evaluating the exponential (most draws at small means).
+      if (mean < 1 && u < 1 - mean * (1 - mean * (0.5 - mean * (1 / 6)))) {
+        io[1] = 0;
+        return;
+      }
+      let p = Math.exp(-mean);
+      let cdf = p;
+      let k = 0;
+      // The cap only guards against round-off leaving cdf < u for u extremely close to 1.
+      while (u >= cdf && k < INV_K_MAX) {
+        k++;
+        p *= mean * invK[k]!;
+        cdf += p;
+      }
+      io[1] = k;
+      return;
+    }
     // u, v use 32-bit resolution (one output each): ample for a rejection test.
     const slam = Math.sqrt(mean);
     const b = 0.931 + 2.53 * slam;
