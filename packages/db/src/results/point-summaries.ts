@@ -79,7 +79,9 @@ export async function pointSummaries(
               avg(o.objective_response::int4)::float8 as "objectiveResponseRate",
               (count(*) filter (where o.toxic_death))::int4 as "toxicDeaths",
               avg(o.toxic_death::int4)::float8 as "toxicDeathFraction",
-              (avg(o.relative_dose_intensity) filter (where o.cycles_received > 0))::float8 as "meanDoseIntensity",
+              -- Summed as numeric (exact): a float8 sum depends on the order Postgres adds the rows in,
+              -- so the same sweep could answer different last digits from one request to the next.
+              (avg(o.relative_dose_intensity::numeric) filter (where o.cycles_received > 0))::float8 as "meanDoseIntensity",
               avg((o.worst_neutropenia_grade = 4)::int4)::float8 as "grade4NeutropeniaRate",
               ${recistResponseCounts}
        from outcomes o
