@@ -1,6 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Harness, startHarness, sweepOutcomes } from '@frontline/api/test-harness';
 import {
   formatPValue,
@@ -8,24 +7,9 @@ import {
   type SurvivalGroup,
   type SurvivalResponse,
 } from '@frontline/contracts';
-import { projectRoot } from '@frontline/stack';
-import { type Browser, chromium, type Download, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const webRoot = fileURLToPath(new URL('..', import.meta.url));
-const screenshots = join(projectRoot, 'docs', 'screenshots');
-
-// Debian's chromium; never a downloaded browser.
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { buildDashboard, launchChromium, screenshots } from './support/browser.js';
 
 const plot = '[data-testid="survival-plot"]';
 const daysPerMonth = 365.25 / 12;
@@ -76,11 +60,9 @@ describe('charts in headless Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    // The API serves apps/web/dist: build it from source first.
-    await build({ root: webRoot, configFile: `${webRoot}vite.config.ts`, logLevel: 'warn' });
-    mkdirSync(screenshots, { recursive: true });
+    await buildDashboard();
     harness = await startHarness();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1200, height: 900 },
       acceptDownloads: true,

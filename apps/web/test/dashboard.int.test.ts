@@ -1,25 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Harness, startHarness } from '@frontline/api/test-harness';
 import { projectRoot } from '@frontline/stack';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboard, launchChromium } from './support/browser.js';
 
-const webRoot = fileURLToPath(new URL('..', import.meta.url));
 const artifacts = join(projectRoot, 'test-artifacts', '/');
-
-// Debian's chromium; never a downloaded browser.
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Grid typed into the form: 3 doses × 2 immune kill rates × 2 EMT plasticities = 12 points. */
 const grid = { dose: '0, 2, 10', immuneKill: '0.035, 0.1', emtPlasticity: '0.1, 10' };
@@ -38,11 +25,10 @@ describe('dashboard in headless Chromium on the local stack', () => {
   let worker: Awaited<ReturnType<Harness['startWorker']>>;
 
   beforeAll(async () => {
-    // The API serves apps/web/dist: build it from source first.
-    await build({ root: webRoot, configFile: `${webRoot}vite.config.ts`, logLevel: 'warn' });
+    await buildDashboard();
     mkdirSync(artifacts, { recursive: true });
     harness = await startHarness();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
 

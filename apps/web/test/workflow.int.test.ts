@@ -1,26 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Harness, startHarness } from '@frontline/api/test-harness';
 import type { PointsResponse } from '@frontline/contracts';
-import { projectRoot } from '@frontline/stack';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const webRoot = fileURLToPath(new URL('..', import.meta.url));
-const screenshots = join(projectRoot, 'docs', 'screenshots');
-
-// Debian's chromium; never a downloaded browser.
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { buildDashboard, launchChromium, screenshots } from './support/browser.js';
 
 /** Points per page of GET /v1/sweeps/{id}/points here: the table must follow nextOffset. */
 const pageSize = 5;
@@ -68,11 +51,10 @@ describe('dashboard workflow in headless Chromium: form, points table, slices, c
   let cloneId: string;
 
   beforeAll(async () => {
-    await build({ root: webRoot, configFile: `${webRoot}vite.config.ts`, logLevel: 'warn' });
-    mkdirSync(screenshots, { recursive: true });
+    await buildDashboard();
     harness = await startHarness({ capacity: { maxPointsPerPage: pageSize } });
     await harness.startWorker(2);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const served = await harness.request('GET', '/v1/model/parameters');
     const catalogue = served.status === 200 ? served.body : catalogueFixture;

@@ -1,7 +1,7 @@
 // The whole local stack (`pnpm stack`), in a scratch state folder on random high ports: its own
 // Postgres and Redis, migrations, the API and a worker, as a developer runs it.
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -12,6 +12,7 @@ import { RedisReplyError, redisCommand } from '../src/redis-command.js';
 import { runStack, type StackUrls } from '../src/stack.js';
 import type { LocalStackFile } from '../src/stack-file.js';
 import { makeScratchDir } from '../src/test-servers.js';
+import { bannerAt, listenWithBanner, portOf } from './support/foreign-server.js';
 
 const scratch = makeScratchDir();
 const paths = stackPaths(join(scratch, '.frontline'));
@@ -74,21 +75,21 @@ afterAll(async () => {
 }, 120_000);
 
 const stackFile = () => JSON.parse(readFileSync(paths.stackFile, 'utf8')) as LocalStackFile;
-const portOf = (url: string) => Number(new URL(url).port);
+const urlPort = (url: string) => Number(new URL(url).port);
 
 describe('the local stack', () => {
   it('starts each service on another port when its first pick is taken, and leaves the taker alone', async () => {
     const started = {
-      postgres: portOf(urls.databaseUrl ?? ''),
-      redis: portOf(urls.redisUrl),
-      api: portOf(urls.apiUrl),
-      'worker-1': portOf(urls.workerUrls[0] ?? ''),
+      postgres: urlPort(urls.databaseUrl ?? ''),
+      redis: urlPort(urls.redisUrl),
+      api: urlPort(urls.apiUrl),
+      'worker-1': urlPort(urls.workerUrls[0] ?? ''),
     };
     expect([...taken.keys()].sort()).toEqual(Object.keys(started).sort());
     for (const [service, port] of Object.entries(started)) {
       const server = taken.get(service) as Server;
-      expect(port).toBeGreaterThan(listeningPort(server));
-      expect(await bannerAt(listeningPort(server))).toBe('not frontline\n');
+      expect(port).toBeGreaterThan(portOf(server));
+      expect(await bannerAt(portOf(server))).toBe('not frontline\n');
     }
     expect((await fetch(`${urls.apiUrl}/readyz`)).status).toBe(200);
   });
@@ -215,27 +216,4 @@ async function outputLine(pattern: RegExp): Promise<string> {
     if (line) return line;
     await sleep(100);
   }
-}
-
-async function listenWithBanner(port: number): Promise<Server> {
-  const server = createServer((socket) => socket.end('not frontline\n'));
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return server;
-}
-
-function listeningPort(server: Server): number {
-  const address = server.address();
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-function bannerAt(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const socket = connect(port, '127.0.0.1');
-    socket.on('data', (chunk) => {
-      text += chunk.toString();
-    });
-    socket.on('end', () => resolve(text));
-    socket.on('error', reject);
-  });
 }

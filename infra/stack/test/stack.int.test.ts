@@ -1,5 +1,5 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -8,6 +8,7 @@ import { startPostgres } from '../src/postgres.js';
 import { startRedis } from '../src/redis.js';
 import { RedisReplyError, redisCommand } from '../src/redis-command.js';
 import { makeScratchDir } from '../src/test-servers.js';
+import { bannerAt, listenWithBanner, portOf } from './support/foreign-server.js';
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []) {
   const client = new pg.Client({ connectionString: url });
@@ -255,28 +256,4 @@ function modesUnder(root: string, relativeDir = '.'): Record<string, number> {
     else modes[path] = mode(join(root, path));
   }
   return modes;
-}
-
-/** Someone else's server on `port`, answering every connection with a banner. */
-async function listenWithBanner(port: number): Promise<Server> {
-  const server = createServer((socket) => socket.end('not frontline\n'));
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return server;
-}
-
-function portOf(server: Server): number {
-  const address = server.address();
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-function bannerAt(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const socket = connect(port, '127.0.0.1');
-    socket.on('data', (chunk) => {
-      text += chunk.toString();
-    });
-    socket.on('end', () => resolve(text));
-    socket.on('error', reject);
-  });
 }

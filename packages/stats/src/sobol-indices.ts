@@ -1,3 +1,4 @@
+import { seededUniform } from './random.js';
 /**
  * Variance-based (Sobol) sensitivity indices from the model outputs of a Saltelli design, with
  * bootstrap percentile intervals. Pure and deterministic: the bootstrap draws from a seeded PRNG.
@@ -200,38 +201,4 @@ function sortedQuantile(sorted: readonly number[], p: number): number {
   const lo = Math.floor(h);
   const hi = Math.min(sorted.length - 1, lo + 1);
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
-}
-
-/**
- * Uniform numbers in [0, 1) from a seed: SplitMix32-style seeding of a xoshiro128** state, so
- * stats needs no dependency and never Math.random. Both 32-bit halves of the seed are mixed in.
- */
-export function seededUniform(seed: number): () => number {
-  let z = (seed >>> 0) ^ Math.imul(Math.floor(seed / 2 ** 32) >>> 0, 0x9e3779b1);
-  const next32 = () => {
-    z = (z + 0x9e3779b9) | 0;
-    let t = z;
-    t = Math.imul(t ^ (t >>> 16), 0x85ebca6b);
-    t = Math.imul(t ^ (t >>> 13), 0xc2b2ae35);
-    return (t ^ (t >>> 16)) >>> 0;
-  };
-  let s0 = next32();
-  let s1 = next32();
-  let s2 = next32();
-  let s3 = next32() || 1; // xoshiro's state must not be all zero
-  return () => {
-    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    const t = (s1 << 9) >>> 0;
-    s2 = (s2 ^ s0) >>> 0;
-    s3 = (s3 ^ s1) >>> 0;
-    s1 = (s1 ^ s2) >>> 0;
-    s0 = (s0 ^ s3) >>> 0;
-    s2 = (s2 ^ t) >>> 0;
-    s3 = rotl(s3, 11);
-    return result / 2 ** 32;
-  };
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }

@@ -5,7 +5,7 @@ import {
   SensitivityInputError,
   sobolIndices,
 } from '../src/index.js';
-import { seededUniform } from '../src/sobol-indices.js';
+import { seededUniform } from '../src/random.js';
 
 describe('cohortNoiseShare', () => {
   const estimates = [0.1, 0.3, 0.5, 0.7, 0.9]; // sample variance 0.4 / 4 = 0.1

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SaltelliOutputs, SobolIndices } from '../src/index.js';
 import { SensitivityInputError, sobolIndices } from '../src/index.js';
-import { seededUniform } from '../src/sobol-indices.js';
+import { seededUniform } from '../src/random.js';
 
 /**
  * Saltelli's scheme on independent uniform rows (stats depends on nothing of ours, so no Sobol
