@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { assertUnprivilegedLogin, connectDatabase } from '@frontline/db';
 import { type ChunkJob, type ChunkResult, chunkQueueName, redisConnection } from '@frontline/queue';
 import { createLogger, ShutdownManager } from '@frontline/runtime';
+import { kernelNodeFlags, missingKernelNodeFlags } from '@frontline/sim';
 import { Worker } from 'bullmq';
 import { createChunkProcessor } from './chunk-processor.js';
 import { loadEnv } from './env.js';
@@ -14,6 +15,11 @@ const env = loadEnv();
 const logger = createLogger('worker', env.LOG_LEVEL);
 const shutdown = new ShutdownManager(logger, env.SHUTDOWN_GRACE_MS + 5_000);
 shutdown.listen();
+if (missingKernelNodeFlags().length > 0)
+  logger.warn(
+    { missing: missingKernelNodeFlags(), expected: kernelNodeFlags },
+    'started without the kernel V8 flags: simulations run ~7 % slower (docs/benchmarks.md)',
+  );
 
 // DATABASE_URL logs in as the app role; migrations run before, as the owner (stack, compose's migrate step).
 const database = connectDatabase(env.DATABASE_URL, {

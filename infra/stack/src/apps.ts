@@ -10,6 +10,8 @@ export interface AppSpec {
   /** TypeScript entry, run as live source through tsx (no build needed). */
   entry: string;
   env: NodeJS.ProcessEnv;
+  /** Node flags before the source flags (the worker's kernel V8 flags). */
+  nodeFlags?: readonly string[];
   onLine?: LineSink;
 }
 
@@ -18,11 +20,16 @@ export const sourceNodeFlags = ['--conditions=@frontline/source', '--import', 't
 
 /** Start one of our Node apps (API, worker) in its own process group, from the project root. */
 export function startApp(spec: AppSpec): Promise<ManagedProcess> {
-  return ManagedProcess.spawn(spec.name, process.execPath, [...sourceNodeFlags, spec.entry], {
-    cwd: projectRoot,
-    env: spec.env,
-    onLine: spec.onLine,
-  });
+  return ManagedProcess.spawn(
+    spec.name,
+    process.execPath,
+    [...(spec.nodeFlags ?? []), ...sourceNodeFlags, spec.entry],
+    {
+      cwd: projectRoot,
+      env: spec.env,
+      onLine: spec.onLine,
+    },
+  );
 }
 
 export interface ServedAppSpec extends Omit<AppSpec, 'env'> {
@@ -72,6 +79,7 @@ export function startServedApp(spec: ServedAppSpec, signal?: AbortSignal): Promi
         name: spec.name,
         entry: spec.entry,
         env: spec.env(port),
+        nodeFlags: spec.nodeFlags,
         onLine: spec.onLine,
       });
       spec.onSpawned?.(child);

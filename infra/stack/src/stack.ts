@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { relative } from 'node:path';
 import { appRole, migrate } from '@frontline/db';
+import { kernelNodeFlags } from '@frontline/sim';
 import { ensureAdminKey } from './admin-key.js';
 import { grantAppLogin, newPassword } from './app-role.js';
 import { type ServedApp, startServedApp } from './apps.js';
@@ -284,6 +285,7 @@ async function startAll(context: StartContext): Promise<{ urls: StackUrls; apps:
   const workerSpec = (index: number) => ({
     name: `worker-${index}`,
     entry: workerEntry,
+    nodeFlags: kernelNodeFlags,
     env: (port: number) => ({
       ...shared,
       WORKER_PORT: String(port),

@@ -1,4 +1,5 @@
 export { type ParameterEntry, parameterCatalogue } from './catalogue.js';
+export { kernelNodeFlags, missingKernelNodeFlags } from './compiler-flags.js';
 export {
   type BestResponse,
   CR_CELLS,
