@@ -57,6 +57,21 @@ export const heatmapMetrics: readonly HeatmapMetric[] = [
     format: (value) => (value === null ? 'n/a' : formatPercent(value)),
     percent: true,
   },
+  // lf-tid@2: where the dose window closes, response against toxicity (n/a at lf-tid@1 points).
+  {
+    id: 'orr',
+    label: 'Objective response rate',
+    read: (row) => numberAt(row, 'objectiveResponseRate'),
+    format: (value) => (value === null ? 'n/a' : formatPercent(value)),
+    percent: true,
+  },
+  {
+    id: 'toxicDeaths',
+    label: 'Toxic deaths (fraction)',
+    read: (row) => numberAt(row, 'toxicDeathFraction'),
+    format: (value) => (value === null ? 'n/a' : formatPercent(value)),
+    percent: true,
+  },
 ];
 
 function medianText(row: PointRow, endpoint: 'os' | 'pfs'): string {
@@ -73,6 +88,37 @@ export interface PointColumn {
   text: (row: PointRow) => string;
   numeric: boolean;
 }
+
+/** lf-tid@2's trial outputs per point (docs/model-v2.md §6): shown for lf-tid@2 sweeps only. */
+export const trialColumns: readonly (PointColumn & { value: (row: PointRow) => number | null })[] = [
+  {
+    label: 'ORR',
+    value: (r) => numberAt(r, 'objectiveResponseRate'),
+    text: (r) => formatPercent(numberAt(r, 'objectiveResponseRate')),
+    numeric: true,
+  },
+  {
+    label: 'Toxic deaths',
+    value: (r) => numberAt(r, 'toxicDeathFraction'),
+    text: (r) =>
+      r.toxicDeaths === null
+        ? 'n/a'
+        : `${formatCount(r.toxicDeaths)} (${formatPercent(numberAt(r, 'toxicDeathFraction'))})`,
+    numeric: true,
+  },
+  {
+    label: 'Dose intensity',
+    value: (r) => numberAt(r, 'meanDoseIntensity'),
+    text: (r) => formatPercent(numberAt(r, 'meanDoseIntensity')),
+    numeric: true,
+  },
+  {
+    label: 'Grade 4 neutropenia',
+    value: (r) => numberAt(r, 'grade4NeutropeniaRate'),
+    text: (r) => formatPercent(numberAt(r, 'grade4NeutropeniaRate')),
+    numeric: true,
+  },
+];
 
 const endpointColumns = (endpoint: 'os' | 'pfs', name: string): PointColumn[] => [
   { label: `Median ${name} (95% CI)`, text: (r) => medianText(r, endpoint), numeric: true },

@@ -4,7 +4,7 @@
  */
 import type { PointRow } from '@frontline/contracts';
 import { formatValue } from './format.js';
-import { axisValuesOf, pointColumns } from './point-metrics.js';
+import { axisValuesOf, pointColumns, trialColumns } from './point-metrics.js';
 
 export interface TableColumn {
   id: string;
@@ -34,7 +34,8 @@ const metricValues: readonly ((row: PointRow) => number | null)[] = [
   (r) => finite(r.medianLeaderFractionAtDiagnosis),
 ];
 
-export function tableColumns(axes: readonly string[]): TableColumn[] {
+/** The table's columns; `trial` adds lf-tid@2's trial outputs (ORR, toxic deaths, dose intensity). */
+export function tableColumns(axes: readonly string[], { trial = false } = {}): TableColumn[] {
   return [
     ...axes.map((axis) => ({
       id: `axis:${axis}`,
@@ -48,6 +49,13 @@ export function tableColumns(axes: readonly string[]): TableColumn[] {
       label: column.label,
       axis: false,
       value: metricValues[i] ?? (() => null),
+      text: column.text,
+    })),
+    ...(trial ? trialColumns : []).map((column) => ({
+      id: `trial:${column.label}`,
+      label: column.label,
+      axis: false,
+      value: column.value,
       text: column.text,
     })),
   ];

@@ -20,8 +20,19 @@ async function allPoints(get: <T>(path: string) => Promise<T>, id: string): Prom
 /** A point with no outcome yet is pending, not "not reached". */
 const pending = (p: PointRow) => p.patients === 0;
 
+/** lf-tid@2's trial outputs (docs/model-v2.md §6): null in every lf-tid@1 row. */
+const hasTrialOutputs = (response: PointsResponse) =>
+  response.points.some((p) => p.objectiveResponseRate !== null);
+
+const trialCells = (p: PointRow) => [
+  fraction(p.objectiveResponseRate),
+  p.toxicDeaths === null ? '' : `${count(p.toxicDeaths)} (${fraction(p.toxicDeathFraction)})`,
+  fraction(p.meanDoseIntensity),
+];
+
 export function pointsTable(response: PointsResponse): string {
   const { axes } = response;
+  const trial = hasTrialOutputs(response);
   const headers = [
     ...axes,
     'patients',
@@ -30,11 +41,12 @@ export function pointsTable(response: PointsResponse): string {
     'OS 24 mo',
     'median PFS (95% CI), d',
     'cured',
+    ...(trial ? ['ORR', 'toxic deaths', 'dose intensity'] : []),
     'CR/PR/SD/PD',
   ];
   const rows = response.points.map((p) => {
     const axisCells = axes.map((axis) => String(p.axisValues[axis]));
-    if (pending(p)) return [...axisCells, '0', 'pending', '', '', '', '', ''];
+    if (pending(p)) return [...axisCells, '0', 'pending', ...headers.slice(axes.length + 2).map(() => '')];
     const { CR, PR, SD, PD } = p.bestResponse;
     return [
       ...axisCells,
@@ -44,6 +56,7 @@ export function pointsTable(response: PointsResponse): string {
       fraction(p.os.at730),
       withInterval(p.pfs.median.value, p.pfs.median.lower, p.pfs.median.upper),
       fraction(p.curedFraction),
+      ...(trial ? trialCells(p) : []),
       `${CR}/${PR}/${SD}/${PD}`,
     ];
   });
@@ -77,6 +90,11 @@ export function pointsCsv(response: PointsResponse): string {
     'PR',
     'SD',
     'PD',
+    'objectiveResponseRate',
+    'toxicDeaths',
+    'toxicDeathFraction',
+    'meanDoseIntensity',
+    'grade4NeutropeniaRate',
   ];
   const rows = response.points.map((p) => [
     p.pointIndex,
@@ -90,6 +108,11 @@ export function pointsCsv(response: PointsResponse): string {
     p.bestResponse.PR,
     p.bestResponse.SD,
     p.bestResponse.PD,
+    p.objectiveResponseRate,
+    p.toxicDeaths,
+    p.toxicDeathFraction,
+    p.meanDoseIntensity,
+    p.grade4NeutropeniaRate,
   ]);
   return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`;
 }
@@ -97,7 +120,7 @@ export function pointsCsv(response: PointsResponse): string {
 export function pointsCommand(): Command {
   return new Command('points')
     .description(
-      'one row per parameter point: median OS and PFS with 95% CI, OS at 12/24 months, cure, best response',
+      'one row per parameter point: median OS and PFS with 95% CI, OS at 12/24 months, cure, best response; lf-tid@2 adds ORR, toxic deaths and dose intensity',
     )
     .argument('<id>', 'sweep id')
     .option('--csv [file]', 'write the table as CSV (unrounded) to a file, or to stdout without one')

@@ -22,8 +22,8 @@ const numberOrUndefined = (text: string) => {
  * header to sort (again to reverse); filter by text and by a range per axis. The table scrolls inside
  * its box under a sticky header. Sort and filters survive `update` (the refresh of a running sweep).
  */
-export function pointsTableView(axes: readonly string[]) {
-  const columns = tableColumns(axes);
+export function pointsTableView(axes: readonly string[], { trial = false } = {}) {
+  const columns = tableColumns(axes, { trial });
   let rows: readonly PointRow[] = [];
   let sort: TableSort | null = null;
   const filter: TableFilter = { text: '', ranges: {} };

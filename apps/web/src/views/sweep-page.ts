@@ -64,7 +64,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
     );
     const survival = survivalSection(id, axes);
     const heatmap = heatmapSection(axes, sweep.spec.design);
-    const table = pointsTableView(axes);
+    const table = pointsTableView(axes, { trial: sweep.modelId === 'lf-tid@2' });
     const tableNote = h('div', { 'data-testid': 'points-note' });
     const slices = isSampledDesign(sweep.spec) ? sliceView(sweep.spec) : null;
     const warnings = JSON.parse(sessionStorage.getItem(`warnings:${id}`) ?? '[]') as string[];
