@@ -138,8 +138,60 @@ describe('SLURM: sbatch job-array workers on a one-node cluster', () => {
     const hosts = new Set(chunks.map((c) => c.worker_host));
     expect([...hosts].every((h) => slurmWorkers.includes(h) || h.endsWith(`:${finisher.pid}`))).toBe(true);
     expect(chunks.reduce((sum, c) => sum + c.n, 0)).toBe(total / 20);
+    await harness.stopWorkers();
     console.log(
       `[slurm] job ${jobId}: ${doneBySlurm} of ${total / 20} chunks done by SLURM workers before scancel, rest by ${finisher.pid}`,
     );
+  });
+
+  it("drains on SLURM's pre-timeout signal and ends before its time limit", async () => {
+    const created = await harness.submit(gridSpec(4103, 2_000, 20, 720));
+    const limited = cluster.slurm(
+      'sbatch',
+      [
+        '--parsable',
+        '--array=0',
+        '--cpus-per-task=1',
+        '--mem-per-cpu=256M',
+        // One minute, TERM 50 s before it: the worker gets about 10 s of work, then drains.
+        '--time=1',
+        '--signal=B:TERM@50',
+        `--chdir=${projectRoot}`,
+        `--output=${cluster.dir}/frontline-worker-%A_%a.log`,
+        sbatchScript,
+      ],
+      {
+        DATABASE_URL: inject('appDatabaseUrl'),
+        REDIS_URL: inject('redisUrl'),
+        QUEUE_PREFIX: harness.queuePrefix,
+        JOB_LOCK_MS: '4000',
+      },
+    );
+    await waitFor(
+      'the time-limited job to leave the queue',
+      () => cluster.queuedJobs().length === 0,
+      150_000,
+    );
+    const [log] = workerLogs(cluster.dir, limited);
+    expect(log?.messages).toEqual(expect.arrayContaining(['worker ready', 'shutting down', 'closed']));
+    expect(log?.messages).not.toContain('shutdown deadline passed: exiting');
+    // It exited by itself after the drain: COMPLETED with exit code 0, not TIMEOUT.
+    const job = cluster.slurm('scontrol', ['show', 'job', `${limited}_0`]);
+    expect(job).toMatch(/JobState=COMPLETED /);
+    expect(job).toMatch(/ ExitCode=0:0/);
+    const { rows } = await harness.pool.query<{ status: string }>(
+      'select distinct status from chunks where sweep_id = $1 order by status',
+      [created.id],
+    );
+    expect(rows.map((r) => r.status)).toEqual(['done', 'pending']);
+    console.log(
+      `[slurm] job ${limited}: ${cluster
+        .slurm('scontrol', ['show', 'job', `${limited}_0`])
+        .match(/JobState=\S+|RunTime=\S+|TimeLimit=\S+|ExitCode=\S+/g)
+        ?.join(' ')}`,
+    );
+    // The rest of this sweep is not needed here.
+    const cancel = await harness.request('POST', `/v1/sweeps/${created.id}/cancel`);
+    expect(cancel.body.cancelled).toBe(true);
   });
 });
