@@ -6,6 +6,7 @@ import { chunkQueueName } from '@frontline/queue';
 import { projectRoot } from '@frontline/stack/paths';
 import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { unknownFieldErrors } from './support/known-fields.js';
 import {
   applyJsonPatch,
   type KubernetesObject,
@@ -64,6 +65,10 @@ describe.each(Object.entries(kustomizations))('kustomization %s', (_label, dir) 
     });
     expect(errors).toEqual([]);
     expect(objects.length).toBeGreaterThanOrEqual(8);
+  });
+
+  test('no object has a field its kind does not define (a misspelt name fails)', () => {
+    expect(unknownFieldErrors(objects)).toEqual([]);
   });
 
   test.skipIf(!findExecutable('kubectl'))('renders exactly as `kubectl kustomize` does', () => {
@@ -183,6 +188,17 @@ describe('validation rejects broken objects', () => {
     expect(
       broken('ScaledObject', 'frontline-worker', { op: 'remove', path: '/spec/triggers/0/type' }),
     ).toThrow(/ScaledObject frontline-worker: .*triggers\/0 must have required property type/);
+  });
+
+  test('misspelt field names, in a core object and in the ScaledObject', () => {
+    const api = structuredClone(find(objects, 'Deployment', 'frontline-api'));
+    applyJsonPatch(api, [{ op: 'add', path: '/spec/template/spec/containers/0/readynessProbe', value: {} }]);
+    const scaled = structuredClone(find(objects, 'ScaledObject', 'frontline-worker'));
+    applyJsonPatch(scaled, [{ op: 'add', path: '/spec/maxReplicaCont', value: 3 }]);
+    expect(unknownFieldErrors([api, scaled])).toEqual([
+      `Deployment/frontline-api: Object literal may only specify known properties, and '"readynessProbe"' does not exist in type 'IContainer'.`,
+      `ScaledObject/frontline-worker: Object literal may only specify known properties, and '"maxReplicaCont"' does not exist in type 'IScaledObjectSpec'.`,
+    ]);
   });
 
   test('a kind without a schema, and a patch of a path that does not exist', () => {
