@@ -59,7 +59,7 @@ const workspacePackages = new Map(
 const targets = { api: 'apps/api', worker: 'apps/worker', migrate: 'infra/stack' } as const;
 
 describe('infra/Dockerfile', () => {
-  test('multi-stage: a build stage and one image per app, on the same Node as the engines field', () => {
+  test('multi-stage: a build stage, a shared runtime, one image per app', () => {
     expect(dockerfile.map((s) => `${s.name} ← ${s.base}`)).toEqual([
       'build ← node:20-bookworm-slim',
       'runtime ← node:20-bookworm-slim',
