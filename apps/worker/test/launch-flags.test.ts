@@ -9,8 +9,11 @@ describe('worker launch commands', () => {
   const launchers = {
     'apps/worker/package.json start': JSON.parse(repoFile('apps/worker/package.json')).scripts.start,
     'apps/worker/package.json dev': JSON.parse(repoFile('apps/worker/package.json')).scripts.dev,
-    'infra/docker-compose.yml worker': repoFile('infra/docker-compose.yml').match(
-      /worker:[\s\S]*?command: (.*)/,
+    'infra/Dockerfile worker stage': repoFile('infra/Dockerfile').match(/AS worker[\s\S]*?\nCMD (.*)/)?.[1],
+    // Its one container's command (the file holds no other node invocation).
+    'infra/k8s/base/worker.yaml': repoFile('infra/k8s/base/worker.yaml'),
+    'infra/slurm/frontline-workers.sbatch': repoFile('infra/slurm/frontline-workers.sbatch').match(
+      /\nexec node (.*\\\n.*)/,
     )?.[1],
   };
   for (const [where, command] of Object.entries(launchers)) {

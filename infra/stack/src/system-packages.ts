@@ -23,6 +23,24 @@ export const chromium: SystemProgram = {
   purpose: 'browser tests of the dashboard',
 };
 
+export const slurm: SystemProgram = {
+  command: 'slurmctld',
+  debianPackage: 'slurm-wlm',
+  purpose: 'the one-node SLURM cluster of the sbatch workers test',
+};
+
+export const munge: SystemProgram = {
+  command: 'munged',
+  debianPackage: 'munge',
+  purpose: "SLURM's authentication in the sbatch workers test",
+};
+
+export const shellcheck: SystemProgram = {
+  command: 'shellcheck',
+  debianPackage: 'shellcheck',
+  purpose: 'checking the SLURM batch script',
+};
+
 export class MissingSystemProgramError extends Error {
   override name = 'MissingSystemProgramError';
 }
