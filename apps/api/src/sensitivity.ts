@@ -71,6 +71,7 @@ export function pointMetric(
     // Binomial variance of a proportion of n patients.
     return { value: p, variance: (p * (1 - p)) / n };
   }
+  if (input.counts.time.length === 0) return 'no outcomes';
   const curve = kaplanMeier(input.counts);
   if (metric === 'survivalAt') {
     const t = at!;
@@ -80,7 +81,11 @@ export function pointMetric(
     return { value: survival, variance: Number.isFinite(stdErr) ? stdErr ** 2 : 0 };
   }
   if (metric === 'rmst') {
-    const restricted = rmst(curve, at ?? input.horizon);
+    const tau = at ?? input.horizon;
+    const survivors = curve.survival[curve.survival.length - 1] !== 0;
+    if (tau > curve.maxTime && survivors)
+      return `RMST to ${tau} is unknown: follow-up ends at ${curve.maxTime} days`;
+    const restricted = rmst(curve, tau);
     return { value: restricted.rmst, variance: restricted.stdErr ** 2 };
   }
   // Median: where not reached (or a limit is missing) it is capped at the horizon; its variance is
@@ -102,13 +107,15 @@ export function saltelliOutputs(values: readonly number[], samples: number, fact
 }
 
 export function sensitivityOf(task: SensitivityTask): SensitivityResult {
+  // A time the request named is what to change; otherwise the metric itself.
+  const field = task.at !== undefined ? 'querystring.at' : 'querystring.metric';
   const metrics: PointMetric[] = [];
   for (const [index, input] of task.points.entries()) {
     const m = pointMetric(task.metric, task.at, input);
     if (typeof m === 'string')
       return {
         ok: false,
-        field: task.metric === 'survivalAt' ? 'querystring.at' : 'querystring.metric',
+        field,
         message: `${task.metric} is undefined at point ${index}: ${m}`,
       };
     metrics.push(m);
@@ -146,7 +153,7 @@ export function sensitivityOf(task: SensitivityTask): SensitivityResult {
     if (error instanceof SensitivityInputError)
       return {
         ok: false,
-        field: task.metric === 'survivalAt' ? 'querystring.at' : 'querystring.metric',
+        field,
         message: `no sensitivity indices for ${task.metric}: ${error.message}`,
       };
     throw error;
