@@ -19,7 +19,10 @@ function cohort(deaths: number, survivors: number, horizon = 730): PointMetricIn
     horizon,
   };
 }
-const curveOf = (input: PointMetricInput) => kaplanMeier((input as { counts: never }).counts);
+const curveOf = (input: PointMetricInput) => {
+  if (input.kind !== 'survival') throw new Error('a survival cohort');
+  return kaplanMeier(input.counts);
+};
 
 describe('per-point metrics and their sampling variances', () => {
   it('S(t) with Greenwood variance; 0 where everyone died', () => {
@@ -79,7 +82,7 @@ describe('reassembling a saltelli design', () => {
       samples,
       seed: 1,
       axes: { x: axis, y: axis, z: axis },
-    } as SweepSpec['design'];
+    } as unknown as SweepSpec['design'];
     for (const k of values) {
       const role = sweepPointRole({ design }, k)!;
       const block = role.block === 'A' ? a : role.block === 'B' ? b : ab[role.factor]!;
