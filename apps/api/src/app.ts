@@ -27,6 +27,7 @@ import { modelRoutes } from './routes/model.js';
 import { outcomeExportRoutes } from './routes/outcomes-export.js';
 import { pointsRoutes } from './routes/points.js';
 import { queueRoutes } from './routes/queue.js';
+import { sensitivityRoutes } from './routes/sensitivity.js';
 import { sessionRoutes } from './routes/session.js';
 import { survivalRoutes } from './routes/survival.js';
 import { sweepRoutes } from './routes/sweeps.js';
@@ -139,6 +140,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(sessionRoutes({ pool: deps.pool, cookieName: sessionCookie }));
   await app.register(survivalRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
   await app.register(pointsRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
+  await app.register(sensitivityRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
   await app.register(outcomeExportRoutes({ heavyPool, gate: gates.exports, capacity }));
   const monitoring = createMonitoring(deps);
   await app.register(queueRoutes(monitoring));

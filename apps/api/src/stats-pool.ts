@@ -5,6 +5,7 @@
  */
 import { Piscina } from 'piscina';
 import { RetryableError } from './capacity.js';
+import type { SensitivityResult, SensitivityTask } from './sensitivity.js';
 import type runStatsTask from './stats-task.js';
 import type {
   EndpointView,
@@ -27,6 +28,7 @@ export interface StatsPoolOptions {
 export interface StatsPool {
   survival(task: Omit<SurvivalStatsTask, 'kind'>): Promise<SurvivalStatsResult>;
   points(task: Omit<PointStatsTask, 'kind'>): Promise<{ os: EndpointView; pfs: EndpointView }[]>;
+  sensitivity(task: Omit<SensitivityTask, 'kind'>): Promise<SensitivityResult>;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export function createStatsPool(options: StatsPoolOptions): StatsPool {
   return {
     survival: (task) => run({ kind: 'survival', ...task }) as Promise<SurvivalStatsResult>,
     points: (task) => run({ kind: 'points', ...task }) as Promise<{ os: EndpointView; pfs: EndpointView }[]>,
+    sensitivity: (task) => run({ kind: 'sensitivity', ...task }) as Promise<SensitivityResult>,
     close: () => piscina.close({ force: true }),
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { EndpointSummary } from '@frontline/contracts';
 import type { TimeCounts } from '@frontline/db';
+import { type SensitivityTask, sensitivityOf } from './sensitivity.js';
 import { type GroupSurvival, type LogRankView, logRankOf, summariseGroup } from './survival-summary.js';
 
 export interface SurvivalStatsTask {
@@ -78,8 +79,15 @@ function pointStats(task: PointStatsTask): { os: EndpointSummary; pfs: EndpointS
   }));
 }
 
-export type StatsTask = SurvivalStatsTask | PointStatsTask;
+export type StatsTask = SurvivalStatsTask | PointStatsTask | SensitivityTask;
 
 export default function runStatsTask(task: StatsTask) {
-  return task.kind === 'survival' ? survivalStats(task) : pointStats(task);
+  switch (task.kind) {
+    case 'survival':
+      return survivalStats(task);
+    case 'points':
+      return pointStats(task);
+    case 'sensitivity':
+      return sensitivityOf(task);
+  }
 }

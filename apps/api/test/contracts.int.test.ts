@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { type Harness, startHarness } from './support/harness.js';
 
-const { sweeps, results, keys, queue, health, model } = routeContracts;
+const { sweeps, results, sensitivity, keys, queue, health, model } = routeContracts;
 const unknownSweep = '00000000-0000-4000-8000-000000000000';
 const spec = {
   name: 'contract test',
@@ -143,6 +143,26 @@ describe('every route answers what its contract says (real Postgres, Redis and w
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect((await csv.text()).trim().split('\n')).toHaveLength(25); // header + one row per patient
     await call(results.outcomes, `/v1/sweeps/${sweepId}/outcomes?format=xml`, { status: 400 });
+  });
+
+  it('sensitivity: indices of a saltelli sweep; 409 for a grid', async () => {
+    const saltelli = (await call(sweeps.submit, '/v1/sweeps', {
+      body: {
+        ...spec,
+        referenceArm: undefined,
+        design: { kind: 'saltelli', samples: 4, seed: 1, axes: { dose: { min: 0, max: 4 } } },
+      },
+      status: 202,
+    })) as { id: string };
+    await harness.waitForSweep(saltelli.id, (s) => s.status === 'completed');
+    const answer = (await call(
+      sensitivity.sensitivity,
+      `/v1/sweeps/${saltelli.id}/sensitivity?metric=rmst`,
+    )) as {
+      axes: { axis: string }[];
+    };
+    expect(answer.axes.map((a) => a.axis)).toEqual(['dose']);
+    await call(sensitivity.sensitivity, `/v1/sweeps/${sweepId}/sensitivity`, { status: 409 });
   });
 
   it('keys and session', async () => {

@@ -115,7 +115,14 @@ describe('tenant isolation, enforced by Postgres row-level security', () => {
     await alpha.startWorker(1);
     const mine = await alpha.submit(spec(3101));
     await alpha.waitForSweep(mine.id, (s) => s.status === 'completed');
-    for (const path of ['', '/points', '/survival?endpoint=os', '/outcomes?format=ndjson', '/events']) {
+    for (const path of [
+      '',
+      '/points',
+      '/survival?endpoint=os',
+      '/sensitivity?metric=survivalAt',
+      '/outcomes?format=ndjson',
+      '/events',
+    ]) {
       const response = await beta.request('GET', `/v1/sweeps/${mine.id}${path}`);
       expect(response.status, path).toBe(404);
       expect(response.body).toMatchObject({ error: { code: 'not_found' } });

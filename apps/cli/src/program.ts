@@ -8,6 +8,7 @@ import { listCommand } from './commands/list.js';
 import { paramsCommand } from './commands/params.js';
 import { pointsCommand } from './commands/points.js';
 import { queueCommand } from './commands/queue.js';
+import { sensitivityCommand } from './commands/sensitivity.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
 import { upCommand } from './commands/up.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     listCommand(),
     pointsCommand(),
     curvesCommand(),
+    sensitivityCommand(),
     exportCommand(),
     cancelCommand(),
     paramsCommand(),

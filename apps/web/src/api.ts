@@ -2,6 +2,8 @@ import type {
   ErrorDetail,
   PointsResponse,
   QueueOverview,
+  SensitivityMetric,
+  SensitivityResponse,
   SurvivalEndpointName,
   SurvivalResponse,
   SweepCancelled,
@@ -71,6 +73,8 @@ export const api = {
       'GET',
       `${sweepPath(id)}/survival?endpoint=${endpoint}${groupBy.length ? `&groupBy=${groupBy.map(encodeURIComponent).join(',')}` : ''}`,
     ),
+  sensitivity: (id: string, metric: SensitivityMetric) =>
+    request<SensitivityResponse>('GET', `${sweepPath(id)}/sensitivity?metric=${metric}`),
   deleteSweep: (id: string) => request<SweepDeleted>('DELETE', sweepPath(id)),
   /** One page of points from point index `offset` (the API caps `limit` at its maxPointsPerPage). */
   pointsPage: (id: string, offset = 0) =>

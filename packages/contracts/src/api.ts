@@ -8,6 +8,7 @@ import { keyRoutes } from './api/keys.js';
 import { modelRoutes } from './api/model.js';
 import { queueRoutes } from './api/queue.js';
 import { resultRoutes } from './api/results.js';
+import { sensitivityRoutes } from './api/sensitivity.js';
 import { sweepRoutes } from './api/sweeps.js';
 
 export * from './api/common.js';
@@ -16,12 +17,14 @@ export * from './api/keys.js';
 export * from './api/model.js';
 export * from './api/queue.js';
 export * from './api/results.js';
+export * from './api/sensitivity.js';
 export * from './api/sweeps.js';
 
 /** Every route contract, by area. */
 export const routeContracts = {
   sweeps: sweepRoutes,
   results: resultRoutes,
+  sensitivity: sensitivityRoutes,
   keys: keyRoutes,
   queue: queueRoutes,
   model: modelRoutes,

@@ -5,6 +5,7 @@ import { formatCount, formatDuration, formatRate, formatTime } from '../format.j
 import { pointRows } from '../point-metrics.js';
 import { heatmapSection } from './heatmap-section.js';
 import { pointsTableView } from './points-table.js';
+import { sensitivitySection } from './sensitivity-section.js';
 import { isSampledDesign, sliceView } from './slice-view.js';
 import { survivalSection } from './survival-section.js';
 import { confirmDialog, errorBox, isActive, progressBar, statusBadge } from './widgets.js';
@@ -64,6 +65,8 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
     );
     const survival = survivalSection(id, axes);
     const heatmap = heatmapSection(axes, sweep.spec.design);
+    // Sobol indices need the A, B and AB_i points only a saltelli design has; drawn once it ends.
+    const sensitivity = sweep.spec.design.kind === 'saltelli' ? sensitivitySection(id) : null;
     const table = pointsTableView(axes, { trial: sweep.modelId === 'lf-tid@2' });
     const tableNote = h('div', { 'data-testid': 'points-note' });
     const slices = isSampledDesign(sweep.spec) ? sliceView(sweep.spec) : null;
@@ -125,6 +128,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
       progress,
       survival.element,
       heatmap.element,
+      sensitivity?.element,
       slices?.element,
       h('section', { class: 'card' }, h('h2', {}, 'Points'), tableNote, table.element),
     );
@@ -202,7 +206,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
     });
 
     if (!isActive(sweep.status)) {
-      void firstResults.then(() => markEnded(sweep.status));
+      void Promise.all([firstResults, sensitivity?.refresh()]).then(() => markEnded(sweep.status));
       return;
     }
     events = new EventSource(api.eventsUrl(id));
@@ -221,7 +225,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
       showProgress(state);
       clearTimeout(refreshTimer);
       refreshTimer = undefined;
-      void refreshResults().then(() => markEnded(state.status));
+      void Promise.all([refreshResults(), sensitivity?.refresh()]).then(() => markEnded(state.status));
     });
   }
 
