@@ -133,8 +133,17 @@ async function main() {
     await cluster.startWorkerHost('w3', { viaProxy: true });
     await cluster.startWorkerHost('w4', { viaProxy: true });
     await warm();
+    const turnsBefore = await cluster.proxyTurns();
     const delayed = await runSweep(cluster, patients);
+    const turnsAfter = await cluster.proxyTurns();
     line(`2 × 1 through the proxy, ${delayMs} ms each way`, delayed);
+    const { rows } = await cluster.ownerPool.query<{ chunks: number }>(
+      'select count(*)::int as chunks from chunks where sweep_id = (select id from sweeps order by created_at desc limit 1)',
+    );
+    const chunks = rows[0]?.chunks ?? 1;
+    console.log(
+      `round trips per chunk (${chunks} chunks): Postgres ${((turnsAfter.postgres - turnsBefore.postgres) / chunks).toFixed(1)}, Redis ${((turnsAfter.redis - turnsBefore.redis) / chunks).toFixed(1)} (the API's progress polling not included: it does not pass the proxy)`,
+    );
     console.log(
       `latency ratio (+${2 * delayMs} ms round trip): ${(delayed.rate / relayed.rate).toFixed(3)} vs the relay with no delay, ${(delayed.rate / two.rate).toFixed(3)} vs direct`,
     );

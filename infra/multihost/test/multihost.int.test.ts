@@ -145,7 +145,8 @@ describe('workers on several hosts', () => {
     cluster.network.setLink('w1', true);
     const [w1] = cluster.workerProcesses('w1') as [HostProcess];
     // Back online, w1 finishes what it was running: BullMQ refuses its lapsed locks.
-    await w1.waitForLog(/[Mm]issing lock|lock.*(lost|renew)/, 60_000);
+    const refused = await w1.waitForLog(/[Mm]issing lock|lock.*(lost|renew)/, 60_000);
+    console.log(`[multihost] partition: w1 back online logged: ${refused.slice(0, 300)}`);
     const afterLate = await census('partition', await cluster.sweep(sweep.id));
     expect(afterLate).toMatchObject({ ...noLoss(1_800), chunksDone: afterLate.chunks });
     expect(Object.values(afterLate.chunksByHost).reduce((a, b) => a + b, 0)).toBe(afterLate.chunks);

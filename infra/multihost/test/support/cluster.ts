@@ -33,7 +33,7 @@ const apiPort = 8080;
 /** A process running on one of the hosts, with its output kept for waiting on and for failures. */
 export class HostProcess {
   private output = '';
-  private waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  private waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
 
   private constructor(
     readonly host: string,
@@ -58,7 +58,7 @@ export class HostProcess {
     for (const waiter of [...this.waiters]) {
       if (!waiter.pattern.test(line)) continue;
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
-      waiter.resolve();
+      waiter.resolve(line);
     }
   }
 
@@ -66,8 +66,10 @@ export class HostProcess {
     return this.output;
   }
 
-  waitForLog(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
-    if (this.output.split('\n').some((line) => pattern.test(line))) return Promise.resolve();
+  /** Resolves with the first output line matching `pattern`. */
+  waitForLog(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+    const seen = this.output.split('\n').find((line) => pattern.test(line));
+    if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () =>
@@ -81,9 +83,9 @@ export class HostProcess {
       );
       this.waiters.push({
         pattern,
-        resolve: () => {
+        resolve: (line) => {
           clearTimeout(timer);
-          resolve();
+          resolve(line);
         },
       });
     });
@@ -245,6 +247,18 @@ export async function startCluster(options: ClusterOptions) {
           ),
         ];
         processes.push(...proxyProcesses);
+      },
+      /** Round trips the proxy host has relayed so far, to Postgres and to Redis (its relays' turn counters). */
+      async proxyTurns() {
+        const counts = [];
+        for (const relay of proxyProcesses) {
+          const before = relay.log.length;
+          process.kill(relay.managed.pid, 'SIGUSR2');
+          await waitFor('relay turns', async () => /relay turns \d+/.test(relay.log.slice(before)));
+          counts.push(Number(/relay turns (\d+)/.exec(relay.log.slice(before))?.[1]));
+        }
+        const [postgres = 0, redis = 0] = counts;
+        return { postgres, redis };
       },
       /** Start worker processes on a host (made now if new); each sees the host's name as its hostname. */
       async startWorkerHost(name: string, hostOptions: WorkerHostOptions = {}) {

@@ -12,10 +12,20 @@ if (!listen || !target) throw new Error('usage: relay.ts <host:port | socket pat
 const delayMs = Number(delayArg ?? 0);
 const [targetHost, targetPort] = target.split(':');
 
+/**
+ * Round trips: a client that sends after the server last spoke on its connection has waited for an
+ * answer (one turn). Counted over all connections, printed on SIGUSR2 (benchmarks read it).
+ */
+let turns = 0;
+process.on('SIGUSR2', () => console.log(`relay turns ${turns}`));
+
 /** Forward `from` to `to`, each piece after `delayMs` (timers of one duration fire in order). */
-function pipeDelayed(from: Socket, to: Socket): void {
+function pipeDelayed(from: Socket, to: Socket, onData: () => void): void {
   const later = (action: () => void) => (delayMs > 0 ? setTimeout(action, delayMs) : action());
-  from.on('data', (piece) => later(() => to.write(piece)));
+  from.on('data', (piece) => {
+    onData();
+    later(() => to.write(piece));
+  });
   from.on('end', () => later(() => to.end()));
   from.on('close', () => later(() => to.destroy()));
 }
@@ -26,8 +36,14 @@ const server = createServer((client) => {
   upstream.setNoDelay(true);
   client.on('error', () => upstream.destroy());
   upstream.on('error', () => client.destroy());
-  pipeDelayed(client, upstream);
-  pipeDelayed(upstream, client);
+  let serverSpokeLast = true; // the first request is a turn too
+  pipeDelayed(client, upstream, () => {
+    if (serverSpokeLast) turns++;
+    serverSpokeLast = false;
+  });
+  pipeDelayed(upstream, client, () => {
+    serverSpokeLast = true;
+  });
 });
 const colon = listen.lastIndexOf(':');
 if (listen.startsWith('/')) server.listen(listen, ready);
