@@ -1,0 +1,156 @@
+/**
+ * Workers on several hosts (network namespaces, as infra/multihost/test): throughput of
+ *   1. one worker process × 1 thread, then two (on two hosts) × 1 thread: scaling efficiency;
+ *   2. two worker hosts reaching Postgres and Redis through the proxy host, first with no delay
+ *      (the relay's own cost), then with BENCH_DELAY_MS each way (default 25: +50 ms per round trip);
+ * and the Postgres and Redis connections each worker process holds (pg_stat_activity, CLIENT LIST),
+ * counted while the two-process sweep runs. Every figure is simulations/s from the POST until the
+ * API says `completed`, each worker warmed by a small sweep first. Needs root (ip netns).
+ *
+ *   pnpm --filter @frontline/multihost bench      (or: pnpm bench)
+ */
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { type Cluster, startCluster, waitFor } from '../test/support/cluster.js';
+
+const patients = Number(process.env.BENCH_PATIENTS ?? 6_000);
+const delayMs = Number(process.env.BENCH_DELAY_MS ?? 25);
+let seed = 20_261_202;
+
+/** The benchmark sweep: 8 points of a three-axis grid, the default chunk size (production's). */
+function sweepSpec(cohortPatients: number) {
+  seed += 1; // a new seed each run: stored outcomes are reused per seed
+  return {
+    name: `multihost bench ${seed}`,
+    model: 'lf-tid@1',
+    design: { kind: 'grid', axes: { dose: [0, 2], immuneKill: [0.035, 0.1], emtPlasticity: [0.1, 1] } },
+    cohort: { patients: cohortPatients, seed },
+  };
+}
+
+async function runSweep(cluster: Cluster, cohortPatients: number, during?: () => Promise<void>) {
+  const started = performance.now();
+  const id = await cluster.submit(sweepSpec(cohortPatients));
+  if (during) {
+    await cluster.waitForSweep(id, (s) => s.progress.done > 0);
+    await during();
+  }
+  await cluster.waitForSweep(id, (s) => s.status === 'completed', 1_200_000);
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, rate: (8 * cohortPatients) / seconds };
+}
+
+/** Connections per worker process: Postgres backends by client address, Redis clients by address. */
+async function countConnections(cluster: Cluster, hosts: readonly string[]) {
+  const { rows } = await cluster.ownerPool.query<{ addr: string; connections: number }>(
+    `select host(client_addr) as addr, count(*)::int as connections from pg_stat_activity
+     where application_name = 'frontline-worker' group by 1`,
+  );
+  const clientList = String(await cluster.redis.call('CLIENT', 'LIST'));
+  const counts: Record<string, { postgres: number; redis: number }> = {};
+  for (const host of hosts) {
+    const { address } = cluster.network.host(host);
+    counts[host] = {
+      postgres: rows.find((row) => row.addr === address)?.connections ?? 0,
+      redis: clientList.split('\n').filter((line) => line.includes(` addr=${address}:`)).length,
+    };
+  }
+  return counts;
+}
+
+/**
+ * How many worker backends are busy (state other than idle) at once, sampled every 20 ms: what a
+ * transaction-pooling pgbouncer would need as server connections per worker process.
+ */
+function sampleBusyConnections(cluster: Cluster) {
+  let running = true;
+  const counts: number[] = [];
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await cluster.ownerPool.query<{ busy: number }>(
+        `select count(*)::int as busy from pg_stat_activity
+         where application_name = 'frontline-worker' and state <> 'idle'`,
+      );
+      counts.push(rows[0]?.busy ?? 0);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return {
+        samples: counts.length,
+        mean: counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length),
+        max: Math.max(0, ...counts),
+      };
+    },
+  };
+}
+
+async function main() {
+  console.log(
+    `machine: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores, load ${loadavg()[0]?.toFixed(2)}, node ${process.version}`,
+  );
+  const cluster = await startCluster({ jobLockMs: 30_000, workerHosts: ['w1', 'w2', 'w3', 'w4'] });
+  const stopHost = (name: string) =>
+    Promise.all(cluster.workerProcesses(name).map((worker) => worker.managed.stop('SIGTERM', 60_000)));
+  try {
+    const warm = () => runSweep(cluster, 200);
+    const line = (what: string, run: { seconds: number; rate: number }) =>
+      console.log(`${what}: ${run.rate.toFixed(0)} sims/s (${run.seconds.toFixed(2)} s)`);
+
+    await cluster.startWorkerHost('w1');
+    await warm();
+    const one = await runSweep(cluster, patients);
+    line('1 process × 1 thread', one);
+    await cluster.startWorkerHost('w2');
+    await warm();
+    let connections: Awaited<ReturnType<typeof countConnections>> = {};
+    const sampling = sampleBusyConnections(cluster);
+    const two = await runSweep(cluster, patients, async () => {
+      connections = await countConnections(cluster, ['w1', 'w2']);
+    });
+    const busy = await sampling.stop();
+    line('2 processes × 1 thread', two);
+    console.log(`scaling efficiency (2 × 1 vs 1 × 1): ${(two.rate / (2 * one.rate)).toFixed(3)}`);
+    console.log(`connections per worker process while running: ${JSON.stringify(connections)}`);
+    console.log(
+      `worker backends not idle (in a statement or a transaction), per process: mean ${(busy.mean / 2).toFixed(3)}, max of both ${busy.max} (${busy.samples} samples)`,
+    );
+    await stopHost('w1');
+    await stopHost('w2');
+
+    await cluster.startProxy(0);
+    await cluster.startWorkerHost('w3', { viaProxy: true });
+    await cluster.startWorkerHost('w4', { viaProxy: true });
+    await warm();
+    const relayed = await runSweep(cluster, patients);
+    line('2 × 1 through the proxy, no delay', relayed);
+    await stopHost('w3');
+    await stopHost('w4');
+    await cluster.startProxy(delayMs);
+    // Fresh processes: their connections open through the delaying relays.
+    await cluster.startWorkerHost('w3', { viaProxy: true });
+    await cluster.startWorkerHost('w4', { viaProxy: true });
+    await warm();
+    const turnsBefore = await cluster.proxyTurns();
+    const delayed = await runSweep(cluster, patients);
+    const turnsAfter = await cluster.proxyTurns();
+    line(`2 × 1 through the proxy, ${delayMs} ms each way`, delayed);
+    const { rows } = await cluster.ownerPool.query<{ chunks: number }>(
+      'select count(*)::int as chunks from chunks where sweep_id = (select id from sweeps order by created_at desc limit 1)',
+    );
+    const chunks = rows[0]?.chunks ?? 1;
+    console.log(
+      `round trips per chunk (${chunks} chunks): Postgres ${((turnsAfter.postgres - turnsBefore.postgres) / chunks).toFixed(1)}, Redis ${((turnsAfter.redis - turnsBefore.redis) / chunks).toFixed(1)} (the API's progress polling not included: it does not pass the proxy)`,
+    );
+    console.log(
+      `latency ratio (+${2 * delayMs} ms round trip): ${(delayed.rate / relayed.rate).toFixed(3)} vs the relay with no delay, ${(delayed.rate / two.rate).toFixed(3)} vs direct`,
+    );
+    await waitFor('nothing running', async () => (await cluster.queue.getActiveCount()) === 0);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+await main();
