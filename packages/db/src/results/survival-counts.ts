@@ -2,20 +2,12 @@
  * Kaplan–Meier sufficient statistics of a sweep's outcomes: the database counts events and
  * censorings per (point, time); @frontline/stats pools the points of a group.
  */
-import type { SurvivalEndpoint } from '@frontline/contracts';
+import { type SurvivalEndpoint, survivalEndpoints } from '@frontline/contracts';
 import { type CountTable, poolByGroup } from '@frontline/stats';
-import { getTableColumns } from 'drizzle-orm';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { readFixedBinaryCopy } from '../binary-copy.js';
-import { outcomes } from '../schema.js';
-import {
-  copyFinished,
-  integerListLiteral,
-  type SweepScope,
-  scopeLiterals,
-  withReadTransaction,
-} from './sweep-scope.js';
+import { copyFinished, integerListLiteral, type SweepScope, withReadTransaction } from './sweep-scope.js';
 
 /** Events and censorings at each distinct time, times ascending (stats' count table). */
 export type TimeCounts = CountTable;
@@ -26,23 +18,11 @@ export interface PointGroup {
   group: number;
 }
 
-const outcomeColumns = getTableColumns(outcomes);
-
 /**
- * The endpoint's time and event columns: `osDays`/`osEvent` and so on, named by the schema. For an
- * lf-tid@2 sweep `pfs` is the scan-based PFS, as a trial measures it (docs/results.md); v1 reads its
- * continuously observed PFS.
- */
-function endpointColumns(endpoint: SurvivalEndpoint, modelId: string) {
-  const field = endpoint === 'pfs' && modelId === 'lf-tid@2' ? 'scanPfs' : endpoint;
-  return { days: outcomeColumns[`${field}Days`].name, event: outcomeColumns[`${field}Event`].name };
-}
-
-/**
- * Count tables for each group. Postgres counts per (point, time) in the order of the
- * outcomes_<endpoint>_idx indexes (no sort of 10⁶ rows); the groups' points are then pooled by
- * merging their sorted tables. Returns one entry per group (empty arrays for a group without
- * outcomes yet). A point listed twice in the same group counts once.
+ * Count tables for each group: each point's table is read from the sweep's survival tables (kept at
+ * ingest, O(points × grid) whatever the cohort size); the groups' points are then pooled by merging
+ * their sorted tables. Returns one entry per group (empty arrays for a group without outcomes yet). A
+ * point listed twice in the same group counts once.
  */
 export async function survivalCounts(
   pool: pg.Pool,
@@ -85,18 +65,18 @@ async function countsOfPoints(
   endpoint: SurvivalEndpoint,
   pointIds: readonly number[],
 ): Promise<Map<number, TimeCounts>> {
-  const { days, event } = endpointColumns(endpoint, scope.modelId);
   const columns = await withReadTransaction(pool, async (client) => {
-    const lit = scopeLiterals(client, scope);
-    // COPY takes no bind parameters: every interpolated value is an integer checked above.
+    // COPY takes no bind parameters: every interpolated value is checked (integers, an escaped literal,
+    // an endpoint of the vocabulary). The tally rows are sorted by point before their arrays are
+    // unnested in order, so the output is by point, then step: no sort of the unnested rows.
+    if (!survivalEndpoints.includes(endpoint)) throw new Error(`unknown endpoint ${endpoint}`);
     const sql = `copy (
-      select o.point_id, o.${days},
-             (count(*) filter (where o.${event}))::int4, (count(*) filter (where not o.${event}))::int4
-      from outcomes o
-      where o.point_id = any(${integerListLiteral(pointIds, 'point ids')}::int4[])
-        and o.cohort_seed = ${lit.cohortSeed} and o.patient_index < ${lit.patients}
-        and o.${days} is not null
-      group by o.point_id, o.${days} order by o.point_id, o.${days}
+      select t.point_id, (u.step * t.step_days)::float8, u.events, u.censored
+      from (select point_id, step_days, steps, events, censored from sweep_survival_tallies
+            where sweep_id = ${client.escapeLiteral(scope.sweepId)} and endpoint = '${endpoint}'
+              and point_id = any(${integerListLiteral(pointIds, 'point ids')}::int4[])
+            order by point_id) t
+      cross join lateral unnest(t.steps, t.events, t.censored) as u(step, events, censored)
     ) to stdout (format binary)`;
     const columns = await readFixedBinaryCopy(client.query(copyTo(sql)), ['int4', 'float8', 'int4', 'int4']);
     await copyFinished(client);
