@@ -51,11 +51,11 @@ async function createSweep(pool: pg.Pool, points: number, patients: number, outc
   await pool.query(
     `with p as (
        insert into points (hash, model_id, params)
-       select 'bench-' || $1 || '-' || i, 'lf-tid@1',
+       select 'bench-' || $1::text || '-' || i, 'lf-tid@1',
               jsonb_build_object('dose', i % 10, 'immuneKill', 0.01 * (i / 10 + 1), 'stepDays', ${grid})
        from generate_series(0, $2 - 1) i returning id, params)
      insert into sweep_points (tenant_id, sweep_id, point_index, point_id, axis_values)
-     select 'default', $1, row_number() over (order by id) - 1, id, params - 'stepDays' from p`,
+     select 'default', $1::uuid, row_number() over (order by id) - 1, id, params - 'stepDays' from p`,
     [id, points],
   );
   return id;
