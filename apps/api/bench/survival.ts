@@ -61,7 +61,7 @@ async function seed(pool: import('pg').Pool) {
   const { rows } = await pool.query<{ id: number }>(
     `insert into points (hash, model_id, params)
      select 'bench-' || i, 'bench', a::jsonb from unnest($1::text[]) with ordinality as t(a, i) returning id`,
-    [axisValues.map((a) => JSON.stringify(a))],
+    [axisValues.map((a) => JSON.stringify({ ...a, stepDays: 0.25 }))],
   );
   await pool.query(
     `insert into sweep_points (sweep_id, tenant_id, point_index, point_id, axis_values)
@@ -88,6 +88,12 @@ async function seed(pool: import('pg').Pool) {
     client.release();
   }
   await pool.query('vacuum analyze outcomes');
+  // The sweep's survival tables and point summaries, as ingest keeps them (results read these).
+  await pool.query(
+    `select frontline_tally_stored_outcomes($1, array_agg(point_id), array_agg(0), array_agg($2::int4))
+     from sweep_points where sweep_id = $1`,
+    [sweepId, patientsPerPoint],
+  );
 }
 
 async function time(label: string, work: () => Promise<unknown>): Promise<number> {
@@ -251,7 +257,7 @@ ${rows.toLocaleString('en-US')} rows in all — the worst case for the endpoint.
 | survival, \`maxPoints=1000\`, fetched by a separate client process (curl) | **${thinnedCurl.toFixed(0)} ms** |
 | survival, full curves, fetched by curl | **${fullCurl.toFixed(0)} ms** |
 | points (20 rows, OS and PFS summaries) | ${pointsEndpoint.toFixed(0)} ms |
-| — part: SQL \`count(*) filter\` per (point, time) in index order, binary COPY, pooled per group | ${sql.toFixed(0)} ms |
+| — part: the sweep's survival tables unnested per (point, step), binary COPY, pooled per group | ${sql.toFixed(0)} ms |
 | — part: \`kaplanMeier\` of the 5 groups | ${km.toFixed(0)} ms |
 | — part: 4 log-rank tests against dose 0 | ${lr.toFixed(0)} ms |
 
@@ -259,8 +265,8 @@ Goal (< 1 s for a 10⁶-outcome sweep grouped by one axis, as a client sees it):
 the dashboard and the CLI's table ask for (${thinnedCurl.toFixed(0)} ms from curl); the unthinned curves take ${fullCurl.toFixed(0)} ms,
 of which about 460 ms is \`JSON.stringify\` of ${(fullBytes / 1e6).toFixed(0)} MB for ${rows.toLocaleString('en-US')} curve rows.
 
-The points view reads every outcome's row (median leader fraction, cure, responses need heap columns, not
-just the time indexes), so it costs a pass over the sweep's ~430 MB of outcomes.
+The points view reads the sweep's point summaries and survival tables (one row per point and endpoint),
+not the outcome rows (issue 13; see "Survival tables" for the cost at 10⁶–10⁸).
 
 Streamed exports of the same ${outcomes.toLocaleString('en-US')} rows (one run each; memory is the peak growth of the
 process serving *and* downloading them). NDJSON's growth is garbage not yet collected, not buffering: the three

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import {
   apiError,
   defaultChunkSize,
+  defaultSweepLimits,
   expandSweep,
+  outcomeRetentionOf,
   type SweepLimits,
   type SweepSpec,
 } from '@frontline/contracts';
@@ -67,6 +69,7 @@ export function createSweepService({
   pool,
   queue,
   redis,
+  limits = defaultSweepLimits,
   maxActiveSweeps = defaultMaxActiveSweeps,
   shareOutcomesAcrossTenants = false,
 }: SweepServiceDeps) {
@@ -115,6 +118,7 @@ export function createSweepService({
         cohortSeed: spec.cohort.seed,
         patients: spec.cohort.patients,
         chunkSize: spec.cohort.chunkSize ?? defaultChunkSize,
+        outcomes: outcomeRetentionOf(spec, limits),
         points: expansion.points.map((p) =>
           shareOutcomesAcrossTenants ? p : { ...p, pointHash: tenantPointHash(scope.tenantId, p.pointHash) },
         ),

@@ -6,6 +6,7 @@ import { type FaultServers, startFaultServers } from './support/fault-servers.js
 import { type Harness, startHarness, sweepOutcomes } from './support/harness.js';
 import { deleteSweepOutcomes, expectRowsEqualTheModel, type OutcomeRows } from './support/model-outcomes.js';
 import { type OutcomeCensus, outcomeCensus } from './support/outcome-census.js';
+import { expectTalliesEqualRawRows } from './support/tally-census.js';
 
 // Every fault here crashes or stops a server: they run on a Postgres and a Redis of their own.
 // The reconciler runs in the harness's in-process API exactly as apps/api/src/main.ts runs it
@@ -256,6 +257,8 @@ async function expectUndisturbedOutcomes(harness: Harness, sweepId: string, spec
     unexpected: 0,
   });
   expect(await sweepOutcomes(harness, sweepId)).toEqual(undisturbed.get(spec.name));
+  // The sweep's tables count every stored row once, whatever the fault re-ran.
+  await expectTalliesEqualRawRows(harness, sweepId);
   return census;
 }
 

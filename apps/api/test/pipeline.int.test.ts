@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, sweepOutcomes } from './support/harness.js';
 import { deleteSweepOutcomes, expectRowsEqualTheModel } from './support/model-outcomes.js';
+import { expectTalliesEqualRawRows } from './support/tally-census.js';
 
 // Short horizons keep each patient cheap; the pipeline, not the model, is under test here.
 function gridSpec(seed: number, patients: number, chunkSize: number) {
@@ -24,6 +25,8 @@ async function expectExactlyTheModelOutcomes(
   const rows = await expectRowsEqualTheModel(harness, sweepId);
   expect(rows).toHaveLength(points * patients);
   expect(new Set(rows.map((r) => `${r.point_index}:${r.patient_index}`)).size).toBe(points * patients);
+  // The sweep's survival tables and point summaries count each of these rows exactly once.
+  await expectTalliesEqualRawRows(harness, sweepId);
   return rows;
 }
 
@@ -97,6 +100,7 @@ describe('sweep pipeline: API → BullMQ → worker processes → Postgres', () 
       [again.id],
     );
     expect(noChunks[0].n).toBe(0);
+    await expectTalliesEqualRawRows(harness, again.id); // seeded at submit from the stored rows
 
     const larger = await harness.submit({ ...spec, cohort: { ...spec.cohort, patients: 70 } });
     expect(larger).toMatchObject({ status: 'queued', simulations: 280, reused: 160 });

@@ -16,7 +16,7 @@ export { formatMedian, formatPValue, notAvailable, notReached, pending } from '.
 export type { SweepLimits } from './limits.js';
 export { DEFAULT_BODY_LIMIT_BYTES, defaultChunkSize, defaultSweepLimits } from './limits.js';
 export type { ParseSweepSpecResult } from './parse.js';
-export { parseSweepSpec, sweepPointCount, sweepWarnings } from './parse.js';
+export { outcomeRetentionOf, parseSweepSpec, sweepPointCount, sweepWarnings } from './parse.js';
 export { formatPath } from './paths.js';
 export { isIntegerParam } from './semantics.js';
 export type {
@@ -41,6 +41,7 @@ export type {
   ApiKeyRole,
   BestResponse,
   ChunkStatus,
+  OutcomeRetention,
   RecistResponse,
   SurvivalEndpoint,
 } from './vocabulary.js';
@@ -52,6 +53,7 @@ export {
   bestResponses,
   chunkStatuses,
   isActiveSweepState,
+  outcomeRetentions,
   priorities,
   recistResponses,
   survivalEndpointSchema,

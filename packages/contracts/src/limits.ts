@@ -4,8 +4,10 @@ export interface SweepLimits {
   readonly maxPoints: number;
   /** Virtual patients simulated at each point. */
   readonly maxPatientsPerPoint: number;
-  /** Simulations in one sweep: points × patients. */
+  /** Simulations in one sweep (points × patients) that keeps every outcome row (`outcomes: full`). */
   readonly maxSimulations: number;
+  /** Simulations in one `outcomes: summary` sweep (tables only); 10⁹ unless set. */
+  readonly maxSummarySimulations?: number;
   /**
    * Work chunks in one sweep: points × ⌈patients / chunkSize⌉ (a chunk never spans points). Bounds
    * the rows, queue jobs and Redis memory one submission makes and the work to cancel it.
@@ -15,6 +17,9 @@ export interface SweepLimits {
   readonly maxBodyBytes: number;
 }
 
+/** The cap of a `summary` sweep when a deployment sets none. */
+export const defaultMaxSummarySimulations = 1_000_000_000;
+
 /** 1 MiB: a generous grid spec is a few kB. */
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -22,6 +27,7 @@ export const defaultSweepLimits: SweepLimits = Object.freeze({
   maxPoints: 100_000,
   maxPatientsPerPoint: 1_000_000,
   maxSimulations: 10_000_000,
+  maxSummarySimulations: defaultMaxSummarySimulations,
   maxChunksPerSweep: 10_000,
   maxBodyBytes: DEFAULT_BODY_LIMIT_BYTES,
 });

@@ -3,10 +3,11 @@ import type { z } from 'zod';
 import type { ApiError, ErrorDetail } from './errors.js';
 import { apiError } from './errors.js';
 import type { SweepLimits } from './limits.js';
-import { defaultChunkSize, defaultSweepLimits } from './limits.js';
+import { defaultChunkSize, defaultMaxSummarySimulations, defaultSweepLimits } from './limits.js';
 import { formatPath } from './paths.js';
 import type { SweepSpec } from './spec.js';
 import { sweepSpecSchema } from './spec.js';
+import type { OutcomeRetention } from './vocabulary.js';
 
 export type ParseSweepSpecResult =
   | { ok: true; spec: SweepSpec; warnings: string[] }
@@ -66,6 +67,18 @@ export function sweepPointCount(spec: Pick<SweepSpec, 'design'>): number {
   return design.samples;
 }
 
+/**
+ * What a sweep keeps of its outcomes (docs/spec.md `outcomes`): as the spec says, else `full` up to the
+ * deployment's `maxSimulations` (10⁷ by default) and `summary` above it.
+ */
+export function outcomeRetentionOf(
+  spec: Pick<SweepSpec, 'design' | 'cohort' | 'outcomes'>,
+  limits: Pick<SweepLimits, 'maxSimulations'> = defaultSweepLimits,
+): OutcomeRetention {
+  if (spec.outcomes) return spec.outcomes;
+  return sweepPointCount(spec) * spec.cohort.patients <= limits.maxSimulations ? 'full' : 'summary';
+}
+
 /** Non-fatal observations about a valid spec. */
 export function sweepWarnings(spec: SweepSpec): string[] {
   const warnings: string[] = [];
@@ -103,12 +116,22 @@ function checkLimits(spec: SweepSpec, limits: SweepLimits): ApiError | undefined
     );
   }
   const simulations = points * patients;
-  if (simulations > limits.maxSimulations) {
+  const outcomes = outcomeRetentionOf(spec, limits);
+  const cap =
+    outcomes === 'full'
+      ? limits.maxSimulations
+      : (limits.maxSummarySimulations ?? defaultMaxSummarySimulations);
+  if (simulations > cap) {
+    const capName = outcomes === 'full' ? 'maxSimulations' : 'maxSummarySimulations';
+    const hint =
+      outcomes === 'full'
+        ? '; outcomes: summary keeps survival tables and point summaries only, for larger sweeps'
+        : '';
     return apiError(
       'limit_exceeded',
       `sweep needs ${points} points × ${patients} patients = ${simulations} simulations; ` +
-        `the limit is ${limits.maxSimulations} (maxSimulations)`,
-      [{ path: '', rule: `points × patients at most ${limits.maxSimulations} (maxSimulations)` }],
+        `the limit with outcomes: ${outcomes} is ${cap} (${capName})${hint}`,
+      [{ path: '', rule: `points × patients at most ${cap} with outcomes: ${outcomes} (${capName})` }],
     );
   }
   return checkChunkCount(points, patients, spec.cohort.chunkSize, limits.maxChunksPerSweep);

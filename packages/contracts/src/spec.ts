@@ -2,7 +2,7 @@ import { SALTELLI_MAX_AXES, SALTELLI_MIN_SAMPLES } from '@frontline/design';
 import { defaultModelId, modelIds } from '@frontline/sim';
 import { z } from 'zod';
 import { checkSweepSemantics } from './semantics.js';
-import { priorities } from './vocabulary.js';
+import { outcomeRetentions, priorities } from './vocabulary.js';
 
 /** Seeds feed @frontline/sim's Rng, which takes any non-negative safe integer. */
 const seedSchema = z.int().nonnegative();
@@ -98,6 +98,11 @@ export const sweepSpecStructureSchema = z.strictObject({
   /** Axis values of the arm every other arm is contrasted with, e.g. `{ dose: 0 }`. */
   referenceArm: z.record(z.string(), finiteNumber).optional(),
   priority: prioritySchema.default('normal'),
+  /**
+   * What the sweep keeps of its outcomes: `full` (every patient's row, exportable) or `summary` (survival
+   * tables and point summaries only). Absent: `full` up to maxSimulations (10⁷), `summary` above.
+   */
+  outcomes: z.enum(outcomeRetentions).optional(),
 });
 
 /** A sweep spec, with every rule: known parameter names, physical domains, axes vs params, reference arm. */

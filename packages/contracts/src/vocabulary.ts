@@ -32,6 +32,14 @@ export const survivalEndpoints = ['os', 'pfs', 'mfs'] as const;
 export type SurvivalEndpoint = (typeof survivalEndpoints)[number];
 export const survivalEndpointSchema = z.enum(survivalEndpoints);
 
+/**
+ * What a sweep keeps of its outcomes (docs/spec.md `outcomes`): `full` keeps every patient's row
+ * (exports) besides the survival tables and point summaries; `summary` keeps the tables and
+ * summaries only.
+ */
+export const outcomeRetentions = ['full', 'summary'] as const;
+export type OutcomeRetention = (typeof outcomeRetentions)[number];
+
 /** Ranked least to most: a tenant's admin manages its own tenant's keys; an operator runs the service (every tenant, the queues). */
 export const apiKeyRoles = ['read', 'submit', 'admin', 'operator'] as const;
 export type ApiKeyRole = (typeof apiKeyRoles)[number];

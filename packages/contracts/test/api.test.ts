@@ -26,6 +26,7 @@ function statusOf(spec: unknown) {
     etaSeconds: 6,
     points: 36,
     patients: 500,
+    outcomes: 'full',
     createdAt: '2025-01-02T03:04:05.000Z',
     startedAt: '2025-01-02T03:04:06.000Z',
     finishedAt: null,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BODY_LIMIT_BYTES, defaultSweepLimits, parseSweepSpec } from '../src/index.js';
+import {
+  DEFAULT_BODY_LIMIT_BYTES,
+  defaultSweepLimits,
+  outcomeRetentionOf,
+  parseSweepSpec,
+  type SweepSpec,
+} from '../src/index.js';
 import { issueSpec, sampledSpec } from './fixtures.js';
 
 describe('parseSweepSpec: limits', () => {
@@ -8,6 +14,7 @@ describe('parseSweepSpec: limits', () => {
       maxPoints: 100_000,
       maxPatientsPerPoint: 1_000_000,
       maxSimulations: 10_000_000,
+      maxSummarySimulations: 1_000_000_000,
       maxChunksPerSweep: 10_000,
       maxBodyBytes: 1024 * 1024,
     });
@@ -46,15 +53,34 @@ describe('parseSweepSpec: limits', () => {
     expect(result.error.details?.[0]?.path).toBe('cohort.patients');
   });
 
-  it('rejects points × patients over the cap with 422 naming maxSimulations', () => {
+  it('rejects a full sweep over the cap with 422 naming maxSimulations and the summary option', () => {
     const spec = issueSpec();
+    spec.outcomes = 'full';
     spec.cohort.patients = 277_778; // × 36 points = 10,000,008
     const result = parseSweepSpec(spec);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.status).toBe(422);
     expect(result.error.message).toContain('36 points × 277778 patients = 10000008 simulations');
-    expect(result.error.message).toContain('maxSimulations');
+    expect(result.error.message).toContain('the limit with outcomes: full is 10000000 (maxSimulations)');
+    expect(result.error.message).toContain('outcomes: summary');
+  });
+
+  it('defaults to outcomes: summary past maxSimulations, capped at 10⁹ (maxSummarySimulations)', () => {
+    const spec = issueSpec();
+    spec.cohort.patients = 277_778;
+    expect(outcomeRetentionOf(spec as SweepSpec)).toBe('summary');
+    expect(outcomeRetentionOf(issueSpec() as SweepSpec)).toBe('full');
+    expect(parseSweepSpec(spec).ok).toBe(true);
+    spec.cohort.patients = 1_000_000;
+    spec.design.axes = { dose: Array.from({ length: 1001 }, (_, i) => i / 100) };
+    (spec.cohort as { chunkSize?: number }).chunkSize = 1_000_000;
+    const result = parseSweepSpec(spec, { ...defaultSweepLimits, maxChunksPerSweep: 1_000_000 });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.message).toContain(
+      'the limit with outcomes: summary is 1000000000 (maxSummarySimulations)',
+    );
   });
 
   it('accepts a sweep exactly at the simulation cap', () => {

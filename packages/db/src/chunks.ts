@@ -2,9 +2,10 @@ import type { SweepState } from '@frontline/contracts';
 import type pg from 'pg';
 import { inTransaction } from './client.js';
 import type { OutcomeRecord } from './outcome-columns.js';
-import { insertOutcomes } from './outcomes.js';
 import type { ChunkRow } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, sweepState } from './sql-vocabulary.js';
+import { recordPointTallies } from './tallies/record-tallies.js';
+import { pointRecording, storeOutcomeRows } from './tallies/recording.js';
 
 export interface ChunkWork
   extends Pick<ChunkRow, 'sweepId' | 'chunkIndex' | 'status' | 'pointId' | 'patientStart' | 'patientEnd'> {
@@ -53,14 +54,18 @@ export async function completeChunk(
   records: readonly OutcomeRecord[],
 ): Promise<{ inserted: number; sweepStatus: SweepState }> {
   return inTransaction(pool, async (client) => {
-    const inserted = await insertOutcomes(client, chunk.pointId, records);
+    // tallies: storage branch — the point's grid and retention, its rows (none in summary mode)
+    const recording = await pointRecording(client, chunk);
+    const inserted = await storeOutcomeRows(client, recording, records);
     await client.query('select 1 from sweeps where id = $1 for update', [chunk.sweepId]);
-    await client.query(
+    const moved = await client.query(
       `update chunks set status = ${chunkStatus('done')}, worker_host = $3, finished_at = now(),
                          attempts = attempts + 1
        where sweep_id = $1 and chunk_index = $2 and status = ${chunkStatus('pending')}`,
       [chunk.sweepId, chunk.chunkIndex, chunk.workerHost],
     );
+    // tallies: storage branch — only when this transaction moved the chunk pending → done (exactly once)
+    if (moved.rowCount === 1) await recordPointTallies(client, recording, records);
     const anyPending = `exists (select 1 from chunks where sweep_id = $1 and status = ${chunkStatus('pending')})`;
     const { rows } = await client.query<{ status: SweepState }>(
       `update sweeps set

@@ -27,7 +27,7 @@ export {
   type OutcomeRecord,
   outcomeColumns,
 } from './outcome-columns.js';
-export { insertOutcomes, outcomeRow } from './outcomes.js';
+export { outcomeRow } from './outcomes.js';
 export {
   type ExportColumn,
   type ExportColumnKind,
@@ -67,6 +67,7 @@ export {
   type SweepProgress,
   sweepWorkerHosts,
 } from './sweeps.js';
+export { gridIndex, onGrid, stepDaysOf } from './tallies/time-grid.js';
 export { forTenant, sweepTenant } from './tenancy.js';
 export {
   recentHeartbeats,

@@ -5,9 +5,12 @@ import {
   bestResponses,
   type ChunkStatus,
   chunkStatuses,
+  type OutcomeRetention,
+  outcomeRetentions,
   type Priority,
   priorities,
   type SweepState,
+  survivalEndpoints,
   sweepStates,
 } from '@frontline/contracts';
 import { sql } from 'drizzle-orm';
@@ -19,6 +22,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgPolicy,
   pgRole,
   pgTable,
@@ -37,6 +41,7 @@ export {
   type BestResponse,
   bestResponses,
   type ChunkStatus,
+  type OutcomeRetention,
   type Priority,
   type SweepState,
 };
@@ -81,6 +86,8 @@ export const sweeps = pgTable(
     points: integer('points').notNull(),
     total: bigint('total', { mode: 'number' }).notNull(),
     reused: bigint('reused', { mode: 'number' }).notNull(),
+    /** What the sweep keeps of its outcomes (docs/spec.md `outcomes`). */
+    outcomes: text('outcomes', { enum: outcomeRetentions }).notNull().default('full'),
     failureReason: text('failure_reason'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
@@ -206,17 +213,66 @@ export const outcomes = pgTable(
     sampledMyelotoxicity: doublePrecision('sampled_myelotoxicity'),
   },
   (t) => [
+    // No other index: survival curves, points and heatmaps read the per-sweep tables (sweep_survival_tallies,
+    // sweep_point_tallies), so the four (point, seed, time, event) indexes that served them are gone.
     primaryKey({ columns: [t.pointId, t.cohortSeed, t.patientIndex] }),
-    // Survival curves count events per (point, time) straight off these, in order and index-only:
-    // ~4× faster than sorting a sweep's 10⁶ outcomes (apps/api/bench/survival.ts).
-    index('outcomes_os_idx').on(t.pointId, t.cohortSeed, t.osDays, t.osEvent, t.patientIndex),
-    index('outcomes_pfs_idx').on(t.pointId, t.cohortSeed, t.pfsDays, t.pfsEvent, t.patientIndex),
-    index('outcomes_mfs_idx').on(t.pointId, t.cohortSeed, t.mfsDays, t.mfsEvent, t.patientIndex),
-    // v2's pfs is scan-based (docs/results.md): only v2 rows carry it, so v1 rows stay out of the index.
-    index('outcomes_scan_pfs_idx')
-      .on(t.pointId, t.cohortSeed, t.scanPfsDays, t.scanPfsEvent, t.patientIndex)
-      .where(sql`${t.scanPfsDays} is not null`),
   ],
+);
+
+/**
+ * A sweep's survival table for one point and endpoint (docs/results.md, "Survival tables"): events and
+ * censorings per step of the point's time grid, sparse (steps with neither left out), steps ascending.
+ * Kept at ingest, once per chunk; curves, log-rank, `points` and heatmaps read these, never the rows.
+ * Grid indexes are int4: a point may have up to 2·10⁶ steps (MAX_STEPS_PER_PHASE).
+ */
+export const sweepSurvivalTallies = pgTable(
+  'sweep_survival_tallies',
+  {
+    tenantId: text('tenant_id').notNull(),
+    sweepId: uuid('sweep_id')
+      .notNull()
+      .references(() => sweeps.id, { onDelete: 'cascade' }),
+    endpoint: text('endpoint', { enum: survivalEndpoints }).notNull(),
+    pointId: integer('point_id').notNull(),
+    /** The point's grid: the time of step k is k × stepDays. */
+    stepDays: doublePrecision('step_days').notNull(),
+    steps: integer('steps').array().notNull(),
+    events: integer('events').array().notNull(),
+    censored: integer('censored').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sweepId, t.endpoint, t.pointId] }), tenantIsolation()],
+);
+
+/**
+ * A sweep's per-point summary of everything `points` and the heatmaps show besides survival, kept at
+ * ingest like the survival tables. Counts are exact; the median leader fraction at diagnosis comes from
+ * a sparse histogram of fixed bins on [0, 1] (tallies/point-tally.ts; error at most one bin width).
+ * Response counts are indexed by the vocabularies' stored codes.
+ */
+export const sweepPointTallies = pgTable(
+  'sweep_point_tallies',
+  {
+    tenantId: text('tenant_id').notNull(),
+    sweepId: uuid('sweep_id')
+      .notNull()
+      .references(() => sweeps.id, { onDelete: 'cascade' }),
+    pointId: integer('point_id').notNull(),
+    patients: integer('patients').notNull(),
+    cured: integer('cured').notNull(),
+    bestResponse: integer('best_response').array().notNull(),
+    leaderBins: integer('leader_bins').array().notNull(),
+    leaderCounts: integer('leader_counts').array().notNull(),
+    /** Patients with lf-tid@2 outputs: the trial fields are over these. */
+    v2Patients: integer('v2_patients').notNull(),
+    objectiveResponses: integer('objective_responses').notNull(),
+    toxicDeaths: integer('toxic_deaths').notNull(),
+    grade4Neutropenia: integer('grade4_neutropenia').notNull(),
+    /** Patients given at least one dose, and their relative dose intensities summed exactly. */
+    dosedPatients: integer('dosed_patients').notNull(),
+    doseIntensitySum: numeric('dose_intensity_sum').notNull(),
+    recistBestResponse: integer('recist_best_response').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sweepId, t.pointId] }), tenantIsolation()],
 );
 
 /** Worker heartbeats, for the queue view (host, pid, threads, busy). */
@@ -260,3 +316,5 @@ export type ChunkRow = typeof chunks.$inferSelect;
 export type OutcomeRow = typeof outcomes.$inferSelect;
 export type WorkerHeartbeatRow = typeof workerHeartbeats.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type SweepSurvivalTallyRow = typeof sweepSurvivalTallies.$inferSelect;
+export type SweepPointTallyRow = typeof sweepPointTallies.$inferSelect;

@@ -1,10 +1,16 @@
-import { isActiveSweepState, type Priority, type SweepState } from '@frontline/contracts';
+import {
+  isActiveSweepState,
+  type OutcomeRetention,
+  type Priority,
+  type SweepState,
+} from '@frontline/contracts';
 import type { ChunkRef } from '@frontline/queue';
 import type pg from 'pg';
 import { type PatientRange, planChunks } from './chunk-plan.js';
 import { inTransaction } from './client.js';
 import { type SweepRow, sweeps } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, selectColumns, sweepState } from './sql-vocabulary.js';
+import { seedReusedTallies, summaryDonors } from './tallies/reuse.js';
 
 export type { ChunkRef };
 
@@ -30,6 +36,8 @@ export interface NewSweep {
   cohortSeed: number;
   patients: number;
   chunkSize: number;
+  /** What the sweep keeps of its outcomes; `full` if not given. */
+  outcomes?: OutcomeRetention;
   points: NewSweepPoint[];
   /** Queued or running sweeps the tenant may have, this one included; checked atomically. */
   maxActiveSweeps?: number;
@@ -71,7 +79,14 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
     const distinctPointIds = [...new Set(pointIds)].sort((a, b) => a - b);
     // Shared with deleteSweep's exclusive lock: outcomes counted as reused are not being removed.
     await client.query(`select pg_advisory_xact_lock_shared(hashtext('${outcomeReuseLock}'))`);
-    const stored = await storedPatientRanges(client, distinctPointIds, sweep.cohortSeed, sweep.patients);
+    const storedRows = await storedPatientRanges(client, distinctPointIds, sweep.cohortSeed, sweep.patients);
+    // tallies: storage branch — a summary sweep may take a point's tables whole from a donor sweep
+    const donors =
+      sweep.outcomes === 'summary'
+        ? await summaryDonors(client, sweep, distinctPointIds, storedRows)
+        : new Map();
+    const stored = new Map(storedRows);
+    for (const pointId of donors.keys()) stored.set(pointId, [{ start: 0, end: sweep.patients }]);
     const plan = planChunks(distinctPointIds, stored, sweep.patients, sweep.chunkSize);
     const total = distinctPointIds.length * sweep.patients;
     const reused = total - plan.toSimulate;
@@ -89,6 +104,8 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
         tenantId,
       ],
     );
+    // tallies: storage branch — the reused patients' counts into the new sweep's tables
+    await seedReusedTallies(client, id, storedRows, donors);
     await client.query(
       `insert into chunks (tenant_id, sweep_id, chunk_index, point_id, patient_start, patient_end)
        select $5, $1, ord - 1, p, s, e
@@ -173,8 +190,8 @@ async function insertSweep(
 ): Promise<string> {
   const { rows } = await client.query<{ id: string }>(
     `insert into sweeps (tenant_id, name, status, priority, model_id, code_version, spec, axes, reference_arm,
-                         cohort_seed, patients, points, total, reused, started_at, finished_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                         cohort_seed, patients, points, total, reused, outcomes, started_at, finished_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
              case when $3 = ${sweepState('completed')} then now() end,
              case when $3 = ${sweepState('completed')} then now() end)
      returning id`,
@@ -193,6 +210,7 @@ async function insertSweep(
       sweep.points.length,
       sweep.total,
       sweep.reused,
+      sweep.outcomes ?? 'full',
     ],
   );
   return rows[0]!.id;

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { resultRoutes as contracts, type ExportFormat } from '@frontline/contracts';
+import { apiError, resultRoutes as contracts, type ExportFormat } from '@frontline/contracts';
 import { outcomeExportColumnsFor, outcomeRowBatches, outcomesCsvStream } from '@frontline/db';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -71,6 +71,12 @@ export function outcomeExportRoutes(deps: {
         const { format } = request.query;
         await deps.gate.enter(request, reply);
         const sweep = await loadSweep(request.tenantDb, id);
+        if (sweep.outcomes === 'summary')
+          throw apiError(
+            'conflict',
+            `sweep ${id} was run with outcomes: summary: it keeps survival tables and point summaries, no per-patient rows to export (submit with outcomes: full to export them)`,
+            [{ path: 'spec.outcomes', rule: 'exports need outcomes: full' }],
+          );
         const scope = scopeOf(sweep);
         const columns = outcomeExportColumnsFor(sweep.axes, sweep.modelId);
         const db = heavyDb(deps, request);

@@ -1,4 +1,4 @@
-import { outcomeRow } from '@frontline/db';
+import { outcomeRow, stepDaysOf } from '@frontline/db';
 import { type ModelId, type ParamsOf, simulateModelPatient } from '@frontline/sim';
 import { expect } from 'vitest';
 import { type Harness, sweepOutcomes } from './harness.js';
@@ -17,6 +17,7 @@ export async function expectRowsEqualTheModel(harness: Harness, sweepId: string)
         cohortSeed: Number(row.cohort_seed),
         patientIndex: row.patient_index,
       }),
+      stepDaysOf(row.params),
     );
     expect(row).toMatchObject(expected);
   }

@@ -236,7 +236,8 @@ export const resultRoutes = {
       summary: 'Export every patient outcome (CSV, Parquet or NDJSON), streamed',
       description:
         'A file download (`content-disposition: attachment`); header `x-frontline-partial` says whether ' +
-        'outcomes are still missing. Columns are the same in every format.',
+        'outcomes are still missing. Columns are the same in every format. A sweep run with ' +
+        '`outcomes: summary` keeps no per-patient rows: 409 naming the option.',
       tags: ['results'],
       params: sweepIdParamsSchema,
       querystring: exportQuerySchema,
@@ -252,6 +253,7 @@ export const resultRoutes = {
           },
         },
         ...heavyErrors,
+        ...errors(409),
       },
     },
   }),

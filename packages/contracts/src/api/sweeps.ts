@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { prioritySchema, sweepSpecStructureSchema } from '../spec.js';
-import { sweepStates } from '../vocabulary.js';
+import { outcomeRetentions, sweepStates } from '../vocabulary.js';
 import { count, defineRoute, errors, timestamp, validatedKeyedErrors } from './common.js';
 
 export const sweepStateSchema = z.enum(sweepStates);
@@ -44,6 +44,8 @@ export const sweepSummarySchema = z.object({
   spec: sweepSpecStructureSchema,
   patients: count,
   points: count,
+  /** What the sweep keeps of its outcomes (`full` rows, or `summary` tables only). */
+  outcomes: z.enum(outcomeRetentions),
   failureReason: z.string().nullable(),
   createdAt: timestamp,
   startedAt: timestamp.nullable(),

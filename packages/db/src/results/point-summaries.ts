@@ -2,6 +2,7 @@
 import { type BestResponse, bestResponses, type RecistResponse, recistResponses } from '@frontline/contracts';
 import type pg from 'pg';
 import type { SweepPointRow } from '../schema.js';
+import { histogramMedian } from '../tallies/chunk-tally.js';
 import { everyPoint, type PointRange, type SweepScope } from './sweep-scope.js';
 
 export type SweepPointAxes = Pick<SweepPointRow, 'pointIndex' | 'pointId' | 'axisValues'>;
@@ -42,75 +43,69 @@ export interface TrialSummary {
   recistBestResponse: Record<RecistResponse, number>;
 }
 
-type PointSummaryRow = Omit<PointSummary, 'bestResponse' | 'trial'> &
-  Record<BestResponse, number> &
-  Omit<TrialSummary, 'recistBestResponse'> &
-  Record<`recist${RecistResponse}`, number> & { v2Patients: number };
+interface PointTallyRow {
+  pointIndex: number;
+  patients: number | null;
+  cured: number;
+  bestResponse: number[];
+  leaderBins: number[];
+  leaderCounts: number[];
+  v2Patients: number;
+  objectiveResponses: number;
+  toxicDeaths: number;
+  grade4Neutropenia: number;
+  dosedPatients: number;
+  meanDoseIntensity: number | null;
+  recistBestResponse: number[];
+}
 
-// One count per best response, its stored code being its position in the vocabulary.
-const responseCounts = (names: readonly string[], column: string, alias: (name: string) => string) =>
-  names
-    .map((name, code) => `count(*) filter (where o.${column} = ${code})::int4 as "${alias(name)}"`)
-    .join(',\n              ');
-const bestResponseCounts = responseCounts(bestResponses, 'best_response', (name) => name);
-const recistResponseCounts = responseCounts(
-  recistResponses,
-  'recist_best_response',
-  (name) => `recist${name}`,
-);
-
-/** Per-point aggregates over the patients stored so far, in design order. */
+/**
+ * Per-point aggregates over the patients counted so far, in design order, from the sweep's point
+ * summaries (kept at ingest: O(points), whatever the cohort size). The median leader fraction comes
+ * from the summary's histogram: within one bin width (0.001) of the exact median (docs/results.md).
+ */
 export async function pointSummaries(
   pool: pg.Pool,
   scope: SweepScope,
   range: PointRange = everyPoint,
 ): Promise<PointSummary[]> {
-  const { rows } = await pool.query<PointSummaryRow>(
-    // Aggregated point by point (a range of the primary key each): no sort of the sweep's outcomes.
-    // v2 columns are null in v1 rows, so v2Patients counts the outcomes the trial fields are over.
-    `select sp.point_index as "pointIndex", agg.*
-     from sweep_points sp cross join lateral (
-       select count(*)::int4 as patients,
-              avg(o.cured::int4)::float8 as "curedFraction",
-              percentile_cont(0.5) within group (order by o.leader_fraction_at_diagnosis)
-                as "medianLeaderFractionAtDiagnosis",
-              ${bestResponseCounts},
-              count(o.recist_best_response)::int4 as "v2Patients",
-              avg(o.objective_response::int4)::float8 as "objectiveResponseRate",
-              (count(*) filter (where o.toxic_death))::int4 as "toxicDeaths",
-              avg(o.toxic_death::int4)::float8 as "toxicDeathFraction",
-              -- Summed as numeric (exact): a float8 sum depends on the order Postgres adds the rows in,
-              -- so the same sweep could answer different last digits from one request to the next.
-              (avg(o.relative_dose_intensity::numeric) filter (where o.cycles_received > 0))::float8 as "meanDoseIntensity",
-              avg((o.worst_neutropenia_grade = 4)::int4)::float8 as "grade4NeutropeniaRate",
-              ${recistResponseCounts}
-       from outcomes o
-       where o.point_id = sp.point_id and o.cohort_seed = $2 and o.patient_index < $3) agg
-     where sp.sweep_id = $1 and sp.point_index >= $4
-     order by sp.point_index limit $5`,
-    [scope.sweepId, scope.cohortSeed, scope.patients, range.offset, range.limit],
+  const { rows } = await pool.query<PointTallyRow>(
+    // Mean dose intensity: the exact numeric sum over the count, so every request answers the same digits.
+    `select sp.point_index as "pointIndex", t.patients, t.cured, t.best_response as "bestResponse",
+            t.leader_bins as "leaderBins", t.leader_counts as "leaderCounts", t.v2_patients as "v2Patients",
+            t.objective_responses as "objectiveResponses", t.toxic_deaths as "toxicDeaths",
+            t.grade4_neutropenia as "grade4Neutropenia", t.dosed_patients as "dosedPatients",
+            (t.dose_intensity_sum / nullif(t.dosed_patients, 0))::float8 as "meanDoseIntensity",
+            t.recist_best_response as "recistBestResponse"
+     from sweep_points sp
+     left join sweep_point_tallies t on t.sweep_id = sp.sweep_id and t.point_id = sp.point_id
+     where sp.sweep_id = $1 and sp.point_index >= $2
+     order by sp.point_index limit $3`,
+    [scope.sweepId, range.offset, range.limit],
   );
-  return rows.map((r) => ({
-    pointIndex: r.pointIndex,
-    patients: r.patients,
-    curedFraction: r.curedFraction,
-    medianLeaderFractionAtDiagnosis: r.medianLeaderFractionAtDiagnosis,
-    bestResponse: Object.fromEntries(bestResponses.map((name) => [name, r[name]])) as Record<
-      BestResponse,
-      number
-    >,
-    trial:
-      r.v2Patients === 0
-        ? null
-        : {
-            objectiveResponseRate: r.objectiveResponseRate,
-            toxicDeaths: r.toxicDeaths,
-            toxicDeathFraction: r.toxicDeathFraction,
-            meanDoseIntensity: r.meanDoseIntensity,
-            grade4NeutropeniaRate: r.grade4NeutropeniaRate,
-            recistBestResponse: Object.fromEntries(
-              recistResponses.map((name) => [name, r[`recist${name}`]]),
-            ) as Record<RecistResponse, number>,
-          },
-  }));
+  return rows.map((r) => {
+    const patients = r.patients ?? 0;
+    return {
+      pointIndex: r.pointIndex,
+      patients,
+      curedFraction: patients === 0 ? null : r.cured / patients,
+      medianLeaderFractionAtDiagnosis: patients === 0 ? null : histogramMedian(r.leaderBins, r.leaderCounts),
+      bestResponse: Object.fromEntries(
+        bestResponses.map((name, code) => [name, patients === 0 ? 0 : r.bestResponse[code]!]),
+      ) as Record<BestResponse, number>,
+      trial:
+        patients === 0 || r.v2Patients === 0
+          ? null
+          : {
+              objectiveResponseRate: r.objectiveResponses / r.v2Patients,
+              toxicDeaths: r.toxicDeaths,
+              toxicDeathFraction: r.toxicDeaths / r.v2Patients,
+              meanDoseIntensity: r.meanDoseIntensity,
+              grade4NeutropeniaRate: r.grade4Neutropenia / r.v2Patients,
+              recistBestResponse: Object.fromEntries(
+                recistResponses.map((name, code) => [name, r.recistBestResponse[code]!]),
+              ) as Record<RecistResponse, number>,
+            },
+    };
+  });
 }

@@ -4,7 +4,6 @@
  */
 import { once } from 'node:events';
 import type pg from 'pg';
-import { inTransaction } from '../client.js';
 
 /** Which outcomes belong to a sweep. */
 export interface SweepScope {
@@ -29,12 +28,6 @@ export function integerLiteral(value: number): string {
   return String(value);
 }
 
-/** An int4[] literal of checked integers. */
-export function integerListLiteral(values: readonly number[], what: string): string {
-  for (const v of values) if (!Number.isSafeInteger(v)) throw new Error(`${what} must be integers, got ${v}`);
-  return `'{${values.join(',')}}'`;
-}
-
 /** The scope as SQL literals, for statements that take no bind parameters (COPY). */
 export function scopeLiterals(client: pg.ClientBase, scope: SweepScope) {
   if (!Number.isSafeInteger(scope.cohortSeed) || !Number.isSafeInteger(scope.patients))
@@ -53,19 +46,4 @@ export function scopeLiterals(client: pg.ClientBase, scope: SweepScope) {
 export async function copyFinished(client: pg.ClientBase): Promise<void> {
   if ((client as { readyForQuery?: boolean }).readyForQuery) return;
   await once(client, 'drain');
-}
-
-/** Run `work` in a read-only transaction with enough sort memory to keep 10⁶-row aggregates off disk. */
-export function withReadTransaction<T>(
-  pool: pg.Pool,
-  work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  return inTransaction(
-    pool,
-    async (client) => {
-      await client.query(`set local work_mem = '64MB'`);
-      return work(client);
-    },
-    { readOnly: true },
-  );
 }

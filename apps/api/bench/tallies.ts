@@ -1,0 +1,281 @@
+/**
+ * Benchmarks 1 and 2 of issue 13 (docs/benchmarks.md, "Survival tables"):
+ * 1. Bytes of Postgres per simulation (tables + indexes + TOAST, pg_total_relation_size before/after) of
+ *    a `full` sweep (outcome rows + tables) and a `summary` sweep (tables only), at BENCH_SIMULATIONS
+ *    (default 10⁷) synthetic outcomes on the 0.25-day grid, tables built from them by the same SQL as reuse.
+ * 2. Server time of survival (grouped by one axis, full curves) and points (the heatmap's data) on sweeps
+ *    of 10⁶, 10⁷ and 10⁸ simulations whose tables are written directly in SQL (synthetic, dense: every grid
+ *    step of every point has counts, the worst case for reads).
+ * Run: `pnpm --filter @frontline/api bench:tallies` (part of `pnpm bench`).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { connectDatabase, createApiKey, migrate } from '@frontline/db';
+import { chunkQueueName, redisConnection } from '@frontline/queue';
+import { projectRoot, startThrowawayServers } from '@frontline/stack';
+import { Queue } from 'bullmq';
+import type pg from 'pg';
+import { buildApp } from '../src/app.js';
+
+const simulations = Number(process.env.BENCH_SIMULATIONS ?? 10_000_000);
+const readPoints = Number(process.env.BENCH_READ_POINTS ?? 100);
+const repeats = 5;
+const benchmarksFile = join(projectRoot, 'docs', 'benchmarks.md');
+const log = (line: string) => console.log(`[bench] ${line}`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (n: number) => n.toLocaleString('en-US');
+const grid = 0.25;
+const gridSteps = 2920; // 730 d / 0.25 d
+
+let sweepCounter = 0;
+/** A sweep row with `points` points (10 doses × points/10 immune kills) linked to fresh points. */
+async function createSweep(pool: pg.Pool, points: number, patients: number, outcomes: 'full' | 'summary') {
+  const id = `00000000-0000-4000-8000-${String(++sweepCounter).padStart(12, '0')}`;
+  await pool.query(
+    `insert into sweeps (id, name, status, priority, model_id, code_version, spec, axes, reference_arm,
+                         cohort_seed, patients, points, total, reused, outcomes, started_at, finished_at)
+     values ($1, 'tallies bench', 'completed', 'normal', 'lf-tid@1', 'bench', $2, $3, $4, $5, $6, $7, $8, 0, $9, now(), now())`,
+    [
+      id,
+      JSON.stringify({ params: { horizonDays: 730 } }),
+      JSON.stringify(['dose', 'immuneKill']),
+      JSON.stringify({ dose: 0 }),
+      sweepCounter,
+      patients,
+      points,
+      points * patients,
+      outcomes,
+    ],
+  );
+  await pool.query(
+    `with p as (
+       insert into points (hash, model_id, params)
+       select 'bench-' || $1::text || '-' || i, 'lf-tid@1',
+              jsonb_build_object('dose', i % 10, 'immuneKill', 0.01 * (i / 10 + 1), 'stepDays', ${grid})
+       from generate_series(0, $2 - 1) i returning id, params)
+     insert into sweep_points (tenant_id, sweep_id, point_index, point_id, axis_values)
+     select 'default', $1::uuid, row_number() over (order by id) - 1, id, params - 'stepDays' from p`,
+    [id, points],
+  );
+  return id;
+}
+
+/** Synthetic v1 outcome rows on the grid: log-normal death times censored at 730 d (as bench/survival.ts). */
+async function insertOutcomeRows(pool: pg.Pool, sweepId: string, patients: number) {
+  await pool.query('select setseed(0.42)');
+  await pool.query(
+    `insert into outcomes (point_id, cohort_seed, patient_index, os_days, os_event, pfs_days, pfs_event, mfs_days,
+       mfs_event, best_response, nadir_cells, nadir_day, leader_fraction_at_diagnosis, leader_fraction_at_nadir,
+       leader_fraction_at_end, metastatic_cells_at_diagnosis, seeding_events, cured, min_effector, redraws,
+       sampled_growth_rate, sampled_diagnosis_cells, sampled_emt_plasticity, sampled_elimination_rate,
+       sampled_max_drug_kill, sampled_immune_kill)
+     select point_id, s.cohort_seed, k,
+            ceil(least(730, t) / ${grid}) * ${grid}, t < 730, ceil(least(730, t * u) / ${grid}) * ${grid}, t * u < 730,
+            ceil(least(730, t * 0.9) / ${grid}) * ${grid}, t * 0.9 < 730,
+            (k % 4)::int2, 1e8 * u, 30 * u, u * 0.2, 0.1 * u, 0.2 * u, 1e3 * u, (k % 7), t >= 730 and u < 0.3, 2.5 * u, 0,
+            0.025 * u, 6.5e9 * u, u, 0.9 * u, 0.9 * u, 0.035 * u
+     from sweeps s, (select sp.point_id, k, u,
+                 300 * (1 + 0.3 * (sp.axis_values ->> 'dose')::float8) * exp(0.6 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())) as t
+          from sweep_points sp, generate_series(0, $2 - 1) k, lateral (select random() + 0 * k as u) r
+          where sp.sweep_id = $1) x
+     where s.id = $1`,
+    [sweepId, patients],
+  );
+}
+
+/** The sweep's tables from its rows, by the same SQL that seeds reused patients at submit. */
+async function tallyFromRows(pool: pg.Pool, sweepId: string, patients: number) {
+  await pool.query(
+    `select frontline_tally_stored_outcomes($1, array_agg(point_id), array_agg(0), array_agg($2::int4))
+     from sweep_points where sweep_id = $1`,
+    [sweepId, patients],
+  );
+}
+
+/** Synthetic tables written in SQL: every grid step of every endpoint has counts (dense, the read worst case). */
+async function syntheticTables(pool: pg.Pool, sweepId: string, patients: number) {
+  const perStep = Math.floor((patients * 0.7) / gridSteps);
+  await pool.query(
+    `insert into sweep_survival_tallies (tenant_id, sweep_id, endpoint, point_id, step_days, steps, events, censored)
+     select 'default', $1, e, sp.point_id, ${grid},
+            array(select g from generate_series(1, ${gridSteps}) g),
+            array(select $2::int4 + (g + sp.point_id) % 3 from generate_series(1, ${gridSteps}) g),
+            array(select case when g = ${gridSteps} then $3::int4 - ${gridSteps} * $2::int4 - ${gridSteps} else (g % 5 = 0)::int4 end
+                  from generate_series(1, ${gridSteps}) g)
+     from sweep_points sp, unnest(array['os', 'pfs', 'mfs']) e where sp.sweep_id = $1`,
+    [sweepId, perStep, patients],
+  );
+  await pool.query(
+    `insert into sweep_point_tallies (tenant_id, sweep_id, point_id, patients, cured, best_response, leader_bins,
+       leader_counts, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
+       dose_intensity_sum, recist_best_response)
+     select 'default', $1, sp.point_id, $2, $2 / 10, array[$2 / 4, $2 / 4, $2 / 4, $2 - 3 * ($2 / 4)],
+            array(select b from generate_series(0, 999) b),
+            array(select $2 / 1000 + (b < $2 % 1000)::int4 from generate_series(0, 999) b),
+            0, 0, 0, 0, 0, 0, array[0, 0, 0, 0, 0]
+     from sweep_points sp where sp.sweep_id = $1`,
+    [sweepId, patients],
+  );
+}
+
+const sizedTables = ['outcomes', 'sweep_survival_tallies', 'sweep_point_tallies', 'sweep_points'] as const;
+async function sizes(pool: pg.Pool): Promise<Record<(typeof sizedTables)[number], number>> {
+  await pool.query(`vacuum analyze ${sizedTables.join(', ')}`);
+  const { rows } = await pool.query<{ name: string; bytes: string }>(
+    `select t as name, pg_total_relation_size(t::regclass)::text as bytes from unnest($1::text[]) t`,
+    [sizedTables],
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, Number(r.bytes)])) as Record<
+    (typeof sizedTables)[number],
+    number
+  >;
+}
+
+function writeSection(section: string) {
+  const heading = '## Survival tables: storage and read cost (issue 13)';
+  const existing = existsSync(benchmarksFile) ? readFileSync(benchmarksFile, 'utf8') : '# Benchmarks\n';
+  const start = existing.indexOf(heading);
+  let next: string;
+  if (start === -1) next = `${existing.trimEnd()}\n\n${section}`;
+  else {
+    const after = existing.indexOf('\n## ', start + heading.length);
+    const rest = after === -1 ? '' : `\n${existing.slice(after + 1)}`;
+    next = `${existing.slice(0, start)}${section.trimEnd()}\n${rest}`;
+  }
+  writeFileSync(benchmarksFile, next.endsWith('\n') ? next : `${next}\n`);
+  log(`wrote ${heading} in ${benchmarksFile}`);
+}
+
+const servers = await startThrowawayServers(log);
+try {
+  const databaseUrl = servers.postgres.url;
+  await migrate(databaseUrl);
+  const database = connectDatabase(databaseUrl);
+  const { pool } = database;
+
+  // 1. Bytes per simulation: 100 points × simulations/100 patients (few large points) and, at 10⁶,
+  //    1,000 points × 1,000 patients (many small points: sparser tables, more of them per simulation).
+  const storage: string[] = [];
+  for (const [points, patients] of [
+    [100, simulations / 100],
+    [1_000, 1_000],
+  ] as const) {
+    const sims = points * patients;
+    const before = await sizes(pool);
+    const started = performance.now();
+    const id = await createSweep(pool, points, patients, 'full');
+    await insertOutcomeRows(pool, id, patients);
+    const rowsSeconds = (performance.now() - started) / 1000;
+    const afterRows = await sizes(pool);
+    const tallyStart = performance.now();
+    await tallyFromRows(pool, id, patients);
+    const tallySeconds = (performance.now() - tallyStart) / 1000;
+    const after = await sizes(pool);
+    const rowBytes = afterRows.outcomes - before.outcomes;
+    const tableBytes =
+      after.sweep_survival_tallies -
+      before.sweep_survival_tallies +
+      after.sweep_point_tallies -
+      before.sweep_point_tallies +
+      after.sweep_points -
+      before.sweep_points;
+    const line = `| ${fmt(points)} points × ${fmt(patients)} patients = ${fmt(sims)} | ${(rowBytes / sims).toFixed(1)} | ${(tableBytes / sims).toFixed(2)} | **${((rowBytes + tableBytes) / sims).toFixed(1)}** | **${(tableBytes / sims).toFixed(2)}** |`;
+    log(`${line} (rows ${rowsSeconds.toFixed(0)} s, tables from rows ${tallySeconds.toFixed(0)} s)`);
+    storage.push(line);
+  }
+
+  // 2. Read cost at 10⁶, 10⁷, 10⁸ simulations: readPoints points, dense synthetic tables.
+  const redis = redisConnection(servers.redis.url, 'producer');
+  const queue = new Queue(chunkQueueName, { connection: redis, prefix: 'bench' });
+  const appDatabase = connectDatabase(databaseUrl, { appRole: true });
+  const { token } = await createApiKey(pool, { tenantId: 'default', role: 'read', name: 'bench' });
+  const app = await buildApp({
+    pool: appDatabase.pool,
+    queue,
+    redis,
+    logger: false,
+    rateLimitPerMinute: 1_000_000,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const get = async (path: string) => {
+    const response = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = await response.text();
+    if (response.status !== 200) throw new Error(`${path} → ${response.status} ${body.slice(0, 300)}`);
+    return body.length;
+  };
+  const time = async (label: string, path: string) => {
+    await get(path);
+    const samples: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const start = performance.now();
+      await get(path);
+      samples.push(performance.now() - start);
+    }
+    log(`${label}: median ${median(samples).toFixed(0)} ms (${samples.map((s) => s.toFixed(0)).join(', ')})`);
+    return median(samples);
+  };
+  const reads: string[] = [];
+  for (const sims of [1e6, 1e7, 1e8]) {
+    const patients = sims / readPoints;
+    const id = await createSweep(pool, readPoints, patients, 'summary');
+    await syntheticTables(pool, id, patients);
+    await pool.query('vacuum analyze sweep_survival_tallies, sweep_point_tallies');
+    const survival = await time(
+      `${fmt(sims)} survival groupBy=dose`,
+      `/v1/sweeps/${id}/survival?groupBy=dose`,
+    );
+    const pointsMs = await time(`${fmt(sims)} points`, `/v1/sweeps/${id}/points`);
+    const pfs = await time(
+      `${fmt(sims)} survival pfs groupBy=immuneKill`,
+      `/v1/sweeps/${id}/survival?groupBy=immuneKill&endpoint=pfs`,
+    );
+    reads.push(
+      `| ${fmt(sims)} (${readPoints} points × ${fmt(patients)}) | ${survival.toFixed(0)} ms | ${pfs.toFixed(0)} ms | ${pointsMs.toFixed(0)} ms |`,
+    );
+  }
+
+  const { rows: version } = await pool.query<{ v: string }>('select version() as v');
+  const cpu = cpus();
+  const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${version[0]!.v.split(' ').slice(0, 2).join(' ')} (embedded, fsync off), load average at start ${loadavg()[0]!.toFixed(1)} (machine shared with other jobs)`;
+  writeSection(`## Survival tables: storage and read cost (issue 13)
+
+**1. Bytes of Postgres per simulation** (tables + indexes + TOAST, \`pg_total_relation_size\` after \`vacuum\`,
+before → after). \`full\` = outcome rows (primary key only; the four \`outcomes_*_idx\` indexes are dropped) plus
+the sweep's tables; \`summary\` = the tables (survival tables of 3 endpoints, point summaries, sweep_points) only.
+Goals: \`full\` ≤ 200 B, \`summary\` ≤ 8 B at 10⁷. Before issue 13 a simulation cost ~430 B (rows + 4 indexes).
+
+| sweep | rows B/sim | tables B/sim | **full** B/sim | **summary** B/sim |
+|---|---|---|---|---|
+${storage.join('\n')}
+
+The tables' size is per point (≤ 2,920 steps × 3 endpoints + a 1,000-bin histogram), so per simulation it
+falls with the cohort size: a design of many small points (1,000 patients) pays more per simulation.
+
+**2. Server time** (in-process \`fetch\` of the whole body, median of ${repeats} after one warm-up) on sweeps whose tables
+are dense synthetic rows written in SQL (every one of the 2,920 steps of every point and endpoint has counts —
+the most a table can hold, whatever the cohort size):
+
+| simulations | survival os, groupBy=dose (10 groups, full curves) | survival pfs, groupBy=immuneKill | points (${readPoints} rows = the heatmap's data) |
+|---|---|---|---|
+${reads.join('\n')}
+
+The cost depends on points × grid steps, not on patients: flat from 10⁶ to 10⁸. (The heatmap is drawn in the
+browser from \`points\`.)
+
+Method: \`pnpm --filter @frontline/api bench:tallies\` (apps/api/bench/tallies.ts): a throwaway Postgres + Redis,
+part 1 inserts synthetic lf-tid@1 rows on the 0.25-day grid with \`generate_series\` and builds the tables from
+them with \`frontline_tally_stored_outcomes\` (the SQL that seeds reused patients; ingest writes the same
+arrays); part 2 writes the tables directly. Machine: ${machine}.
+`);
+
+  await app.close();
+  await queue.close();
+  redis.disconnect();
+  await appDatabase.close();
+  await database.close();
+} finally {
+  await servers.stop();
+}

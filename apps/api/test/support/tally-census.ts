@@ -1,0 +1,82 @@
+import { bestResponses, recistResponses, survivalEndpoints } from '@frontline/contracts';
+import { expect } from 'vitest';
+import type { Harness } from './harness.js';
+
+type Row = Record<string, unknown>;
+
+/** An endpoint's (time, event) columns of a raw row: lf-tid@2 rows carry the scan-based pfs (docs/results.md). */
+function timeAndEvent(row: Row, endpoint: string): [number, boolean] {
+  if (endpoint === 'pfs' && row.scan_pfs_days !== null)
+    return [row.scan_pfs_days as number, row.scan_pfs_event as boolean];
+  return [row[`${endpoint}_days`] as number, row[`${endpoint}_event`] as boolean];
+}
+
+/** time → [events, censored], as sorted entries. */
+function countsByTime(pairs: [number, boolean][]): [number, number, number][] {
+  const counts = new Map<number, [number, number]>();
+  for (const [time, event] of pairs) {
+    const c = counts.get(time) ?? [0, 0];
+    c[event ? 0 : 1]++;
+    counts.set(time, c);
+  }
+  return [...counts].map(([t, [e, c]]) => [t, e, c] as [number, number, number]).sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * A sweep's survival tables and point summaries hold exactly the counts of its stored rows (each patient
+ * once, whatever retries, reuse or faults happened): per point and endpoint, events and censorings at
+ * every recorded time; per point, the summary counts. Requires a `full` sweep whose every patient is stored.
+ */
+export async function expectTalliesEqualRawRows(harness: Harness, sweepId: string): Promise<void> {
+  const { rows: raw } = await harness.pool.query<Row>(
+    `select o.* from outcomes o join sweeps s on s.id = $1 and o.cohort_seed = s.cohort_seed and o.patient_index < s.patients
+     where o.point_id in (select point_id from sweep_points where sweep_id = $1)`,
+    [sweepId],
+  );
+  const { rows: survival } = await harness.pool.query<{
+    endpoint: string;
+    point_id: number;
+    step_days: number;
+    steps: number[];
+    events: number[];
+    censored: number[];
+  }>('select * from sweep_survival_tallies where sweep_id = $1', [sweepId]);
+  const { rows: summaries } = await harness.pool.query<Row>(
+    'select * from sweep_point_tallies where sweep_id = $1',
+    [sweepId],
+  );
+  const pointIds = [...new Set(raw.map((r) => r.point_id as number))].sort((a, b) => a - b);
+  expect(pointIds.length).toBeGreaterThan(0);
+  expect(survival).toHaveLength(pointIds.length * survivalEndpoints.length);
+  expect(summaries).toHaveLength(pointIds.length);
+  for (const pointId of pointIds) {
+    const rows = raw.filter((r) => r.point_id === pointId);
+    for (const endpoint of survivalEndpoints) {
+      const table = survival.find((t) => t.point_id === pointId && t.endpoint === endpoint)!;
+      const actual = table.steps.map((s, i) => [s * table.step_days, table.events[i]!, table.censored[i]!]);
+      expect({ pointId, endpoint, counts: actual }).toEqual({
+        pointId,
+        endpoint,
+        counts: countsByTime(rows.map((r) => timeAndEvent(r, endpoint))),
+      });
+    }
+    const summary = summaries.find((s) => s.point_id === pointId)!;
+    const v2 = rows.filter((r) => r.recist_best_response !== null);
+    const dosed = v2.filter((r) => (r.cycles_received as number) > 0);
+    expect(summary).toMatchObject({
+      patients: rows.length,
+      cured: rows.filter((r) => r.cured).length,
+      best_response: bestResponses.map((_, code) => rows.filter((r) => r.best_response === code).length),
+      v2_patients: v2.length,
+      objective_responses: v2.filter((r) => r.objective_response).length,
+      toxic_deaths: v2.filter((r) => r.toxic_death).length,
+      grade4_neutropenia: v2.filter((r) => r.worst_neutropenia_grade === 4).length,
+      dosed_patients: dosed.length,
+      recist_best_response: recistResponses.map(
+        (_, code) => rows.filter((r) => r.recist_best_response === code).length,
+      ),
+    });
+    const leaderCounts = summary.leader_counts as number[];
+    expect(leaderCounts.reduce((a, b) => a + b, 0)).toBe(rows.length);
+  }
+}

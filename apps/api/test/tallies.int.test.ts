@@ -1,0 +1,162 @@
+import { completeChunk, loadChunk, type OutcomeRecord } from '@frontline/db';
+import { type ModelId, type ParamsOf, simulateModelPatient } from '@frontline/sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './support/harness.js';
+import { deleteSweepOutcomes } from './support/model-outcomes.js';
+import { expectTalliesEqualRawRows } from './support/tally-census.js';
+
+function spec(seed: number, model: ModelId) {
+  return {
+    name: `tallies ${seed}`,
+    model,
+    design: { kind: 'grid', axes: { dose: [0, 8] } },
+    cohort: { patients: 30, seed, chunkSize: 10 },
+    params: { horizonDays: 240 },
+  };
+}
+
+/** Play a worker for one chunk: simulate its patients, then complete it (as chunk-processor does). */
+async function runChunk(harness: Harness, sweepId: string, chunkIndex: number) {
+  const chunk = (await loadChunk(harness.pool, sweepId, chunkIndex))!;
+  const outcomes: OutcomeRecord[] = [];
+  for (let i = chunk.patientStart; i < chunk.patientEnd; i++)
+    outcomes.push(
+      simulateModelPatient(chunk.modelId as ModelId, chunk.params as ParamsOf<ModelId>, {
+        cohortSeed: chunk.cohortSeed,
+        patientIndex: i,
+      }),
+    );
+  const done = () =>
+    completeChunk(
+      harness.pool,
+      { sweepId, chunkIndex, pointId: chunk.pointId, workerHost: 'test' },
+      outcomes,
+    );
+  return { done, outcomes };
+}
+
+describe('survival tables and point summaries, kept at ingest exactly once', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness(); // no worker: the test completes the chunks itself
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  for (const model of ['lf-tid@1', 'lf-tid@2'] as const)
+    it(`counts a chunk completed twice, and two copies completing at once, only once (${model})`, async () => {
+      const created = await harness.submit(spec(model === 'lf-tid@1' ? 13_001 : 13_002, model));
+      const { rows } = await harness.pool.query<{ n: number }>(
+        'select count(*)::int as n from chunks where sweep_id = $1',
+        [created.id],
+      );
+      expect(rows[0]!.n).toBe(6);
+      // Chunk 0: a retry after success. Chunk 1: a duplicated job, both copies finishing together.
+      const first = await runChunk(harness, created.id, 0);
+      expect((await first.done()).inserted).toBe(10);
+      expect((await first.done()).inserted).toBe(0);
+      const second = await runChunk(harness, created.id, 1);
+      await Promise.all([second.done(), second.done()]);
+      for (let c = 2; c < 6; c++) await (await runChunk(harness, created.id, c)).done();
+      const { body } = await harness.request('GET', `/v1/sweeps/${created.id}`);
+      expect(body.status).toBe('completed');
+      await expectTalliesEqualRawRows(harness, created.id);
+      const { rows: patients } = await harness.pool.query<{ n: number }>(
+        'select sum(patients)::int as n from sweep_point_tallies where sweep_id = $1',
+        [created.id],
+      );
+      expect(patients[0]!.n).toBe(60);
+    });
+
+  it('seeds a resubmitted sweep from the stored rows, and a partly stored one from its reused patients only', async () => {
+    const base = spec(13_003, 'lf-tid@1');
+    const first = await harness.submit(base);
+    for (let c = 0; c < 6; c++) await (await runChunk(harness, first.id, c)).done();
+    const again = await harness.submit(base);
+    expect(again).toMatchObject({ status: 'completed', reused: 60 });
+    await expectTalliesEqualRawRows(harness, again.id);
+    const larger = await harness.submit({ ...base, cohort: { ...base.cohort, patients: 45 } });
+    expect(larger).toMatchObject({ status: 'queued', reused: 60, simulations: 90 });
+    const { rows } = await harness.pool.query<{ n: number }>(
+      'select count(*)::int as n from chunks where sweep_id = $1',
+      [larger.id],
+    );
+    for (let c = 0; c < rows[0]!.n; c++) await (await runChunk(harness, larger.id, c)).done();
+    await expectTalliesEqualRawRows(harness, larger.id);
+  });
+
+  it('gives identical curves, medians, log-rank and points for summary and full runs of one spec; summary exports 409', async () => {
+    const base = {
+      ...spec(13_004, 'lf-tid@2'),
+      design: { kind: 'grid', axes: { dose: [0, 4, 8] } },
+      referenceArm: { dose: 0 },
+    };
+    const runAll = async (id: string) => {
+      const { rows } = await harness.pool.query<{ n: number }>(
+        'select count(*)::int as n from chunks where sweep_id = $1',
+        [id],
+      );
+      for (let c = 0; c < rows[0]!.n; c++) await (await runChunk(harness, id, c)).done();
+    };
+    // Summary first: it stores no rows, so the full run after it simulates everything again.
+    const summary = await harness.submit({ ...base, outcomes: 'summary' });
+    await runAll(summary.id);
+    const { rows: stored } = await harness.pool.query<{ n: number }>(
+      `select count(*)::int as n from outcomes o join sweep_points sp on sp.point_id = o.point_id
+       join sweeps s on s.id = sp.sweep_id and o.cohort_seed = s.cohort_seed
+       where sp.sweep_id = $1`,
+      [summary.id],
+    );
+    expect(stored[0]!.n).toBe(0);
+    const full = await harness.submit({ ...base, outcomes: 'full' });
+    expect(full.reused).toBe(0);
+    await runAll(full.id);
+    await expectTalliesEqualRawRows(harness, full.id);
+    // A later summary sweep reuses: rows of the full one (or the summary one's tables).
+    const again = await harness.submit({ ...base, outcomes: 'summary', name: 'tallies again' });
+    expect(again).toMatchObject({ status: 'completed', reused: 90 });
+
+    const results = async (id: string) => {
+      const { body: sweep } = await harness.request('GET', `/v1/sweeps/${id}`);
+      // One request at a time: a key may have only 4 heavy requests in flight (HEAVY_PER_KEY).
+      const survival = [];
+      for (const endpoint of ['os', 'pfs', 'mfs'])
+        survival.push(
+          (await harness.request('GET', `/v1/sweeps/${id}/survival?groupBy=dose&endpoint=${endpoint}`)).body,
+        );
+      const { body: points } = await harness.request('GET', `/v1/sweeps/${id}/points`);
+      return {
+        outcomes: sweep.outcomes,
+        survival: survival.map(({ sweepId: _s, ...rest }) => rest),
+        points: { ...points, sweepId: undefined },
+      };
+    };
+    const fromSummary = await results(summary.id);
+    const fromFull = await results(full.id);
+    const fromReuse = await results(again.id);
+    expect(fromSummary.outcomes).toBe('summary');
+    expect(fromFull.outcomes).toBe('full');
+    expect(fromSummary.survival[0].groups[1].logRank).toEqual(expect.objectContaining({ df: 1 }));
+    expect(fromSummary.survival[0].groups[2].curve.time.length).toBeGreaterThan(1);
+    expect({ ...fromSummary, outcomes: 'full' }).toEqual(fromFull);
+    expect(fromReuse).toEqual(fromSummary);
+
+    // With the rows gone, a summary sweep copies the (complete) tables of the first summary sweep.
+    await deleteSweepOutcomes(harness, full.id);
+    const donated = await harness.submit({ ...base, outcomes: 'summary', name: 'tallies donated' });
+    expect(donated).toMatchObject({ status: 'completed', reused: 90 });
+    expect(await results(donated.id)).toEqual(fromSummary);
+    // A full sweep cannot take tables for rows: it simulates.
+    const fullAgain = await harness.submit({ ...base, outcomes: 'full', name: 'tallies full again' });
+    expect(fullAgain).toMatchObject({ status: 'queued', reused: 0 });
+
+    const exported = await fetch(`${harness.apiUrl}/v1/sweeps/${summary.id}/outcomes?format=csv`, {
+      headers: harness.authHeaders,
+    });
+    expect(exported.status).toBe(409);
+    const { error } = (await exported.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('conflict');
+    expect(error.message).toMatch(/outcomes: summary/);
+  });
+});
