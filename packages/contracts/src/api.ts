@@ -3,6 +3,7 @@
  * errors.ts), with who may call it. The API registers routes from these contracts; the CLI, the
  * dashboard and the demo import the inferred types.
  */
+import { hazardRoutes } from './api/hazard-ratios.js';
 import { healthRoutes } from './api/health.js';
 import { keyRoutes } from './api/keys.js';
 import { modelRoutes } from './api/model.js';
@@ -11,6 +12,7 @@ import { resultRoutes } from './api/results.js';
 import { sweepRoutes } from './api/sweeps.js';
 
 export * from './api/common.js';
+export * from './api/hazard-ratios.js';
 export * from './api/health.js';
 export * from './api/keys.js';
 export * from './api/model.js';
@@ -22,6 +24,7 @@ export * from './api/sweeps.js';
 export const routeContracts = {
   sweeps: sweepRoutes,
   results: resultRoutes,
+  hazards: hazardRoutes,
   keys: keyRoutes,
   queue: queueRoutes,
   model: modelRoutes,
