@@ -3,10 +3,12 @@ import { defaultApiUrl, defaultTimeoutSeconds } from './api-client.js';
 import { cancelCommand } from './commands/cancel.js';
 import { curvesCommand } from './commands/curves.js';
 import { exportCommand } from './commands/export.js';
+import { hazardRatiosCommand } from './commands/hazard-ratios.js';
 import { keysCommand } from './commands/keys.js';
 import { listCommand } from './commands/list.js';
 import { paramsCommand } from './commands/params.js';
 import { pointsCommand } from './commands/points.js';
+import { powerCommand } from './commands/power.js';
 import { queueCommand } from './commands/queue.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
@@ -42,6 +44,8 @@ export function buildProgram(): Command {
     listCommand(),
     pointsCommand(),
     curvesCommand(),
+    hazardRatiosCommand(),
+    powerCommand(),
     exportCommand(),
     cancelCommand(),
     paramsCommand(),
