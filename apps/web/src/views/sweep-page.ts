@@ -3,6 +3,7 @@ import { allPoints, api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatCount, formatDuration, formatRate, formatTime } from '../format.js';
 import { pointRows } from '../point-metrics.js';
+import { hazardSection } from './hazard-section.js';
 import { heatmapSection } from './heatmap-section.js';
 import { pointsTableView } from './points-table.js';
 import { isSampledDesign, sliceView } from './slice-view.js';
@@ -63,6 +64,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
       'Delete',
     );
     const survival = survivalSection(id, axes);
+    const hazards = hazardSection(id, axes, sweep.spec.referenceArm ?? null);
     const heatmap = heatmapSection(axes, sweep.spec.design);
     const table = pointsTableView(axes);
     const tableNote = h('div', { 'data-testid': 'points-note' });
@@ -124,6 +126,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
       warnings.length > 0 ? h('div', { class: 'alert warn' }, ...warnings.map((w) => h('div', {}, w))) : null,
       progress,
       survival.element,
+      hazards.element,
       heatmap.element,
       slices?.element,
       h('section', { class: 'card' }, h('h2', {}, 'Points'), tableNote, table.element),
@@ -138,6 +141,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
 
     async function refreshResults() {
       lastRefresh = Date.now();
+      void hazards.refresh();
       const loading = (loaded: number, total: number) => {
         if (loaded < total)
           replaceChildren(tableNote, h('small', { class: 'muted' }, `Loading points ${loaded} / ${total}…`));
