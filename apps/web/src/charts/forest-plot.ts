@@ -49,6 +49,8 @@ export function forestFigure(answer: HazardRatiosResponse, width: number): SVGSV
     x: {
       type: 'log',
       domain: [low, high],
+      ticks: [0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1, 1.5, 2, 4, 10, 20].filter((t) => t >= low && t <= high),
+      tickFormat: (t: number) => String(t),
       label: `Hazard ratio vs ${groupLabel(answer.referenceArm)} (log scale)`,
       grid: true,
     },

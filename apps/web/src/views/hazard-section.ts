@@ -14,8 +14,19 @@ const endpoints: { value: SurvivalEndpointName; label: string }[] = [
   { value: 'mfs', label: 'MFS' },
 ];
 
-/** Sample sizes of the power curve: enough points to see its shape at 1,000 trials each. */
-const powerSizes = '25,50,100,150,200,300,400';
+/**
+ * Sample sizes of the power curve: around Schoenfeld's n for 80% power at the arm's hazard ratio and event
+ * share, so the curve shows its rise rather than a flat 100%; capped so 1,000 trials stay cheap.
+ */
+export function powerSizes(hazardRatio: number | null, eventShare: number): string {
+  if (hazardRatio === null || Math.abs(Math.log(hazardRatio)) < 0.05 || !(eventShare > 0))
+    return '25,50,100,150,200,300,400';
+  const events80 = (4 * (1.959964 + 0.841621) ** 2) / Math.log(hazardRatio) ** 2;
+  const n80 = Math.min(1_500, events80 / (2 * eventShare));
+  return [...new Set([0.1, 0.25, 0.5, 0.75, 1, 1.5, 2].map((f) => Math.max(4, Math.round(n80 * f))))].join(
+    ',',
+  );
+}
 
 function stratificationNote(answer: HazardRatiosResponse): string {
   const pooled = answer.groups[0];
@@ -130,11 +141,13 @@ export function hazardSection(
         'power-arm',
       ),
     );
+    const chosen = others.find((g) => String(g.key[groupBy]) === arm)!;
+    const share = (chosen.events + reference.events) / Math.max(1, chosen.patients + reference.patients);
     const query = new URLSearchParams({
       endpoint,
       groupBy,
       arm,
-      patientsPerArm: powerSizes,
+      patientsPerArm: powerSizes(chosen.hazardRatio, share),
       replicates: '1000',
     });
     let answer: PowerResponse;
