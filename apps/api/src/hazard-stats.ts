@@ -152,16 +152,23 @@ export function armPower(task: PowerTask): PowerResult {
   const missing = [task.arm, task.reference].filter((g) => pooled[g]!.time.length === 0);
   if (missing.length > 0)
     return { arms, hazardRatio: null, rows: [], warnings: ['an arm has no outcomes yet: no trials drawn'] };
-  const result = virtualTrialPower({
-    reference: pooled[task.reference]!,
-    treatment: pooled[task.arm]!,
-    patientsPerArm: task.patientsPerArm,
-    alpha: task.alpha,
-    replicates: task.replicates,
-    accrualDays: task.accrualDays,
-    followUpDays: task.followUpDays,
-    seed: task.seed,
-  });
+  let result: ReturnType<typeof virtualTrialPower>;
+  try {
+    result = virtualTrialPower({
+      reference: pooled[task.reference]!,
+      treatment: pooled[task.arm]!,
+      patientsPerArm: task.patientsPerArm,
+      alpha: task.alpha,
+      replicates: task.replicates,
+      accrualDays: task.accrualDays,
+      followUpDays: task.followUpDays,
+      seed: task.seed,
+    });
+  } catch (error) {
+    // No events in either arm (no hazard ratio to fit): no trials drawn, said so rather than a 500.
+    if (!(error instanceof SurvivalInputError)) throw error;
+    return { arms, hazardRatio: null, rows: [], warnings: [error.message] };
+  }
   return {
     arms,
     hazardRatio: finiteOrNull(result.hazardRatio),

@@ -130,8 +130,11 @@ describe('every route answers what its contract says (real Postgres, Redis and w
     const power = (await call(
       hazards.power,
       `/v1/sweeps/${sweepId}/power?groupBy=dose&arm=2&patientsPerArm=10&replicates=20`,
-    )) as { rows: { replicates: number }[] };
-    expect(power.rows.map((r) => r.replicates)).toEqual([20]);
+    )) as { arm: unknown; reference: unknown };
+    expect([power.arm, power.reference]).toMatchObject([
+      { key: { dose: 2 }, patients: 12, distinctPatients: 12, points: 1 },
+      { key: { dose: 0 }, patients: 12, distinctPatients: 12, points: 1 },
+    ]);
     await call(hazards.power, `/v1/sweeps/${unknownSweep}/power?groupBy=dose&arm=2`, { status: 404 });
   });
 

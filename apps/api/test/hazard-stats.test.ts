@@ -178,6 +178,36 @@ describe('hazard ratios of arms pooled over strata', () => {
     expect(pooled.rows[1]!.hazardRatio as number).toBeGreaterThan(0.62);
   });
 
+  it('draws no trials, with a warning, when the arms have no events yet', () => {
+    const censored: TimeCounts = {
+      time: Float64Array.of(120),
+      nEvent: Int32Array.of(0),
+      nCensor: Int32Array.of(12),
+    };
+    const cells: CellCounts = {
+      counts: [censored, censored],
+      group: [0, 1],
+      stratum: [0, 0],
+      cohortPatients: 12,
+    };
+    const result = armPower({
+      ...design,
+      kind: 'power',
+      cells,
+      groups: 2,
+      arm: 1,
+      reference: 0,
+      patientsPerArm: [10],
+    });
+    expect(result.rows).toEqual([]);
+    expect(result.hazardRatio).toBeNull();
+    expect(result.warnings).toHaveLength(1);
+    expect(result.arms).toEqual([
+      { patients: 12, distinctPatients: 12, events: 0 },
+      { patients: 12, distinctPatients: 12, events: 0 },
+    ]);
+  });
+
   it('reports an arm without outcomes and a reference without outcomes instead of failing', () => {
     const { cells: arms } = cells(uniforms(100, 4), [300], [1, 0.7]);
     const empty: TimeCounts = {

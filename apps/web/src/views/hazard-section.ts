@@ -18,7 +18,7 @@ const endpoints: { value: SurvivalEndpointName; label: string }[] = [
  * Sample sizes of the power curve: around Schoenfeld's n for 80% power at the arm's hazard ratio and event
  * share, so the curve shows its rise rather than a flat 100%; capped so 1,000 trials stay cheap.
  */
-export function powerSizes(hazardRatio: number | null, eventShare: number): string {
+function powerSizes(hazardRatio: number | null, eventShare: number): string {
   if (hazardRatio === null || Math.abs(Math.log(hazardRatio)) < 0.05 || !(eventShare > 0))
     return '25,50,100,150,200,300,400';
   const events80 = (4 * (1.959964 + 0.841621) ** 2) / Math.log(hazardRatio) ** 2;

@@ -141,13 +141,13 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
 
     async function refreshResults() {
       lastRefresh = Date.now();
-      void hazards.refresh();
       const loading = (loaded: number, total: number) => {
         if (loaded < total)
           replaceChildren(tableNote, h('small', { class: 'muted' }, `Loading points ${loaded} / ${total}…`));
       };
       const [, points] = await Promise.all([
-        survival.refresh(),
+        // Hazard ratios after the curves, so they never hold up the survival answer.
+        survival.refresh().then(() => void hazards.refresh()),
         allPoints(id, loading).catch((e: Error) => e),
       ]);
       if (stopped) return;
