@@ -20,6 +20,7 @@ import { registerErrorHandling } from './errors.js';
 import { createMonitoring } from './monitoring.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { sweepEventRoutes } from './routes/events.js';
+import { hazardRoutes } from './routes/hazard-ratios.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -141,6 +142,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(survivalRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
   await app.register(pointsRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
   await app.register(sensitivityRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
+  await app.register(hazardRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
   await app.register(outcomeExportRoutes({ heavyPool, gate: gates.exports, capacity }));
   const monitoring = createMonitoring(deps);
   await app.register(queueRoutes(monitoring));

@@ -5,6 +5,7 @@
  */
 import { Piscina } from 'piscina';
 import { RetryableError } from './capacity.js';
+import type { HazardRatiosResult, HazardRatiosTask, PowerResult, PowerTask } from './hazard-stats.js';
 import type { SensitivityResult, SensitivityTask } from './sensitivity.js';
 import type runStatsTask from './stats-task.js';
 import type {
@@ -29,6 +30,8 @@ export interface StatsPool {
   survival(task: Omit<SurvivalStatsTask, 'kind'>): Promise<SurvivalStatsResult>;
   points(task: Omit<PointStatsTask, 'kind'>): Promise<{ os: EndpointView; pfs: EndpointView }[]>;
   sensitivity(task: Omit<SensitivityTask, 'kind'>): Promise<SensitivityResult>;
+  hazardRatios(task: Omit<HazardRatiosTask, 'kind'>): Promise<HazardRatiosResult>;
+  power(task: Omit<PowerTask, 'kind'>): Promise<PowerResult>;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,8 @@ export function createStatsPool(options: StatsPoolOptions): StatsPool {
     survival: (task) => run({ kind: 'survival', ...task }) as Promise<SurvivalStatsResult>,
     points: (task) => run({ kind: 'points', ...task }) as Promise<{ os: EndpointView; pfs: EndpointView }[]>,
     sensitivity: (task) => run({ kind: 'sensitivity', ...task }) as Promise<SensitivityResult>,
+    hazardRatios: (task) => run({ kind: 'hazardRatios', ...task }) as Promise<HazardRatiosResult>,
+    power: (task) => run({ kind: 'power', ...task }) as Promise<PowerResult>,
     close: () => piscina.close({ force: true }),
   };
 }

@@ -4,14 +4,30 @@
  */
 import type { EndpointSummary } from '@frontline/contracts';
 import type { TimeCounts } from '@frontline/db';
+import { type CellCounts, distinctPatients, pooledGroups, stratifiedGroup } from './group-cells.js';
+import { armPower, type HazardRatiosTask, hazardRatios, type PowerTask } from './hazard-stats.js';
 import { type SensitivityTask, sensitivityOf } from './sensitivity.js';
-import { type GroupSurvival, type LogRankView, logRankOf, summariseGroup } from './survival-summary.js';
+import {
+  type GroupSurvival,
+  type LogRankView,
+  logRankOf,
+  stratifiedLogRankOf,
+  summariseGroup,
+} from './survival-summary.js';
 
 export interface SurvivalStatsTask {
   kind: 'survival';
-  groups: TimeCounts[];
+  /** Count tables of each group's cells (its points of one stratum); a group pools its cells. */
+  cells: CellCounts;
+  /** Whether the log-rank tests are stratified by the cells' strata (the pooled axes). */
+  stratified: boolean;
   /** What each group of the answer starts with: its key (and point index when per point). */
-  heads: { key: Record<string, number>; ranges?: Record<string, [number, number]>; pointIndex?: number }[];
+  heads: {
+    key: Record<string, number>;
+    ranges?: Record<string, [number, number]>;
+    pointIndex?: number;
+    points: number;
+  }[];
   /** Restricted-mean horizon of each group. */
   taus: number[];
   at: number[];
@@ -45,20 +61,29 @@ const orNull = (value: number | null | undefined) =>
   value === null || value === undefined || Number.isNaN(value) ? null : value;
 
 function survivalStats(task: SurvivalStatsTask): SurvivalStatsResult {
-  const summaries = task.groups.map(
+  const pooled = pooledGroups(task.cells, task.heads.length);
+  const summaries = pooled.map(
     (counts, g) =>
       summariseGroup(counts, { at: task.at, tau: task.taus[g]!, maxPoints: task.maxPoints }).summary,
   );
   const { comparison } = task;
-  const overall = comparison.method === 'allGroups' ? logRankOf(task.groups) : null;
-  const logRanks = task.groups.map((counts, g) => {
+  // Pooled points hold the same patients: compare them stratum by stratum (survdiff(… + strata(…))).
+  const test = (groups: number[]) =>
+    task.stratified
+      ? stratifiedLogRankOf(groups.map((g) => stratifiedGroup(task.cells, g)))
+      : logRankOf(groups.map((g) => pooled[g]!));
+  const overall = comparison.method === 'allGroups' ? test([...pooled.keys()]) : null;
+  const logRanks = pooled.map((_, g) => {
     if (comparison.method === 'allGroups') return overall;
     const reference = comparison.references[g];
-    return reference === null || reference === undefined
-      ? null
-      : logRankOf([task.groups[reference]!, counts]);
+    return reference === null || reference === undefined ? null : test([reference, g]);
   });
-  const groups = task.heads.map((head, g) => ({ ...head, ...summaries[g]!, logRank: logRanks[g] ?? null }));
+  const groups = task.heads.map((head, g) => ({
+    ...head,
+    distinctPatients: distinctPatients(task.cells, g),
+    ...summaries[g]!,
+    logRank: logRanks[g] ?? null,
+  }));
   return { overall, groupsJson: JSON.stringify(groups) };
 }
 
@@ -79,7 +104,7 @@ function pointStats(task: PointStatsTask): { os: EndpointSummary; pfs: EndpointS
   }));
 }
 
-export type StatsTask = SurvivalStatsTask | PointStatsTask | SensitivityTask;
+export type StatsTask = SurvivalStatsTask | PointStatsTask | SensitivityTask | HazardRatiosTask | PowerTask;
 
 export default function runStatsTask(task: StatsTask) {
   switch (task.kind) {
@@ -89,5 +114,9 @@ export default function runStatsTask(task: StatsTask) {
       return pointStats(task);
     case 'sensitivity':
       return sensitivityOf(task);
+    case 'hazardRatios':
+      return hazardRatios(task);
+    case 'power':
+      return armPower(task);
   }
 }

@@ -137,3 +137,55 @@ export function binContinuousAxes(
     ranges,
   };
 }
+
+/**
+ * A group's points split by the values of the axes it pools (those not grouped by): with common random
+ * numbers each point of a sweep holds the same virtual patients, so a group pooling k points holds each
+ * patient k times. Comparisons treat each combination of the pooled axes as a stratum (R's `strata()`),
+ * so a patient is only ever compared with their own copies under other arms, never counted k times.
+ */
+export interface GroupCells {
+  /** The pooled axes; empty when no group pools points of different settings of another axis. */
+  stratifiedBy: string[];
+  /** Each cell's group and stratum (the stratum's index, in order of first appearance). */
+  cells: { group: number; stratum: number }[];
+  /** Point → cell, to count each cell with survivalCounts. */
+  pointCells: PointGroup[];
+}
+
+/**
+ * `strataValues` replaces a point's axis values for the strata: with `bins`, continuous pooled axes are cut
+ * into quantile bins too, else a sampled design would have one point per stratum and nothing to compare.
+ */
+export function groupCells(
+  groups: readonly SurvivalGroup[],
+  groupBy: readonly string[] | null,
+  axes: readonly string[],
+  strataValues: ReadonlyMap<number, Record<string, number>> = new Map(),
+): GroupCells {
+  const stratifiedBy = groupBy === null ? [] : axes.filter((axis) => !groupBy.includes(axis));
+  const strata = new Map<string, number>();
+  const cellIds = new Map<string, number>();
+  const cells: GroupCells['cells'] = [];
+  const pointCells: PointGroup[] = [];
+  groups.forEach((group, g) => {
+    for (const point of group.points) {
+      const values = strataValues.get(point.pointId) ?? point.axisValues;
+      const label = JSON.stringify(stratifiedBy.map((axis) => values[axis]));
+      let stratum = strata.get(label);
+      if (stratum === undefined) {
+        stratum = strata.size;
+        strata.set(label, stratum);
+      }
+      const id = `${g}:${stratum}`;
+      let cell = cellIds.get(id);
+      if (cell === undefined) {
+        cell = cells.length;
+        cellIds.set(id, cell);
+        cells.push({ group: g, stratum });
+      }
+      pointCells.push({ pointId: point.pointId, group: cell });
+    }
+  });
+  return { stratifiedBy: strata.size > 1 ? stratifiedBy : [], cells, pointCells };
+}

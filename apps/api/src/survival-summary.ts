@@ -5,6 +5,7 @@ import {
   logRank,
   medianSurvival,
   rmst,
+  type StratifiedSurvivalInput,
   type SurvivalCurve,
   survivalEstimateAt,
 } from '@frontline/stats';
@@ -114,5 +115,13 @@ export function logRankOf(groups: readonly TimeCounts[]): LogRankView | null {
   const present = groups.filter(hasOutcomes);
   if (present.length < 2) return null;
   const result: LogRankResult = logRank(present);
+  return { chiSq: result.chiSq, df: result.df, pValue: result.pValue };
+}
+
+/** Stratified log-rank test of the given groups (null: a group without outcomes); null unless two have some. */
+export function stratifiedLogRankOf(groups: readonly (StratifiedSurvivalInput | null)[]): LogRankView | null {
+  const present = groups.filter((group): group is StratifiedSurvivalInput => group !== null);
+  if (present.length < 2) return null;
+  const result = logRank(present);
   return { chiSq: result.chiSq, df: result.df, pValue: result.pValue };
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { type Harness, startHarness } from './support/harness.js';
 
-const { sweeps, results, sensitivity, keys, queue, health, model } = routeContracts;
+const { sweeps, results, sensitivity, hazards, keys, queue, health, model } = routeContracts;
 const unknownSweep = '00000000-0000-4000-8000-000000000000';
 const spec = {
   name: 'contract test',
@@ -114,6 +114,28 @@ describe('every route answers what its contract says (real Postgres, Redis and w
     expectContract(sweeps.events, 200, data[0]);
     expect(data[0]).toMatchObject({ id: sweepId, status: 'completed' });
     await call(sweeps.events, `/v1/sweeps/${unknownSweep}/events`, { status: 404 });
+  });
+
+  it('hazards: hazard ratios and power', async () => {
+    const ratios = (await call(hazards.hazardRatios, `/v1/sweeps/${sweepId}/hazard-ratios?groupBy=dose`)) as {
+      groups: { reference: boolean; patients: number }[];
+    };
+    expect(ratios.groups.map((g) => [g.reference, g.patients])).toEqual([
+      [true, 12],
+      [false, 12],
+    ]);
+    await call(hazards.hazardRatios, `/v1/sweeps/${sweepId}/hazard-ratios?groupBy=dose&reference=7`, {
+      status: 400,
+    });
+    const power = (await call(
+      hazards.power,
+      `/v1/sweeps/${sweepId}/power?groupBy=dose&arm=2&patientsPerArm=10&replicates=20`,
+    )) as { arm: unknown; reference: unknown };
+    expect([power.arm, power.reference]).toMatchObject([
+      { key: { dose: 2 }, patients: 12, distinctPatients: 12, points: 1 },
+      { key: { dose: 0 }, patients: 12, distinctPatients: 12, points: 1 },
+    ]);
+    await call(hazards.power, `/v1/sweeps/${unknownSweep}/power?groupBy=dose&arm=2`, { status: 404 });
   });
 
   it('results: survival, points, outcomes', async () => {

@@ -46,11 +46,13 @@ function rawCurve(rows: RawOutcome[], endpoint: Endpoint): SurvivalCurve {
   });
 }
 
-const rawLogRank = (groups: RawOutcome[][], endpoint: Endpoint) => {
+/** Log-rank of raw groups; with `strataAxis`, stratified by that axis (survdiff(… + strata(axis))). */
+const rawLogRank = (groups: RawOutcome[][], endpoint: Endpoint, strataAxis?: string) => {
   const { chiSq, df, pValue } = logRank(
     groups.map((rows) => ({
       time: rows.map((r) => r[`${endpoint}_days`] as number),
       event: rows.map((r) => r[`${endpoint}_event`] as boolean),
+      ...(strataAxis ? { strata: rows.map((r) => r.axis_values[strataAxis]!) } : {}),
     })),
   );
   return { chiSq, df, pValue };
@@ -134,7 +136,9 @@ describe('survival results over the real stack', () => {
       for (const group of body.groups) {
         const rows = matching(raw, group.key);
         expect(rows).toHaveLength(240);
-        const { logRank: _logRank, key: _key, ...served } = group;
+        const { logRank: _logRank, key: _key, points, distinctPatients, ...served } = group;
+        // 2 points of the same 120 virtual patients (common random numbers).
+        expect([points, distinctPatients]).toEqual([2, 120]);
         expect(served).toEqual(expectedGroup(rows, endpoint, [365, 730], horizonDays));
       }
     }
@@ -167,7 +171,7 @@ describe('survival results over the real stack', () => {
 
   it("tests each group against the referenceArm's matching group, or all groups together", async () => {
     const { body } = await survival('endpoint=pfs&groupBy=dose,immuneKill');
-    expect(body.comparison).toEqual({ method: 'referenceArm', referenceArm: { dose: 0 } });
+    expect(body.comparison).toEqual({ method: 'referenceArm', referenceArm: { dose: 0 }, stratifiedBy: [] });
     for (const group of body.groups) {
       if (group.key.dose === 0) {
         expect(group.logRank).toBeNull();
@@ -178,13 +182,19 @@ describe('survival results over the real stack', () => {
       expect(group.logRank).toEqual(viaJson(expected));
       expect(group.logRank.df).toBe(1);
     }
-    // Grouping by immuneKill alone pools both doses in every group: no reference group, one k-group test.
+    // Grouping by immuneKill alone pools both doses in every group: no reference group, one k-group test,
+    // stratified by dose (both doses hold the same 120 patients).
     const pooled = (await survival('groupBy=immuneKill')).body;
     const overall = rawLogRank(
       pooled.groups.map((g: { key: Record<string, number> }) => matching(raw, g.key)),
       'os',
+      'dose',
     );
-    expect(pooled.comparison).toMatchObject({ method: 'allGroups', logRank: viaJson(overall) });
+    expect(pooled.comparison).toMatchObject({
+      method: 'allGroups',
+      stratifiedBy: ['dose'],
+      logRank: viaJson(overall),
+    });
     for (const group of pooled.groups) expect(group.logRank).toEqual(viaJson(overall));
   });
 
@@ -378,7 +388,9 @@ describe('partial results while a sweep runs', () => {
     expect(body.groups.map((g: { patients: number }) => g.patients)).toEqual([25, 0, 0, 0]);
     const rows = await rawOutcomes(harness, created.id);
     expect(rows).toHaveLength(25);
-    const { logRank: _l, key: _k, ...served } = body.groups[0];
+    const { logRank: _l, key: _k, points: _p, distinctPatients, ...served } = body.groups[0];
+    // Partial: the distinct patients are those with outcomes so far.
+    expect(distinctPatients).toBe(25);
     expect(served).toEqual(expectedGroup(rows, 'os', [365, 730], horizonDays));
     const points = await harness.request('GET', `/v1/sweeps/${created.id}/points`);
     expect(points.body.partial).toBe(true);

@@ -3,10 +3,12 @@ import { defaultApiUrl, defaultTimeoutSeconds } from './api-client.js';
 import { cancelCommand } from './commands/cancel.js';
 import { curvesCommand } from './commands/curves.js';
 import { exportCommand } from './commands/export.js';
+import { hazardRatiosCommand } from './commands/hazard-ratios.js';
 import { keysCommand } from './commands/keys.js';
 import { listCommand } from './commands/list.js';
 import { paramsCommand } from './commands/params.js';
 import { pointsCommand } from './commands/points.js';
+import { powerCommand } from './commands/power.js';
 import { queueCommand } from './commands/queue.js';
 import { sensitivityCommand } from './commands/sensitivity.js';
 import { statusCommand } from './commands/status.js';
@@ -44,6 +46,8 @@ export function buildProgram(): Command {
     pointsCommand(),
     curvesCommand(),
     sensitivityCommand(),
+    hazardRatiosCommand(),
+    powerCommand(),
     exportCommand(),
     cancelCommand(),
     paramsCommand(),

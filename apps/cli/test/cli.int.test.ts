@@ -177,6 +177,77 @@ describe('frontline CLI against a real API', () => {
     expect(rows).toEqual(expected);
   });
 
+  it('hazard-ratios and power print the numbers the API serves (and --json the API answer itself)', async () => {
+    const run = await cli('hazard-ratios', sweepId, '--group-by', 'dose');
+    expect(run.code).toBe(0);
+    const { body } = await harness.request(
+      'GET',
+      `/v1/sweeps/${sweepId}/hazard-ratios?endpoint=os&groupBy=dose`,
+    );
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe(`OS hazard ratios — sweep ${sweepId}`);
+    const treated = body.groups[1];
+    expect(lines[3]!.split(/\s{2,}/)).toEqual([
+      'dose=0',
+      '150',
+      '150',
+      String(body.groups[0].events),
+      'reference',
+    ]);
+    expect(lines[4]!.split(/\s{2,}/)).toEqual([
+      'dose=2',
+      '150',
+      '150',
+      String(treated.events),
+      `${treated.hazardRatio.toFixed(3)} (${treated.lower.toFixed(3)}–${treated.upper.toFixed(3)})`,
+      treated.pValue < 1e-4 ? treated.pValue.toExponential(1) : treated.pValue.toFixed(4),
+    ]);
+    expect(run.stdout).toContain('Cox (Efron ties), each arm against dose=0\n');
+    const json = await cli('--json', 'hazard-ratios', sweepId, '-g', 'dose');
+    expect(JSON.parse(json.stdout)).toEqual(body);
+
+    const power = await cli(
+      '--json',
+      'power',
+      sweepId,
+      '-g',
+      'dose',
+      '-a',
+      '2',
+      '-n',
+      '20,60',
+      '--replicates',
+      '100',
+    );
+    expect(power.code).toBe(0);
+    const served = await harness.request(
+      'GET',
+      `/v1/sweeps/${sweepId}/power?endpoint=os&groupBy=dose&arm=2&patientsPerArm=20%2C60&alpha=0.05&replicates=100&accrualDays=365&followUpDays=730&seed=1`,
+    );
+    expect(JSON.parse(power.stdout)).toEqual(served.body);
+    const printed = await cli(
+      'power',
+      sweepId,
+      '-g',
+      'dose',
+      '-a',
+      '2',
+      '-n',
+      '20,60',
+      '--replicates',
+      '100',
+    );
+    const powerLines = printed.stdout.split('\n');
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    for (const [i, row] of served.body.rows.entries())
+      expect(powerLines[3 + i]!.trim().split(/\s{2,}/)).toEqual([
+        String(row.patientsPerArm),
+        `${pct(row.power)} (${pct(row.lower)}–${pct(row.upper)})`,
+        pct(row.schoenfeld),
+        row.expectedEvents.toFixed(1),
+      ]);
+  });
+
   it('--json prints exactly what the API answers', async () => {
     for (const [args, path] of [
       [['status', sweepId], `/v1/sweeps/${sweepId}`],

@@ -1,6 +1,8 @@
 import type {
   ErrorDetail,
+  HazardRatiosResponse,
   PointsResponse,
+  PowerResponse,
   QueueOverview,
   SensitivityMetric,
   SensitivityResponse,
@@ -75,6 +77,10 @@ export const api = {
     ),
   sensitivity: (id: string, metric: SensitivityMetric) =>
     request<SensitivityResponse>('GET', `${sweepPath(id)}/sensitivity?metric=${metric}`),
+  hazardRatios: (id: string, query: URLSearchParams) =>
+    request<HazardRatiosResponse>('GET', `${sweepPath(id)}/hazard-ratios?${query}`),
+  power: (id: string, query: URLSearchParams) =>
+    request<PowerResponse>('GET', `${sweepPath(id)}/power?${query}`),
   deleteSweep: (id: string) => request<SweepDeleted>('DELETE', sweepPath(id)),
   /** One page of points from point index `offset` (the API caps `limit` at its maxPointsPerPage). */
   pointsPage: (id: string, offset = 0) =>

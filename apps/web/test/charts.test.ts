@@ -13,6 +13,8 @@ function tenPatients(key: Record<string, number> = { dose: 2 }): SurvivalGroup {
   return {
     key,
     patients: 10,
+    points: 1,
+    distinctPatients: 10,
     events: 4,
     curve: {
       time: [100, 200, 400],

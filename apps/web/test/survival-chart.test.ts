@@ -11,6 +11,8 @@ function group(
   return {
     key,
     patients: curve.time.length,
+    points: 1,
+    distinctPatients: curve.time.length,
     events: curve.time.length,
     median: { value: null, lower: null, upper: null },
     survivalAt: {},

@@ -3,6 +3,7 @@
  * errors.ts), with who may call it. The API registers routes from these contracts; the CLI, the
  * dashboard and the demo import the inferred types.
  */
+import { hazardRoutes } from './api/hazard-ratios.js';
 import { healthRoutes } from './api/health.js';
 import { keyRoutes } from './api/keys.js';
 import { modelRoutes } from './api/model.js';
@@ -12,6 +13,7 @@ import { sensitivityRoutes } from './api/sensitivity.js';
 import { sweepRoutes } from './api/sweeps.js';
 
 export * from './api/common.js';
+export * from './api/hazard-ratios.js';
 export * from './api/health.js';
 export * from './api/keys.js';
 export * from './api/model.js';
@@ -25,6 +27,7 @@ export const routeContracts = {
   sweeps: sweepRoutes,
   results: resultRoutes,
   sensitivity: sensitivityRoutes,
+  hazards: hazardRoutes,
   keys: keyRoutes,
   queue: queueRoutes,
   model: modelRoutes,

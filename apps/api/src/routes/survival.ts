@@ -8,6 +8,7 @@ import {
   binContinuousAxes,
   type Comparison,
   chooseComparison,
+  groupCells,
   groupPoints,
   type SurvivalGroup,
 } from '../survival-groups.js';
@@ -54,7 +55,7 @@ function checkGroupLimits(
     );
 }
 
-function checkAxes(sweep: SweepProgress, groupBy: readonly string[]) {
+export function checkAxes(sweep: SweepProgress, groupBy: readonly string[]) {
   const unknown = groupBy.filter((axis) => !sweep.axes.includes(axis));
   if (unknown.length > 0) {
     const known = sweep.axes.length > 0 ? sweep.axes.join(', ') : 'none';
@@ -85,13 +86,19 @@ async function planGroups(
     throw new ApiError('validation_failed', 'bins needs groupBy: the axes to cut into quantile bins', [
       { path: 'querystring.bins', rule: 'only with groupBy' },
     ]);
-  let points = await sweepPointAxes(db, sweep.id);
+  const sweepPoints = await sweepPointAxes(db, sweep.id);
+  let points = sweepPoints;
   let binned: ReturnType<typeof binContinuousAxes> | null = null;
+  let strataValues = new Map<number, Record<string, number>>();
   if (groupBy && query.bins !== undefined) {
     binned = binContinuousAxes(points, groupBy, query.bins);
     points = binned.points;
+    const pooledAxes = sweep.axes.filter((axis) => !groupBy.includes(axis));
+    strataValues = new Map(
+      binContinuousAxes(sweepPoints, pooledAxes, query.bins).points.map((p) => [p.pointId, p.axisValues]),
+    );
   }
-  const { groups, pointGroups } = groupPoints(points, groupBy);
+  const { groups } = groupPoints(points, groupBy);
   if (binned && binned.binned.length > 0)
     for (const group of groups)
       group.ranges = Object.fromEntries(
@@ -103,7 +110,7 @@ async function planGroups(
       ? { method: 'allGroups', reason: `groups are quantile bins of ${binned.binned.join(', ')}` }
       : chooseComparison(groups, sweep.referenceArm);
   checkGroupLimits(groups.length, groupBy, comparison, capacity);
-  return { groupBy, groups, pointGroups, comparison };
+  return { groupBy, groups, comparison, cells: groupCells(groups, groupBy, sweep.axes, strataValues) };
 }
 
 /** What each group of the answer starts with (its key, bin ranges, point index). */
@@ -111,6 +118,7 @@ const groupHead = (group: SurvivalGroup) => ({
   key: group.key,
   ...(group.ranges ? { ranges: group.ranges } : {}),
   ...(group.pointIndex === undefined ? {} : { pointIndex: group.pointIndex }),
+  points: group.points.length,
 });
 
 /**
@@ -122,6 +130,7 @@ function survivalJson(
   query: SurvivalQuery,
   groupBy: string[] | null,
   comparison: Comparison,
+  stratifiedBy: string[],
   stats: SurvivalStatsResult,
 ): string {
   const head = JSON.stringify({
@@ -132,8 +141,8 @@ function survivalJson(
     groupBy: groupBy ?? [],
     comparison:
       comparison.method === 'referenceArm'
-        ? { method: comparison.method, referenceArm: comparison.referenceArm }
-        : { method: comparison.method, reason: comparison.reason, logRank: stats.overall },
+        ? { method: comparison.method, referenceArm: comparison.referenceArm, stratifiedBy }
+        : { method: comparison.method, reason: comparison.reason, stratifiedBy, logRank: stats.overall },
   });
   return `${head.slice(0, -1)},"groups":${stats.groupsJson}}`;
 }
@@ -148,15 +157,23 @@ export function survivalRoutes(deps: ResultDeps) {
         await deps.gate.enter(request, reply);
         const db = heavyDb(deps, request);
         const sweep = await loadSweep(request.tenantDb, request.params.id);
-        const { groupBy, groups, pointGroups, comparison } = await planGroups(
+        const { groupBy, groups, comparison, cells } = await planGroups(db, sweep, query, deps.capacity);
+        // Counted per cell (a group's points of one stratum); the statistics thread pools each group.
+        const counts = await survivalCounts(
           db,
-          sweep,
-          query,
-          deps.capacity,
+          scopeOf(sweep),
+          query.endpoint,
+          cells.pointCells,
+          cells.cells.length,
         );
-        const counts = await survivalCounts(db, scopeOf(sweep), query.endpoint, pointGroups, groups.length);
         const stats = await deps.stats.survival({
-          groups: counts,
+          cells: {
+            counts,
+            group: cells.cells.map((c) => c.group),
+            stratum: cells.cells.map((c) => c.stratum),
+            cohortPatients: sweep.patients,
+          },
+          stratified: cells.stratifiedBy.length > 0,
           heads: groups.map(groupHead),
           taus: groups.map((group) =>
             group.points.reduce((min, p) => Math.min(min, horizonOf(sweep, p.axisValues)), Infinity),
@@ -170,7 +187,7 @@ export function survivalRoutes(deps: ResultDeps) {
         });
         // Sent as text with a JSON content type, so Fastify does not serialise it again.
         reply.type('application/json; charset=utf-8');
-        return sendAsIs(reply, survivalJson(sweep, query, groupBy, comparison, stats));
+        return sendAsIs(reply, survivalJson(sweep, query, groupBy, comparison, cells.stratifiedBy, stats));
       },
     });
   };

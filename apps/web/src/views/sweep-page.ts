@@ -3,6 +3,7 @@ import { allPoints, api } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatCount, formatDuration, formatRate, formatTime } from '../format.js';
 import { pointRows } from '../point-metrics.js';
+import { hazardSection } from './hazard-section.js';
 import { heatmapSection } from './heatmap-section.js';
 import { pointsTableView } from './points-table.js';
 import { sensitivitySection } from './sensitivity-section.js';
@@ -64,6 +65,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
       'Delete',
     );
     const survival = survivalSection(id, axes);
+    const hazards = hazardSection(id, axes, sweep.spec.referenceArm ?? null);
     const heatmap = heatmapSection(axes, sweep.spec.design);
     // Sobol indices need the A, B and AB_i points only a saltelli design has; drawn once it ends.
     const sensitivity = sweep.spec.design.kind === 'saltelli' ? sensitivitySection(id) : null;
@@ -127,6 +129,7 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
       warnings.length > 0 ? h('div', { class: 'alert warn' }, ...warnings.map((w) => h('div', {}, w))) : null,
       progress,
       survival.element,
+      hazards.element,
       heatmap.element,
       sensitivity?.element,
       slices?.element,
@@ -147,7 +150,8 @@ export function sweepPage(root: HTMLElement, id: string): () => void {
           replaceChildren(tableNote, h('small', { class: 'muted' }, `Loading points ${loaded} / ${total}…`));
       };
       const [, points] = await Promise.all([
-        survival.refresh(),
+        // Hazard ratios after the curves, so they never hold up the survival answer.
+        survival.refresh().then(() => void hazards.refresh()),
         allPoints(id, loading).catch((e: Error) => e),
       ]);
       if (stopped) return;

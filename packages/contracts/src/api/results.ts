@@ -93,14 +93,33 @@ export const survivalGroupSchema = groupSurvivalSchema.extend({
   ranges: z.record(z.string(), z.tuple([z.number(), z.number()])).optional(),
   /** Set when each point is its own group (no groupBy). */
   pointIndex: count.optional(),
+  /** Points pooled into the group. */
+  points: count,
+  /**
+   * Virtual patients behind `patients`: the pooled points share one cohort (common random numbers), so
+   * 9 points of 300 patients are 2,700 rows but 300 patients.
+   */
+  distinctPatients: count,
   /** Against the group's reference arm, or the all-groups test; null when it cannot be computed. */
   logRank: logRankSchema.nullable(),
 });
 export type SurvivalGroup = z.infer<typeof survivalGroupSchema>;
 
+/** Pooled axes the log-rank tests are stratified by (`survdiff(… + strata(…))`): same patients in each. */
+const stratifiedBy = z.array(z.string());
+
 export const survivalComparisonSchema = z.discriminatedUnion('method', [
-  z.object({ method: z.literal('referenceArm'), referenceArm: z.record(z.string(), z.number()) }),
-  z.object({ method: z.literal('allGroups'), reason: z.string(), logRank: logRankSchema.nullable() }),
+  z.object({
+    method: z.literal('referenceArm'),
+    referenceArm: z.record(z.string(), z.number()),
+    stratifiedBy,
+  }),
+  z.object({
+    method: z.literal('allGroups'),
+    reason: z.string(),
+    stratifiedBy,
+    logRank: logRankSchema.nullable(),
+  }),
 ]);
 
 /**
