@@ -145,7 +145,8 @@ describe('SLURM: sbatch job-array workers on a one-node cluster', () => {
   });
 
   it("drains on SLURM's pre-timeout signal and ends before its time limit", async () => {
-    const created = await harness.submit(gridSpec(4103, 2_000, 20, 720));
+    // 40,000 patients: more than one thread runs in the ~10 s before the TERM, so work is left over.
+    const created = await harness.submit(gridSpec(4103, 10_000, 20, 720));
     const limited = cluster.slurm(
       'sbatch',
       [

@@ -11,7 +11,9 @@ export interface SeededSweep {
  * A completed sweep of `tenantId` with synthetic outcomes written straight into Postgres (the owner's
  * pool) with generate_series: tens of thousands of outcomes in well under a second, where running the
  * model would take minutes. Death times are log-normal around a dose-dependent median, censored at 730 d,
- * so nearly every time is distinct (the worst case for the survival endpoints).
+ * recorded on the 0.25-day grid as the workers record them (docs/results.md), so nearly every grid step
+ * holds an event (the worst case for the survival endpoints). The sweep's survival tables are then
+ * built from the rows by the SQL that seeds reused patients at submit.
  */
 export async function seedSweep(
   pool: pg.Pool,
@@ -46,7 +48,8 @@ export async function seedSweep(
   );
   const { rows } = await pool.query<{ id: number }>(
     `insert into points (hash, model_id, params)
-     select $1 || '-' || i, 'seeded', a::jsonb from unnest($2::text[]) with ordinality as t(a, i) returning id`,
+     select $1 || '-' || i, 'seeded', jsonb_build_object('stepDays', 0.25) || a::jsonb
+     from unnest($2::text[]) with ordinality as t(a, i) returning id`,
     [id, axisValues.map((a) => JSON.stringify(a))],
   );
   await pool.query(
@@ -57,7 +60,8 @@ export async function seedSweep(
   await pool.query(
     `insert into outcomes
      select point_id, $1, k,
-            least(730, t), t < 730, least(730, t * u), t * u < 730, least(730, t * 0.9), t * 0.9 < 730,
+            least(730, ceil(t * 4) / 4), t < 730, least(730, ceil(t * u * 4) / 4), t * u < 730,
+            least(730, ceil(t * 0.9 * 4) / 4), t * 0.9 < 730,
             (k % 4)::int2, 1e8, 30, u * 0.2, 0.1, 0.2, 1e3, 0, t >= 730 and u < 0.3, 2.5, 0,
             0.025, 6.5e9, 1, 0.9, 0.9, 0.035
      from (select sp.point_id, k, u,
@@ -66,6 +70,12 @@ export async function seedSweep(
            from sweep_points sp, generate_series(0, $2 - 1) k, lateral (select random() + 0 * k as u) r
            where sp.sweep_id = $3) x`,
     [cohortSeed, patients, id],
+  );
+  await pool.query(
+    `select frontline_tally_stored_outcomes($1, array_agg(point_id), array_fill(0, array[count(*)::int4]),
+                                            array_fill($2::int4, array[count(*)::int4]))
+     from sweep_points where sweep_id = $1`,
+    [id, patients],
   );
   await pool.query('analyze outcomes');
   return { id, points: axisValues.length, patients };
