@@ -44,7 +44,10 @@ async function rawKernelSeconds(): Promise<number> {
   // Warm the threads (module load, JIT) before timing, as the worker process is warm too.
   await Promise.all(
     Array.from({ length: threads }, () =>
-      pool.run({ modelId, params: points[0]!.params, cohortSeed: 1, patientStart: 0, patientEnd: 50 }),
+      pool.run({
+        cohortSeed: 1,
+        segments: [{ modelId, params: points[0]!.params, patientStart: 0, patientEnd: 50 }],
+      }),
     ),
   );
   const start = performance.now();
@@ -53,11 +56,10 @@ async function rawKernelSeconds(): Promise<number> {
     for (let s = 0; s < patients; s += chunkSize) {
       tasks.push(
         pool.run({
-          modelId,
-          params: point.params,
           cohortSeed: spec.cohort.seed,
-          patientStart: s,
-          patientEnd: Math.min(s + chunkSize, patients),
+          segments: [
+            { modelId, params: point.params, patientStart: s, patientEnd: Math.min(s + chunkSize, patients) },
+          ],
         }),
       );
     }

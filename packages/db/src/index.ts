@@ -11,13 +11,22 @@ export {
   verifyApiKey,
 } from './api-keys.js';
 export {
-  type ChunkPlan,
+  chunkCount,
   missingRanges,
   type PatientRange,
-  type PlannedChunk,
-  planChunks,
+  type PointWork,
+  planWork,
+  type WorkPlan,
 } from './chunk-plan.js';
-export { type ChunkWork, completeChunk, failChunk, loadChunk, markSweepStarted } from './chunks.js';
+export {
+  type ChunkSegment,
+  type ChunkWork,
+  completeChunk,
+  failChunk,
+  loadChunk,
+  markSweepStarted,
+  type SegmentPoint,
+} from './chunks.js';
 export { appRole, assertUnprivilegedLogin, connectDatabase, type Database, inTransaction } from './client.js';
 export { isConnectionError } from './connection-errors.js';
 export { migrate, migrationsFolder } from './migrate.js';
@@ -27,7 +36,7 @@ export {
   type OutcomeRecord,
   outcomeColumns,
 } from './outcome-columns.js';
-export { insertOutcomes, outcomeRow } from './outcomes.js';
+export { insertOutcomes, insertOutcomesOfPoints, outcomeRow } from './outcomes.js';
 export {
   type ExportColumn,
   type ExportColumnKind,
@@ -64,6 +73,8 @@ export {
   type NewSweep,
   type NewSweepPoint,
   pendingChunks,
+  previewSweep,
+  type SweepPreview,
   type SweepProgress,
   sweepWorkerHosts,
 } from './sweeps.js';

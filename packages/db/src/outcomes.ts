@@ -7,6 +7,12 @@ const insertSql = `insert into outcomes (point_id, ${outcomeColumns.map((c) => c
 select $1::int4, * from unnest(${outcomeColumns.map((c, i) => `$${i + 2}::${c.sqlType}[]`).join(', ')})
 on conflict do nothing`;
 
+// The same for outcomes of several points: the point id is one more array, so a chunk spanning
+// many small points writes them in one statement rather than one round trip per point.
+const insertManySql = `insert into outcomes (point_id, ${outcomeColumns.map((c) => c.column).join(', ')})
+select * from unnest($1::int4[], ${outcomeColumns.map((c, i) => `$${i + 2}::${c.sqlType}[]`).join(', ')})
+on conflict do nothing`;
+
 /** An outcome as its database row (snake_case columns), e.g. to compare stored rows with the model. */
 export function outcomeRow(record: OutcomeRecord): Record<string, number | boolean | null> {
   return Object.fromEntries(outcomeColumns.map((c) => [c.column, c.value(record)]));
@@ -21,5 +27,17 @@ export async function insertOutcomes(
   if (records.length === 0) return 0;
   const params: unknown[] = [pointId, ...outcomeColumns.map((c) => records.map(c.value))];
   const result = await client.query(insertSql, params);
+  return result.rowCount ?? 0;
+}
+
+/** Insert the outcomes of several points (`pointIds[i]` is the point of `records[i]`); returns how many rows were new. */
+export async function insertOutcomesOfPoints(
+  client: pg.PoolClient | pg.Client,
+  pointIds: readonly number[],
+  records: readonly OutcomeRecord[],
+): Promise<number> {
+  if (records.length === 0) return 0;
+  const params: unknown[] = [pointIds, ...outcomeColumns.map((c) => records.map(c.value))];
+  const result = await client.query(insertManySql, params);
   return result.rowCount ?? 0;
 }
