@@ -71,7 +71,7 @@ describe('work sequence: chunks span small points and split large ones', () => {
       key: otherKey,
     });
     expect(single.status).toBe(202);
-    await harness.waitForSweep(single.body.id, (s) => s.status === 'completed');
+    await harness.waitForSweep(single.body.id, (s) => s.status === 'completed', 150_000, otherKey);
     const separate = await expectExactlyOnce(harness, single.body.id, 40, 2);
     expect(separate.chunks).toBe(40);
     expect(comparable(separate.rows)).toEqual(comparable(rows));

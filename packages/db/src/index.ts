@@ -12,10 +12,12 @@ export {
 } from './api-keys.js';
 export {
   chunkCount,
+  chunkWork,
   missingRanges,
   type PatientRange,
   type PointWork,
   planWork,
+  segmentsOf,
   type WorkPlan,
 } from './chunk-plan.js';
 export {
