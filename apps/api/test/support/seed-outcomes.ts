@@ -11,7 +11,8 @@ export interface SeededSweep {
  * A completed sweep of `tenantId` with synthetic outcomes written straight into Postgres (the owner's
  * pool) with generate_series: tens of thousands of outcomes in well under a second, where running the
  * model would take minutes. Death times are log-normal around a dose-dependent median, censored at 730 d,
- * so nearly every time is distinct (the worst case for the survival endpoints).
+ * so nearly every time is distinct (the worst case for the survival endpoints). Its survival tables and
+ * point summaries are built from those rows as submit does for reused patients (points on the 0.25-day grid).
  */
 export async function seedSweep(
   pool: pg.Pool,
@@ -46,7 +47,8 @@ export async function seedSweep(
   );
   const { rows } = await pool.query<{ id: number }>(
     `insert into points (hash, model_id, params)
-     select $1 || '-' || i, 'seeded', a::jsonb from unnest($2::text[]) with ordinality as t(a, i) returning id`,
+     select $1 || '-' || i, 'seeded', a::jsonb || '{"stepDays": 0.25}' from unnest($2::text[]) with ordinality as t(a, i)
+     returning id`,
     [id, axisValues.map((a) => JSON.stringify(a))],
   );
   await pool.query(
@@ -67,6 +69,12 @@ export async function seedSweep(
            where sp.sweep_id = $3) x`,
     [cohortSeed, patients, id],
   );
+  await pool.query('select frontline_tally_stored_outcomes($1, $2::int4[], $3::int4[], $4::int4[])', [
+    id,
+    rows.map((r) => r.id),
+    rows.map(() => 0),
+    rows.map(() => patients),
+  ]);
   await pool.query('analyze outcomes');
   return { id, points: axisValues.length, patients };
 }
