@@ -122,7 +122,7 @@ describe('frontline CLI against a real API', () => {
       'dry run: nothing was created',
       '  2 points × 150 patients = 300 simulations, 0 reused, 300 to run',
       '  4 chunks of up to 75 simulations',
-      '  storage (estimate): 60.0 kB with outcomes: full, 2.4 kB with outcomes: summary',
+      '  storage (estimate): 82.5 kB with outcomes: full, 3.3 kB with outcomes: summary',
     ]);
     const json = await cli('--json', 'submit', 'spec.yaml', '--dry-run');
     expect(JSON.parse(json.stdout)).toMatchObject({
@@ -533,7 +533,7 @@ describe('frontline CLI against a real API', () => {
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`sweep ${sweepId} (completed) — 2 points`);
     expect(lines[1]).toMatch(
-      /^dose\s+patients\s+median OS \(95% CI\), d\s+OS 12 mo\s+OS 24 mo\s+median PFS \(95% CI\), d\s+cured\s+CR\/PR\/SD\/PD$/,
+      /^dose\s+patients\s+median OS \(95% CI\), d\s+OS 12 mo\s+OS 24 mo\s+median PFS \(95% CI\), d\s+cured\s+ORR\s+toxic deaths\s+dose intensity\s+CR\/PR\/SD\/PD$/,
     );
     const interval = (m: { value: number | null; lower: number | null; upper: number | null }) => {
       const limit = (v: number | null) => (v === null ? 'NA' : v.toFixed(1));
@@ -550,6 +550,10 @@ describe('frontline CLI against a real API', () => {
         fixed(p.os.at730),
         interval(p.pfs.median),
         fixed(p.curedFraction),
+        // lf-tid@2 (the default model): its trial outputs
+        fixed(p.objectiveResponseRate),
+        `${p.toxicDeaths!.toLocaleString('en-US')} (${fixed(p.toxicDeathFraction)})`,
+        fixed(p.meanDoseIntensity),
         `${p.bestResponse.CR}/${p.bestResponse.PR}/${p.bestResponse.SD}/${p.bestResponse.PD}`,
       ]);
     }
@@ -560,7 +564,7 @@ describe('frontline CLI against a real API', () => {
     expect(csv.stdout).toBe(`wrote 2 points to ${join(dir, 'points.csv')}\n`);
     const [header, ...rows] = readFileSync(join(dir, 'points.csv'), 'utf8').trimEnd().split('\n');
     expect(header).toBe(
-      'pointIndex,dose,patients,osMedian,osMedianLower,osMedianUpper,osAt365,osAt730,osRmst,pfsMedian,pfsMedianLower,pfsMedianUpper,pfsAt365,pfsAt730,pfsRmst,curedFraction,medianLeaderFractionAtDiagnosis,CR,PR,SD,PD',
+      'pointIndex,dose,patients,osMedian,osMedianLower,osMedianUpper,osAt365,osAt730,osRmst,pfsMedian,pfsMedianLower,pfsMedianUpper,pfsAt365,pfsAt730,pfsRmst,curedFraction,medianLeaderFractionAtDiagnosis,CR,PR,SD,PD,objectiveResponseRate,toxicDeaths,toxicDeathFraction,meanDoseIntensity,grade4NeutropeniaRate',
     );
     const cell = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
     expect(rows).toEqual(
@@ -583,6 +587,11 @@ describe('frontline CLI against a real API', () => {
           p.bestResponse.PR,
           p.bestResponse.SD,
           p.bestResponse.PD,
+          p.objectiveResponseRate,
+          p.toxicDeaths,
+          p.toxicDeathFraction,
+          p.meanDoseIntensity,
+          p.grade4NeutropeniaRate,
         ]
           .map(cell)
           .join(','),
