@@ -2,6 +2,7 @@ import { defaultSweepLimits } from '@frontline/contracts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, type sweepOutcomes } from './support/harness.js';
 import { expectRowsEqualTheModel } from './support/model-outcomes.js';
+import { expectTalliesEqualRawRows } from './support/tally-census.js';
 
 /** A grid of `dose` values × 2 immunity levels: 2·doses points, cheap patients. */
 function smallPointsSpec(seed: number, doses: number, patients: number, chunkSize: number) {
@@ -17,7 +18,10 @@ function smallPointsSpec(seed: number, doses: number, patients: number, chunkSiz
   };
 }
 
-/** Every (point, patient) stored once, equal to the model, and every chunk done once covering the plan. */
+/**
+ * Every (point, patient) stored once, equal to the model, every chunk done once covering the plan, and
+ * the sweep's tables (added per segment at ingest) equal to its rows.
+ */
 async function expectExactlyOnce(harness: Harness, sweepId: string, points: number, patients: number) {
   const rows = await expectRowsEqualTheModel(harness, sweepId);
   expect(rows).toHaveLength(points * patients);
@@ -29,6 +33,12 @@ async function expectExactlyOnce(harness: Harness, sweepId: string, points: numb
     [sweepId],
   );
   expect(chunks[0]).toMatchObject({ work: points * patients, notDone: 0 });
+  await expectTalliesEqualRawRows(harness, sweepId);
+  const { rows: tallied } = await harness.pool.query(
+    'select count(*)::int as points, sum(patients)::int as patients from sweep_point_tallies where sweep_id = $1',
+    [sweepId],
+  );
+  expect(tallied[0]).toEqual({ points, patients: points * patients });
   return { rows, chunks: chunks[0].chunks as number };
 }
 
