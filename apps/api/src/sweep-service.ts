@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import {
   apiError,
   defaultChunkSize,
+  defaultChunkWindow,
   defaultSweepLimits,
   expandSweep,
   outcomeRetentionOf,
+  type SweepDryRun,
   type SweepLimits,
   type SweepSpec,
+  storageEstimate,
 } from '@frontline/contracts';
 import {
   ActiveSweepCapError,
@@ -15,8 +18,15 @@ import {
   failSweep,
   forTenant,
   pendingChunks,
+  previewSweep,
 } from '@frontline/db';
-import { type ChunkRef, enqueueChunks, reconcileQueue, removeChunkJobs } from '@frontline/queue';
+import {
+  type ChunkRef,
+  enqueueChunks,
+  recentThroughput,
+  reconcileQueue,
+  removeChunkJobs,
+} from '@frontline/queue';
 import type { Queue } from 'bullmq';
 import { type Redis, ReplyError } from 'ioredis';
 import type pg from 'pg';
@@ -65,6 +75,9 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The dry run's ETA divides by the simulations the workers finished over this trailing window. */
+const throughputWindowSeconds = 60;
+
 export function createSweepService({
   pool,
   queue,
@@ -98,9 +111,55 @@ export function createSweepService({
     return reason;
   }
 
+  /** The points a submission stores, under the tenant's addresses unless outcomes are shared. */
+  const storedPoints = (tenantId: string, points: ReturnType<typeof expandSweep>['points']) =>
+    points.map((p) =>
+      shareOutcomesAcrossTenants ? p : { ...p, pointHash: tenantPointHash(tenantId, p.pointHash) },
+    );
+
+  /** Simulations per second the workers finished recently (null: none, or Redis unreachable). */
+  async function recentRate(): Promise<number | null> {
+    if (redis.status !== 'ready') return null;
+    const recent = await recentThroughput(queue, redis, Date.now(), throughputWindowSeconds).catch(
+      () => undefined,
+    );
+    if (!recent || recent.simulations === 0) return null;
+    return recent.simulations / throughputWindowSeconds;
+  }
+
   return {
     /**
-     * Expand, persist in one transaction, then enqueue. A crash or a Redis failure between the two is
+     * What submitting would cost: plan the sweep as submit does (reuse included), write nothing.
+     */
+    async dryRun(scope: TenantScope, spec: SweepSpec, warnings: string[]): Promise<SweepDryRun> {
+      const expansion = expandSweep(spec);
+      const chunkSize = spec.cohort.chunkSize ?? defaultChunkSize;
+      const plan = await previewSweep(scope.db, {
+        points: storedPoints(scope.tenantId, expansion.points),
+        cohortSeed: spec.cohort.seed,
+        patients: spec.cohort.patients,
+        chunkSize,
+      });
+      const rate = await recentRate();
+      return {
+        dryRun: true,
+        points: expansion.points.length,
+        patients: spec.cohort.patients,
+        simulations: plan.simulations,
+        reused: plan.reused,
+        toSimulate: plan.toSimulate,
+        chunks: plan.chunks,
+        chunkSize,
+        storageBytes: storageEstimate(plan.toSimulate),
+        recentSimulationsPerSecond: rate,
+        etaSeconds: rate === null ? null : plan.toSimulate / rate,
+        warnings: [...warnings, ...expansion.warnings],
+      };
+    },
+
+    /**
+     * Expand, persist in one transaction, then enqueue the first window of chunks (each finished
+     * chunk queues the next; the reconciler re-enqueues any a crash left without a job). A crash or a Redis failure between the two is
      * healed by the reconciler; a sweep the queue refuses ends failed with the reason.
      */
     async submit(scope: TenantScope, spec: SweepSpec, warnings: string[]) {
@@ -119,9 +178,8 @@ export function createSweepService({
         patients: spec.cohort.patients,
         chunkSize: spec.cohort.chunkSize ?? defaultChunkSize,
         outcomes: outcomeRetentionOf(spec, limits),
-        points: expansion.points.map((p) =>
-          shareOutcomesAcrossTenants ? p : { ...p, pointHash: tenantPointHash(scope.tenantId, p.pointHash) },
-        ),
+        chunkWindow: limits.chunkWindow ?? defaultChunkWindow,
+        points: storedPoints(scope.tenantId, expansion.points),
         maxActiveSweeps,
       }).catch((error: unknown) => {
         if (!(error instanceof ActiveSweepCapError)) throw error;
@@ -130,7 +188,7 @@ export function createSweepService({
           `tenant ${scope.tenantId} already has ${error.active} queued or running sweeps (maxActiveSweeps ${error.maxActiveSweeps}); wait for one to end or cancel one`,
         );
       });
-      const { chunks, ...summary } = created;
+      const { chunks, chunksPlanned: _planned, ...summary } = created;
       try {
         await enqueueChunks(queue, chunks);
       } catch (error) {

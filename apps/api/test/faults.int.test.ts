@@ -551,8 +551,14 @@ describe('a poison point and a hung simulation', () => {
       patient_start: number;
       patient_end: number;
     }>(
-      `select c.status, c.error, p.hash, c.patient_start, c.patient_end
-       from chunks c join points p on p.id = c.point_id where c.sweep_id = $1 and c.chunk_index = $2`,
+      // The point whose work the chunk starts in (these sweeps' chunks hold one point each).
+      `select c.status, c.error, p.hash, (c.work_start - sp.work_start)::int as patient_start,
+              (c.work_end - sp.work_start)::int as patient_end
+       from chunks c
+       join sweep_points sp on sp.sweep_id = c.sweep_id and sp.work_start <= c.work_start
+                           and c.work_start < sp.work_start + sp.work_patients
+       join points p on p.id = sp.point_id
+       where c.sweep_id = $1 and c.chunk_index = $2`,
       [sweep.id, index],
     );
     const job = await waitFor(

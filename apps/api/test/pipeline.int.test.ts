@@ -53,13 +53,13 @@ describe('sweep pipeline: API → BullMQ → worker processes → Postgres', () 
       'select status, worker_host from chunks where sweep_id = $1 order by chunk_index',
       [created.id],
     );
-    expect(chunks).toHaveLength(4 * 3); // 60 patients in chunks of 25 → 3 per point
+    expect(chunks).toHaveLength(10); // 4 points × 60 patients in chunks of 25 spanning points → ⌈240 / 25⌉
     expect(chunks.every((c) => c.status === 'done' && c.worker_host.endsWith(`:${worker.pid}`))).toBe(true);
     // Provenance: model, code version, resolved spec, times, and the worker of every chunk.
     const { body: provenance } = await harness.request('GET', `/v1/sweeps/${created.id}`);
     expect(provenance).toMatchObject({ modelId: 'lf-tid@1', spec: { cohort: { patients: 60, seed: 1001 } } });
     expect(provenance.workers).toEqual([
-      { host: expect.stringMatching(new RegExp(`:${worker.pid}$`)), chunks: 12 },
+      { host: expect.stringMatching(new RegExp(`:${worker.pid}$`)), chunks: 10 },
     ]);
     expect(Date.parse(provenance.createdAt)).toBeLessThanOrEqual(Date.parse(provenance.startedAt));
     expect(Date.parse(provenance.startedAt)).toBeLessThanOrEqual(Date.parse(provenance.finishedAt));
@@ -104,11 +104,14 @@ describe('sweep pipeline: API → BullMQ → worker processes → Postgres', () 
 
     const larger = await harness.submit({ ...spec, cohort: { ...spec.cohort, patients: 70 } });
     expect(larger).toMatchObject({ status: 'queued', simulations: 280, reused: 160 });
+    // Only the missing patients 40–69 of each point enter the work sequence.
     const { rows: ranges } = await harness.pool.query(
-      'select min(patient_start)::int as lo, max(patient_end)::int as hi, sum(patient_end - patient_start)::int as n from chunks where sweep_id = $1',
+      `select array_agg(missing_ranges order by point_index) as missing, sum(work_patients)::int as n,
+              (select sum(work_end - work_start)::int from chunks where sweep_id = $1) as chunked
+       from sweep_points where sweep_id = $1`,
       [larger.id],
     );
-    expect(ranges[0]).toEqual({ lo: 40, hi: 70, n: 4 * 30 });
+    expect(ranges[0]).toEqual({ missing: Array(4).fill([40, 70]), n: 4 * 30, chunked: 4 * 30 });
     await harness.waitForSweep(larger.id, (s) => s.status === 'completed');
     await expectExactlyTheModelOutcomes(harness, larger.id, 4, 70);
   });

@@ -369,15 +369,21 @@ describe('partial results while a sweep runs', () => {
 
     // Play a worker for the first chunk only: 25 patients of point 0.
     const chunk = (await loadChunk(harness.pool, created.id, 0))!;
+    const [segment] = chunk.segments;
+    expect(chunk.segments).toHaveLength(1);
     const outcomes = [];
-    for (let i = chunk.patientStart; i < chunk.patientEnd; i++)
+    for (let i = segment!.patientStart; i < segment!.patientEnd; i++)
       outcomes.push(
-        simulatePatient(chunk.params as ModelParams, { cohortSeed: chunk.cohortSeed, patientIndex: i }),
+        simulatePatient(segment!.point.params as ModelParams, {
+          cohortSeed: chunk.cohortSeed,
+          patientIndex: i,
+        }),
       );
     await completeChunk(
       harness.pool,
-      { sweepId: created.id, chunkIndex: 0, pointId: chunk.pointId, workerHost: 'test' },
-      outcomes,
+      { sweepId: created.id, chunkIndex: 0, workerHost: 'test' },
+      chunk.segments,
+      [outcomes],
     );
 
     const { body } = await harness.request(

@@ -10,29 +10,28 @@ function spec(seed: number, model: ModelId) {
     name: `tallies ${seed}`,
     model,
     design: { kind: 'grid', axes: { dose: [0, 8] } },
-    cohort: { patients: 30, seed, chunkSize: 10 },
+    cohort: { patients: 30, seed, chunkSize: 12 },
     params: { horizonDays: 240 },
   };
 }
 
-/** Play a worker for one chunk: simulate its patients, then complete it (as chunk-processor does). */
+/** Play a worker for one chunk: simulate each segment's patients, then complete it (as chunk-processor does). */
 async function runChunk(harness: Harness, sweepId: string, chunkIndex: number) {
   const chunk = (await loadChunk(harness.pool, sweepId, chunkIndex))!;
-  const outcomes: OutcomeRecord[] = [];
-  for (let i = chunk.patientStart; i < chunk.patientEnd; i++)
-    outcomes.push(
-      simulateModelPatient(chunk.modelId as ModelId, chunk.params as ParamsOf<ModelId>, {
-        cohortSeed: chunk.cohortSeed,
-        patientIndex: i,
-      }),
-    );
+  const outcomes = chunk.segments.map((segment) => {
+    const records: OutcomeRecord[] = [];
+    for (let i = segment.patientStart; i < segment.patientEnd; i++)
+      records.push(
+        simulateModelPatient(segment.point.modelId as ModelId, segment.point.params as ParamsOf<ModelId>, {
+          cohortSeed: chunk.cohortSeed,
+          patientIndex: i,
+        }),
+      );
+    return records;
+  });
   const done = () =>
-    completeChunk(
-      harness.pool,
-      { sweepId, chunkIndex, pointId: chunk.pointId, workerHost: 'test' },
-      outcomes,
-    );
-  return { done, outcomes };
+    completeChunk(harness.pool, { sweepId, chunkIndex, workerHost: 'test' }, chunk.segments, outcomes);
+  return { done, outcomes, segments: chunk.segments };
 }
 
 describe('survival tables and point summaries, kept at ingest exactly once', () => {
@@ -51,14 +50,20 @@ describe('survival tables and point summaries, kept at ingest exactly once', () 
         'select count(*)::int as n from chunks where sweep_id = $1',
         [created.id],
       );
-      expect(rows[0]!.n).toBe(6);
-      // Chunk 0: a retry after success. Chunk 1: a duplicated job, both copies finishing together.
+      expect(rows[0]!.n).toBe(5);
+      // Chunk 0: a retry after success. Chunk 2 (patients 24–29 of point 0 and 0–5 of point 1): a
+      // duplicated job, both copies finishing together.
       const first = await runChunk(harness, created.id, 0);
-      expect((await first.done()).inserted).toBe(10);
+      expect((await first.done()).inserted).toBe(12);
       expect((await first.done()).inserted).toBe(0);
-      const second = await runChunk(harness, created.id, 1);
-      await Promise.all([second.done(), second.done()]);
-      for (let c = 2; c < 6; c++) await (await runChunk(harness, created.id, c)).done();
+      await (await runChunk(harness, created.id, 1)).done();
+      const spanning = await runChunk(harness, created.id, 2);
+      expect(spanning.segments.map((s) => [s.point.pointIndex, s.patientStart, s.patientEnd])).toEqual([
+        [0, 24, 30],
+        [1, 0, 6],
+      ]);
+      await Promise.all([spanning.done(), spanning.done()]);
+      for (let c = 3; c < 5; c++) await (await runChunk(harness, created.id, c)).done();
       const { body } = await harness.request('GET', `/v1/sweeps/${created.id}`);
       expect(body.status).toBe('completed');
       await expectTalliesEqualRawRows(harness, created.id);
@@ -72,7 +77,7 @@ describe('survival tables and point summaries, kept at ingest exactly once', () 
   it('seeds a resubmitted sweep from the stored rows, and a partly stored one from its reused patients only', async () => {
     const base = spec(13_003, 'lf-tid@1');
     const first = await harness.submit(base);
-    for (let c = 0; c < 6; c++) await (await runChunk(harness, first.id, c)).done();
+    for (let c = 0; c < 5; c++) await (await runChunk(harness, first.id, c)).done();
     const again = await harness.submit(base);
     expect(again).toMatchObject({ status: 'completed', reused: 60 });
     await expectTalliesEqualRawRows(harness, again.id);

@@ -111,6 +111,29 @@ describe('frontline CLI against a real API', () => {
     await harness?.stop();
   });
 
+  it('submit --dry-run prints what the sweep would cost and creates nothing', async () => {
+    const count = async () =>
+      (await harness.pool.query('select count(*)::int as n from sweeps')).rows[0].n as number;
+    const before = await count();
+    const run = await cli('submit', 'spec.yaml', '--dry-run');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n').slice(0, 4)).toEqual([
+      'dry run: nothing was created',
+      '  2 points × 150 patients = 300 simulations, 0 reused, 300 to run',
+      '  4 chunks of up to 75 simulations',
+      '  storage (estimate): 82.5 kB with outcomes: full, 3.3 kB with outcomes: summary',
+    ]);
+    const json = await cli('--json', 'submit', 'spec.yaml', '--dry-run');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      dryRun: true,
+      simulations: 300,
+      toSimulate: 300,
+      chunks: 4,
+    });
+    expect(await count()).toBe(before);
+  });
+
   it("submit --watch submits the YAML spec (a path relative to the caller's folder), follows it to the end and exits 0", async () => {
     const run = await cli('submit', 'spec.yaml', '--watch');
     expect(run.stderr).toBe('');

@@ -11,6 +11,7 @@ import type {
   SweepCancelled,
   SweepCreated,
   SweepDeleted,
+  SweepDryRun,
   SweepList,
   SweepStatus,
 } from '@frontline/contracts';
@@ -69,6 +70,8 @@ export const api = {
   listSweeps: (limit = 50) => request<SweepList>('GET', `/v1/sweeps?limit=${limit}`),
   getSweep: (id: string) => request<SweepStatus>('GET', sweepPath(id)),
   submitSweep: (spec: unknown) => request<SweepCreated>('POST', '/v1/sweeps', spec),
+  /** What submitting would cost; creates nothing. */
+  previewSweep: (spec: unknown) => request<SweepDryRun>('POST', '/v1/sweeps?dryRun=true', spec),
   cancelSweep: (id: string) => request<SweepCancelled>('POST', `${sweepPath(id)}/cancel`),
   survival: (id: string, endpoint: SurvivalEndpointName, groupBy: string[]) =>
     request<SurvivalResponse>(

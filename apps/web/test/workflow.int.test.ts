@@ -142,6 +142,17 @@ describe('dashboard workflow in headless Chromium: form, points table, slices, c
     await page.fill('[name="patients"]', '40');
     await page.fill('[name="cohortSeed"]', '11');
     await page.fill('[name="horizonDays"]', '730');
+    // The preview asks the API for a dry run: 4 points × 40 patients, nothing created.
+    const sweepsBefore = (await harness.request('GET', '/v1/sweeps?limit=200')).body.items.length;
+    await page.click('[data-testid="preview-cost"]');
+    await page.locator('[data-testid="dry-run"] td[data-key="simulations"]').waitFor();
+    expect(await page.locator('[data-testid="dry-run"] td[data-key="simulations"]').textContent()).toBe(
+      '160',
+    );
+    expect(await page.locator('[data-testid="dry-run"] td[data-key="chunks"]').textContent()).toBe(
+      '1 of up to 2,000',
+    );
+    expect((await harness.request('GET', '/v1/sweeps?limit=200')).body.items.length).toBe(sweepsBefore);
     await page.click('button[type="submit"]');
     gridId = await openedSweep();
     const stored = await harness.request('GET', `/v1/sweeps/${gridId}`);

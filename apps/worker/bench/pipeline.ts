@@ -1,16 +1,27 @@
 /**
- * End-to-end throughput benchmark: a ≥10⁵-simulation sweep through API → BullMQ → worker process
- * (piscina threads) → Postgres, divided by the raw kernel's rate for exactly the same simulations
- * on the same threads, both measured in this run (the machine is shared and noisy: ratios travel,
- * absolute rates don't). Servers are throwaway (temp folder), durable settings as in the local stack.
+ * End-to-end throughput benchmark (issue 13, benchmark 4): a ≥10⁵-simulation sweep through API →
+ * BullMQ → worker process (piscina threads) → Postgres, against the raw kernel running exactly the
+ * same chunks (the same work-sequence plan, segments and threads), measured interleaved raw, e2e,
+ * raw, e2e, raw so the shared machine's drift cancels; the ratio is e2e over the mean of the raws
+ * around it. Two shapes: few large points (36 × 2,800) and many small points (LHS, 2 patients each).
+ * Each e2e run has its own cohort seed, so nothing is reused. Servers are throwaway (temp folder).
  *
  *   pnpm --filter @frontline/worker bench      (or: pnpm bench)
+ *   BENCH_SHAPES=small BENCH_SIMULATIONS=100000 BENCH_THREADS=2 …
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultChunkSize as chunkSize, expandSweep, parseSweepSpec } from '@frontline/contracts';
-import { connectDatabase, createApiKey, migrate } from '@frontline/db';
+import {
+  chunkCount,
+  chunkWork,
+  connectDatabase,
+  createApiKey,
+  migrate,
+  planWork,
+  segmentsOf,
+} from '@frontline/db';
 import {
   apiEntry,
   findFreePort,
@@ -26,46 +37,82 @@ import {
 import { createSimulationPool } from '../src/pool.js';
 
 const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
-const patients = Number(process.env.BENCH_PATIENTS ?? 2_800);
-const spec = {
-  name: 'benchmark: dose × immunity × plasticity',
-  design: {
-    kind: 'grid',
-    axes: { dose: [0, 1, 2, 5], immuneKill: [0.01, 0.035, 0.1], emtPlasticity: [0.1, 1, 10] },
-  },
-  cohort: { patients, seed: 20_261_129 },
-};
+const simulations = Number(process.env.BENCH_SIMULATIONS ?? 100_800);
+const shapes = (process.env.BENCH_SHAPES ?? 'large,small').split(',');
 
-async function rawKernelSeconds(): Promise<number> {
-  const parsed = parseSweepSpec(spec);
+/** The two shapes at about `simulations` simulations each. */
+function shapeSpec(shape: string, seed: number) {
+  if (shape === 'large')
+    return {
+      name: `benchmark large points ${seed}`,
+      design: {
+        kind: 'grid',
+        axes: { dose: [0, 1, 2, 5], immuneKill: [0.01, 0.035, 0.1], emtPlasticity: [0.1, 1, 10] },
+      },
+      cohort: { patients: Math.ceil(simulations / 36), seed },
+    };
+  return {
+    name: `benchmark small points ${seed}`,
+    design: {
+      kind: 'lhs',
+      samples: Math.ceil(simulations / 2),
+      seed: 5,
+      axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.2 } },
+    },
+    cohort: { patients: 2, seed },
+  };
+}
+
+/** The raw kernel on the same chunks the sweep runs: the work sequence cut every chunkSize. */
+async function rawKernelSeconds(
+  spec: ReturnType<typeof shapeSpec>,
+): Promise<{ seconds: number; total: number }> {
+  const parsed = parseSweepSpec(spec, {
+    maxPoints: 1e6,
+    maxPatientsPerPoint: 1e6,
+    maxSimulations: 1e9,
+    maxChunksPerSweep: 1e6,
+    maxBodyBytes: 1e8,
+  });
   if (!parsed.ok) throw parsed.error;
   const { points, modelId } = expandSweep(parsed.spec);
+  const patients = parsed.spec.cohort.patients;
+  const plan = planWork(
+    points.map((p) => p.index),
+    new Map(),
+    patients,
+  );
+  const placed = plan.points.map((w, i) => ({
+    point: points[i]!,
+    workStart: w.workStart!,
+    missing: w.missing,
+  }));
   const pool = createSimulationPool(threads);
   // Warm the threads (module load, JIT) before timing, as the worker process is warm too.
   await Promise.all(
     Array.from({ length: threads }, () =>
-      pool.run({ modelId, params: points[0]!.params, cohortSeed: 1, patientStart: 0, patientEnd: 50 }),
+      pool.run({
+        cohortSeed: 1,
+        segments: [{ modelId, params: points[0]!.params, patientStart: 0, patientEnd: 50 }],
+      }),
     ),
   );
   const start = performance.now();
   const tasks = [];
-  for (const point of points) {
-    for (let s = 0; s < patients; s += chunkSize) {
-      tasks.push(
-        pool.run({
-          modelId,
-          params: point.params,
-          cohortSeed: spec.cohort.seed,
-          patientStart: s,
-          patientEnd: Math.min(s + chunkSize, patients),
-        }),
-      );
-    }
+  for (let k = 0; k < chunkCount(plan.toSimulate, chunkSize); k++) {
+    const { workStart, workEnd } = chunkWork(k, chunkSize, plan.toSimulate);
+    const segments = segmentsOf(placed, workStart, workEnd).map((s) => ({
+      modelId,
+      params: s.point.params,
+      patientStart: s.patientStart,
+      patientEnd: s.patientEnd,
+    }));
+    tasks.push(pool.run({ cohortSeed: spec.cohort.seed, segments }));
   }
   await Promise.all(tasks);
   const seconds = (performance.now() - start) / 1000;
   await pool.close();
-  return seconds;
+  return { seconds, total: plan.toSimulate };
 }
 
 /** Start the API or a worker process (as the stack does) and wait for its `ready` log line. */
@@ -116,15 +163,7 @@ async function main() {
     });
     await owner.close();
     const auth = { authorization: `Bearer ${token}` };
-    const total = 36 * patients;
     console.log(`machine: ${cpus()[0]?.model} × ${availableParallelism()} cores; worker threads: ${threads}`);
-    console.log(`sweep: 36 points × ${patients} patients = ${total} simulations, chunks of ${chunkSize}`);
-
-    const rawSeconds = await rawKernelSeconds();
-    const rawRate = total / rawSeconds;
-    console.log(
-      `raw kernel before (piscina, ${threads} threads): ${rawSeconds.toFixed(2)} s → ${rawRate.toFixed(0)} sims/s`,
-    );
 
     const apiPort = await findFreePort({ preferred: randomHighPort() });
     const appUrl = await grantAppLogin(postgres.url, newPassword());
@@ -146,6 +185,7 @@ async function main() {
         body: JSON.stringify(body),
       });
       const created = (await response.json()) as { id: string };
+      if (response.status !== 202) throw new Error(`submit: ${response.status} ${JSON.stringify(created)}`);
       let status: { status: string; progress: { done: number } };
       do {
         await new Promise((r) => setTimeout(r, 100));
@@ -155,24 +195,48 @@ async function main() {
       return status;
     };
     // Warm the worker's threads (module load, JIT) as the raw kernel's were: a long-lived worker is warm.
-    await runSweep({ ...spec, name: 'warm-up', cohort: { patients: 100, seed: 1, chunkSize: 50 } });
-    const start = performance.now();
-    const status = await runSweep(spec);
-    const e2eSeconds = (performance.now() - start) / 1000;
-    if (status.status !== 'completed' || status.progress.done !== total)
-      throw new Error(`sweep ended ${JSON.stringify(status)}`);
-    const e2eRate = total / e2eSeconds;
-    console.log(
-      `end to end (API → BullMQ → worker → Postgres): ${e2eSeconds.toFixed(2)} s → ${e2eRate.toFixed(0)} sims/s`,
-    );
-    // Raw again after, so drift in the machine's load between the two phases shows and averages out.
-    const rawAfterSeconds = await rawKernelSeconds();
-    const rawAfterRate = total / rawAfterSeconds;
-    console.log(`raw kernel again: ${rawAfterSeconds.toFixed(2)} s → ${rawAfterRate.toFixed(0)} sims/s`);
-    const rawMean = (rawRate + rawAfterRate) / 2;
-    console.log(
-      `ratio end-to-end / raw kernel (mean of before and after): ${(e2eRate / rawMean).toFixed(3)} (goal ≥ 0.9)`,
-    );
+    await runSweep({
+      ...shapeSpec('large', 1),
+      name: 'warm-up',
+      cohort: { patients: 10, seed: 1, chunkSize: 50 },
+    });
+
+    for (const shape of shapes) {
+      const raws: number[] = [];
+      const e2es: number[] = [];
+      let total = 0;
+      const raw = async (seed: number) => {
+        const run = await rawKernelSeconds(shapeSpec(shape, seed));
+        total = run.total;
+        raws.push(run.total / run.seconds);
+        console.log(
+          `  ${shape} raw kernel: ${run.seconds.toFixed(2)} s → ${(run.total / run.seconds).toFixed(0)} sims/s`,
+        );
+      };
+      const e2e = async (seed: number) => {
+        const start = performance.now();
+        const status = await runSweep(shapeSpec(shape, seed));
+        const seconds = (performance.now() - start) / 1000;
+        if (status.status !== 'completed' || status.progress.done !== total)
+          throw new Error(`sweep ended ${JSON.stringify(status)}`);
+        e2es.push(total / seconds);
+        console.log(
+          `  ${shape} end to end: ${seconds.toFixed(2)} s → ${(total / seconds).toFixed(0)} sims/s`,
+        );
+      };
+      console.log(
+        `${shape}: ${JSON.stringify(shapeSpec(shape, 0).design.kind)} design, chunks of ${chunkSize}`,
+      );
+      await raw(101);
+      await e2e(101);
+      await raw(102);
+      await e2e(102);
+      await raw(103);
+      const ratios = e2es.map((rate, i) => rate / ((raws[i]! + raws[i + 1]!) / 2));
+      console.log(
+        `${shape}: ${total} simulations; e2e / mean(raw before, raw after): ${ratios.map((r) => r.toFixed(3)).join(', ')} (goal ≥ 0.95)`,
+      );
+    }
   } finally {
     for (const app of children.reverse()) await app.stop('SIGTERM', 30_000);
     await redis.stop();

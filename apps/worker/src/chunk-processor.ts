@@ -7,7 +7,7 @@ import {
   markSweepStarted,
   sweepTenant,
 } from '@frontline/db';
-import { type ChunkJob, type ChunkResult, chunkJobSchema } from '@frontline/queue';
+import { type ChunkJob, type ChunkRef, type ChunkResult, chunkJobSchema } from '@frontline/queue';
 import { isModelId, type ModelId, type ParamsOf } from '@frontline/sim';
 import type { Job } from 'bullmq';
 import type pg from 'pg';
@@ -21,12 +21,14 @@ export interface ChunkProcessorDeps {
   simulations: SimulationPool;
   workerHost: string;
   chunkTimeoutMs: number;
+  /** Enqueue the chunks a finished chunk gave rows to (the window's top-up). */
+  enqueue: (chunks: readonly ChunkRef[]) => Promise<void>;
   logger: Logger;
   metrics: { simulated: Counter; rowsWritten: Counter; chunkSeconds: Histogram };
 }
 
 /**
- * One BullMQ job = one chunk. Postgres decides whether there is still work (a cancelled or failed
+ * One BullMQ job = one chunk, of one point or spanning several, run as one pool task. Postgres decides whether there is still work (a cancelled or failed
  * sweep, or a chunk already done, is skipped); the outcomes and the "done" mark are written in one
  * transaction, so a retried or duplicated job changes nothing.
  */
@@ -54,11 +56,13 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
       const outcomes = await deps.simulations
         .run(
           {
-            modelId: chunkModel(chunk.modelId),
-            params: chunk.params as ParamsOf<ModelId>,
             cohortSeed: chunk.cohortSeed,
-            patientStart: chunk.patientStart,
-            patientEnd: chunk.patientEnd,
+            segments: chunk.segments.map((s) => ({
+              modelId: chunkModel(s.point.modelId),
+              params: s.point.params as ParamsOf<ModelId>,
+              patientStart: s.patientStart,
+              patientEnd: s.patientEnd,
+            })),
           },
           { signal: timeLimit },
         )
@@ -72,17 +76,16 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
             },
           );
         });
-      const { inserted } = await retry(() =>
-        completeChunk(
-          db,
-          { sweepId, chunkIndex, pointId: chunk.pointId, workerHost: deps.workerHost },
-          outcomes,
-        ),
+      const { inserted, next } = await retry(() =>
+        completeChunk(db, { sweepId, chunkIndex, workerHost: deps.workerHost }, chunk.segments, outcomes),
       );
-      deps.metrics.simulated.inc(outcomes.length);
+      // Committed: a failure here leaves the next chunk pending without a job, which the reconciler heals.
+      await deps.enqueue(next).catch((err: unknown) => log.warn({ err }, 'could not enqueue the next chunk'));
+      const simulated = outcomes.reduce((sum, o) => sum + o.length, 0);
+      deps.metrics.simulated.inc(simulated);
       deps.metrics.rowsWritten.inc(inserted);
-      log.debug({ simulated: outcomes.length, inserted }, 'chunk done');
-      return { simulated: outcomes.length, inserted };
+      log.debug({ simulated, inserted, segments: chunk.segments.length }, 'chunk done');
+      return { simulated, inserted };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const attempts = job.opts.attempts ?? 1;

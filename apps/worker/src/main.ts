@@ -1,9 +1,15 @@
 import { hostname } from 'node:os';
 import { assertUnprivilegedLogin, connectDatabase } from '@frontline/db';
-import { type ChunkJob, type ChunkResult, chunkQueueName, redisConnection } from '@frontline/queue';
+import {
+  type ChunkJob,
+  type ChunkResult,
+  chunkQueueName,
+  enqueueChunks,
+  redisConnection,
+} from '@frontline/queue';
 import { createLogger, ShutdownManager } from '@frontline/runtime';
 import { kernelNodeFlags, missingKernelNodeFlags } from '@frontline/sim';
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { createChunkProcessor } from './chunk-processor.js';
 import { loadEnv } from './env.js';
 import { startHealthServer } from './health-server.js';
@@ -31,11 +37,19 @@ const simulations = createSimulationPool(env.WORKER_THREADS);
 const metrics = createWorkerMetrics(() => simulations.busyThreads);
 const workerHost = `${hostname()}:${process.pid}`;
 
+// A finished chunk queues the next of its sweep (the enqueue window), as a producer: fail fast.
+const queue = new Queue(chunkQueueName, {
+  connection: redisConnection(env.REDIS_URL, 'producer'),
+  prefix: env.QUEUE_PREFIX,
+});
+queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
+
 const processChunk = createChunkProcessor({
   pool: database.pool,
   simulations,
   workerHost,
   chunkTimeoutMs: env.CHUNK_TIMEOUT_MS,
+  enqueue: (chunks) => enqueueChunks(queue, chunks),
   logger,
   metrics,
 });
@@ -76,6 +90,7 @@ const health =
 // Order matters: stop taking jobs and let running chunks finish, then free threads and connections.
 shutdown.register('bullmq worker', () => worker.close());
 shutdown.register('simulation pool', () => simulations.close());
+shutdown.register('queue', () => queue.close());
 shutdown.register('heartbeat', () => heartbeat.stop());
 shutdown.register('database', () => database.close());
 if (health)

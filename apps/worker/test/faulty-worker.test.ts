@@ -40,8 +40,13 @@ describe('faulty worker (test support)', () => {
     const params = resolveParams({});
     process.env[faultsVariable] = JSON.stringify({ throwAtPoint: pointHash(params).slice(0, 12) });
     const { default: faultySimulateChunk } = await import('./support/faulty-simulate-task.js');
-    const task = { modelId: 'lf-tid@1' as const, params, cohortSeed: 1, patientStart: 0, patientEnd: 2 };
-    expect(() => faultySimulateChunk(task)).toThrow('injected fault: the model threw at this point');
-    expect(faultySimulateChunk({ ...task, params: resolveParams({ growthRate: 0.03 }) })).toHaveLength(2);
+    const segment = { modelId: 'lf-tid@1' as const, params, patientStart: 0, patientEnd: 2 };
+    const other = { ...segment, params: resolveParams({ growthRate: 0.03 }) };
+    // A chunk spanning points fails if any of its points is the faulty one.
+    expect(() => faultySimulateChunk({ cohortSeed: 1, segments: [other, segment] })).toThrow(
+      'injected fault: the model threw at this point',
+    );
+    const outcomes = faultySimulateChunk({ cohortSeed: 1, segments: [other, { ...other, patientEnd: 3 }] });
+    expect(outcomes.map((o) => o.length)).toEqual([2, 3]);
   });
 });

@@ -14,7 +14,12 @@ export { designAxisValues, expandSweep, prepareSweep, sweepPointRole } from './e
 export type { MedianEstimate } from './format.js';
 export { formatMedian, formatPValue, notAvailable, notReached, pending } from './format.js';
 export type { SweepLimits } from './limits.js';
-export { DEFAULT_BODY_LIMIT_BYTES, defaultChunkSize, defaultSweepLimits } from './limits.js';
+export {
+  DEFAULT_BODY_LIMIT_BYTES,
+  defaultChunkSize,
+  defaultChunkWindow,
+  defaultSweepLimits,
+} from './limits.js';
 export type { ParseSweepSpecResult } from './parse.js';
 export { outcomeRetentionOf, parseSweepSpec, sweepPointCount, sweepWarnings } from './parse.js';
 export { formatPath } from './paths.js';
@@ -36,6 +41,7 @@ export {
   sweepSpecSchema,
   sweepSpecStructureSchema,
 } from './spec.js';
+export { storageBytesPerSimulation, storageEstimate } from './storage-estimate.js';
 export type {
   ActiveSweepState,
   ApiKeyRole,

@@ -138,9 +138,9 @@ function checkLimits(spec: SweepSpec, limits: SweepLimits): ApiError | undefined
 }
 
 /**
- * Chunks are counted before any outcome is reused (the most the sweep can make). Each point needs
- * at least one chunk, so past the limit in points only a smaller design helps; otherwise the
- * message names the smallest chunkSize that fits.
+ * Chunks are counted before any outcome is reused (the most the sweep can make): the work sequence
+ * of points × patients cut every chunkSize simulations. Past the limit the message names the
+ * smallest chunkSize that fits.
  */
 function checkChunkCount(
   points: number,
@@ -149,25 +149,19 @@ function checkChunkCount(
   maxChunks: number,
 ): ApiError | undefined {
   const size = chunkSize ?? defaultChunkSize;
-  const chunks = points * Math.ceil(patients / size);
+  const simulations = points * patients;
+  const chunks = Math.ceil(simulations / size);
   if (chunks <= maxChunks) return undefined;
   const sizeText = chunkSize === undefined ? `the default chunkSize ${size}` : `chunkSize ${size}`;
-  if (points > maxChunks) {
-    return apiError(
-      'limit_exceeded',
-      `sweep has ${points} points, each at least one chunk; the limit is ${maxChunks} chunks per sweep (maxChunksPerSweep)`,
-      [{ path: 'design', rule: `at most ${maxChunks} points, one chunk each at least (maxChunksPerSweep)` }],
-    );
-  }
-  const needed = Math.ceil(patients / Math.floor(maxChunks / points));
+  const needed = Math.ceil(simulations / maxChunks);
   return apiError(
     'limit_exceeded',
-    `sweep needs ${points} points × ⌈${patients} patients / ${sizeText}⌉ = ${chunks} chunks; ` +
+    `sweep needs ⌈${simulations} simulations / ${sizeText}⌉ = ${chunks} chunks; ` +
       `the limit is ${maxChunks} (maxChunksPerSweep): use cohort.chunkSize ≥ ${needed}`,
     [
       {
         path: 'cohort.chunkSize',
-        rule: `points × ⌈patients / chunkSize⌉ at most ${maxChunks} (maxChunksPerSweep): chunkSize ≥ ${needed}`,
+        rule: `⌈points × patients / chunkSize⌉ at most ${maxChunks} (maxChunksPerSweep): chunkSize ≥ ${needed}`,
       },
     ],
   );

@@ -15,7 +15,8 @@ describe('parseSweepSpec: limits', () => {
       maxPatientsPerPoint: 1_000_000,
       maxSimulations: 10_000_000,
       maxSummarySimulations: 1_000_000_000,
-      maxChunksPerSweep: 10_000,
+      maxChunksPerSweep: 500_000,
+      chunkWindow: 1_000,
       maxBodyBytes: 1024 * 1024,
     });
     expect(DEFAULT_BODY_LIMIT_BYTES).toBe(1_048_576);
@@ -115,47 +116,53 @@ describe('parseSweepSpec: limits', () => {
     const spec = issueSpec();
     spec.design.axes = { dose: [0, 1, 2, 5] };
     spec.cohort = { patients: 50_000, seed: 1, chunkSize: 1 };
-    const result = parseSweepSpec(spec);
+    const limits = { ...defaultSweepLimits, maxChunksPerSweep: 10_000 };
+    const result = parseSweepSpec(spec, limits);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.status).toBe(422);
     expect(result.error.code).toBe('limit_exceeded');
     expect(result.error.message).toBe(
-      'sweep needs 4 points × ⌈50000 patients / chunkSize 1⌉ = 200000 chunks; the limit is 10000 ' +
+      'sweep needs ⌈200000 simulations / chunkSize 1⌉ = 200000 chunks; the limit is 10000 ' +
         '(maxChunksPerSweep): use cohort.chunkSize ≥ 20',
     );
     expect(result.error.details).toEqual([
       {
         path: 'cohort.chunkSize',
-        rule: 'points × ⌈patients / chunkSize⌉ at most 10000 (maxChunksPerSweep): chunkSize ≥ 20',
+        rule: '⌈points × patients / chunkSize⌉ at most 10000 (maxChunksPerSweep): chunkSize ≥ 20',
       },
     ]);
     // The size it names fits exactly; one less does not.
-    expect(parseSweepSpec({ ...spec, cohort: { ...spec.cohort, chunkSize: 20 } }).ok).toBe(true);
-    expect(parseSweepSpec({ ...spec, cohort: { ...spec.cohort, chunkSize: 19 } }).ok).toBe(false);
+    expect(parseSweepSpec({ ...spec, cohort: { ...spec.cohort, chunkSize: 20 } }, limits).ok).toBe(true);
+    expect(parseSweepSpec({ ...spec, cohort: { ...spec.cohort, chunkSize: 19 } }, limits).ok).toBe(false);
+    // The default limit (500,000) takes it: the window, not the chunk count, bounds what Redis holds.
+    expect(parseSweepSpec(spec).ok).toBe(true);
   });
 
-  it('counts chunks at the default chunk size, and names the design when points alone pass the limit', () => {
+  it('counts chunks at the default chunk size over points × patients: many small points share chunks', () => {
     const spec = issueSpec();
     spec.design.axes = { dose: [0, 1, 2, 5] };
-    spec.cohort = { patients: 1_000_000, seed: 1 }; // 4 × ⌈1e6 / 2000⌉ = 2,000 chunks
+    spec.cohort = { patients: 1_000_000, seed: 1 }; // ⌈4e6 / 2000⌉ = 2,000 chunks
     expect(parseSweepSpec(spec).ok).toBe(true);
     const tight = parseSweepSpec(spec, { ...defaultSweepLimits, maxChunksPerSweep: 1_000 });
     expect(tight.ok ? '' : tight.error.message).toContain('the default chunkSize 2000⌉ = 2000 chunks');
     expect(tight.ok ? [] : tight.error.details).toEqual([
       {
         path: 'cohort.chunkSize',
-        rule: 'points × ⌈patients / chunkSize⌉ at most 1000 (maxChunksPerSweep): chunkSize ≥ 4000',
+        rule: '⌈points × patients / chunkSize⌉ at most 1000 (maxChunksPerSweep): chunkSize ≥ 4000',
       },
     ]);
 
+    // 10,001 points of one patient: once one chunk each (over the old limit), now 6 chunks.
     const sampled = sampledSpec('lhs', 10_001);
     sampled.cohort = { patients: 1, seed: 1 };
-    const result = parseSweepSpec(sampled);
-    expect(result.ok ? undefined : result.status).toBe(422);
-    expect(result.ok ? [] : result.error.details).toEqual([
-      { path: 'design', rule: 'at most 10000 points, one chunk each at least (maxChunksPerSweep)' },
+    expect(parseSweepSpec(sampled, { ...defaultSweepLimits, maxChunksPerSweep: 6 }).ok).toBe(true);
+    const over = parseSweepSpec(sampled, { ...defaultSweepLimits, maxChunksPerSweep: 5 });
+    expect(over.ok ? [] : over.error.details).toEqual([
+      {
+        path: 'cohort.chunkSize',
+        rule: '⌈points × patients / chunkSize⌉ at most 5 (maxChunksPerSweep): chunkSize ≥ 2001',
+      },
     ]);
-    expect(parseSweepSpec({ ...sampled, design: { ...sampled.design, samples: 10_000 } }).ok).toBe(true);
   });
 });

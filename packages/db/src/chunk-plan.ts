@@ -1,4 +1,8 @@
-/** Planning a sweep's work: which patients of which points still need simulating, cut into chunks. */
+/**
+ * Planning a sweep's work as arithmetic: the sweep's points' missing patients, in point order, make
+ * one flat work sequence; chunk k is positions [k·chunkSize, (k+1)·chunkSize) of it, so a chunk may
+ * span many small points or cover part of a large one, and no chunk needs a row until it is queued.
+ */
 
 /** Patients [start, end). */
 export interface PatientRange {
@@ -18,37 +22,99 @@ export function missingRanges(existing: readonly PatientRange[], patients: numbe
   return missing;
 }
 
-/** One planned chunk: patients [patientStart, patientEnd) of one point; its index is its position. */
-export interface PlannedChunk {
-  pointId: number;
-  patientStart: number;
-  patientEnd: number;
+/** One point's share of the work sequence: its missing patients, starting at `workStart`. */
+export interface PointWork {
+  /** Position of its first missing patient in the sequence; null when it simulates nothing. */
+  workStart: number | null;
+  workPatients: number;
+  missing: PatientRange[];
 }
 
-export interface ChunkPlan {
-  chunks: PlannedChunk[];
-  /** Simulations the chunks run (the rest of points × patients is reused). */
+export interface WorkPlan {
+  /** Per point of the sweep, in its order. */
+  points: PointWork[];
+  /** Simulations the sequence holds (the rest of points × patients is reused). */
   toSimulate: number;
 }
 
 /**
- * Chunks of at most `chunkSize` patients covering every patient of `pointIds` that `stored` (ranges
- * already simulated, per point, sorted and disjoint) does not, point by point in the given order.
+ * Lay the sweep's points (their ids, in design order) along the work sequence. `stored` holds, per
+ * point id, the ranges already simulated (sorted, disjoint). A point id repeated in the design is
+ * simulated once, at its first position.
  */
-export function planChunks(
+export function planWork(
   pointIds: readonly number[],
   stored: ReadonlyMap<number, readonly PatientRange[]>,
   patients: number,
-  chunkSize: number,
-): ChunkPlan {
-  const chunks: PlannedChunk[] = [];
+): WorkPlan {
+  const seen = new Set<number>();
   let toSimulate = 0;
-  for (const pointId of pointIds) {
-    for (const range of missingRanges(stored.get(pointId) ?? [], patients)) {
-      toSimulate += range.end - range.start;
-      for (let start = range.start; start < range.end; start += chunkSize)
-        chunks.push({ pointId, patientStart: start, patientEnd: Math.min(start + chunkSize, range.end) });
+  const points = pointIds.map((pointId): PointWork => {
+    if (seen.has(pointId)) return { workStart: null, workPatients: 0, missing: [] };
+    seen.add(pointId);
+    const missing = missingRanges(stored.get(pointId) ?? [], patients);
+    const workPatients = missing.reduce((sum, r) => sum + r.end - r.start, 0);
+    if (workPatients === 0) return { workStart: null, workPatients: 0, missing: [] };
+    const work = { workStart: toSimulate, workPatients, missing };
+    toSimulate += workPatients;
+    return work;
+  });
+  return { points, toSimulate };
+}
+
+/** Chunks covering a work sequence of `toSimulate` positions. */
+export const chunkCount = (toSimulate: number, chunkSize: number): number =>
+  Math.ceil(toSimulate / chunkSize);
+
+/** Positions [workStart, workEnd) of chunk `chunkIndex`. */
+export function chunkWork(chunkIndex: number, chunkSize: number, toSimulate: number) {
+  return { workStart: chunkIndex * chunkSize, workEnd: Math.min((chunkIndex + 1) * chunkSize, toSimulate) };
+}
+
+/** A point's place in the sequence, as sweep_points stores it. */
+export interface PlacedPoint<P> {
+  point: P;
+  workStart: number;
+  missing: readonly PatientRange[];
+}
+
+/** A chunk's work at one point: patients [patientStart, patientEnd) of it. */
+export type Segment<P> = { point: P; patientStart: number; patientEnd: number };
+
+/**
+ * The segments of positions [workStart, workEnd), given the points whose work overlaps it (in
+ * sequence order): each point's overlap mapped through its missing ranges to patient ranges.
+ */
+export function segmentsOf<P>(
+  placed: readonly PlacedPoint<P>[],
+  workStart: number,
+  workEnd: number,
+): Segment<P>[] {
+  const segments: Segment<P>[] = [];
+  for (const { point, workStart: pointStart, missing } of placed) {
+    let position = pointStart;
+    for (const range of missing) {
+      const rangeEnd = position + range.end - range.start;
+      const from = Math.max(workStart, position);
+      const to = Math.min(workEnd, rangeEnd);
+      if (from < to)
+        segments.push({
+          point,
+          patientStart: range.start + from - position,
+          patientEnd: range.start + to - position,
+        });
+      position = rangeEnd;
     }
   }
-  return { chunks, toSimulate };
+  return segments;
+}
+
+/** Missing ranges as stored: [start₀, end₀, start₁, end₁, …]. */
+export const flattenRanges = (ranges: readonly PatientRange[]): number[] =>
+  ranges.flatMap((r) => [r.start, r.end]);
+
+export function unflattenRanges(flat: readonly number[]): PatientRange[] {
+  const ranges: PatientRange[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) ranges.push({ start: flat[i]!, end: flat[i + 1]! });
+  return ranges;
 }

@@ -1,20 +1,63 @@
-import type { SweepState } from '@frontline/contracts';
+import type { Priority, SweepState } from '@frontline/contracts';
+import type { ChunkRef } from '@frontline/queue';
 import type pg from 'pg';
+import { chunkWork, type Segment, segmentsOf, unflattenRanges } from './chunk-plan.js';
 import { inTransaction } from './client.js';
 import type { OutcomeRecord } from './outcome-columns.js';
 import type { ChunkRow } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, sweepState } from './sql-vocabulary.js';
 import { recordPointTallies } from './tallies/record-tallies.js';
-import { pointRecording, storeOutcomeRows } from './tallies/recording.js';
+import { type PointRecording, pointRecording, storeOutcomeRows } from './tallies/recording.js';
 
-export interface ChunkWork
-  extends Pick<ChunkRow, 'sweepId' | 'chunkIndex' | 'status' | 'pointId' | 'patientStart' | 'patientEnd'> {
-  sweepStatus: SweepState;
+/** A point a chunk simulates patients of. */
+export interface SegmentPoint {
+  pointIndex: number;
+  pointId: number;
   pointHash: string;
   /** The point's model (`points.model_id`). */
   modelId: string;
   params: unknown;
+}
+
+/** Patients [patientStart, patientEnd) of one point: a chunk is one or more of these. */
+export type ChunkSegment = Segment<SegmentPoint>;
+
+export interface ChunkWork
+  extends Pick<ChunkRow, 'sweepId' | 'chunkIndex' | 'status' | 'workStart' | 'workEnd'> {
+  sweepStatus: SweepState;
   cohortSeed: number;
+  segments: ChunkSegment[];
+}
+
+/** The segments of work positions [workStart, workEnd) of a sweep: the points they overlap, via the work index. */
+async function loadSegments(
+  db: pg.Pool | pg.PoolClient,
+  sweepId: string,
+  workStart: number,
+  workEnd: number,
+): Promise<ChunkSegment[]> {
+  // The first point overlapping the range starts at the last work_start ≤ workStart (one index seek).
+  const { rows } = await db.query<
+    SegmentPoint & { workStart: string | number; missingRanges: number[] | null }
+  >(
+    `select sp.point_index as "pointIndex", sp.point_id as "pointId", p.hash as "pointHash",
+            p.model_id as "modelId", p.params, sp.work_start as "workStart", sp.missing_ranges as "missingRanges"
+     from sweep_points sp join points p on p.id = sp.point_id
+     where sp.sweep_id = $1 and sp.work_start < $3
+       and sp.work_start >= coalesce((select max(work_start) from sweep_points
+                                      where sweep_id = $1 and work_start <= $2), 0)
+     order by sp.work_start`,
+    [sweepId, workStart, workEnd],
+  );
+  return segmentsOf(
+    rows.map(({ workStart: start, missingRanges, ...point }) => ({
+      point,
+      workStart: Number(start),
+      missing: unflattenRanges(missingRanges ?? []),
+    })),
+    workStart,
+    workEnd,
+  );
 }
 
 /** What a worker needs to run a chunk, or undefined if the chunk no longer exists. */
@@ -23,15 +66,19 @@ export async function loadChunk(
   sweepId: string,
   chunkIndex: number,
 ): Promise<ChunkWork | undefined> {
-  const { rows } = await pool.query<ChunkWork>(
+  const { rows } = await pool.query<Omit<ChunkWork, 'segments'>>(
     `select c.sweep_id as "sweepId", c.chunk_index as "chunkIndex", c.status, s.status as "sweepStatus",
-            c.point_id as "pointId", p.hash as "pointHash", p.model_id as "modelId", p.params, s.cohort_seed as "cohortSeed",
-            c.patient_start as "patientStart", c.patient_end as "patientEnd"
-     from chunks c join sweeps s on s.id = c.sweep_id join points p on p.id = c.point_id
+            s.cohort_seed as "cohortSeed", c.work_start as "workStart", c.work_end as "workEnd"
+     from chunks c join sweeps s on s.id = c.sweep_id
      where c.sweep_id = $1 and c.chunk_index = $2`,
     [sweepId, chunkIndex],
   );
-  return rows[0];
+  const chunk = rows[0];
+  if (!chunk) return undefined;
+  const workStart = Number(chunk.workStart);
+  const workEnd = Number(chunk.workEnd);
+  const segments = chunk.status === 'pending' ? await loadSegments(pool, sweepId, workStart, workEnd) : [];
+  return { ...chunk, workStart, workEnd, segments };
 }
 
 /** The first chunk a worker picks up moves its sweep from queued to running. */
@@ -44,41 +91,103 @@ export async function markSweepStarted(pool: pg.Pool, sweepId: string): Promise<
 }
 
 /**
- * Store a chunk's outcomes and mark it done in one transaction. Idempotent: a retried or duplicated
- * chunk inserts no row twice. The sweep row is locked only for the short bookkeeping at the end, so
- * that exactly one of two concurrently finishing chunks sees "nothing pending" and completes it.
+ * Give the next `count` chunks of an active sweep their rows (the enqueue window), in order; returns
+ * them for the caller to enqueue once the transaction commits. The caller holds the sweep's row lock.
+ */
+export async function createNextChunks(
+  client: pg.PoolClient,
+  sweepId: string,
+  count: number,
+): Promise<ChunkRef[]> {
+  if (count <= 0) return [];
+  const { rows } = await client.query<{
+    tenantId: string;
+    priority: Priority;
+    chunkSize: number;
+    toSimulate: string;
+    created: number;
+    planned: number;
+  }>(
+    `select tenant_id as "tenantId", priority, chunk_size as "chunkSize", total - reused as "toSimulate",
+            chunks_created as created, chunks_planned as planned
+     from sweeps where id = $1 and status in ${activeSweepStatesSql}`,
+    [sweepId],
+  );
+  const sweep = rows[0];
+  if (!sweep) return [];
+  const last = Math.min(sweep.planned, sweep.created + count);
+  if (last <= sweep.created) return [];
+  await client.query('update sweeps set chunks_created = $2 where id = $1', [sweepId, last]);
+  const indexes: number[] = [];
+  for (let k = sweep.created; k < last; k++) indexes.push(k);
+  const work = indexes.map((k) => chunkWork(k, sweep.chunkSize, Number(sweep.toSimulate)));
+  await client.query(
+    `insert into chunks (tenant_id, sweep_id, chunk_index, work_start, work_end)
+     select $1, $2, k, s, e from unnest($3::int4[], $4::int8[], $5::int8[]) as t(k, s, e)`,
+    [sweep.tenantId, sweepId, indexes, work.map((w) => w.workStart), work.map((w) => w.workEnd)],
+  );
+  return indexes.map((chunkIndex) => ({ sweepId, chunkIndex, priority: sweep.priority }));
+}
+
+/**
+ * Store a chunk's outcomes (one segment per point) and mark it done in one transaction. Idempotent: a
+ * retried or duplicated chunk inserts no row twice. The chunk that moves pending → done gives the
+ * sweep's next chunk its row, keeping the window full; the caller enqueues `next` after the commit
+ * (if it dies first, the reconciler enqueues it). The sweep row is locked for the bookkeeping, so
+ * that exactly one of two concurrently finishing chunks sees "nothing left" and completes it.
  */
 export async function completeChunk(
   pool: pg.Pool,
-  chunk: { sweepId: string; chunkIndex: number; pointId: number; workerHost: string },
-  records: readonly OutcomeRecord[],
-): Promise<{ inserted: number; sweepStatus: SweepState }> {
+  chunk: { sweepId: string; chunkIndex: number; workerHost: string },
+  segments: readonly ChunkSegment[],
+  outcomes: readonly (readonly OutcomeRecord[])[],
+): Promise<{ inserted: number; sweepStatus: SweepState; next: ChunkRef[] }> {
   return inTransaction(pool, async (client) => {
-    // tallies: storage branch — the point's grid and retention, its rows (none in summary mode)
-    const recording = await pointRecording(client, chunk);
-    const inserted = await storeOutcomeRows(client, recording, records);
+    // Per segment: its point's grid and retention, and its rows (none in summary mode).
+    const recordings: PointRecording[] = [];
+    let inserted = 0;
+    for (const [i, segment] of segments.entries()) {
+      const recording = await pointRecording(client, {
+        sweepId: chunk.sweepId,
+        pointId: segment.point.pointId,
+      });
+      recordings.push(recording);
+      inserted += await storeOutcomeRows(client, recording, outcomes[i] ?? []);
+    }
     await client.query('select 1 from sweeps where id = $1 for update', [chunk.sweepId]);
-    const moved = await client.query(
+    const { rowCount } = await client.query(
       `update chunks set status = ${chunkStatus('done')}, worker_host = $3, finished_at = now(),
                          attempts = attempts + 1
        where sweep_id = $1 and chunk_index = $2 and status = ${chunkStatus('pending')}`,
       [chunk.sweepId, chunk.chunkIndex, chunk.workerHost],
     );
-    // tallies: storage branch — only when this transaction moved the chunk pending → done (exactly once)
-    if (moved.rowCount === 1) await recordPointTallies(client, recording, records);
-    const anyPending = `exists (select 1 from chunks where sweep_id = $1 and status = ${chunkStatus('pending')})`;
+    let next: ChunkRef[] = [];
+    if (rowCount === 1) {
+      // Only the transaction that moved the chunk pending → done adds its outcomes to the tables.
+      for (const [i, recording] of recordings.entries())
+        await recordPointTallies(client, recording, outcomes[i] ?? []);
+      next = await createNextChunks(client, chunk.sweepId, 1);
+    }
+    const anyLeft = `(exists (select 1 from chunks where sweep_id = $1 and status = ${chunkStatus('pending')})
+                      or chunks_created < chunks_planned)`;
     const { rows } = await client.query<{ status: SweepState }>(
       `update sweeps set
-         status = case when ${anyPending} then ${sweepState('running')} else ${sweepState('completed')} end,
+         status = case when ${anyLeft} then ${sweepState('running')} else ${sweepState('completed')} end,
          started_at = coalesce(started_at, now()),
-         finished_at = case when ${anyPending} then null else now() end
+         finished_at = case when ${anyLeft} then null else now() end
        where id = $1 and status in ${activeSweepStatesSql}
        returning status`,
       [chunk.sweepId],
     );
-    return { inserted, sweepStatus: rows[0]?.status ?? 'cancelled' };
+    return { inserted, sweepStatus: rows[0]?.status ?? 'cancelled', next };
   });
 }
+
+/** "point 1a2b…, patients 0–1999; point …": which work a chunk held, for a failure reason. */
+const describeSegments = (segments: readonly ChunkSegment[]) =>
+  segments
+    .map((s) => `point ${s.point.pointHash.slice(0, 12)}, patients ${s.patientStart}–${s.patientEnd - 1}`)
+    .join('; ');
 
 /** A chunk that exhausted its attempts fails its sweep, with the reason. */
 export async function failChunk(
@@ -88,22 +197,24 @@ export async function failChunk(
 ): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query('select 1 from sweeps where id = $1 for update', [chunk.sweepId]);
-    const { rows } = await client.query<{ patientStart: number; patientEnd: number; hash: string }>(
-      `update chunks c set status = ${chunkStatus('failed')}, error = $3, worker_host = $4, finished_at = now()
-       from points p
-       where p.id = c.point_id and c.sweep_id = $1 and c.chunk_index = $2 and c.status = ${chunkStatus('pending')}
-       returning c.patient_start as "patientStart", c.patient_end as "patientEnd", p.hash`,
+    const { rows } = await client.query<{ workStart: string; workEnd: string }>(
+      `update chunks set status = ${chunkStatus('failed')}, error = $3, worker_host = $4, finished_at = now()
+       where sweep_id = $1 and chunk_index = $2 and status = ${chunkStatus('pending')}
+       returning work_start as "workStart", work_end as "workEnd"`,
       [chunk.sweepId, chunk.chunkIndex, reason, chunk.workerHost],
     );
     const failed = rows[0];
     if (!failed) return;
+    const segments = await loadSegments(
+      client,
+      chunk.sweepId,
+      Number(failed.workStart),
+      Number(failed.workEnd),
+    );
     await client.query(
       `update sweeps set status = ${sweepState('failed')}, finished_at = now(), failure_reason = $2
        where id = $1 and status in ${activeSweepStatesSql}`,
-      [
-        chunk.sweepId,
-        `chunk ${chunk.chunkIndex} (point ${failed.hash.slice(0, 12)}, patients ${failed.patientStart}–${failed.patientEnd - 1}) failed: ${reason}`,
-      ],
+      [chunk.sweepId, `chunk ${chunk.chunkIndex} (${describeSegments(segments)}) failed: ${reason}`],
     );
   });
 }

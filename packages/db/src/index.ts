@@ -11,13 +11,24 @@ export {
   verifyApiKey,
 } from './api-keys.js';
 export {
-  type ChunkPlan,
+  chunkCount,
+  chunkWork,
   missingRanges,
   type PatientRange,
-  type PlannedChunk,
-  planChunks,
+  type PointWork,
+  planWork,
+  segmentsOf,
+  type WorkPlan,
 } from './chunk-plan.js';
-export { type ChunkWork, completeChunk, failChunk, loadChunk, markSweepStarted } from './chunks.js';
+export {
+  type ChunkSegment,
+  type ChunkWork,
+  completeChunk,
+  failChunk,
+  loadChunk,
+  markSweepStarted,
+  type SegmentPoint,
+} from './chunks.js';
 export { appRole, assertUnprivilegedLogin, connectDatabase, type Database, inTransaction } from './client.js';
 export { isConnectionError } from './connection-errors.js';
 export { migrate, migrationsFolder } from './migrate.js';
@@ -64,6 +75,8 @@ export {
   type NewSweep,
   type NewSweepPoint,
   pendingChunks,
+  previewSweep,
+  type SweepPreview,
   type SweepProgress,
   sweepWorkerHosts,
 } from './sweeps.js';

@@ -88,6 +88,12 @@ export const sweeps = pgTable(
     reused: bigint('reused', { mode: 'number' }).notNull(),
     /** What the sweep keeps of its outcomes (docs/spec.md `outcomes`). */
     outcomes: text('outcomes', { enum: outcomeRetentions }).notNull().default('full'),
+    /** Simulations per chunk: chunk k runs positions [k·chunkSize, (k+1)·chunkSize) of the work sequence. */
+    chunkSize: integer('chunk_size').notNull().default(2000),
+    /** Chunks the plan has: ⌈(total − reused) / chunkSize⌉. */
+    chunksPlanned: integer('chunks_planned').notNull().default(0),
+    /** Chunks given a row (and a job) so far: the enqueue window materialises them in order. */
+    chunksCreated: integer('chunks_created').notNull().default(0),
     failureReason: text('failure_reason'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
@@ -121,15 +127,28 @@ export const sweepPoints = pgTable(
       .notNull()
       .references(() => points.id),
     axisValues: jsonb('axis_values').$type<Record<string, number>>().notNull(),
+    /**
+     * Where this point's missing patients start in the sweep's work sequence (its points' missing
+     * patients, in point order); null when it simulates nothing (all reused, or a repeated point).
+     */
+    workStart: bigint('work_start', { mode: 'number' }),
+    /** Patients this point simulates: the sum of its missing ranges. */
+    workPatients: integer('work_patients').notNull().default(0),
+    /** Its missing patient ranges, flattened [start₀, end₀, start₁, end₁, …]. */
+    missingRanges: integer('missing_ranges').array(),
   },
   (t) => [
     primaryKey({ columns: [t.sweepId, t.pointIndex] }),
     index('sweep_points_point_idx').on(t.pointId),
+    index('sweep_points_work_idx').on(t.sweepId, t.workStart).where(sql`${t.workStart} is not null`),
     tenantIsolation(),
   ],
 );
 
-/** A unit of work: patients [patientStart, patientEnd) of one point for one cohort seed. */
+/**
+ * A unit of work: positions [workStart, workEnd) of its sweep's work sequence, which may span
+ * several points (sweep_points.work_start says where each point's patients lie).
+ */
 export const chunks = pgTable(
   'chunks',
   {
@@ -138,11 +157,8 @@ export const chunks = pgTable(
       .notNull()
       .references(() => sweeps.id, { onDelete: 'cascade' }),
     chunkIndex: integer('chunk_index').notNull(),
-    pointId: integer('point_id')
-      .notNull()
-      .references(() => points.id),
-    patientStart: integer('patient_start').notNull(),
-    patientEnd: integer('patient_end').notNull(),
+    workStart: bigint('work_start', { mode: 'number' }).notNull(),
+    workEnd: bigint('work_end', { mode: 'number' }).notNull(),
     status: text('status', { enum: chunkStatuses }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     workerHost: text('worker_host'),

@@ -6,7 +6,8 @@ import {
 } from '@frontline/contracts';
 import type { ChunkRef } from '@frontline/queue';
 import type pg from 'pg';
-import { type PatientRange, planChunks } from './chunk-plan.js';
+import { chunkCount, flattenRanges, type PatientRange, planWork } from './chunk-plan.js';
+import { createNextChunks } from './chunks.js';
 import { inTransaction } from './client.js';
 import { type SweepRow, sweeps } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, selectColumns, sweepState } from './sql-vocabulary.js';
@@ -35,9 +36,12 @@ export interface NewSweep {
   referenceArm: Record<string, number> | null;
   cohortSeed: number;
   patients: number;
+  /** Simulations per chunk (a chunk may span points). */
   chunkSize: number;
   /** What the sweep keeps of its outcomes; `full` if not given. */
   outcomes?: OutcomeRetention;
+  /** Chunks of this sweep given rows and jobs at once; each finished chunk queues the next. */
+  chunkWindow: number;
   points: NewSweepPoint[];
   /** Queued or running sweeps the tenant may have, this one included; checked atomically. */
   maxActiveSweeps?: number;
@@ -61,12 +65,16 @@ export interface CreatedSweep {
   patients: number;
   simulations: number;
   reused: number;
+  /** Chunks the plan has (only the first `chunkWindow` are queued now). */
+  chunksPlanned: number;
+  /** The chunks queued now: enqueue them once the transaction commits. */
   chunks: ChunkRef[];
 }
 
 /**
- * Write a sweep, its points and its work chunks in one transaction. Outcomes already stored for
- * the same (point, cohort seed, patient) are reused, so only missing patients become chunks.
+ * Write a sweep, its points (with their place in the work sequence) and its first `chunkWindow`
+ * chunks in one transaction. Outcomes already stored for the same (point, cohort seed, patient) are
+ * reused, so only missing patients enter the work sequence.
  * With `maxActiveSweeps`, throws ActiveSweepCapError when the tenant is at its cap: the count and
  * the insert hold one lock per tenant, so concurrent submissions cannot all pass the count.
  */
@@ -80,44 +88,39 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
     // Shared with deleteSweep's exclusive lock: outcomes counted as reused are not being removed.
     await client.query(`select pg_advisory_xact_lock_shared(hashtext('${outcomeReuseLock}'))`);
     const storedRows = await storedPatientRanges(client, distinctPointIds, sweep.cohortSeed, sweep.patients);
-    // tallies: storage branch — a summary sweep may take a point's tables whole from a donor sweep
+    // A summary sweep may take a point's tables whole from a donor sweep: the plan treats it as stored.
     const donors =
       sweep.outcomes === 'summary'
         ? await summaryDonors(client, sweep, distinctPointIds, storedRows)
-        : new Map();
+        : new Map<number, string>();
     const stored = new Map(storedRows);
     for (const pointId of donors.keys()) stored.set(pointId, [{ start: 0, end: sweep.patients }]);
-    const plan = planChunks(distinctPointIds, stored, sweep.patients, sweep.chunkSize);
+    const plan = planWork(pointIds, stored, sweep.patients);
     const total = distinctPointIds.length * sweep.patients;
     const reused = total - plan.toSimulate;
-    const status: SweepState = plan.chunks.length === 0 ? 'completed' : 'queued';
+    const chunksPlanned = chunkCount(plan.toSimulate, sweep.chunkSize);
+    const status: SweepState = chunksPlanned === 0 ? 'completed' : 'queued';
 
-    const id = await insertSweep(client, { ...sweep, tenantId, status, total, reused });
+    const id = await insertSweep(client, { ...sweep, tenantId, status, total, reused, chunksPlanned });
     await client.query(
-      `insert into sweep_points (tenant_id, sweep_id, point_index, point_id, axis_values)
-       select $5, $1, i, p, a::jsonb from unnest($2::int4[], $3::int4[], $4::text[]) as t(i, p, a)`,
+      `insert into sweep_points (tenant_id, sweep_id, point_index, point_id, axis_values, work_start, work_patients,
+                                 missing_ranges)
+       select $5, $1, i, p, a::jsonb, w, n, case when m = '' then null else string_to_array(m, ',')::int4[] end
+       from unnest($2::int4[], $3::int4[], $4::text[], $6::int8[], $7::int4[], $8::text[]) as t(i, p, a, w, n, m)`,
       [
         id,
         sweep.points.map((p) => p.index),
         pointIds,
         sweep.points.map((p) => JSON.stringify(p.axisValues)),
         tenantId,
+        plan.points.map((w) => w.workStart),
+        plan.points.map((w) => w.workPatients),
+        plan.points.map((w) => flattenRanges(w.missing).join(',')),
       ],
     );
-    // tallies: storage branch — the reused patients' counts into the new sweep's tables
+    // The reused patients' counts into the new sweep's tables (stored rows, or a donor's tables).
     await seedReusedTallies(client, id, storedRows, donors);
-    await client.query(
-      `insert into chunks (tenant_id, sweep_id, chunk_index, point_id, patient_start, patient_end)
-       select $5, $1, ord - 1, p, s, e
-       from unnest($2::int4[], $3::int4[], $4::int4[]) with ordinality as t(p, s, e, ord)`,
-      [
-        id,
-        plan.chunks.map((c) => c.pointId),
-        plan.chunks.map((c) => c.patientStart),
-        plan.chunks.map((c) => c.patientEnd),
-        tenantId,
-      ],
-    );
+    const chunks = await createNextChunks(client, id, sweep.chunkWindow);
     return {
       id,
       status,
@@ -125,7 +128,55 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
       patients: sweep.patients,
       simulations: total,
       reused,
-      chunks: plan.chunks.map((_, chunkIndex) => ({ sweepId: id, chunkIndex, priority: sweep.priority })),
+      chunksPlanned,
+      chunks,
+    };
+  });
+}
+
+/** What createSweep would plan for a sweep, nothing written. */
+export interface SweepPreview {
+  simulations: number;
+  reused: number;
+  toSimulate: number;
+  chunks: number;
+}
+
+/**
+ * Plan a sweep as createSweep would (reuse of stored outcomes included) without writing anything:
+ * points not stored yet simply have no outcomes to reuse.
+ */
+export async function previewSweep(
+  pool: pg.Pool,
+  sweep: Pick<NewSweep, 'points' | 'cohortSeed' | 'patients' | 'chunkSize'>,
+): Promise<SweepPreview> {
+  return inTransaction(pool, async (client) => {
+    await client.query('set transaction read only');
+    const hashes = sweep.points.map((p) => p.pointHash);
+    const { rows } = await client.query<{ id: number; hash: string }>(
+      // A join on the unnested hashes uses the hash index; `hash = any($1)` compares every row with
+      // every hash (10⁵ points: minutes).
+      'select p.id, p.hash from unnest($1::text[]) as h(hash) join points p on p.hash = h.hash',
+      [hashes],
+    );
+    const pointIdByHash = new Map(rows.map((r) => [r.hash, r.id]));
+    // Unstored points get distinct negative ids: each is new work, a repeated one counted once.
+    const newIds = new Map<string, number>();
+    const pointIds = hashes.map((h) => {
+      const storedId = pointIdByHash.get(h);
+      if (storedId !== undefined) return storedId;
+      if (!newIds.has(h)) newIds.set(h, -1 - newIds.size);
+      return newIds.get(h)!;
+    });
+    const storedIds = [...new Set(pointIds.filter((id) => id > 0))];
+    const stored = await storedPatientRanges(client, storedIds, sweep.cohortSeed, sweep.patients);
+    const plan = planWork(pointIds, stored, sweep.patients);
+    const simulations = new Set(pointIds).size * sweep.patients;
+    return {
+      simulations,
+      reused: simulations - plan.toSimulate,
+      toSimulate: plan.toSimulate,
+      chunks: chunkCount(plan.toSimulate, sweep.chunkSize),
     };
   });
 }
@@ -152,7 +203,9 @@ async function storePoints(client: pg.PoolClient, modelId: string, points: reado
     [hashes, modelId, points.map((p) => JSON.stringify(p.params))],
   );
   const { rows } = await client.query<{ id: number; hash: string }>(
-    'select id, hash from points where hash = any($1::text[])',
+    // A join on the unnested hashes uses the hash index; `hash = any($1)` compares every row with
+    // every hash (10⁵ points: minutes).
+    'select p.id, p.hash from unnest($1::text[]) as h(hash) join points p on p.hash = h.hash',
     [hashes],
   );
   const pointIdByHash = new Map(rows.map((r) => [r.hash, r.id]));
@@ -186,12 +239,19 @@ async function storedPatientRanges(
 
 async function insertSweep(
   client: pg.PoolClient,
-  sweep: NewSweep & { tenantId: string; status: SweepState; total: number; reused: number },
+  sweep: NewSweep & {
+    tenantId: string;
+    status: SweepState;
+    total: number;
+    reused: number;
+    chunksPlanned: number;
+  },
 ): Promise<string> {
   const { rows } = await client.query<{ id: string }>(
     `insert into sweeps (tenant_id, name, status, priority, model_id, code_version, spec, axes, reference_arm,
-                         cohort_seed, patients, points, total, reused, outcomes, started_at, finished_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                         cohort_seed, patients, points, total, reused, outcomes, chunk_size, chunks_planned,
+                         started_at, finished_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
              case when $3 = ${sweepState('completed')} then now() end,
              case when $3 = ${sweepState('completed')} then now() end)
      returning id`,
@@ -211,6 +271,8 @@ async function insertSweep(
       sweep.total,
       sweep.reused,
       sweep.outcomes ?? 'full',
+      sweep.chunkSize,
+      sweep.chunksPlanned,
     ],
   );
   return rows[0]!.id;
@@ -232,7 +294,7 @@ interface ProgressRow extends SweepRow {
 }
 
 const patientsOfChunks = (status: 'done' | 'failed') =>
-  `coalesce((select sum(c.patient_end - c.patient_start) from chunks c
+  `coalesce((select sum(c.work_end - c.work_start) from chunks c
              where c.sweep_id = s.id and c.status = ${chunkStatus(status)}), 0)::float8`;
 
 const progressSelect = `

@@ -46,7 +46,7 @@ export const priorityBandWidth = Math.floor(maxBullmqPriority / priorityClasses.
 /**
  * Chunk ordinals past this share the band's last priority and run in submission order (BullMQ is
  * FIFO within one priority). It is the band's width, so every chunk index maps inside the class's
- * band; it is far above the chunk limit of a sweep (SweepLimits.maxChunksPerSweep, 10,000 by
+ * band; it is above the chunk limit of a sweep (SweepLimits.maxChunksPerSweep, 500,000 by
  * default), so within the limit every chunk keeps its own ordinal and sweeps interleave exactly.
  */
 export const priorityOrdinalCap = priorityBandWidth - 1;

@@ -28,5 +28,6 @@ export {
   type QueueSnapshot,
   type QueueThroughput,
   readQueueSnapshot,
+  recentThroughput,
   workerKey,
 } from './queue-view.js';

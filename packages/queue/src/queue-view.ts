@@ -146,7 +146,7 @@ export function parseWorkerName(rawName: string, address: string): ConnectedWork
  * are millisecond timestamps). A chunk job returns a ChunkResult, so the same entries give
  * simulations per second. Finished jobs are not kept in Redis, so this stream is the record.
  */
-async function recentThroughput(
+export async function recentThroughput(
   queue: Queue,
   redis: Redis,
   now: number,

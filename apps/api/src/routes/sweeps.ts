@@ -4,6 +4,7 @@ import {
   parseSweepSpec,
   type SweepLimits,
   type SweepSummary,
+  submitSweepQuerySchema,
 } from '@frontline/contracts';
 import { deleteSweep, getSweep, listSweeps, type SweepProgress, sweepWorkerHosts } from '@frontline/db';
 import type { FastifyRequest } from 'fastify';
@@ -46,8 +47,17 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
       ...fromContract(contracts.submit),
       validatorCompiler: acceptBodyAsSent,
       handler: async (request, reply) => {
+        const query = submitSweepQuerySchema.safeParse(request.query);
+        if (!query.success)
+          throw apiError('bad_request', 'dryRun: must be true or false', [
+            { path: 'dryRun', rule: 'must be true or false' },
+          ]);
         const parsed = parseSweepSpec(request.body, deps.limits);
         if (!parsed.ok) throw parsed.error;
+        if (query.data.dryRun === 'true')
+          return reply
+            .status(200)
+            .send(await deps.sweeps.dryRun(tenantScope(request), parsed.spec, parsed.warnings));
         const created = await deps.sweeps.submit(tenantScope(request), parsed.spec, parsed.warnings);
         request.log.info(
           { sweepId: created.id, simulations: created.simulations, reused: created.reused },

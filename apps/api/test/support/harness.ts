@@ -142,14 +142,16 @@ export async function startHarness(options: HarnessOptions = {}) {
       if (status !== 202) throw new Error(`submit failed: ${status} ${JSON.stringify(body)}`);
       return body as { id: string; status: string; points: number; simulations: number; reused: number };
     },
+    /** Poll the sweep (with the harness's key, or `key`: another tenant's) until `until` holds. */
     async waitForSweep(
       id: string,
       until: (s: { status: string; progress: { done: number } }) => boolean,
       timeoutMs = 150_000,
+      key?: string,
     ) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const { status, body } = await request('GET', `/v1/sweeps/${id}`);
+        const { status, body } = await request('GET', `/v1/sweeps/${id}`, undefined, { key });
         if (status === 200 && until(body)) return body;
         if (Date.now() > deadline) throw new Error(`sweep ${id} stuck: ${JSON.stringify(body)}`);
         await new Promise((r) => setTimeout(r, 200));

@@ -1,6 +1,7 @@
-import type { ErrorDetail } from '@frontline/contracts';
+import type { ErrorDetail, SweepDryRun } from '@frontline/contracts';
 import { ApiRequestError, api } from '../api.js';
 import { append, h, replaceChildren } from '../dom.js';
+import { formatCount, formatDuration } from '../format.js';
 import {
   type AxisRow,
   defaultAxes,
@@ -109,6 +110,12 @@ export function newSweepPage(root: HTMLElement, from?: string): () => void {
   const sampledOnly = h('div', { class: 'row sampled-only' });
   const catalogueNote = h('small', { class: 'muted', 'data-testid': 'catalogue-note' });
   const submit = h('button', { type: 'submit', class: 'button' }, 'Submit sweep');
+  const preview = h(
+    'button',
+    { type: 'button', class: 'button secondary', 'data-testid': 'preview-cost' },
+    'Preview cost',
+  );
+  const previewBox = h('div', { class: 'form-preview', 'data-testid': 'dry-run' });
   const form = h('form', { class: 'card sweep-form', novalidate: true, 'data-testid': 'sweep-form' });
 
   const text = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? '';
@@ -332,7 +339,8 @@ export function newSweepPage(root: HTMLElement, from?: string): () => void {
           ),
         ),
       ),
-      h('div', { class: 'actions' }, submit),
+      h('div', { class: 'actions' }, submit, preview),
+      previewBox,
     );
     replaceChildren(
       sampledOnly,
@@ -385,17 +393,41 @@ export function newSweepPage(root: HTMLElement, from?: string): () => void {
     summary.scrollIntoView({ block: 'nearest' });
   }
 
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
+  /** The form's values if they pass the form's own checks; otherwise shows the problems. */
+  function checkedValues(): SweepFormValues | undefined {
     const values = read();
     const problems = validateSweepForm(values, catalogue);
-    if (problems.length > 0) {
-      showErrors(
-        `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix: nothing was sent`,
-        problems,
-      );
-      return;
-    }
+    if (problems.length === 0) return values;
+    showErrors(
+      `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} to fix: nothing was sent`,
+      problems,
+    );
+    return undefined;
+  }
+
+  preview.addEventListener('click', () => {
+    const values = checkedValues();
+    if (!values) return;
+    preview.disabled = true;
+    api
+      .previewSweep(specFromForm(values))
+      .then((plan) => {
+        summary.replaceChildren();
+        replaceChildren(previewBox, dryRunView(plan));
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ApiRequestError) showErrors(error.message, error.details as ErrorDetail[]);
+        else showErrors(`Could not reach the API: ${String(error)}`, []);
+      })
+      .finally(() => {
+        preview.disabled = false;
+      });
+  });
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const values = checkedValues();
+    if (!values) return;
     submit.disabled = true;
     api
       .submitSweep(specFromForm(values))
@@ -438,4 +470,39 @@ export function newSweepPage(root: HTMLElement, from?: string): () => void {
   return () => {
     stopped = true;
   };
+}
+
+/** 2.4 kB, 60.0 MB, 20.0 GB. */
+function bytesText(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e3).toFixed(1)} kB`;
+}
+
+/** The dry run's answer: what submitting this form would cost (nothing was created). */
+function dryRunView(plan: SweepDryRun): HTMLElement {
+  const row = (label: string, value: string, key: string) =>
+    h('tr', {}, h('th', {}, label), h('td', { 'data-key': key }, value));
+  return h(
+    'table',
+    { class: 'dry-run' },
+    h(
+      'tbody',
+      {},
+      row('Simulations', formatCount(plan.simulations), 'simulations'),
+      row('Reused', formatCount(plan.reused), 'reused'),
+      row('To run', formatCount(plan.toSimulate), 'toSimulate'),
+      row('Chunks', `${formatCount(plan.chunks)} of up to ${formatCount(plan.chunkSize)}`, 'chunks'),
+      row(
+        'Storage (estimate)',
+        `${bytesText(plan.storageBytes.full)} full, ${bytesText(plan.storageBytes.summary)} summary`,
+        'storage',
+      ),
+      row(
+        'ETA',
+        plan.etaSeconds === null ? 'unknown (no recent throughput)' : formatDuration(plan.etaSeconds),
+        'eta',
+      ),
+    ),
+  );
 }

@@ -7,7 +7,8 @@ const faults = workerFaultsJson.optional().parse(process.env[faultsVariable]);
 
 /** The piscina task of a faulty worker: the real one, except at the chosen points. */
 export default function faultySimulateChunk(task: SimulateChunkTask) {
-  const fault = faultAt(faults, pointHashFor(task.modelId, task.params));
+  const found = task.segments.map((s) => faultAt(faults, pointHashFor(s.modelId, s.params)));
+  const fault = found.includes('throw') ? 'throw' : found.includes('hang') ? 'hang' : undefined;
   if (fault === 'throw') throw new Error('injected fault: the model threw at this point');
   if (fault === 'hang') spinForever();
   return simulateChunk(task);

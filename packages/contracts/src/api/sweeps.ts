@@ -23,6 +23,35 @@ export const sweepCreatedSchema = z.object({
 });
 export type SweepCreated = z.infer<typeof sweepCreatedSchema>;
 
+/** Query of POST /v1/sweeps: `dryRun=true` plans the sweep and answers its cost without creating anything. */
+export const submitSweepQuerySchema = z.object({
+  dryRun: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+});
+
+/** Response to POST /v1/sweeps?dryRun=true: what submitting would cost, nothing created. */
+export const sweepDryRunSchema = z.object({
+  dryRun: z.literal(true),
+  points: count,
+  patients: count,
+  /** points × patients. */
+  simulations: count,
+  /** Simulations already stored (same model, parameters and seed): reused, not run. */
+  reused: count,
+  /** Simulations the sweep would run: simulations − reused. */
+  toSimulate: count,
+  /** Work chunks: ⌈toSimulate / chunkSize⌉ (a chunk may span points). */
+  chunks: count,
+  chunkSize: count,
+  /** Postgres bytes the run would add, per outcome retention mode (estimate). */
+  storageBytes: z.object({ full: count, summary: count }),
+  /** Simulations per second the workers finished over the last minute (null: none finished). */
+  recentSimulationsPerSecond: z.number().nonnegative().nullable(),
+  /** toSimulate at that rate, as if the sweep had the workers to itself (null: no recent throughput). */
+  etaSeconds: z.number().nonnegative().nullable(),
+  warnings: z.array(z.string()),
+});
+export type SweepDryRun = z.infer<typeof sweepDryRunSchema>;
+
 export const sweepProgressSchema = z.object({
   /** Simulations finished, reused ones included. */
   done: count,
@@ -117,11 +146,17 @@ export const sweepRoutes = {
     url: '/v1/sweeps',
     access: 'submit',
     schema: {
-      summary: 'Submit a sweep',
+      summary: 'Submit a sweep (or, with dryRun=true, answer its cost and create nothing)',
       tags: ['sweeps'],
+      querystring: submitSweepQuerySchema,
       body: submitSweepBodySchema,
       // 413: body over maxBodyBytes; 422: over a sweep limit; 429 also: too many active sweeps.
-      response: { 202: sweepCreatedSchema, ...validatedKeyedErrors, ...errors(413, 422) },
+      response: {
+        200: sweepDryRunSchema,
+        202: sweepCreatedSchema,
+        ...validatedKeyedErrors,
+        ...errors(413, 422),
+      },
     },
   }),
   list: defineRoute({
