@@ -7,7 +7,7 @@ import type { OutcomeRecord } from './outcome-columns.js';
 import type { ChunkRow } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, sweepState } from './sql-vocabulary.js';
 import { recordPointTallies } from './tallies/record-tallies.js';
-import { type PointRecording, pointRecording, storeOutcomeRows } from './tallies/recording.js';
+import { pointRecordings, storeOutcomeRowsOfPoints } from './tallies/recording.js';
 
 /** A point a chunk simulates patients of. */
 export interface SegmentPoint {
@@ -143,17 +143,14 @@ export async function completeChunk(
   outcomes: readonly (readonly OutcomeRecord[])[],
 ): Promise<{ inserted: number; sweepStatus: SweepState; next: ChunkRef[] }> {
   return inTransaction(pool, async (client) => {
-    // Per segment: its point's grid and retention, and its rows (none in summary mode).
-    const recordings: PointRecording[] = [];
-    let inserted = 0;
-    for (const [i, segment] of segments.entries()) {
-      const recording = await pointRecording(client, {
-        sweepId: chunk.sweepId,
-        pointId: segment.point.pointId,
-      });
-      recordings.push(recording);
-      inserted += await storeOutcomeRows(client, recording, outcomes[i] ?? []);
-    }
+    // Every segment's point grid and retention in one lookup, and all their rows in one insert (none in
+    // summary mode): a chunk of many small points costs two round trips here, not two per point.
+    const recordings = await pointRecordings(
+      client,
+      chunk.sweepId,
+      segments.map((segment) => segment.point.pointId),
+    );
+    const inserted = await storeOutcomeRowsOfPoints(client, recordings, outcomes);
     await client.query('select 1 from sweeps where id = $1 for update', [chunk.sweepId]);
     const { rowCount } = await client.query(
       `update chunks set status = ${chunkStatus('done')}, worker_host = $3, finished_at = now(),

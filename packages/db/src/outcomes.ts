@@ -5,7 +5,7 @@ import { recordedOutcome } from './tallies/time-grid.js';
 // One array parameter per column: any number of rows in one statement, far under the 65,535
 // bind-parameter limit, and a retried chunk inserts nothing twice (ON CONFLICT DO NOTHING).
 const insertSql = `insert into outcomes (point_id, ${outcomeColumns.map((c) => c.column).join(', ')})
-select $1::int4, * from unnest(${outcomeColumns.map((c, i) => `$${i + 2}::${c.sqlType}[]`).join(', ')})
+select * from unnest($1::int4[], ${outcomeColumns.map((c, i) => `$${i + 2}::${c.sqlType}[]`).join(', ')})
 on conflict do nothing`;
 
 /**
@@ -17,16 +17,32 @@ export function outcomeRow(record: OutcomeRecord, stepDays: number): Record<stri
   return Object.fromEntries(outcomeColumns.map((c) => [c.column, c.value(recorded)]));
 }
 
-/** Insert one point's outcomes, survival times on its `stepDays` grid; returns how many rows were new. */
-export async function insertOutcomes(
+/** One point's outcomes to store, its survival times recorded on its `stepDays` grid. */
+export interface PointOutcomes {
+  pointId: number;
+  stepDays: number;
+  records: readonly OutcomeRecord[];
+}
+
+/**
+ * Insert the outcomes of several points (a chunk's segments) in one statement, survival times on each
+ * point's grid; returns how many rows were new.
+ */
+export async function insertOutcomesOfPoints(
   client: pg.PoolClient | pg.Client,
-  pointId: number,
-  records: readonly OutcomeRecord[],
-  stepDays: number,
+  points: readonly PointOutcomes[],
 ): Promise<number> {
-  if (records.length === 0) return 0;
-  const recorded = records.map((r) => recordedOutcome(r, stepDays));
-  const params: unknown[] = [pointId, ...outcomeColumns.map((c) => recorded.map(c.value))];
-  const result = await client.query(insertSql, params);
+  const pointIds: number[] = [];
+  const recorded: OutcomeRecord[] = [];
+  for (const { pointId, stepDays, records } of points)
+    for (const record of records) {
+      pointIds.push(pointId);
+      recorded.push(recordedOutcome(record, stepDays));
+    }
+  if (recorded.length === 0) return 0;
+  const result = await client.query(insertSql, [
+    pointIds,
+    ...outcomeColumns.map((c) => recorded.map(c.value)),
+  ]);
   return result.rowCount ?? 0;
 }

@@ -5,7 +5,7 @@
 import type { OutcomeRetention } from '@frontline/contracts';
 import type pg from 'pg';
 import type { OutcomeRecord } from '../outcome-columns.js';
-import { insertOutcomes } from '../outcomes.js';
+import { insertOutcomesOfPoints } from '../outcomes.js';
 import { stepDaysOf } from './time-grid.js';
 
 /** What writing a point's outcomes for a sweep needs to know. */
@@ -18,26 +18,34 @@ export interface PointRecording {
   outcomes: OutcomeRetention;
 }
 
-/** Look up a point's grid for a sweep (call once per point of a chunk, inside its transaction). */
-export async function pointRecording(
+/** The recordings of a chunk's points for a sweep, in the order given, with one lookup. */
+export async function pointRecordings(
   client: pg.ClientBase,
-  point: { sweepId: string; pointId: number },
-): Promise<PointRecording> {
-  const { rows } = await client.query<{ params: unknown; outcomes: OutcomeRetention }>(
-    'select p.params, s.outcomes from points p, sweeps s where p.id = $1 and s.id = $2',
-    [point.pointId, point.sweepId],
+  sweepId: string,
+  pointIds: readonly number[],
+): Promise<PointRecording[]> {
+  const { rows } = await client.query<{ id: number; params: unknown; outcomes: OutcomeRetention }>(
+    'select p.id, p.params, s.outcomes from points p, sweeps s where p.id = any($1::int4[]) and s.id = $2',
+    [pointIds, sweepId],
   );
-  if (!rows[0]) throw new Error(`no point ${point.pointId} or sweep ${point.sweepId}`);
-  const { params, outcomes } = rows[0];
-  return { sweepId: point.sweepId, pointId: point.pointId, stepDays: stepDaysOf(params), outcomes };
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return pointIds.map((pointId) => {
+    const row = byId.get(pointId);
+    if (!row) throw new Error(`no point ${pointId} or sweep ${sweepId}`);
+    return { sweepId, pointId, stepDays: stepDaysOf(row.params), outcomes: row.outcomes };
+  });
 }
 
-/** Insert the per-patient rows (idempotent, times on the grid; none in summary mode); returns how many were new. */
-export async function storeOutcomeRows(
+/** Insert the rows of every segment of a chunk in one statement (none in summary mode); returns how many were new. */
+export async function storeOutcomeRowsOfPoints(
   client: pg.PoolClient,
-  recording: PointRecording,
-  records: readonly OutcomeRecord[],
+  recordings: readonly PointRecording[],
+  outcomes: readonly (readonly OutcomeRecord[])[],
 ): Promise<number> {
-  if (recording.outcomes === 'summary') return 0;
-  return insertOutcomes(client, recording.pointId, records, recording.stepDays);
+  const kept = recordings.flatMap((recording, i) =>
+    recording.outcomes === 'summary'
+      ? []
+      : [{ pointId: recording.pointId, stepDays: recording.stepDays, records: outcomes[i] ?? [] }],
+  );
+  return insertOutcomesOfPoints(client, kept);
 }
