@@ -20,6 +20,8 @@ import { buildApp } from '../src/app.js';
 
 const simulations = Number(process.env.BENCH_SIMULATIONS ?? 10_000_000);
 const readPoints = Number(process.env.BENCH_READ_POINTS ?? 100);
+// `reads`: part 2 only, figures logged (the section, which holds part 1's too, is left as it is).
+const readsOnly = process.env.BENCH_PART === 'reads';
 const repeats = 5;
 const benchmarksFile = join(projectRoot, 'docs', 'benchmarks.md');
 const log = (line: string) => console.log(`[bench] ${line}`);
@@ -157,10 +159,12 @@ try {
   // 1. Bytes per simulation: 100 points × simulations/100 patients (few large points) and, at 10⁶,
   //    1,000 points × 1,000 patients (many small points: sparser tables, more of them per simulation).
   const storage: string[] = [];
-  for (const [points, patients] of [
-    [100, simulations / 100],
-    [1_000, 1_000],
-  ] as const) {
+  for (const [points, patients] of readsOnly
+    ? []
+    : ([
+        [100, simulations / 100],
+        [1_000, 1_000],
+      ] as const)) {
     const sims = points * patients;
     const before = await sizes(pool);
     const started = performance.now();
@@ -240,7 +244,9 @@ try {
   const { rows: version } = await pool.query<{ v: string }>('select version() as v');
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${version[0]!.v.split(' ').slice(0, 2).join(' ')} (embedded, fsync off), load average at start ${loadavg()[0]!.toFixed(1)} (machine shared with other jobs)`;
-  writeSection(`## Survival tables: storage and read cost (issue 13)
+  if (readsOnly) log(`reads only, not written: ${machine}`);
+  else
+    writeSection(`## Survival tables: storage and read cost (issue 13)
 
 **1. Bytes of Postgres per simulation** (tables + indexes + TOAST, \`pg_total_relation_size\` after \`vacuum\`,
 before → after). \`full\` = outcome rows (primary key only; the four \`outcomes_*_idx\` indexes are dropped) plus

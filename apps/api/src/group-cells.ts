@@ -4,7 +4,7 @@
  * the stratified log-rank and Cox models. Runs in the statistics threads.
  */
 import type { TimeCounts } from '@frontline/db';
-import { poolCountTables, type StratifiedSurvivalInput } from '@frontline/stats';
+import { poolCountTables, type StratifiedSurvivalInput, type StratumCounts } from '@frontline/stats';
 
 export interface CellCounts {
   /** One count table per cell (empty for a cell without outcomes yet). */
@@ -42,6 +42,17 @@ export function stratifiedGroup(cells: CellCounts, g: number): StratifiedSurviva
     }
   }
   return { time, nEvent, nCensor, strata };
+}
+
+/**
+ * The group's cells as count tables labelled by stratum, for the stratified log-rank test
+ * (logRankByStratum: the same test as on stratifiedGroup's rows, without concatenating and re-sorting
+ * them); null when it has no outcomes.
+ */
+export function stratumCounts(cells: CellCounts, g: number): StratumCounts[] | null {
+  const own = cellsOf(cells, g).filter((c) => cells.counts[c]!.time.length > 0);
+  if (own.length === 0) return null;
+  return own.map((c) => ({ stratum: cells.stratum[c]!, counts: cells.counts[c]! }));
 }
 
 function patientsOf(table: TimeCounts): number {

@@ -4,14 +4,14 @@
  */
 import type { EndpointSummary } from '@frontline/contracts';
 import type { TimeCounts } from '@frontline/db';
-import { type CellCounts, distinctPatients, pooledGroups, stratifiedGroup } from './group-cells.js';
+import { type CellCounts, distinctPatients, pooledGroups, stratumCounts } from './group-cells.js';
 import { armPower, type HazardRatiosTask, hazardRatios, type PowerTask } from './hazard-stats.js';
 import { type SensitivityTask, sensitivityOf } from './sensitivity.js';
 import {
   type GroupSurvival,
   type LogRankView,
+  logRankByStratumOf,
   logRankOf,
-  stratifiedLogRankOf,
   summariseGroup,
 } from './survival-summary.js';
 
@@ -70,7 +70,7 @@ function survivalStats(task: SurvivalStatsTask): SurvivalStatsResult {
   // Pooled points hold the same patients: compare them stratum by stratum (survdiff(… + strata(…))).
   const test = (groups: number[]) =>
     task.stratified
-      ? stratifiedLogRankOf(groups.map((g) => stratifiedGroup(task.cells, g)))
+      ? logRankByStratumOf(groups.map((g) => stratumCounts(task.cells, g)))
       : logRankOf(groups.map((g) => pooled[g]!));
   const overall = comparison.method === 'allGroups' ? test([...pooled.keys()]) : null;
   const logRanks = pooled.map((_, g) => {

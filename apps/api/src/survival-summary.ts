@@ -3,9 +3,10 @@ import {
   kaplanMeier,
   type LogRankResult,
   logRank,
+  logRankByStratum,
   medianSurvival,
   rmst,
-  type StratifiedSurvivalInput,
+  type StratumCounts,
   type SurvivalCurve,
   survivalEstimateAt,
 } from '@frontline/stats';
@@ -118,10 +119,13 @@ export function logRankOf(groups: readonly TimeCounts[]): LogRankView | null {
   return { chiSq: result.chiSq, df: result.df, pValue: result.pValue };
 }
 
-/** Stratified log-rank test of the given groups (null: a group without outcomes); null unless two have some. */
-export function stratifiedLogRankOf(groups: readonly (StratifiedSurvivalInput | null)[]): LogRankView | null {
-  const present = groups.filter((group): group is StratifiedSurvivalInput => group !== null);
+/**
+ * Stratified log-rank test of the given groups, from each one's count tables per stratum (null: a group
+ * without outcomes); null unless two have some.
+ */
+export function logRankByStratumOf(groups: readonly (readonly StratumCounts[] | null)[]): LogRankView | null {
+  const present = groups.filter((group): group is readonly StratumCounts[] => group !== null);
   if (present.length < 2) return null;
-  const result = logRank(present);
+  const result = logRankByStratum(present);
   return { chiSq: result.chiSq, df: result.df, pValue: result.pValue };
 }

@@ -9,8 +9,8 @@ export type { AggregatedSurvivalInput, RawSurvivalInput, SurvivalInput } from '.
 export { SurvivalInputError } from './input.js';
 export type { KaplanMeierOptions, SurvivalCurve } from './kaplan-meier.js';
 export { kaplanMeier } from './kaplan-meier.js';
-export type { LogRankOptions, LogRankResult, StratifiedSurvivalInput } from './log-rank.js';
-export { logRank } from './log-rank.js';
+export type { LogRankOptions, LogRankResult, StratifiedSurvivalInput, StratumCounts } from './log-rank.js';
+export { logRank, logRankByStratum } from './log-rank.js';
 export type { CohortNoiseShare, CohortNoiseShareInput, CohortNoiseShareOptions } from './noise-share.js';
 export { cohortNoiseShare, NOISE_SHARE_WARNING_THRESHOLD } from './noise-share.js';
 export { normalQuantile } from './normal.js';

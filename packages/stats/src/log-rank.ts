@@ -4,7 +4,12 @@
  * event times), and χ² = (O − E)' V⁻ (O − E) over the groups with E > 0, first of them dropped.
  */
 import { chiSquareUpperTail } from './gamma.js';
-import { isAggregatedInput, type SurvivalInput, SurvivalInputError } from './input.js';
+import {
+  type AggregatedSurvivalInput,
+  isAggregatedInput,
+  type SurvivalInput,
+  SurvivalInputError,
+} from './input.js';
 import { generalisedQuadraticForm } from './quadratic-form.js';
 import { nearTieHeads, type SurvivalTable, tabulate } from './survival-table.js';
 
@@ -224,10 +229,21 @@ export function logRank(
   } else {
     accumulate(tables, timefix, rho, sums);
   }
+  return testOf(
+    sums,
+    tables.map((table) => table.n),
+  );
+}
+
+/** χ² of O − E over the groups with E > 0 (the first dropped), as survdiff. */
+function testOf(
+  sums: { observed: number[]; expected: number[]; variance: number[][] },
+  n: number[],
+): LogRankResult {
   const { observed, expected, variance } = sums;
+  const k = observed.length;
   const tested: number[] = [];
   for (let g = 0; g < k; g++) if (expected[g]! > 0) tested.push(g);
-  const n = tables.map((table) => table.n);
   if (tested.length < 2) {
     // R: chisq 0 on (groups with E > 0) − 1 df, so p = 1, or NaN on −1 df when nothing happened at all.
     return { chiSq: 0, df: 0, pValue: tested.length === 1 ? 1 : Number.NaN, observed, expected, variance, n };
@@ -246,4 +262,87 @@ export function logRank(
     variance,
     n,
   };
+}
+
+/** A group's counts in one stratum: the rows `logRank` would get labelled `stratum`, already counted per time. */
+export interface StratumCounts {
+  readonly stratum: string | number;
+  readonly counts: AggregatedSurvivalInput;
+}
+
+/**
+ * The stratified test from each group's count tables per stratum (at most one per stratum and group),
+ * without concatenating and re-sorting them: the same result, to the last bit, as `logRank` on each
+ * group's parts concatenated with their stratum on every row. Strata are summed in the same order (first
+ * appearance, group by group), and R's near-tie merge is applied to the pooled times of all groups.
+ */
+export function logRankByStratum(
+  groups: readonly (readonly StratumCounts[])[],
+  options: LogRankOptions = {},
+): LogRankResult {
+  if (!Array.isArray(groups) || groups.length < 2) {
+    throw new SurvivalInputError(`logRank: at least two groups are needed, got ${groups?.length ?? groups}`);
+  }
+  const rho = options.rho ?? 0;
+  if (!(rho >= 0 && rho < Number.POSITIVE_INFINITY)) {
+    throw new SurvivalInputError(`logRank: rho must be a finite number ≥ 0, got ${rho}`);
+  }
+  const k = groups.length;
+  const strataOrder = new Map<string | number, number>();
+  const tablesOf = groups.map((parts, g) => {
+    const where = `logRank group ${g}`;
+    const byStratum = new Map<number, SurvivalTable>();
+    let n = 0;
+    for (const { stratum, counts } of parts) {
+      let s = strataOrder.get(stratum);
+      if (s === undefined) {
+        s = strataOrder.size;
+        strataOrder.set(stratum, s);
+      }
+      if (byStratum.has(s)) throw new SurvivalInputError(`${where}: stratum ${stratum} is given twice`);
+      if (counts.time.length === 0) continue;
+      let events = 0;
+      for (let i = 0; i < counts.time.length; i++) events += counts.nEvent[i]! + counts.nCensor[i]!;
+      if (events === 0) continue;
+      const table = tabulate(counts, `${where} stratum ${s}`);
+      byStratum.set(s, table);
+      n += table.n;
+    }
+    if (n === 0) throw new SurvivalInputError(`${where}: input is empty, every count is zero`);
+    return { byStratum, n };
+  });
+  // R's aeqSurv on all times at once: the pooled distinct times of every group's tables.
+  const pooled = pooledTimes(tablesOf.flatMap(({ byStratum }) => [...byStratum.values()]));
+  const heads = (options.timefix ?? true) ? nearTieHeads(pooled) : null;
+  let fix: ((table: SurvivalTable, where: string) => SurvivalTable) | null = null;
+  if (heads !== null) {
+    const canonical = new Map<number, number>();
+    for (let i = 0; i < pooled.length; i++) canonical.set(pooled[i]!, pooled[heads[i]!]!);
+    fix = (table, where) =>
+      tabulate(
+        {
+          time: Array.from(table.time, (t) => (t === 0 ? 0 : (canonical.get(t) ?? t))),
+          nEvent: table.nEvent,
+          nCensor: table.nCensor,
+        },
+        where,
+      );
+  }
+  const sums = {
+    observed: new Array<number>(k).fill(0),
+    expected: new Array<number>(k).fill(0),
+    variance: Array.from({ length: k }, () => new Array<number>(k).fill(0)),
+  };
+  for (let s = 0; s < strataOrder.size; s++) {
+    const stratumTables = tablesOf.map(({ byStratum }, g) => {
+      const table = byStratum.get(s);
+      if (table === undefined) return EMPTY_TABLE;
+      return fix === null ? table : fix(table, `logRank group ${g} stratum ${s}`);
+    });
+    accumulate(stratumTables, false, rho, sums);
+  }
+  return testOf(
+    sums,
+    tablesOf.map(({ n }) => n),
+  );
 }
