@@ -86,19 +86,27 @@ function accumulate(
   for (let i = 0; i < pooled.length; i++) slotOf[i] = heads === null || heads[i] === i ? slots++ : slots - 1;
   const deaths = tables.map(() => new Float64Array(slots));
   const removed = tables.map(() => new Float64Array(slots));
-  tables.forEach((table, g) => {
+  for (let g = 0; g < k; g++) {
+    const table = tables[g]!;
+    const groupDeaths = deaths[g]!;
+    const groupRemoved = removed[g]!;
     let p = 0;
     for (let i = 0; i < table.time.length; i++) {
       while (pooled[p] !== table.time[i]) p++;
       const slot = slotOf[p]!;
-      deaths[g]![slot]! += table.nEvent[i]!;
-      removed[g]![slot]! += table.nEvent[i]! + table.nCensor[i]!;
+      groupDeaths[slot]! += table.nEvent[i]!;
+      groupRemoved[slot]! += table.nEvent[i]! + table.nCensor[i]!;
     }
-  });
+  }
 
-  const { observed, expected, variance } = sums;
-  const atRisk = tables.map((table) => table.n);
-  const share = new Array<number>(k).fill(0);
+  // The sums in local typed arrays (doubles, like the arrays they are copied back to): the same operations
+  // in the same order as on the arrays themselves, without their element-kind transitions in the hot loop.
+  const observed = Float64Array.from(sums.observed);
+  const expected = Float64Array.from(sums.expected);
+  const variance = new Float64Array(k * k);
+  for (let j = 0; j < k; j++) for (let l = 0; l < k; l++) variance[j * k + l] = sums.variance[j]![l]!;
+  const atRisk = Float64Array.from(tables, (table) => table.n);
+  const share = new Float64Array(k);
   let pooledSurvival = 1; // left-continuous pooled Kaplan–Meier, for the rho weights
   for (let slot = 0; slot < slots; slot++) {
     let d = 0;
@@ -119,14 +127,19 @@ function accumulate(
         for (let g = 0; g < k; g++) share[g] = atRisk[g]! / n;
         for (let j = 0; j < k; j++) {
           const term = factor * atRisk[j]!;
-          const row = variance[j]!;
-          row[j]! += term;
-          for (let l = 0; l < k; l++) row[l]! -= term * share[l]!;
+          const row = j * k;
+          variance[row + j]! += term;
+          for (let l = 0; l < k; l++) variance[row + l]! -= term * share[l]!;
         }
       }
       pooledSurvival *= (n - d) / n;
     }
     for (let g = 0; g < k; g++) atRisk[g]! -= removed[g]![slot]!;
+  }
+  for (let g = 0; g < k; g++) {
+    sums.observed[g] = observed[g]!;
+    sums.expected[g] = expected[g]!;
+    for (let l = 0; l < k; l++) sums.variance[g]![l] = variance[g * k + l]!;
   }
 }
 
