@@ -1,4 +1,6 @@
+import { pointHashFor, resolveModelParams } from '@frontline/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tenantPointHash } from '../src/sweep-service.js';
 import { type Harness, startHarness } from './support/harness.js';
 
 const valid = {
@@ -185,6 +187,47 @@ describe('sweep HTTP API: validation, limits, lookups (real Postgres + Redis)', 
     expect(second.body.items[0].id).toBe(ids[0]);
     const badLimit = await harness.request('GET', '/v1/sweeps?limit=0');
     expect(badLimit.status).toBe(400);
+  });
+
+  it('stores each point’s full resolved parameters and content hash, sent as shared params + differences', async () => {
+    const spec = {
+      name: 'stored points',
+      model: 'lf-tid@2',
+      design: { kind: 'grid', axes: { myelotoxicity: [0, 1e-7, 0.25], immuneKill: [0.035, 0.1] } },
+      cohort: { patients: 5, seed: 2301 },
+      params: { doseDays: [0, 21, 42], cycles: 3, horizonDays: 90 },
+    };
+    const storedPoints = async (id: string) =>
+      (
+        await harness.pool.query(
+          `select sp.point_index as "index", sp.point_id as "pointId", sp.axis_values as "axisValues", p.params, p.hash
+           from sweep_points sp join points p on p.id = sp.point_id where sp.sweep_id = $1 order by sp.point_index`,
+          [id],
+        )
+      ).rows;
+    const first = await storedPoints((await harness.submit(spec)).id);
+    expect(first).toHaveLength(6);
+    for (const point of first) {
+      const params = resolveModelParams('lf-tid@2', { ...spec.params, ...point.axisValues });
+      expect(point.params).toStrictEqual(JSON.parse(JSON.stringify(params)));
+      expect(point.hash).toBe(tenantPointHash(harness.tenantId, pointHashFor('lf-tid@2', params)));
+    }
+    // A later sweep sharing two of these points (immuneKill 0.1) finds them by content hash.
+    const second = await storedPoints(
+      (
+        await harness.submit({
+          ...spec,
+          design: { kind: 'grid', axes: { myelotoxicity: [1e-7, 0.25, 0.5], immuneKill: [0.1] } },
+        })
+      ).id,
+    );
+    const idOf = (points: typeof first, myelotoxicity: number, immuneKill: number) =>
+      points.find(
+        (p) => p.axisValues.myelotoxicity === myelotoxicity && p.axisValues.immuneKill === immuneKill,
+      )?.pointId;
+    expect(idOf(second, 1e-7, 0.1)).toBe(idOf(first, 1e-7, 0.1));
+    expect(idOf(second, 0.25, 0.1)).toBe(idOf(first, 0.25, 0.1));
+    expect(first.map((p) => p.pointId)).not.toContain(idOf(second, 0.5, 0.1));
   });
 
   it('reports readiness of Postgres and Redis and serves the OpenAPI document', async () => {

@@ -8,7 +8,7 @@ import {
   sobolPoints,
 } from '@frontline/design';
 import type { ModelId, ModelParams, ModelParamsV2 } from '@frontline/sim';
-import { ParamError, pointHashFor, resolveModelParams } from '@frontline/sim';
+import { modelParamsResolver, ParamError, pointHashFor } from '@frontline/sim';
 import type { ErrorDetail } from './errors.js';
 import { ApiError, apiError } from './errors.js';
 import type { SweepLimits } from './limits.js';
@@ -59,9 +59,11 @@ export function expandSweep(spec: SweepSpec): ExpandedSweep {
   const points: SweepPoint[] = [];
   const invalid: ErrorDetail[] = [];
   let invalidCount = 0;
+  // The spec's params are checked once; each point checks only its axis values and the cross rules.
+  const resolvePoint = modelParamsResolver(spec.model, spec.params);
   designAxisValues(spec).forEach((axisValues, index) => {
     try {
-      const params = resolveModelParams(spec.model, { ...spec.params, ...axisValues });
+      const params = resolvePoint(axisValues);
       const point: SweepPoint = { index, axisValues, params, pointHash: pointHashFor(spec.model, params) };
       points.push(
         spec.design.kind === 'saltelli' ? { ...point, saltelli: sweepPointRole(spec, index) } : point,

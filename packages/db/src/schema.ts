@@ -177,7 +177,10 @@ export const chunks = pgTable(
  * stored exactly once per (point, cohort seed, patient).
  * best_response: its position in `bestResponses` (0 CR … 3 PD; a smallint keeps 10⁷-row tables compact).
  * Every model field has its column here, named as in the model (sampled.x → sampledX): the writer and
- * the exports derive their column lists from this table (outcome-columns.ts checks it at compile time).
+ * the exports derive their column lists from this table (outcome-columns.ts checks it at compile time),
+ * in the order declared here, the model's. On disk the columns lie widest first (8-byte, 4, 2, 1: no
+ * alignment padding between them, migration 0010), an order that only the migration knows: every
+ * statement names its columns.
  */
 export const outcomes = pgTable(
   'outcomes',
@@ -231,7 +234,9 @@ export const outcomes = pgTable(
   (t) => [
     // No other index: survival curves, points and heatmaps read the per-sweep tables (sweep_survival_tallies,
     // sweep_point_tallies), so the four (point, seed, time, event) indexes that served them are gone.
-    primaryKey({ columns: [t.pointId, t.cohortSeed, t.patientIndex] }),
+    // The 8-byte seed last: an index entry of 24 B instead of 32 B (4 B of padding after point_id). Reads
+    // name a point and a patient range and filter the seed; a point rarely has more than one seed.
+    primaryKey({ columns: [t.pointId, t.patientIndex, t.cohortSeed] }),
   ],
 );
 

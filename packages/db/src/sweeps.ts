@@ -193,14 +193,27 @@ async function checkActiveSweepCap(client: pg.PoolClient, tenantId: string, maxA
   if (active >= maxActiveSweeps) throw new ActiveSweepCapError(active, maxActiveSweeps);
 }
 
-/** Store the points not stored yet (content-addressed by hash); returns each point's id, in order. */
+/**
+ * Store the points not stored yet (content-addressed by hash); returns each point's id, in order.
+ * A sweep's points share most parameters: Postgres gets the first point's parameters once and, per
+ * point, only those that differ (its axis values), and builds each row's params as `base || differences`
+ * — the same jsonb, a tenth of the bytes to send and parse (10⁴ points: ~10 MB of JSON → ~0.5 MB).
+ */
 async function storePoints(client: pg.PoolClient, modelId: string, points: readonly NewSweepPoint[]) {
   const hashes = points.map((p) => p.pointHash);
+  const first = (points[0]?.params ?? {}) as Record<string, unknown>;
+  let base = first;
+  let sent = points.map((p) => differences(p.params, first));
+  // Points of one model name the same parameters; should one not, every point sends all of its own.
+  if (sent.some((d) => d === undefined)) {
+    base = {};
+    sent = points.map((p) => p.params as Record<string, unknown>);
+  }
   await client.query(
     `insert into points (hash, model_id, params)
-     select h, $2, p::jsonb from unnest($1::text[], $3::text[]) as t(h, p)
+     select h, $2, $4::jsonb || d::jsonb from unnest($1::text[], $3::text[]) as t(h, d)
      on conflict (hash) do nothing`,
-    [hashes, modelId, points.map((p) => JSON.stringify(p.params))],
+    [hashes, modelId, sent.map((d) => JSON.stringify(d)), JSON.stringify(base)],
   );
   const { rows } = await client.query<{ id: number; hash: string }>(
     // A join on the unnested hashes uses the hash index; `hash = any($1)` compares every row with
@@ -210,6 +223,20 @@ async function storePoints(client: pg.PoolClient, modelId: string, points: reado
   );
   const pointIdByHash = new Map(rows.map((r) => [r.hash, r.id]));
   return hashes.map((h) => pointIdByHash.get(h)!);
+}
+
+/** The entries of `params` whose JSON differs from `base`'s; undefined unless both name the same keys. */
+function differences(params: unknown, base: Record<string, unknown>): Record<string, unknown> | undefined {
+  const own = params as Record<string, unknown>;
+  const changed: Record<string, unknown> = {};
+  let keys = 0;
+  for (const key in own) {
+    if (!Object.hasOwn(base, key)) return undefined;
+    keys++;
+    const value = own[key];
+    if (value !== base[key] && JSON.stringify(value) !== JSON.stringify(base[key])) changed[key] = value;
+  }
+  return keys === Object.keys(base).length ? changed : undefined;
 }
 
 /** Per point, the ranges of patients below `patients` whose outcomes for this seed are stored, sorted. */

@@ -4,6 +4,13 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrationsFolder } from '../src/migrate.js';
+import { outcomeColumns } from '../src/outcome-columns.js';
+import {
+  outcomeExportColumnsFor,
+  outcomeRowBatches,
+  outcomesCsvStream,
+} from '../src/results/outcome-export.js';
+import type { SweepScope } from '../src/results/sweep-scope.js';
 
 // What the integration project's global setup (infra/stack/test/global-setup.ts) provides.
 declare module 'vitest' {
@@ -131,5 +138,195 @@ describe('migrations 0008 (survival tables) then 0009 (work sequence) over exist
       'select os_days from outcomes where point_id = 1 order by patient_index',
     );
     expect(times.map((r) => r.os_days)).toEqual([10.25, 11.25, 12.25, 13.25]);
+  });
+});
+
+/**
+ * Rows stored before migration 0010 (the old column order): every value, the CSV and NDJSON exports and
+ * the survival tables rebuilt from the rows are the same after the table is rewritten in the new order.
+ */
+describe('migration 0010 (compact outcome rows) over stored outcomes', () => {
+  const database = `migrate_${randomUUID().replaceAll('-', '')}`;
+  let admin: pg.Client;
+  let client: pg.Client;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: inject('databaseUrl') });
+    await admin.connect();
+    await admin.query(`create database ${database}`);
+    const url = new URL(inject('databaseUrl'));
+    url.pathname = `/${database}`;
+    client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await client?.end();
+    await admin?.query(`drop database if exists ${database}`);
+    await admin?.end();
+  });
+
+  const v1Columns = ['point_id', ...outcomeColumns.filter((c) => !c.v2Only).map((c) => c.column)];
+  const v2Columns = outcomeColumns.filter((c) => c.v2Only).map((c) => c.column);
+
+  /** Every stored value, as jsonb text (key order independent of the column order; doubles exact). */
+  const storedRows = async () =>
+    (
+      await client.query(
+        'select to_jsonb(o)::text as row from outcomes o order by point_id, cohort_seed, patient_index',
+      )
+    ).rows.map((r) => r.row as string);
+  const exportsOf = async (scope: SweepScope, axes: string[]) => {
+    const columns = outcomeExportColumnsFor(axes, scope.modelId);
+    let csv = '';
+    for await (const chunk of await outcomesCsvStream(pool, scope, columns)) csv += chunk;
+    let ndjson = '';
+    for await (const rows of outcomeRowBatches(pool, scope, columns, 2))
+      for (const row of rows) ndjson += `${JSON.stringify(row)}\n`;
+    return { csv, ndjson };
+  };
+  const tablesOf = async (sweepId: string) => ({
+    survival: (
+      await client.query(
+        `select endpoint, point_id, steps, events, censored from sweep_survival_tallies where sweep_id = $1
+         order by endpoint, point_id`,
+        [sweepId],
+      )
+    ).rows,
+    points: (
+      await client.query(
+        `select point_id, patients, cured, best_response, leader_bins, leader_counts, v2_patients,
+                objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients, dose_intensity_sum::text,
+                recist_best_response
+         from sweep_point_tallies where sweep_id = $1 order by point_id`,
+        [sweepId],
+      )
+    ).rows,
+  });
+
+  it('keeps every value, both exports and the tables from stored rows; rows lose their padding', async () => {
+    expect(journal.entries.map((e) => e.tag).slice(9, 11)).toEqual([
+      '0009_work_sequence_chunks',
+      '0010_compact_outcome_rows',
+    ]);
+    await applyMigrations(client, 0, 10);
+    await client.query(
+      `insert into points (id, hash, model_id, params) values
+         (1, 'p1', 'lf-tid@1', '{"stepDays": 0.25, "dose": 0}'), (2, 'p2', 'lf-tid@2', '{"stepDays": 0.5, "dose": 1}')`,
+    );
+    const sweep = async (model: string, point: number) => {
+      const id = randomUUID();
+      await client.query(
+        `insert into sweeps (id, tenant_id, name, status, priority, model_id, code_version, spec, axes, cohort_seed,
+                             patients, points, total, reused)
+         values ($1, 't', 'before 0010', 'completed', 'normal', $2, 'x', '{}', '["dose"]', 7, 3, 1, 3, 0)`,
+        [id, model],
+      );
+      await client.query(
+        `insert into sweep_points (tenant_id, sweep_id, point_index, point_id, axis_values)
+         values ('t', $1, 0, $2, jsonb_build_object('dose', $2 - 1))`,
+        [id, point],
+      );
+      return { sweepId: id, cohortSeed: 7, patients: 3, modelId: model };
+    };
+    const v1 = await sweep('lf-tid@1', 1);
+    const v2 = await sweep('lf-tid@2', 2);
+    // Doubles that print with 17 digits, extremes, −0 and subnormals; v1 rows leave v2's columns null.
+    const doubles = [
+      '0.1::float8 + 0.2::float8',
+      '1e-300',
+      '5e-324',
+      '1.7976931348623157e308',
+      "'-0'::float8",
+    ];
+    const value = (i: number, k: number) => doubles[(i + k) % doubles.length];
+    const v1Values = (k: number) =>
+      v1Columns.map((column, i) => {
+        if (column === 'point_id') return '1';
+        if (column === 'cohort_seed') return '7';
+        if (column === 'patient_index') return String(k);
+        if (column.endsWith('_days')) return `${10 + k}.25`;
+        if (['os_event', 'pfs_event', 'mfs_event', 'cured'].includes(column))
+          return k % 2 === 0 ? 'true' : 'false';
+        if (column === 'best_response') return String(k);
+        if (column === 'seeding_events' || column === 'redraws') return String(1000 * k + i);
+        if (column === 'leader_fraction_at_diagnosis') return `${0.1 * (k + 1)}`;
+        return value(i, k);
+      });
+    for (let k = 0; k < 3; k++) {
+      await client.query(`insert into outcomes (${v1Columns.join(', ')}) values (${v1Values(k).join(', ')})`);
+      const v2Values = v2Columns.map((column, i) => {
+        if (column.endsWith('_event') || column === 'toxic_death' || column === 'objective_response')
+          return k === 1 ? 'true' : 'false';
+        if (column === 'scan_pfs_days') return `${20 + k}.5`;
+        if (column === 'recist_best_response') return String(k + 1);
+        if (
+          ['cycles_received', 'dose_delays', 'dose_reductions', 'worst_neutropenia_grade', 'scans'].includes(
+            column,
+          )
+        )
+          return String(k + i);
+        return value(i, k + 1);
+      });
+      const row = [...v1Values(k).map((v, i) => (v1Columns[i] === 'point_id' ? '2' : v)), ...v2Values];
+      await client.query(
+        `insert into outcomes (${[...v1Columns, ...v2Columns].join(', ')}) values (${row.join(', ')})`,
+      );
+    }
+    for (const s of [v1, v2])
+      await client.query('select frontline_tally_stored_outcomes($1, array[$2::int4], array[0], array[3])', [
+        s.sweepId,
+        s.modelId === 'lf-tid@1' ? 1 : 2,
+      ]);
+    const rowSize = async () =>
+      (await client.query('select pg_column_size(o.*) as n from outcomes o where point_id = 1 limit 1'))
+        .rows[0].n;
+    const before = {
+      rows: await storedRows(),
+      v1: await exportsOf(v1, ['dose']),
+      v2: await exportsOf(v2, ['dose']),
+      v1Tables: await tablesOf(v1.sweepId),
+      v2Tables: await tablesOf(v2.sweepId),
+      rowSize: await rowSize(),
+    };
+    expect(before.rows).toHaveLength(6);
+    expect(before.v1.csv.split('\n')).toHaveLength(5); // header, 3 rows, trailing newline
+    expect(before.v2Tables.points).toMatchObject([{ point_id: 2, patients: 3, v2_patients: 3 }]);
+
+    // In one transaction, as migrate() applies them.
+    await client.query('begin');
+    await applyMigrations(client, 10, 11);
+    await client.query('commit');
+
+    expect(await storedRows()).toEqual(before.rows);
+    expect(await exportsOf(v1, ['dose'])).toEqual(before.v1);
+    expect(await exportsOf(v2, ['dose'])).toEqual(before.v2);
+    // The same tables rebuilt from the rewritten rows, for new sweeps reusing them.
+    for (const [s, tables] of [
+      [v1, before.v1Tables],
+      [v2, before.v2Tables],
+    ] as const) {
+      await client.query('delete from sweep_survival_tallies where sweep_id = $1', [s.sweepId]);
+      await client.query('delete from sweep_point_tallies where sweep_id = $1', [s.sweepId]);
+      await client.query('select frontline_tally_stored_outcomes($1, array[$2::int4], array[0], array[3])', [
+        s.sweepId,
+        s.modelId === 'lf-tid@1' ? 1 : 2,
+      ]);
+      expect(await tablesOf(s.sweepId)).toEqual(tables);
+    }
+    // A v1 row: 34 B of padding gone (header and null bitmap as before).
+    expect({ before: before.rowSize, after: await rowSize() }).toEqual({ before: 224, after: 190 });
+    const { rows: columns } = await client.query(
+      `select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+       where i.indrelid = 'outcomes'::regclass and i.indisprimary order by array_position(i.indkey::int2[], a.attnum)`,
+    );
+    expect(columns.map((c) => c.attname)).toEqual(['point_id', 'patient_index', 'cohort_seed']);
+    // The app role still reads and writes the rewritten table.
+    const { rows: grants } = await client.query(
+      `select privilege_type from information_schema.role_table_grants
+       where table_name = 'outcomes' and grantee = 'frontline_app' order by privilege_type`,
+    );
+    expect(grants.map((g) => g.privilege_type)).toEqual(['INSERT', 'SELECT']);
   });
 });

@@ -17,6 +17,7 @@ import {
   type ParamProblem,
   paramDomains,
   paramNames,
+  paramsResolver,
   pointHash,
   resolveParams,
   validateParams,
@@ -26,6 +27,7 @@ import {
   type ModelParamsV2,
   paramDomainsV2,
   paramNamesV2,
+  paramsResolverV2,
   pointHashV2,
   resolveParamsV2,
   validateParamsV2,
@@ -75,6 +77,20 @@ export function resolveModelParams<M extends ModelId>(
   return (
     checkModelId(modelId) === 'lf-tid@1' ? resolveParams(overrides) : resolveParamsV2(overrides)
   ) as ParamsOf<M>;
+}
+
+/**
+ * `resolveModelParams(modelId, { ...shared, ...values })` for many `values` (a sweep's points): the
+ * shared overrides are checked once, each point only its own values and the rules between parameters.
+ * Same results, same ParamErrors.
+ */
+export function modelParamsResolver<M extends ModelId>(
+  modelId: M,
+  shared: ParamOverrides = {},
+): (values: Record<string, number>) => ParamsOf<M> {
+  return (checkModelId(modelId) === 'lf-tid@1' ? paramsResolver(shared) : paramsResolverV2(shared)) as (
+    values: Record<string, number>,
+  ) => ParamsOf<M>;
 }
 
 /** Content hash of a point of a model; includes the model id, so v1 and v2 points never collide. */

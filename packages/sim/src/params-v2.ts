@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
-  canonicalJson,
+  canonicalPointJson,
   crossProblems,
   type Domain,
   domainText,
@@ -272,11 +272,37 @@ function sameParams(a: ModelParamsV2, b: ModelParamsV2): boolean {
   return true;
 }
 
+const canonicalV2 = canonicalPointJson(modelIdV2, paramNamesV2);
+
 /** Content hash of a v2 point: hex SHA-256 of the canonical JSON of { model: 'lf-tid@2', params }. */
 export function pointHashV2(params: ModelParamsV2): string {
-  const p: Record<string, unknown> = {};
-  for (const name of paramNamesV2) p[name] = params[name];
-  return createHash('sha256')
-    .update(canonicalJson({ model: modelIdV2, params: p }))
-    .digest('hex');
+  return createHash('sha256').update(canonicalV2(params)).digest('hex');
+}
+
+/** paramsResolver for v2: `resolveParamsV2({ ...shared, ...values })`, the shared part checked once. */
+export function paramsResolverV2(
+  shared: ParamOverridesV2 = {},
+): (values: Record<string, number>) => ModelParamsV2 {
+  const slow = (values: Record<string, number>) => resolveParamsV2({ ...shared, ...values });
+  if (!isPlainObject(shared) || validateParamsV2(shared).length > 0) return slow;
+  const base = resolveParamsV2(shared) as unknown as Record<string, unknown>;
+  const fields = modelParamsSchemaV2.shape as Record<string, z.ZodType>;
+  return (values) => {
+    const out: Record<string, unknown> = { ...base };
+    for (const name in values) {
+      const value = values[name];
+      if (
+        !Object.hasOwn(fields, name) ||
+        typeof value !== 'number' ||
+        !fields[name]!.safeParse(value).success
+      )
+        return slow(values);
+      out[name] = value === 0 ? 0 : value;
+    }
+    const params = out as unknown as ModelParamsV2;
+    if (crossProblemsV2(params).length > 0) return slow(values);
+    const frozen = Object.freeze(params);
+    resolvedV2.add(frozen);
+    return frozen;
+  };
 }

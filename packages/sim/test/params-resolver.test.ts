@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import {
+  defaultParams,
+  type ModelId,
+  modelParamsResolver,
+  ParamError,
+  pointHashFor,
+  resolveModelParams,
+} from '../src/index.js';
+
+/** What resolveModelParams gives, or the ParamError it throws. */
+function outcomeOf(resolve: () => unknown): unknown {
+  try {
+    return resolve();
+  } catch (error) {
+    if (!(error instanceof ParamError)) throw error;
+    return { param: error.param, rule: error.rule, value: error.value, problems: error.problems };
+  }
+}
+
+describe('modelParamsResolver: the shared params checked once, each point its own values', () => {
+  const cases: { model: ModelId; shared: Record<string, unknown>; points: Record<string, number>[] }[] = [
+    {
+      model: 'lf-tid@1',
+      shared: { horizonDays: 120 },
+      points: [
+        { dose: 0, immuneKill: 0.035 },
+        { dose: -0, immuneKill: 0.1 },
+        { dose: 2.5, immuneKill: 0.0123456789 },
+        // A field outside its domain, a non-finite value and an unknown name: resolveModelParams' errors.
+        { dose: -1, immuneKill: 0.1 },
+        { dose: Number.NaN },
+        { doze: 1 },
+        // A rule between parameters (the primary could never grow to diagnosis).
+        { diagnosisCells: defaultParams.capacityPrimary * 2 },
+      ],
+    },
+    {
+      model: 'lf-tid@2',
+      shared: { doseDays: [0, 21, 42], cycles: 3 },
+      points: [
+        { myelotoxicity: 1e-7 },
+        { doseReductionStep: 0.5, maxDoseReductions: 2 },
+        { infusionHours: 0.5 },
+      ],
+    },
+    // Shared params that break a rule alone, repaired by every point's axis value.
+    {
+      model: 'lf-tid@1',
+      shared: { diagnosisCells: defaultParams.capacityPrimary * 2 },
+      points: [{ capacityPrimary: defaultParams.capacityPrimary * 4 }, { capacityPrimary: 1 }],
+    },
+  ];
+
+  it('gives exactly resolveModelParams’ parameters, hashes and errors, point by point', () => {
+    for (const { model, shared, points } of cases) {
+      const resolve = modelParamsResolver(model, shared);
+      for (const values of points) {
+        const expected = outcomeOf(() => resolveModelParams(model, { ...shared, ...values }));
+        const actual = outcomeOf(() => resolve(values));
+        expect(actual, `${model} ${JSON.stringify(values)}`).toStrictEqual(expected);
+        if (expected instanceof Object && !('problems' in expected)) {
+          expect(Object.isFrozen(actual)).toBe(true);
+          expect(Object.keys(actual as object)).toEqual(Object.keys(expected));
+          expect(pointHashFor(model, actual as never)).toBe(pointHashFor(model, expected as never));
+        }
+      }
+    }
+  });
+
+  it('keeps every stored point’s content hash: pinned values of v1 and v2 points', () => {
+    // A change of any of these means stored points change identity and reuse across sweeps breaks.
+    const v1 = modelParamsResolver('lf-tid@1');
+    expect(pointHashFor('lf-tid@1', v1({}))).toBe(
+      '4f6210cd597de694acc32fa3b38be7f64e5d1cc91318b2bfb9a1ed914f2e0acb',
+    );
+    expect(pointHashFor('lf-tid@1', v1({ dose: 2.5, immuneKill: 0.0123456789 }))).toBe(
+      '977e05a8ef3e7d69aea7e9757cadd2668a82685d2360ed36edf7426179969f6f',
+    );
+    expect(pointHashFor('lf-tid@2', modelParamsResolver('lf-tid@2')({}))).toBe(
+      'c629083ac34f3771157dc62afa7608a0f4682390e79ec8c59f8195ca38e7506f',
+    );
+    const v2 = modelParamsResolver('lf-tid@2', { doseDays: [0, 21, 42], cycles: 3 });
+    const expected = '4b9c40efb2f31817bfc20df5afb3b208ca8cd41296215c90910a30678fc9f8dd';
+    // Twice, between other points: the hash reuses the entries of unchanged values.
+    expect(pointHashFor('lf-tid@2', v2({ myelotoxicity: 1e-7 }))).toBe(expected);
+    expect(pointHashFor('lf-tid@2', v2({ myelotoxicity: 2e-7 }))).not.toBe(expected);
+    expect(pointHashFor('lf-tid@2', v2({ myelotoxicity: 1e-7 }))).toBe(expected);
+    expect(
+      pointHashFor(
+        'lf-tid@2',
+        resolveModelParams('lf-tid@2', { doseDays: [0, 21, 42], cycles: 3, myelotoxicity: 1e-7 }),
+      ),
+    ).toBe(expected);
+  });
+});
