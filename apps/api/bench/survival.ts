@@ -72,7 +72,11 @@ async function seed(pool: import('pg').Pool) {
   try {
     await client.query('select setseed(0.42)');
     await client.query(
-      `insert into outcomes
+      `insert into outcomes (point_id, cohort_seed, patient_index, os_days, os_event, pfs_days, pfs_event, mfs_days, mfs_event, best_response,
+         nadir_cells, nadir_day, leader_fraction_at_diagnosis, leader_fraction_at_nadir, leader_fraction_at_end,
+         metastatic_cells_at_diagnosis, seeding_events, cured, min_effector, redraws, sampled_growth_rate,
+         sampled_diagnosis_cells, sampled_emt_plasticity, sampled_elimination_rate, sampled_max_drug_kill,
+         sampled_immune_kill)
        select point_id, $1, k,
               least(730, t), t < 730, least(730, t * u), t * u < 730, least(730, t * 0.9), t * 0.9 < 730,
               (k % 4)::int2, 1e8, 30, u * 0.2, 0.1, 0.2, 1e3, 0, t >= 730 and u < 0.3, 2.5, 0,

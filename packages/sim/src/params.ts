@@ -457,10 +457,7 @@ export function canonicalJson(value: unknown): string {
  * `canonicalJson({ model: modelId, params })` of complete parameter sets of one model, with the keys
  * sorted and quoted once instead of per point: the same string, so the same content hash.
  */
-export function canonicalPointJson(
-  modelId: string,
-  names: readonly string[],
-): (params: object) => string {
+export function canonicalPointJson(modelId: string, names: readonly string[]): (params: object) => string {
   const sorted = [...names].sort();
   const keys = sorted.map((name) => `${JSON.stringify(name)}:`);
   const head = `{"model":${JSON.stringify(modelId)},"params":{`;

@@ -58,7 +58,11 @@ export async function seedSweep(
     [id, options.tenantId, rows.map((r) => r.id), axisValues.map((a) => JSON.stringify(a))],
   );
   await pool.query(
-    `insert into outcomes
+    `insert into outcomes (point_id, cohort_seed, patient_index, os_days, os_event, pfs_days, pfs_event, mfs_days, mfs_event, best_response,
+       nadir_cells, nadir_day, leader_fraction_at_diagnosis, leader_fraction_at_nadir, leader_fraction_at_end,
+       metastatic_cells_at_diagnosis, seeding_events, cured, min_effector, redraws, sampled_growth_rate,
+       sampled_diagnosis_cells, sampled_emt_plasticity, sampled_elimination_rate, sampled_max_drug_kill,
+       sampled_immune_kill)
      select point_id, $1, k,
             least(730, ceil(t * 4) / 4), t < 730, least(730, ceil(t * u * 4) / 4), t * u < 730,
             least(730, ceil(t * 0.9 * 4) / 4), t * 0.9 < 730,
