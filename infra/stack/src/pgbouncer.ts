@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { childEnv } from './env.js';
 import { startOnFreePort } from './ports.js';
-import { postgresServerUser } from './postgres-user.js';
+import { ensureReachable, postgresServerUser } from './postgres-user.js';
 import { ManagedProcess } from './process-group.js';
 import { findExecutable, pgbouncer } from './system-packages.js';
 import { waitUntil } from './wait.js';
@@ -49,7 +49,10 @@ export async function startPgbouncer(options: PgbouncerOptions): Promise<Pgbounc
   const userList = join(options.dir, 'userlist.txt');
   writeFileSync(userList, `${quote(user)} ${quote(password)}\n`, { mode: 0o600 });
   const configFile = join(options.dir, 'pgbouncer.ini');
-  if (runAs) for (const file of [options.dir, userList]) chownSync(file, runAs.uid, runAs.gid);
+  if (runAs) {
+    for (const file of [options.dir, userList]) chownSync(file, runAs.uid, runAs.gid);
+    ensureReachable(userList, runAs, options.onLine ?? (() => {}));
+  }
 
   return startOnFreePort({ preferred: options.preferredPort }, async (port) => {
     writeFileSync(
