@@ -192,19 +192,38 @@ async function main() {
 
     // What the app role's backends do, sampled: running (CPU or I/O), waiting on a lock, or idle in a
     // transaction (waiting for the worker's next statement: a round trip).
-    const activity = { samples: 0, active: 0, lock: 0, idleInTransaction: 0 };
+    // Per state, which statement (its first words): running or waiting on it, or the last one sent
+    // before the backend went idle in its transaction (what the worker does next is not SQL).
+    const activity = {
+      samples: 0,
+      active: 0,
+      lock: 0,
+      idleInTransaction: 0,
+      statements: new Map<string, number>(),
+    };
     let sampling = false;
     const sampleActivity = async () => {
       while (sampling) {
-        const { rows } = await owner.pool.query<{ state: string; wait: string | null }>(
-          `select state, wait_event_type as wait from pg_stat_activity
-           where usename = 'frontline_app' and pid <> pg_backend_pid()`,
+        const { rows } = await owner.pool.query<{ state: string; wait: string | null; query: string }>(
+          `select state, wait_event_type as wait, left(regexp_replace(query, 's+', ' ', 'g'), 48) as query
+           from pg_stat_activity where usename = 'frontline_app' and pid <> pg_backend_pid()`,
         );
         activity.samples += 1;
         for (const row of rows) {
-          if (row.state === 'idle in transaction') activity.idleInTransaction += 1;
-          else if (row.state === 'active' && row.wait === 'Lock') activity.lock += 1;
-          else if (row.state === 'active') activity.active += 1;
+          const state =
+            row.state === 'idle in transaction'
+              ? 'idle in transaction after'
+              : row.state === 'active' && row.wait === 'Lock'
+                ? 'lock wait in'
+                : row.state === 'active'
+                  ? 'active in'
+                  : undefined;
+          if (!state) continue;
+          if (state === 'idle in transaction after') activity.idleInTransaction += 1;
+          else if (state === 'lock wait in') activity.lock += 1;
+          else activity.active += 1;
+          const key = `${state} «${row.query}»`;
+          activity.statements.set(key, (activity.statements.get(key) ?? 0) + 1);
         }
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -235,7 +254,13 @@ async function main() {
         const cpuBefore = Object.fromEntries(
           Object.entries(groups).map(([name, pids]) => [name, treeCpuSeconds(pids)]),
         );
-        Object.assign(activity, { samples: 0, active: 0, lock: 0, idleInTransaction: 0 });
+        Object.assign(activity, {
+          samples: 0,
+          active: 0,
+          lock: 0,
+          idleInTransaction: 0,
+          statements: new Map(),
+        });
         sampling = true;
         const sampler = sampleActivity();
         const load = loadavg()[0]!.toFixed(1);
@@ -266,6 +291,9 @@ async function main() {
           `lock wait ${per(activity.lock).toFixed(2)}, idle in transaction ${per(activity.idleInTransaction).toFixed(2)}; ` +
           `server connection time per chunk ${(connectionSeconds * 1000).toFixed(0)} ms`;
         console.log(line);
+        const top = [...activity.statements].sort((x, y) => y[1] - x[1]).slice(0, 8);
+        for (const [statement, count] of top)
+          console.log(`    ${(count / activity.samples).toFixed(2)} backends ${statement}`);
         results.push(`${(simulations / seconds).toFixed(0)}|${line}`);
       }
       for (const worker of workers.splice(0).reverse()) await worker.stop('SIGTERM', 30_000);
