@@ -205,7 +205,7 @@ async function main() {
     const sampleActivity = async () => {
       while (sampling) {
         const { rows } = await owner.pool.query<{ state: string; wait: string | null; query: string }>(
-          `select state, wait_event_type as wait, left(regexp_replace(query, 's+', ' ', 'g'), 48) as query
+          `select state, wait_event_type as wait, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 48) as query
            from pg_stat_activity where usename = 'frontline_app' and pid <> pg_backend_pid()`,
         );
         activity.samples += 1;
