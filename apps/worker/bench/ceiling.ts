@@ -26,6 +26,7 @@ import {
   type ManagedProcess,
   newPassword,
   randomHighPort,
+  redisCommand,
   startApp,
   startPostgres,
   startRedis,
@@ -200,7 +201,15 @@ async function main() {
       lock: 0,
       idleInTransaction: 0,
       statements: new Map<string, number>(),
+      /** Most Postgres connections the workers held at once, and Redis clients beyond the API's. */
+      workerConnections: 0,
+      redisClients: 0,
     };
+    const redisClients = async () =>
+      String(await redisCommand(redis.url, ['CLIENT', 'LIST']))
+        .trim()
+        .split('\n').length;
+    const apiRedisClients = await redisClients();
     let sampling = false;
     const sampleActivity = async () => {
       while (sampling) {
@@ -209,6 +218,12 @@ async function main() {
            from pg_stat_activity where usename = 'frontline_app' and pid <> pg_backend_pid()`,
         );
         activity.samples += 1;
+        if (activity.samples % 20 === 1)
+          activity.redisClients = Math.max(activity.redisClients, (await redisClients()) - apiRedisClients);
+        const { rows: held } = await owner.pool.query<{ n: number }>(
+          "select count(*)::int as n from pg_stat_activity where application_name = 'frontline-worker'",
+        );
+        activity.workerConnections = Math.max(activity.workerConnections, held[0]!.n);
         for (const row of rows) {
           const state =
             row.state === 'idle in transaction'
@@ -260,6 +275,8 @@ async function main() {
           lock: 0,
           idleInTransaction: 0,
           statements: new Map(),
+          workerConnections: 0,
+          redisClients: 0,
         });
         sampling = true;
         const sampler = sampleActivity();
@@ -289,7 +306,9 @@ async function main() {
           `${seconds.toFixed(1)} s → ${(simulations / seconds).toFixed(0)} sims/s (load ${load}); ` +
           `CPU cores (CPU s per 10⁶ sims): ${cpu}; app backends per sample: active ${per(activity.active).toFixed(2)}, ` +
           `lock wait ${per(activity.lock).toFixed(2)}, idle in transaction ${per(activity.idleInTransaction).toFixed(2)}; ` +
-          `server connection time per chunk ${(connectionSeconds * 1000).toFixed(0)} ms`;
+          `server connection time per chunk ${(connectionSeconds * 1000).toFixed(0)} ms; ` +
+          `per worker process at most ${(activity.workerConnections / processes).toFixed(1)} Postgres and ` +
+          `${(activity.redisClients / processes).toFixed(1)} Redis connections`;
         console.log(line);
         const top = [...activity.statements].sort((x, y) => y[1] - x[1]).slice(0, 8);
         for (const [statement, count] of top)
