@@ -11,7 +11,8 @@ function tenantBegin(tenantId: string, begin = 'begin'): string {
 }
 
 const beginStatement = /^\s*(begin|start\s+transaction)\b/i;
-const endStatement = /^\s*(commit|rollback|end|abort)\b/i;
+// `rollback to savepoint` stays inside the transaction.
+const endStatement = /^\s*(commit|rollback(?!\s+to\b)|end|abort)\b/i;
 
 type QueryArgs = [unknown, ...unknown[]];
 type RunQuery = (...args: unknown[]) => Promise<unknown>;
