@@ -5,6 +5,7 @@ import {
   ensureSystemPrograms,
   MissingSystemProgramError,
   munge,
+  pgbouncer,
   redisServer,
   shellcheck,
   slurm,
@@ -13,7 +14,7 @@ import {
 const log = (line: string) => console.log(`[system-deps] ${line}`);
 
 try {
-  ensureSystemPrograms([redisServer, chromium, slurm, munge, shellcheck], log);
+  ensureSystemPrograms([redisServer, pgbouncer, chromium, slurm, munge, shellcheck], log);
 } catch (error) {
   if (!(error instanceof MissingSystemProgramError)) throw error;
   console.error(`[system-deps] ${error.message}`);

@@ -2,6 +2,7 @@ export { appDatabaseUrl, grantAppLogin, newPassword, testAppPassword } from './a
 export { type AppSpec, sourceNodeFlags, startApp } from './apps.js';
 export { type DemoOptions, runDemo } from './demo.js';
 export { apiEntry, dashboardDir, projectRoot, stackEntry, stackPaths, workerEntry } from './paths.js';
+export { type PgbouncerHandle, type PgbouncerOptions, startPgbouncer } from './pgbouncer.js';
 export {
   type FreePortOptions,
   findFreePort,

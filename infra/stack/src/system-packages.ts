@@ -17,6 +17,12 @@ export const redisServer: SystemProgram = {
   purpose: 'the local Redis (BullMQ queues)',
 };
 
+export const pgbouncer: SystemProgram = {
+  command: 'pgbouncer',
+  debianPackage: 'pgbouncer',
+  purpose: 'the transaction-pooling test (tenants behind pgbouncer, docs/multi-host.md)',
+};
+
 export const chromium: SystemProgram = {
   command: 'chromium',
   debianPackage: 'chromium',

@@ -1,40 +1,89 @@
-import type pg from 'pg';
-
-// Named per checkout and cleared on release, so a pooled connection never carries a tenant over.
-const setTenant = "select set_config('frontline.tenant', $1, false)";
+import pg from 'pg';
 
 /**
- * A view of `pool` bound to one tenant: every checkout names the tenant before its first
- * statement, and row-level security shows it only its own sweeps, points of sweeps and chunks.
- * It has the pool's `query` and `connect`, so the data functions take it in place of a pool.
+ * `begin` that names the tenant for this transaction only (`set_config(…, true)`): one simple-protocol
+ * round trip, and nothing outlives the transaction. So a server connection never carries a tenant
+ * from one client to the next, also behind pgbouncer's transaction pooling, where consecutive
+ * transactions of one client may run on different server connections (docs/multi-host.md).
+ */
+function tenantBegin(tenantId: string, begin = 'begin'): string {
+  return `${begin}; select set_config('frontline.tenant', ${pg.escapeLiteral(tenantId)}, true)`;
+}
+
+const beginStatement = /^\s*(begin|start\s+transaction)\b/i;
+// `rollback to savepoint` stays inside the transaction.
+const endStatement = /^\s*(commit|rollback(?!\s+to\b)|end|abort)\b/i;
+
+type QueryArgs = [unknown, ...unknown[]];
+type RunQuery = (...args: unknown[]) => Promise<unknown>;
+const textOf = (query: unknown): string | undefined =>
+  typeof query === 'string'
+    ? query
+    : typeof query === 'object' && query !== null && 'text' in query && typeof query.text === 'string'
+      ? query.text
+      : undefined;
+
+/**
+ * A view of `pool` bound to one tenant, for row-level security: it shows the tenant only its own
+ * sweeps, points of sweeps and chunks. It has the pool's `query` and `connect`, so the data functions
+ * take it in place of a pool. The tenant is set inside every transaction, never per session:
+ * - `query()` runs its statement in `begin; set_config(…, true)` … `commit` (3 round trips, as many
+ *   as the session-level set + query + reset it replaces);
+ * - a client from `connect()` adds the tenant to its own `begin` (no extra round trip; it was 2, the
+ *   set on checkout and the reset on release); a text statement it sends outside a transaction is
+ *   wrapped as `query()`'s is. Anything else outside a transaction (a COPY or cursor object) is refused,
+ *   as it would run with no tenant.
  */
 export function forTenant(pool: pg.Pool, tenantId: string): pg.Pool {
-  async function connect(): Promise<pg.PoolClient> {
-    const client = await pool.connect();
+  const begin = tenantBegin(tenantId);
+  /** One statement in its own transaction that names the tenant; `run` is the client's own query. */
+  async function inTenantTransaction(run: RunQuery, args: QueryArgs): Promise<unknown> {
+    await run(begin);
     try {
-      await client.query(setTenant, [tenantId]);
+      const result = await run(...args);
+      await run('commit');
+      return result;
     } catch (error) {
-      client.release(error as Error);
+      await run('rollback').catch(() => {});
       throw error;
     }
+  }
+
+  async function connect(): Promise<pg.PoolClient> {
+    const client = await pool.connect();
+    const ownQuery = client.query;
+    const run = ownQuery.bind(client) as RunQuery;
+    let inTransaction = false;
+    client.query = ((...args: QueryArgs) => {
+      const text = textOf(args[0]);
+      if (inTransaction) {
+        if (text !== undefined && endStatement.test(text)) inTransaction = false;
+        return run(...args);
+      }
+      if (text !== undefined && beginStatement.test(text)) {
+        if (args.length > 1 || typeof args[0] !== 'string')
+          throw new Error('forTenant: send begin as plain text, without values');
+        inTransaction = true;
+        return run(tenantBegin(tenantId, text));
+      }
+      if (text === undefined || args.some((a) => typeof a === 'function'))
+        throw new Error('forTenant: run cursors, COPY and callbacks inside a transaction (begin … commit)');
+      return inTenantTransaction(run, args);
+    }) as pg.PoolClient['query'];
     const release = client.release.bind(client);
-    let released = false;
     client.release = ((err?: Error | boolean) => {
-      if (released) return;
-      released = true;
+      client.query = ownQuery;
       client.release = release;
-      if (err) return release(err);
-      client.query(setTenant, ['']).then(
-        () => release(),
-        (resetError: Error) => release(resetError),
-      );
+      // A client handed back mid-transaction is discarded, not pooled: its transaction holds the tenant.
+      return release(err || (inTransaction ? new Error('released inside a transaction') : undefined));
     }) as pg.PoolClient['release'];
     return client;
   }
-  async function query(...args: unknown[]) {
-    const client = await connect();
+
+  async function query(...args: QueryArgs) {
+    const client = await pool.connect();
     try {
-      return await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+      return await inTenantTransaction(client.query.bind(client) as RunQuery, args);
     } finally {
       client.release();
     }

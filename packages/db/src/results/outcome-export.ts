@@ -117,8 +117,11 @@ export async function outcomesCsvStream(
     client.release(error);
   };
   try {
+    // In a transaction, so a tenant-bound pool names the tenant for the COPY (forTenant) and the
+    // timeout ends with it.
+    await client.query('begin read only');
     const timeout = options.statementTimeoutMs;
-    if (timeout !== undefined) await client.query(`set statement_timeout = ${integerLiteral(timeout)}`);
+    if (timeout !== undefined) await client.query(`set local statement_timeout = ${integerLiteral(timeout)}`);
     const stream = client.query(
       copyTo(`copy (${exportQuery(client, scope, columns, true)}) to stdout with (format csv, header)`),
     );
@@ -126,8 +129,7 @@ export async function outcomesCsvStream(
       'end',
       () =>
         void copyFinished(client)
-          // Back to the pool's own statement_timeout (the session default) before the next checkout.
-          .then(() => (timeout === undefined ? undefined : client.query('reset statement_timeout')))
+          .then(() => client.query('commit'))
           .then(
             () => release(),
             (error: Error) => release(error),

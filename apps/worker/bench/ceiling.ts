@@ -1,0 +1,339 @@
+/**
+ * Coordinator ceiling (issue 13, benchmark 3): simulations/s that the API + Redis + Postgres absorb
+ * when the workers do no model work. Worker processes start with a benchmark-only preload
+ * (bench/stand-in-preload.mjs) that swaps the piscina task for one returning precomputed outcomes;
+ * everything else — BullMQ jobs, loadChunk, completeChunk's transaction (rows in `full` mode, survival
+ * tables and point summaries in both), the enqueue window — is the production code. Per retention mode
+ * and worker count it reports the sweep's simulations/s (POST → `completed`), the CPU each server used
+ * meanwhile (from /proc, per process group), and what the chunk transactions waited on
+ * (pg_stat_activity sampled every 50 ms). One core's kernel rate, measured in the same run before and
+ * after, turns the rate into cores fed.
+ *
+ *   pnpm --filter @frontline/worker bench:ceiling
+ *   BENCH_WORKERS=1x2,2x2,4x2 BENCH_MODES=summary,full BENCH_CHUNK_SIZE=20000 …
+ */
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expandSweep, parseSweepSpec } from '@frontline/contracts';
+import { connectDatabase, createApiKey, migrate } from '@frontline/db';
+import { simulateCohort } from '@frontline/sim';
+import {
+  apiEntry,
+  findFreePort,
+  grantAppLogin,
+  type ManagedProcess,
+  newPassword,
+  randomHighPort,
+  redisCommand,
+  startApp,
+  startPostgres,
+  startRedis,
+  workerEntry,
+} from '@frontline/stack';
+
+const workerShapes = (process.env.BENCH_WORKERS ?? '1x2,2x2,4x2').split(',').map((shape) => {
+  const [processes, threads] = shape.split('x').map(Number);
+  return { processes: processes!, threads: threads! };
+});
+const modes = (process.env.BENCH_MODES ?? 'summary,full').split(',') as ('summary' | 'full')[];
+const chunkSize = Number(process.env.BENCH_CHUNK_SIZE ?? 20_000);
+const simulationsOf = {
+  summary: Number(process.env.BENCH_SUMMARY_SIMULATIONS ?? 2_000_000),
+  full: Number(process.env.BENCH_FULL_SIMULATIONS ?? 400_000),
+};
+const standInPreload = fileURLToPath(new URL('./stand-in-preload.mjs', import.meta.url));
+
+/** 36 points (the end-to-end bench's large shape), about `simulations` in all. */
+function sweepSpec(mode: 'summary' | 'full', simulations: number, seed: number) {
+  return {
+    name: `ceiling ${mode} ${seed}`,
+    outcomes: mode,
+    design: {
+      kind: 'grid',
+      axes: { dose: [0, 1, 2, 5], immuneKill: [0.01, 0.035, 0.1], emtPlasticity: [0.1, 1, 10] },
+    },
+    cohort: { patients: Math.ceil(simulations / 36), seed, chunkSize },
+  };
+}
+
+/** One core's kernel rate: the sweep's points simulated on this thread for `seconds`, after a warm-up. */
+function kernelRate(seconds: number): number {
+  const parsed = parseSweepSpec(sweepSpec('summary', 36_000, 1), {
+    maxPoints: 1e6,
+    maxPatientsPerPoint: 1e6,
+    maxSimulations: 1e9,
+    maxChunksPerSweep: 1e6,
+    maxBodyBytes: 1e8,
+  });
+  if (!parsed.ok) throw parsed.error;
+  const { points, modelId } = expandSweep(parsed.spec);
+  const run = (until: number) => {
+    let done = 0;
+    for (let k = 0; performance.now() < until; k++) {
+      simulateCohort(modelId, points[k % points.length]!.params, 7, k * 100, 100);
+      done += 100;
+    }
+    return done;
+  };
+  run(performance.now() + 1_000);
+  const start = performance.now();
+  const done = run(start + seconds * 1000);
+  return done / ((performance.now() - start) / 1000);
+}
+
+/** CPU seconds (user + system, reaped children included) of these processes and their descendants. */
+function treeCpuSeconds(roots: readonly number[]): number {
+  const ticksPerSecond = 100;
+  const parentOf = new Map<number, number>();
+  const ticksOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the parenthesised command: state ppid pgrp … utime(14) stime cutime cstime.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    parentOf.set(Number(entry), Number(fields[1]));
+    ticksOf.set(
+      Number(entry),
+      Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
+    );
+  }
+  let ticks = 0;
+  for (const [pid, own] of ticksOf) {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parentOf.get(p))
+      if (roots.includes(p)) {
+        ticks += own;
+        break;
+      }
+  }
+  return ticks / ticksPerSecond;
+}
+
+/** Start the API or a worker process and wait for its `ready` log line. */
+async function startReadyApp(
+  entry: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  nodeFlags: string[] = [],
+): Promise<ManagedProcess> {
+  let markReady = () => {};
+  const isReady = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const app = await startApp({
+    name: entry,
+    entry,
+    nodeFlags,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    onLine: (line) => ready.test(line) && markReady(),
+  });
+  await Promise.race([
+    isReady,
+    app.exited.then((status) => {
+      throw new Error(`${entry} exited (${JSON.stringify(status)}):\n${app.recentOutput.join('\n')}`);
+    }),
+  ]);
+  return app;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'frontline-ceiling-'));
+  chmodSync(dir, 0o755);
+  const quiet = () => {};
+  const postgres = await startPostgres({
+    dataDir: join(dir, 'postgres'),
+    passwordFile: join(dir, 'postgres-password'),
+    database: 'frontline',
+    preferredPort: randomHighPort(),
+    onLine: quiet,
+  });
+  const redis = await startRedis({ dir: join(dir, 'redis'), preferredPort: randomHighPort(), onLine: quiet });
+  let api: ManagedProcess | undefined;
+  const workers: ManagedProcess[] = [];
+  const owner = connectDatabase(postgres.url, { max: 1 });
+  try {
+    await migrate(postgres.url);
+    const { token } = await createApiKey(owner.pool, { tenantId: 'bench', role: 'submit', name: 'ceiling' });
+    const auth = { authorization: `Bearer ${token}` };
+    const kernelBefore = kernelRate(4);
+    console.log(
+      `machine: ${cpus()[0]?.model} × ${availableParallelism()} cores; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log(`one core's kernel rate (before): ${kernelBefore.toFixed(0)} sims/s`);
+
+    const apiPort = await findFreePort({ preferred: randomHighPort() });
+    const appUrl = await grantAppLogin(postgres.url, newPassword());
+    const env = { DATABASE_URL: appUrl, REDIS_URL: redis.url, QUEUE_PREFIX: 'ceiling' };
+    api = await startReadyApp(apiEntry, { ...env, API_PORT: String(apiPort) }, /Server listening/);
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const runSweep = async (body: object) => {
+      const response = await fetch(`${apiUrl}/v1/sweeps`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify(body),
+      });
+      const created = (await response.json()) as { id: string };
+      if (response.status !== 202) throw new Error(`submit: ${response.status} ${JSON.stringify(created)}`);
+      let status: { status: string; progress: { done: number } };
+      do {
+        await new Promise((r) => setTimeout(r, 100));
+        const poll = await fetch(`${apiUrl}/v1/sweeps/${created.id}`, { headers: auth });
+        status = (await poll.json()) as typeof status;
+      } while (status.status === 'queued' || status.status === 'running');
+      return status;
+    };
+
+    // What the app role's backends do, sampled: running (CPU or I/O), waiting on a lock, or idle in a
+    // transaction (waiting for the worker's next statement: a round trip).
+    // Per state, which statement (its first words): running or waiting on it, or the last one sent
+    // before the backend went idle in its transaction (what the worker does next is not SQL).
+    const activity = {
+      samples: 0,
+      active: 0,
+      lock: 0,
+      idleInTransaction: 0,
+      statements: new Map<string, number>(),
+      /** Most Postgres connections the workers held at once, and Redis clients beyond the API's. */
+      workerConnections: 0,
+      redisClients: 0,
+    };
+    const redisClients = async () =>
+      String(await redisCommand(redis.url, ['CLIENT', 'LIST']))
+        .trim()
+        .split('\n').length;
+    const apiRedisClients = await redisClients();
+    let sampling = false;
+    const sampleActivity = async () => {
+      while (sampling) {
+        const { rows } = await owner.pool.query<{ state: string; wait: string | null; query: string }>(
+          `select state, wait_event_type as wait, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 48) as query
+           from pg_stat_activity where usename = 'frontline_app' and pid <> pg_backend_pid()`,
+        );
+        activity.samples += 1;
+        if (activity.samples % 20 === 1)
+          activity.redisClients = Math.max(activity.redisClients, (await redisClients()) - apiRedisClients);
+        const { rows: held } = await owner.pool.query<{ n: number }>(
+          "select count(*)::int as n from pg_stat_activity where application_name = 'frontline-worker'",
+        );
+        activity.workerConnections = Math.max(activity.workerConnections, held[0]!.n);
+        for (const row of rows) {
+          const state =
+            row.state === 'idle in transaction'
+              ? 'idle in transaction after'
+              : row.state === 'active' && row.wait === 'Lock'
+                ? 'lock wait in'
+                : row.state === 'active'
+                  ? 'active in'
+                  : undefined;
+          if (!state) continue;
+          if (state === 'idle in transaction after') activity.idleInTransaction += 1;
+          else if (state === 'lock wait in') activity.lock += 1;
+          else activity.active += 1;
+          const key = `${state} «${row.query}»`;
+          activity.statements.set(key, (activity.statements.get(key) ?? 0) + 1);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+
+    const results: string[] = [];
+    let seed = 100;
+    for (const { processes, threads } of workerShapes) {
+      for (let w = 0; w < processes; w++)
+        workers.push(
+          await startReadyApp(
+            workerEntry,
+            { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1' },
+            /worker ready/,
+            ['--import', standInPreload],
+          ),
+        );
+      // Warm the workers' pools and JIT, and Postgres' caches, on a small sweep of each mode.
+      for (const mode of modes) await runSweep(sweepSpec(mode, 36 * 2_000, seed++));
+      for (const mode of modes) {
+        const simulations = 36 * Math.ceil(simulationsOf[mode] / 36);
+        const groups = {
+          postgres: [postgres.pid],
+          redis: [redis.pid],
+          api: [api.pid],
+          workers: workers.map((w) => w.pid),
+        };
+        const cpuBefore = Object.fromEntries(
+          Object.entries(groups).map(([name, pids]) => [name, treeCpuSeconds(pids)]),
+        );
+        Object.assign(activity, {
+          samples: 0,
+          active: 0,
+          lock: 0,
+          idleInTransaction: 0,
+          statements: new Map(),
+          workerConnections: 0,
+          redisClients: 0,
+        });
+        sampling = true;
+        const sampler = sampleActivity();
+        const load = loadavg()[0]!.toFixed(1);
+        const start = performance.now();
+        const status = await runSweep(sweepSpec(mode, simulations, seed++));
+        const seconds = (performance.now() - start) / 1000;
+        sampling = false;
+        await sampler;
+        if (status.status !== 'completed' || status.progress.done !== simulations)
+          throw new Error(`sweep ended ${JSON.stringify(status)}`);
+        // CPU per 10⁶ simulations, whatever share of the shared machine each process got.
+        const cpu = Object.entries(groups)
+          .map(([name, pids]) => {
+            const used = treeCpuSeconds(pids) - cpuBefore[name]!;
+            return `${name} ${(used / seconds).toFixed(2)} (${((used * 1e6) / simulations).toFixed(1)} s/10⁶)`;
+          })
+          .join(', ');
+        const per = (n: number) => n / activity.samples;
+        const chunks = Math.ceil(simulations / chunkSize);
+        // Little's law: backends holding a transaction on average × wall time / chunks = server
+        // connection time per chunk (what a pgbouncer pool must provide).
+        const connectionSeconds =
+          ((per(activity.active) + per(activity.lock) + per(activity.idleInTransaction)) * seconds) / chunks;
+        const line =
+          `${mode} ${processes}×${threads}: ${simulations} sims, ${chunks} chunks of ${chunkSize}, ` +
+          `${seconds.toFixed(1)} s → ${(simulations / seconds).toFixed(0)} sims/s (load ${load}); ` +
+          `CPU cores (CPU s per 10⁶ sims): ${cpu}; app backends per sample: active ${per(activity.active).toFixed(2)}, ` +
+          `lock wait ${per(activity.lock).toFixed(2)}, idle in transaction ${per(activity.idleInTransaction).toFixed(2)}; ` +
+          `server connection time per chunk ${(connectionSeconds * 1000).toFixed(0)} ms; ` +
+          `per worker process at most ${(activity.workerConnections / processes).toFixed(1)} Postgres and ` +
+          `${(activity.redisClients / processes).toFixed(1)} Redis connections`;
+        console.log(line);
+        const top = [...activity.statements].sort((x, y) => y[1] - x[1]).slice(0, 8);
+        for (const [statement, count] of top)
+          console.log(`    ${(count / activity.samples).toFixed(2)} backends ${statement}`);
+        results.push(`${(simulations / seconds).toFixed(0)}|${line}`);
+      }
+      for (const worker of workers.splice(0).reverse()) await worker.stop('SIGTERM', 30_000);
+    }
+    const kernelAfter = kernelRate(4);
+    const kernel = (kernelBefore + kernelAfter) / 2;
+    console.log(
+      `one core's kernel rate (after): ${kernelAfter.toFixed(0)} sims/s; mean ${kernel.toFixed(0)} sims/s`,
+    );
+    for (const result of results) {
+      const [rate, line] = result.split('|');
+      console.log(`cores fed ${(Number(rate) / kernel).toFixed(0)} ← ${line!.split(':')[0]}`);
+    }
+  } finally {
+    for (const worker of workers.reverse()) await worker.stop('SIGTERM', 30_000);
+    await api?.stop('SIGTERM', 30_000);
+    await owner.close();
+    await redis.stop();
+    await postgres.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
