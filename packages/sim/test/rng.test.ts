@@ -119,6 +119,61 @@ describe('Rng (xoshiro128**)', () => {
     expect(r.poisson(-1)).toBe(0);
   });
 
+  it('poisson() below mean 10 returns exactly the variate of the search started from Math.exp', () => {
+    // The reference: lf-tid@1's inversion as first specified (squeeze, then a search from Math.exp).
+    const exactInversion = (mean: number, u: number): number => {
+      if (mean < 1 && u < 1 - mean * (1 - mean * (0.5 - mean * (1 / 6)))) return 0;
+      let p = Math.exp(-mean);
+      let cdf = p;
+      let k = 0;
+      while (u >= cdf && k < 256) {
+        k++;
+        p *= mean * (1 / k);
+        cdf += p;
+      }
+      return k;
+    };
+    const cdfAt = (mean: number, k: number): number => {
+      let p = Math.exp(-mean);
+      let cdf = p;
+      for (let j = 1; j <= k; j++) cdf += p *= mean * (1 / j);
+      return cdf;
+    };
+    const source = new Rng(2026, 12);
+    let draws = 0;
+    let mismatches = 0;
+    const check = (mean: number, state: [number, number, number, number]) => {
+      const u = (Rng.fromState(...state).nextUint32() + 0.5) / 4294967296;
+      if (Rng.fromState(...state).poisson(mean) !== exactInversion(mean, u)) mismatches++;
+      draws++;
+    };
+    for (let i = 0; i < 200000; i++)
+      check(source.uniform() * 10, source.getState().map(() => source.nextUint32()) as never);
+    // Means that put u right at a cell boundary (cdf_k(mean) = u, by bisection), where the search
+    // from the approximation cannot decide and must fall back to Math.exp.
+    for (let i = 0; i < 300; i++) {
+      const state = source.getState().map(() => source.nextUint32() || 1) as [number, number, number, number];
+      const u = (Rng.fromState(...state).nextUint32() + 0.5) / 4294967296;
+      for (let k = 0; k < 4; k++) {
+        let lo = 1e-9;
+        let hi = 9.999;
+        if (cdfAt(lo, k) < u || cdfAt(hi, k) > u) continue;
+        for (let it = 0; it < 200; it++) {
+          const mid = 0.5 * (lo + hi);
+          if (cdfAt(mid, k) > u) lo = mid;
+          else hi = mid;
+        }
+        for (const d of [
+          0, 1e-16, -1e-16, 1e-13, -1e-13, 1e-10, -1e-10, 1e-8, -1e-8, 1e-7, -1e-7, 1e-6, -1e-6,
+        ]) {
+          check(lo * (1 + d), state);
+        }
+      }
+    }
+    expect(draws).toBeGreaterThan(205000);
+    expect(mismatches).toBe(0);
+  });
+
   it('poisson() matches the pmf at mean 12 (PTRS branch)', () => {
     const r = new Rng(5, 5);
     const n = 100000;
