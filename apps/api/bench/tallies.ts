@@ -97,22 +97,22 @@ async function tallyFromRows(pool: pg.Pool, sweepId: string, patients: number) {
 async function syntheticTables(pool: pg.Pool, sweepId: string, patients: number) {
   const perStep = Math.floor((patients * 0.7) / gridSteps);
   await pool.query(
-    `insert into sweep_survival_tallies (tenant_id, sweep_id, endpoint, point_id, step_days, steps, events, censored)
-     select 'default', $1, e, sp.point_id, ${grid},
+    `insert into sweep_survival_tallies (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
+     select 'default', $1, e, sp.point_id, ${grid}, frontline_pack_step_counts(
             array(select g from generate_series(1, ${gridSteps}) g),
             array(select $2::int4 + (g + sp.point_id) % 3 from generate_series(1, ${gridSteps}) g),
             array(select case when g = ${gridSteps} then $3::int4 - ${gridSteps} * $2::int4 - ${gridSteps} else (g % 5 = 0)::int4 end
-                  from generate_series(1, ${gridSteps}) g)
+                  from generate_series(1, ${gridSteps}) g))
      from sweep_points sp, unnest(array['os', 'pfs', 'mfs']) e where sp.sweep_id = $1`,
     [sweepId, perStep, patients],
   );
   await pool.query(
-    `insert into sweep_point_tallies (tenant_id, sweep_id, point_id, patients, cured, best_response, leader_bins,
-       leader_counts, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
+    `insert into sweep_point_tallies (tenant_id, sweep_id, point_id, patients, cured, best_response,
+       leader_histogram, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
        dose_intensity_sum, recist_best_response)
      select 'default', $1, sp.point_id, $2, $2 / 10, array[$2 / 4, $2 / 4, $2 / 4, $2 - 3 * ($2 / 4)],
-            array(select b from generate_series(0, 999) b),
-            array(select $2 / 1000 + (b < $2 % 1000)::int4 from generate_series(0, 999) b),
+            frontline_pack_histogram(array(select b from generate_series(0, 999) b),
+                                     array(select $2 / 1000 + (b < $2 % 1000)::int4 from generate_series(0, 999) b)),
             0, 0, 0, 0, 0, 0, array[0, 0, 0, 0, 0]
      from sweep_points sp where sp.sweep_id = $1`,
     [sweepId, patients],
