@@ -99,26 +99,82 @@ async function tallyFromRows(pool: pg.Pool, sweepId: string, patients: number) {
 async function syntheticTables(pool: pg.Pool, sweepId: string, patients: number) {
   const perStep = Math.floor((patients * 0.7) / gridSteps);
   await pool.query(
-    `insert into sweep_survival_tallies (tenant_id, sweep_id, endpoint, point_id, step_days, steps, events, censored)
-     select 'default', $1, e, sp.point_id, ${grid},
+    `insert into sweep_survival_tallies (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
+     select 'default', $1, e, sp.point_id, ${grid}, frontline_pack_step_counts(
             array(select g from generate_series(1, ${gridSteps}) g),
             array(select $2::int4 + (g + sp.point_id) % 3 from generate_series(1, ${gridSteps}) g),
             array(select case when g = ${gridSteps} then $3::int4 - ${gridSteps} * $2::int4 - ${gridSteps} else (g % 5 = 0)::int4 end
-                  from generate_series(1, ${gridSteps}) g)
+                  from generate_series(1, ${gridSteps}) g))
      from sweep_points sp, unnest(array['os', 'pfs', 'mfs']) e where sp.sweep_id = $1`,
     [sweepId, perStep, patients],
   );
   await pool.query(
-    `insert into sweep_point_tallies (tenant_id, sweep_id, point_id, patients, cured, best_response, leader_bins,
-       leader_counts, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
+    `insert into sweep_point_tallies (tenant_id, sweep_id, point_id, patients, cured, best_response,
+       leader_histogram, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
        dose_intensity_sum, recist_best_response)
      select 'default', $1, sp.point_id, $2, $2 / 10, array[$2 / 4, $2 / 4, $2 / 4, $2 - 3 * ($2 / 4)],
-            array(select b from generate_series(0, 999) b),
-            array(select $2 / 1000 + (b < $2 % 1000)::int4 from generate_series(0, 999) b),
+            frontline_pack_histogram(array(select b from generate_series(0, 999) b),
+                                     array(select $2 / 1000 + (b < $2 % 1000)::int4 from generate_series(0, 999) b)),
             0, 0, 0, 0, 0, 0, array[0, 0, 0, 0, 0]
      from sweep_points sp where sp.sweep_id = $1`,
     [sweepId, patients],
   );
+}
+
+/**
+ * What a sweep's tables are made of, stored (pg_column_size: after TOAST compression), B/simulation: the
+ * survival tables' counts (3 endpoints), the leader-fraction histograms, and the rest (row headers, keys,
+ * primary-key indexes, sweep_points). "Before" rebuilds the same counts in the int4[] format of migration
+ * 0008 (steps, events, censored; leader_bins, leader_counts) in scratch tables with the same keys.
+ */
+async function storageBreakdown(pool: pg.Pool, sweepId: string, sims: number, tableBytes: number) {
+  const { rows: now } = await pool.query<{ survival: string; histogram: string }>(
+    `select (select sum(pg_column_size(counts)) from sweep_survival_tallies where sweep_id = $1)::text as survival,
+            (select sum(pg_column_size(leader_histogram)) from sweep_point_tallies where sweep_id = $1)::text as histogram`,
+    [sweepId],
+  );
+  await pool.query(`create table bench_int4_survival (sweep_id uuid, endpoint text, point_id int4, step_days float8,
+    steps int4[], events int4[], censored int4[], primary key (sweep_id, endpoint, point_id))`);
+  await pool.query(`create table bench_int4_histogram (sweep_id uuid, point_id int4, leader_bins int4[],
+    leader_counts int4[], primary key (sweep_id, point_id))`);
+  const outcomesOf = `select o.* from sweep_points sp join sweeps s on s.id = sp.sweep_id
+    join outcomes o on o.point_id = sp.point_id and o.cohort_seed = s.cohort_seed where sp.sweep_id = $1`;
+  await pool.query(
+    `insert into bench_int4_survival
+     select $1, endpoint, point_id, ${grid}, array_agg(step order by step), array_agg(ev order by step), array_agg(ce order by step)
+     from (select point_id, endpoint, greatest(0, ceil(days / ${grid} - 1e-6::float8))::int4 as step,
+                  (count(*) filter (where event))::int4 as ev, (count(*) filter (where not event))::int4 as ce
+           from (select point_id, 'os' as endpoint, os_days as days, os_event as event from (${outcomesOf}) o
+                 union all select point_id, 'pfs', pfs_days, pfs_event from (${outcomesOf}) o
+                 union all select point_id, 'mfs', mfs_days, mfs_event from (${outcomesOf}) o) e
+           group by 1, 2, 3) g
+     group by endpoint, point_id`,
+    [sweepId],
+  );
+  await pool.query(
+    `insert into bench_int4_histogram
+     select $1, point_id, array_agg(bin order by bin), array_agg(n order by bin)
+     from (select point_id, least(999, greatest(0, floor(leader_fraction_at_diagnosis * 1000)))::int4 as bin, count(*)::int4 as n
+           from (${outcomesOf}) o group by 1, 2) b
+     group by point_id`,
+    [sweepId],
+  );
+  await pool.query('vacuum analyze bench_int4_survival, bench_int4_histogram');
+  const { rows: before } = await pool.query<{ survival: string; histogram: string; total: string }>(
+    `select (select sum(pg_column_size(steps) + pg_column_size(events) + pg_column_size(censored)) from bench_int4_survival)::text as survival,
+            (select sum(pg_column_size(leader_bins) + pg_column_size(leader_counts)) from bench_int4_histogram)::text as histogram,
+            (pg_total_relation_size('bench_int4_survival') + pg_total_relation_size('bench_int4_histogram'))::text as total`,
+  );
+  await pool.query('drop table bench_int4_survival, bench_int4_histogram');
+  const perSim = (bytes: number) => (bytes / sims).toFixed(2);
+  const survivalNow = Number(now[0]!.survival);
+  const histogramNow = Number(now[0]!.histogram);
+  const survivalBefore = Number(before[0]!.survival);
+  const histogramBefore = Number(before[0]!.histogram);
+  return {
+    before: `survival counts ${perSim(survivalBefore)}, leader histograms ${perSim(histogramBefore)}, survival + histogram tables in all ${perSim(Number(before[0]!.total))}`,
+    after: `survival counts ${perSim(survivalNow)}, leader histograms ${perSim(histogramNow)}, rest (row headers, keys, indexes, the point rows' other columns, sweep_points) ${perSim(tableBytes - survivalNow - histogramNow)}`,
+  };
 }
 
 const sizedTables = ['outcomes', 'sweep_survival_tallies', 'sweep_point_tallies', 'sweep_points'] as const;
@@ -159,6 +215,7 @@ try {
   // 1. Bytes per simulation: 100 points × simulations/100 patients (few large points) and, at 10⁶,
   //    1,000 points × 1,000 patients (many small points: sparser tables, more of them per simulation).
   const storage: string[] = [];
+  const breakdowns: string[] = [];
   for (const [points, patients] of readsOnly
     ? []
     : ([
@@ -187,6 +244,10 @@ try {
     const line = `| ${fmt(points)} points × ${fmt(patients)} patients = ${fmt(sims)} | ${(rowBytes / sims).toFixed(1)} | ${(tableBytes / sims).toFixed(2)} | **${((rowBytes + tableBytes) / sims).toFixed(1)}** | **${(tableBytes / sims).toFixed(2)}** |`;
     log(`${line} (rows ${rowsSeconds.toFixed(0)} s, tables from rows ${tallySeconds.toFixed(0)} s)`);
     storage.push(line);
+    const parts = await storageBreakdown(pool, id, sims, tableBytes);
+    const breakdown = `${fmt(points)} × ${fmt(patients)}: int4[] arrays (before) ${parts.before}; packed (now) ${parts.after} B/sim`;
+    log(breakdown);
+    breakdowns.push(`- ${breakdown}`);
   }
 
   // 2. Read cost at 10⁶, 10⁷, 10⁸ simulations: readPoints points, dense synthetic tables.
@@ -266,6 +327,10 @@ ${storage.join('\n')}
 
 The tables' size is per point (≤ 2,920 steps × 3 endpoints + a 1,000-bin histogram), so per simulation it
 falls with the cohort size: a design of many small points (1,000 patients) pays more per simulation.
+What the tables are made of (stored sizes, B/simulation; the same counts in migration 0008's int4[] arrays
+rebuilt in scratch tables for comparison):
+
+${breakdowns.join('\n')}
 
 **2. Server time** (in-process \`fetch\` of the whole body, median of ${repeats} after one warm-up) on sweeps whose tables
 are dense synthetic rows written in SQL (every one of the 2,920 steps of every point and endpoint has counts —

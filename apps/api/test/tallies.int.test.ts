@@ -74,6 +74,33 @@ describe('survival tables and point summaries, kept at ingest exactly once', () 
       expect(patients[0]!.n).toBe(60);
     });
 
+  it('adds chunks of many segments that share a point, completing at once, each patient exactly once', async () => {
+    // 40 points × 3 patients in chunks of 50: chunk 0 holds points 0–15 and 2 patients of point 16, chunk 1
+    // the last patient of point 16, points 17–32 and 1 patient of point 33, chunk 2 the rest. All three
+    // complete concurrently (each on its own connection), so two of them merge into the same rows at once.
+    const created = await harness.submit({
+      ...spec(13_004, 'lf-tid@1'),
+      design: {
+        kind: 'grid',
+        axes: { dose: [0, 1, 2, 3, 4, 5, 6, 7], immuneKill: [0.01, 0.02, 0.035, 0.05, 0.1] },
+      },
+      cohort: { patients: 3, seed: 13_004, chunkSize: 50 },
+    });
+    const chunks = await Promise.all([0, 1, 2].map((c) => runChunk(harness, created.id, c)));
+    expect(chunks.map((c) => c.segments.length)).toEqual([17, 18, 7]);
+    expect(chunks[0]!.segments.at(-1)!.point.pointId).toBe(chunks[1]!.segments[0]!.point.pointId);
+    expect(chunks[1]!.segments.at(-1)!.point.pointId).toBe(chunks[2]!.segments[0]!.point.pointId);
+    await Promise.all(chunks.map((c) => c.done()));
+    const { body } = await harness.request('GET', `/v1/sweeps/${created.id}`);
+    expect(body.status).toBe('completed');
+    await expectTalliesEqualRawRows(harness, created.id);
+    const { rows } = await harness.pool.query<{ points: number; patients: number }>(
+      'select count(*)::int as points, sum(patients)::int as patients from sweep_point_tallies where sweep_id = $1',
+      [created.id],
+    );
+    expect(rows[0]).toEqual({ points: 40, patients: 120 });
+  });
+
   it('seeds a resubmitted sweep from the stored rows, and a partly stored one from its reused patients only', async () => {
     const base = spec(13_003, 'lf-tid@1');
     const first = await harness.submit(base);

@@ -39,6 +39,8 @@ import { createSimulationPool } from '../src/pool.js';
 const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
 const simulations = Number(process.env.BENCH_SIMULATIONS ?? 100_800);
 const shapes = (process.env.BENCH_SHAPES ?? 'large,small').split(',');
+/** Benchmark 4 is in `summary` retention (tables only); BENCH_OUTCOMES=full measures the per-patient rows too. */
+const outcomes = process.env.BENCH_OUTCOMES === 'full' ? 'full' : 'summary';
 
 /** The two shapes at about `simulations` simulations each. */
 function shapeSpec(shape: string, seed: number) {
@@ -50,6 +52,7 @@ function shapeSpec(shape: string, seed: number) {
         axes: { dose: [0, 1, 2, 5], immuneKill: [0.01, 0.035, 0.1], emtPlasticity: [0.1, 1, 10] },
       },
       cohort: { patients: Math.ceil(simulations / 36), seed },
+      outcomes,
     };
   return {
     name: `benchmark small points ${seed}`,
@@ -60,6 +63,7 @@ function shapeSpec(shape: string, seed: number) {
       axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.2 } },
     },
     cohort: { patients: 2, seed },
+    outcomes,
   };
 }
 
@@ -178,7 +182,9 @@ async function main() {
     );
 
     const apiUrl = `http://127.0.0.1:${apiPort}`;
+    /** Submit a sweep and poll it until it ends; `submitSeconds` is the POST alone (202 received). */
     const runSweep = async (body: object) => {
+      const posted = performance.now();
       const response = await fetch(`${apiUrl}/v1/sweeps`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...auth },
@@ -186,13 +192,14 @@ async function main() {
       });
       const created = (await response.json()) as { id: string };
       if (response.status !== 202) throw new Error(`submit: ${response.status} ${JSON.stringify(created)}`);
+      const submitSeconds = (performance.now() - posted) / 1000;
       let status: { status: string; progress: { done: number } };
       do {
         await new Promise((r) => setTimeout(r, 100));
         const poll = await fetch(`${apiUrl}/v1/sweeps/${created.id}`, { headers: auth });
         status = (await poll.json()) as typeof status;
       } while (status.status === 'queued' || status.status === 'running');
-      return status;
+      return { ...status, submitSeconds };
     };
     // Warm the worker's threads (module load, JIT) as the raw kernel's were: a long-lived worker is warm.
     await runSweep({
@@ -204,6 +211,7 @@ async function main() {
     for (const shape of shapes) {
       const raws: number[] = [];
       const e2es: number[] = [];
+      const afterSubmit: number[] = [];
       let total = 0;
       const raw = async (seed: number) => {
         const run = await rawKernelSeconds(shapeSpec(shape, seed));
@@ -220,8 +228,9 @@ async function main() {
         if (status.status !== 'completed' || status.progress.done !== total)
           throw new Error(`sweep ended ${JSON.stringify(status)}`);
         e2es.push(total / seconds);
+        afterSubmit.push(total / (seconds - status.submitSeconds));
         console.log(
-          `  ${shape} end to end: ${seconds.toFixed(2)} s → ${(total / seconds).toFixed(0)} sims/s`,
+          `  ${shape} end to end (${outcomes}): ${seconds.toFixed(2)} s → ${(total / seconds).toFixed(0)} sims/s; submit ${status.submitSeconds.toFixed(2)} s (${((100 * status.submitSeconds) / seconds).toFixed(1)} %)`,
         );
       };
       console.log(
@@ -232,9 +241,10 @@ async function main() {
       await raw(102);
       await e2e(102);
       await raw(103);
-      const ratios = e2es.map((rate, i) => rate / ((raws[i]! + raws[i + 1]!) / 2));
+      const ratio = (rates: number[]) =>
+        rates.map((rate, i) => (rate / ((raws[i]! + raws[i + 1]!) / 2)).toFixed(3)).join(', ');
       console.log(
-        `${shape}: ${total} simulations; e2e / mean(raw before, raw after): ${ratios.map((r) => r.toFixed(3)).join(', ')} (goal ≥ 0.95)`,
+        `${shape}: ${total} simulations (${outcomes}); e2e / mean(raw before, raw after): ${ratio(e2es)} (goal ≥ 0.95); without the submit: ${ratio(afterSubmit)}`,
       );
     }
   } finally {

@@ -6,7 +6,7 @@ import { inTransaction } from './client.js';
 import type { OutcomeRecord } from './outcome-columns.js';
 import type { ChunkRow } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, sweepState } from './sql-vocabulary.js';
-import { recordPointTallies } from './tallies/record-tallies.js';
+import { recordChunkTallies } from './tallies/record-tallies.js';
 import { pointRecordings, storeOutcomeRowsOfPoints } from './tallies/recording.js';
 
 /** A point a chunk simulates patients of. */
@@ -160,9 +160,9 @@ export async function completeChunk(
     );
     let next: ChunkRef[] = [];
     if (rowCount === 1) {
-      // Only the transaction that moved the chunk pending → done adds its outcomes to the tables.
-      for (const [i, recording] of recordings.entries())
-        await recordPointTallies(client, recording, outcomes[i] ?? []);
+      // Only the transaction that moved the chunk pending → done adds its outcomes to the tables (three
+      // statements for the whole chunk, under the sweep's row lock taken above).
+      await recordChunkTallies(client, recordings, outcomes);
       next = await createNextChunks(client, chunk.sweepId, 1);
     }
     const anyLeft = `(exists (select 1 from chunks where sweep_id = $1 and status = ${chunkStatus('pending')})

@@ -80,6 +80,8 @@ export {
   type SweepProgress,
   sweepWorkerHosts,
 } from './sweeps.js';
+export { leaderFractionBin } from './tallies/chunk-tally.js';
+export { unpackHistogram, unpackStepCounts } from './tallies/packed-counts.js';
 export { gridIndex, onGrid, stepDaysOf } from './tallies/time-grid.js';
 export { forTenant, sweepTenant } from './tenancy.js';
 export {

@@ -18,6 +18,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -33,6 +34,9 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
+
+/** Raw bytes (drizzle-orm has no bytea column of its own). */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 // The vocabularies are @frontline/contracts'; re-exported so callers of the data layer need one import.
 export {
@@ -244,7 +248,7 @@ export const outcomes = pgTable(
  * A sweep's survival table for one point and endpoint (docs/results.md, "Survival tables"): events and
  * censorings per step of the point's time grid, sparse (steps with neither left out), steps ascending.
  * Kept at ingest, once per chunk; curves, log-rank, `points` and heatmaps read these, never the rows.
- * Grid indexes are int4: a point may have up to 2·10⁶ steps (MAX_STEPS_PER_PHASE).
+ * Grid indexes may reach 2·10⁶ steps (MAX_STEPS_PER_PHASE); varints hold any of them.
  */
 export const sweepSurvivalTallies = pgTable(
   'sweep_survival_tallies',
@@ -257,9 +261,8 @@ export const sweepSurvivalTallies = pgTable(
     pointId: integer('point_id').notNull(),
     /** The point's grid: the time of step k is k × stepDays. */
     stepDays: doublePrecision('step_days').notNull(),
-    steps: integer('steps').array().notNull(),
-    events: integer('events').array().notNull(),
-    censored: integer('censored').array().notNull(),
+    /** Events and censorings per step, packed (tallies/packed-counts.ts: ~1 byte a step of one patient). */
+    counts: bytea('counts').notNull(),
   },
   (t) => [primaryKey({ columns: [t.sweepId, t.endpoint, t.pointId] }), tenantIsolation()],
 );
@@ -267,7 +270,7 @@ export const sweepSurvivalTallies = pgTable(
 /**
  * A sweep's per-point summary of everything `points` and the heatmaps show besides survival, kept at
  * ingest like the survival tables. Counts are exact; the median leader fraction at diagnosis comes from
- * a sparse histogram of fixed bins on [0, 1] (tallies/point-tally.ts; error at most one bin width).
+ * a sparse histogram of fixed bins on [0, 1] (tallies/chunk-tally.ts; error at most one bin width).
  * Response counts are indexed by the vocabularies' stored codes.
  */
 export const sweepPointTallies = pgTable(
@@ -281,8 +284,8 @@ export const sweepPointTallies = pgTable(
     patients: integer('patients').notNull(),
     cured: integer('cured').notNull(),
     bestResponse: integer('best_response').array().notNull(),
-    leaderBins: integer('leader_bins').array().notNull(),
-    leaderCounts: integer('leader_counts').array().notNull(),
+    /** The sparse leader-fraction histogram, packed (tallies/packed-counts.ts). */
+    leaderHistogram: bytea('leader_histogram').notNull(),
     /** Patients with lf-tid@2 outputs: the trial fields are over these. */
     v2Patients: integer('v2_patients').notNull(),
     objectiveResponses: integer('objective_responses').notNull(),

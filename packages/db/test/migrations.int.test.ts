@@ -11,6 +11,12 @@ import {
   outcomesCsvStream,
 } from '../src/results/outcome-export.js';
 import type { SweepScope } from '../src/results/sweep-scope.js';
+import {
+  packHistogram,
+  packStepCounts,
+  unpackHistogram,
+  unpackStepCounts,
+} from '../src/tallies/packed-counts.js';
 
 // What the integration project's global setup (infra/stack/test/global-setup.ts) provides.
 declare module 'vitest' {
@@ -36,7 +42,7 @@ async function applyMigrations(client: pg.Client, from: number, to: number) {
  * running one with a chunk per point, through 0008 (survival tables from the stored rows) and 0009
  * (chunks on the work sequence), in that order.
  */
-describe('migrations 0008 (survival tables) then 0009 (work sequence) over existing sweeps', () => {
+describe('migrations 0008 (survival tables), 0009 (work sequence) then 0011 (packed tables) over existing sweeps', () => {
   const database = `migrate_${randomUUID().replaceAll('-', '')}`;
   let admin: pg.Client;
   let client: pg.Client;
@@ -138,6 +144,80 @@ describe('migrations 0008 (survival tables) then 0009 (work sequence) over exist
       'select os_days from outcomes where point_id = 1 order by patient_index',
     );
     expect(times.map((r) => r.os_days)).toEqual([10.25, 11.25, 12.25, 13.25]);
+  });
+
+  it("packs the survival tables and leader histograms (0011) into bytes equal to the write path's", async () => {
+    expect(journal.entries[11]?.tag).toBe('0011_packed_tallies');
+    const { rows: before } = await client.query<{
+      sweep: string;
+      point: number;
+      endpoint: string;
+      steps: number[];
+    }>(
+      `select sweep_id as sweep, point_id as point, endpoint, steps, events, censored
+       from sweep_survival_tallies order by 1, 2, 3`,
+    );
+    const { rows: histogramsBefore } = await client.query(
+      `select sweep_id as sweep, point_id as point, leader_bins as bins, leader_counts as counts
+       from sweep_point_tallies order by 1, 2`,
+    );
+    expect(before.length).toBeGreaterThan(0);
+
+    await applyMigrations(client, 10, 12);
+
+    const { rows: after } = await client.query<{
+      sweep: string;
+      point: number;
+      endpoint: string;
+      counts: Buffer;
+    }>(
+      'select sweep_id as sweep, point_id as point, endpoint, counts from sweep_survival_tallies order by 1, 2, 3',
+    );
+    expect(
+      after.map(({ counts, ...key }) => {
+        const unpacked = unpackStepCounts(counts);
+        return {
+          ...key,
+          steps: [...unpacked.steps],
+          events: [...unpacked.events],
+          censored: [...unpacked.censored],
+        };
+      }),
+    ).toEqual(before);
+    // os of point 1: steps 41, 45, 49, 53 alternating one event, one censoring → a byte each, but two for
+    // the first (41 × 4 = 164 ≥ 128: 164 mod 128 with the continuation bit, then 1).
+    const os = after.find((r) => r.point === 1 && r.endpoint === 'os')!;
+    expect([...os.counts]).toEqual([(164 % 128) | 128, 1, 3 * 4 + 1, 3 * 4, 3 * 4 + 1]);
+    const { rows: histograms } = await client.query<{ sweep: string; point: number; histogram: Buffer }>(
+      'select sweep_id as sweep, point_id as point, leader_histogram as histogram from sweep_point_tallies order by 1, 2',
+    );
+    expect(histograms.map(({ histogram, ...key }) => ({ ...key, ...unpackHistogram(histogram) }))).toEqual(
+      histogramsBefore,
+    );
+
+    // The SQL encoders (reuse, backfill) write exactly the write path's bytes, large values included.
+    let seed = 11;
+    const next = (n: number) => {
+      seed = (seed * 16807) % 2147483647;
+      return seed % n;
+    };
+    for (let trial = 0; trial < 20; trial++) {
+      const steps: number[] = [];
+      for (
+        let step = next(5);
+        steps.length < 200 && step < 2_000_000;
+        step += 1 + next(trial % 2 ? 40 : 70_000)
+      )
+        steps.push(step);
+      const events = steps.map(() => [0, 1, 2, 127, 128, 1e6][next(6)]!);
+      const censored = steps.map((_, i) => (events[i] === 0 ? 1 + next(300) : [0, 1, 5, 16_384][next(4)]!));
+      const { rows } = await client.query<{ survival: Buffer; histogram: Buffer }>(
+        `select frontline_pack_step_counts($1, $2, $3) as survival, frontline_pack_histogram($1, $3) as histogram`,
+        [steps, events, censored],
+      );
+      expect(rows[0]!.survival.equals(packStepCounts({ steps, events, censored }))).toBe(true);
+      expect(rows[0]!.histogram.equals(packHistogram({ bins: steps, counts: censored }))).toBe(true);
+    }
   });
 });
 

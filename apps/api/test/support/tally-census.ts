@@ -1,4 +1,5 @@
 import { bestResponses, recistResponses, survivalEndpoints } from '@frontline/contracts';
+import { leaderFractionBin, unpackHistogram, unpackStepCounts } from '@frontline/db';
 import { expect } from 'vitest';
 import type { Harness } from './harness.js';
 
@@ -37,9 +38,7 @@ export async function expectTalliesEqualRawRows(harness: Harness, sweepId: strin
     endpoint: string;
     point_id: number;
     step_days: number;
-    steps: number[];
-    events: number[];
-    censored: number[];
+    counts: Buffer;
   }>('select * from sweep_survival_tallies where sweep_id = $1', [sweepId]);
   const { rows: summaries } = await harness.pool.query<Row>(
     'select * from sweep_point_tallies where sweep_id = $1',
@@ -53,7 +52,8 @@ export async function expectTalliesEqualRawRows(harness: Harness, sweepId: strin
     const rows = raw.filter((r) => r.point_id === pointId);
     for (const endpoint of survivalEndpoints) {
       const table = survival.find((t) => t.point_id === pointId && t.endpoint === endpoint)!;
-      const actual = table.steps.map((s, i) => [s * table.step_days, table.events[i]!, table.censored[i]!]);
+      const { steps, events, censored } = unpackStepCounts(table.counts);
+      const actual = [...steps].map((s, i) => [s * table.step_days, events[i]!, censored[i]!]);
       expect({ pointId, endpoint, counts: actual }).toEqual({
         pointId,
         endpoint,
@@ -76,7 +76,16 @@ export async function expectTalliesEqualRawRows(harness: Harness, sweepId: strin
         (_, code) => rows.filter((r) => r.recist_best_response === code).length,
       ),
     });
-    const leaderCounts = summary.leader_counts as number[];
-    expect(leaderCounts.reduce((a, b) => a + b, 0)).toBe(rows.length);
+    const leader = unpackHistogram(summary.leader_histogram as Buffer);
+    const bins = new Map<number, number>();
+    for (const r of rows) {
+      const bin = leaderFractionBin(r.leader_fraction_at_diagnosis as number);
+      bins.set(bin, (bins.get(bin) ?? 0) + 1);
+    }
+    const expectedBins = [...bins.keys()].sort((a, b) => a - b);
+    expect({ pointId, leader }).toEqual({
+      pointId,
+      leader: { bins: expectedBins, counts: expectedBins.map((b) => bins.get(b)!) },
+    });
   }
 }

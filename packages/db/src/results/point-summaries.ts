@@ -3,6 +3,7 @@ import { type BestResponse, bestResponses, type RecistResponse, recistResponses 
 import type pg from 'pg';
 import type { SweepPointRow } from '../schema.js';
 import { histogramMedian } from '../tallies/chunk-tally.js';
+import { unpackHistogram } from '../tallies/packed-counts.js';
 import { everyPoint, type PointRange, type SweepScope } from './sweep-scope.js';
 
 export type SweepPointAxes = Pick<SweepPointRow, 'pointIndex' | 'pointId' | 'axisValues'>;
@@ -48,8 +49,7 @@ interface PointTallyRow {
   patients: number | null;
   cured: number;
   bestResponse: number[];
-  leaderBins: number[];
-  leaderCounts: number[];
+  leaderHistogram: Buffer | null;
   v2Patients: number;
   objectiveResponses: number;
   toxicDeaths: number;
@@ -72,7 +72,7 @@ export async function pointSummaries(
   const { rows } = await pool.query<PointTallyRow>(
     // Mean dose intensity: the exact numeric sum over the count, so every request answers the same digits.
     `select sp.point_index as "pointIndex", t.patients, t.cured, t.best_response as "bestResponse",
-            t.leader_bins as "leaderBins", t.leader_counts as "leaderCounts", t.v2_patients as "v2Patients",
+            t.leader_histogram as "leaderHistogram", t.v2_patients as "v2Patients",
             t.objective_responses as "objectiveResponses", t.toxic_deaths as "toxicDeaths",
             t.grade4_neutropenia as "grade4Neutropenia", t.dosed_patients as "dosedPatients",
             (t.dose_intensity_sum / nullif(t.dosed_patients, 0))::float8 as "meanDoseIntensity",
@@ -85,11 +85,12 @@ export async function pointSummaries(
   );
   return rows.map((r) => {
     const patients = r.patients ?? 0;
+    const leader = r.leaderHistogram ? unpackHistogram(r.leaderHistogram) : { bins: [], counts: [] };
     return {
       pointIndex: r.pointIndex,
       patients,
       curedFraction: patients === 0 ? null : r.cured / patients,
-      medianLeaderFractionAtDiagnosis: patients === 0 ? null : histogramMedian(r.leaderBins, r.leaderCounts),
+      medianLeaderFractionAtDiagnosis: patients === 0 ? null : histogramMedian(leader.bins, leader.counts),
       bestResponse: Object.fromEntries(
         bestResponses.map((name, code) => [name, patients === 0 ? 0 : r.bestResponse[code]!]),
       ) as Record<BestResponse, number>,

@@ -1,89 +1,161 @@
 /**
  * Adding a chunk's outcomes to its sweep's tables. Call only in the transaction that moved the chunk
- * from pending to done, so a retried or duplicated chunk adds nothing twice; merging is an upsert that
- * adds counts step by step (rows of one point are locked briefly, in point order).
+ * from pending to done, so a retried or duplicated chunk adds nothing twice. A constant number of
+ * statements per chunk, whatever its number of segments: one read of the chunk's existing rows (locked),
+ * then one upsert per table over arrays of all its points. Packed counts (survival tables, leader
+ * histogram) are merged here from the locked rows; plain counters are added by the upsert in SQL.
  */
-import { survivalEndpoints } from '@frontline/contracts';
+import { bestResponses, recistResponses, survivalEndpoints } from '@frontline/contracts';
 import type pg from 'pg';
 import type { OutcomeRecord } from '../outcome-columns.js';
-import { pointCounts, stepCounts } from './chunk-tally.js';
+import { type PointCounts, pointCounts, type StepCounts, stepCounts } from './chunk-tally.js';
+import {
+  addHistograms,
+  addStepCounts,
+  packHistogram,
+  packStepCounts,
+  unpackHistogram,
+  unpackStepCounts,
+} from './packed-counts.js';
 import type { PointRecording } from './recording.js';
 
-/** The merge of two sparse (key-ascending) count arrays, as SQL over the target row `t` and `excluded`. */
-const mergedSparse = (keys: string, values: readonly string[]) => {
-  const cols = [keys, ...values];
-  const summed = values.map((v) => `sum(u.${v})::int4 as ${v}`).join(', ');
-  return `(${cols.join(', ')}) = (
-    select ${cols.map((c) => `array_agg(m.${c} order by m.${keys})`).join(', ')}
-    from (select u.${keys}, ${summed}
-          from (select * from unnest(${cols.map((c) => `t.${c}`).join(', ')})
-                union all select * from unnest(${cols.map((c) => `excluded.${c}`).join(', ')})) as u(${cols.join(', ')})
-          group by u.${keys}) as m)`;
-};
-
-const addedDense = (column: string) =>
-  `${column} = array(select x + y from unnest(t.${column}, excluded.${column}) with ordinality as u(x, y, i) order by i)`;
+// The caller (completeChunk) holds the sweep's row lock, which serialises every chunk of a sweep between
+// this read and the upserts; `for update` also locks the rows themselves, so the merge stays correct for
+// any other writer of existing rows. A row that does not exist yet is inserted as this chunk's counts.
+const readExisting = `
+  with survival as (
+    select point_id, endpoint, counts from sweep_survival_tallies
+    where sweep_id = $1 and point_id = any($2::int4[]) order by point_id, endpoint for update),
+  summary as (
+    select point_id, leader_histogram from sweep_point_tallies
+    where sweep_id = $1 and point_id = any($2::int4[]) order by point_id for update)
+  select point_id as "pointId", endpoint, counts from survival
+  union all select point_id, null, leader_histogram from summary`;
 
 const survivalUpsert = `
-  insert into sweep_survival_tallies as t (tenant_id, sweep_id, endpoint, point_id, step_days, steps, events, censored)
-  select s.tenant_id, s.id, e.endpoint, $2, $3, e.steps, e.events, e.censored
-  from sweeps s, (values ${survivalEndpoints
-    .map(
-      (endpoint, i) => `('${endpoint}', $${4 + 3 * i}::int4[], $${5 + 3 * i}::int4[], $${6 + 3 * i}::int4[])`,
-    )
-    .join(', ')}) as e(endpoint, steps, events, censored)
+  insert into sweep_survival_tallies as t (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
+  select s.tenant_id, s.id, u.endpoint, u.point_id, u.step_days, u.counts
+  from sweeps s, unnest($2::text[], $3::int4[], $4::float8[], $5::bytea[]) as u(endpoint, point_id, step_days, counts)
   where s.id = $1
-  on conflict (sweep_id, endpoint, point_id) do update set ${mergedSparse('steps', ['events', 'censored'])}`;
+  on conflict (sweep_id, endpoint, point_id) do update set counts = excluded.counts`;
 
+const bestResponseWidth = bestResponses.length;
+const recistWidth = recistResponses.length;
+
+// Dense response counts travel flattened (width per point) and dose intensities flattened with offsets:
+// their exact numeric sum is taken here, as before, so a mean dose intensity keeps every digit.
 const pointUpsert = `
-  insert into sweep_point_tallies as t (tenant_id, sweep_id, point_id, patients, cured, best_response, leader_bins,
-    leader_counts, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
+  insert into sweep_point_tallies as t (tenant_id, sweep_id, point_id, patients, cured, best_response,
+    leader_histogram, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
     dose_intensity_sum, recist_best_response)
-  select s.tenant_id, s.id, $2, $3, $4, $5::int4[], $6::int4[], $7::int4[], $8, $9, $10, $11,
-         cardinality($12::float8[]), (select coalesce(sum(v::numeric), 0) from unnest($12::float8[]) as v), $13::int4[]
-  from sweeps s where s.id = $1
+  select s.tenant_id, s.id, u.point_id, u.patients, u.cured,
+         ($5::int4[])[(u.i - 1) * ${bestResponseWidth} + 1 : u.i * ${bestResponseWidth}], u.leader_histogram,
+         u.v2_patients, u.objective_responses, u.toxic_deaths, u.grade4_neutropenia, u.dose_end - u.dose_start,
+         (select coalesce(sum(v::numeric), 0) from unnest(($12::float8[])[u.dose_start + 1 : u.dose_end]) as v),
+         ($13::int4[])[(u.i - 1) * ${recistWidth} + 1 : u.i * ${recistWidth}]
+  from sweeps s,
+       unnest($2::int4[], $3::int4[], $4::int4[], $6::bytea[], $7::int4[], $8::int4[], $9::int4[], $10::int4[],
+              $11::int4[], $14::int4[])
+         with ordinality as u(point_id, patients, cured, leader_histogram, v2_patients, objective_responses,
+                              toxic_deaths, grade4_neutropenia, dose_start, dose_end, i)
+  where s.id = $1
   on conflict (sweep_id, point_id) do update set
     patients = t.patients + excluded.patients,
     cured = t.cured + excluded.cured,
-    ${addedDense('best_response')},
-    ${mergedSparse('leader_bins', ['leader_counts'])},
+    best_response = array(select x + y from unnest(t.best_response, excluded.best_response) with ordinality as a(x, y, k) order by k),
+    leader_histogram = excluded.leader_histogram,
     v2_patients = t.v2_patients + excluded.v2_patients,
     objective_responses = t.objective_responses + excluded.objective_responses,
     toxic_deaths = t.toxic_deaths + excluded.toxic_deaths,
     grade4_neutropenia = t.grade4_neutropenia + excluded.grade4_neutropenia,
     dosed_patients = t.dosed_patients + excluded.dosed_patients,
     dose_intensity_sum = t.dose_intensity_sum + excluded.dose_intensity_sum,
-    ${addedDense('recist_best_response')}`;
+    recist_best_response = array(select x + y from unnest(t.recist_best_response, excluded.recist_best_response) with ordinality as a(x, y, k) order by k)`;
+
+/** One point's outcomes of a chunk (its segments merged). */
+interface PointOutcomes {
+  recording: PointRecording;
+  records: OutcomeRecord[];
+}
 
 /**
- * Add one point's outcomes of a chunk to its sweep's survival tables (every endpoint) and point summary.
- * Only in the transaction where the chunk moved pending → done (exactly once per chunk).
+ * Add a chunk's outcomes (one list per recording, as its segments) to its sweep's survival tables
+ * (every endpoint) and point summaries, in three statements. Only in the transaction where the chunk
+ * moved pending → done (exactly once per chunk), after the sweep's row lock.
  */
-export async function recordPointTallies(
+export async function recordChunkTallies(
   client: pg.ClientBase,
-  recording: PointRecording,
-  records: readonly OutcomeRecord[],
+  recordings: readonly PointRecording[],
+  outcomes: readonly (readonly OutcomeRecord[])[],
 ): Promise<void> {
-  if (records.length === 0) return;
-  const survival = survivalEndpoints.flatMap((endpoint) => {
-    const counts = stepCounts(records, endpoint, recording.stepDays);
-    return [counts.steps, counts.events, counts.censored];
-  });
-  await client.query(survivalUpsert, [recording.sweepId, recording.pointId, recording.stepDays, ...survival]);
-  const c = pointCounts(records);
+  const byPoint = new Map<number, PointOutcomes>();
+  for (const [i, recording] of recordings.entries()) {
+    const records = outcomes[i] ?? [];
+    if (records.length === 0) continue;
+    const entry = byPoint.get(recording.pointId) ?? { recording, records: [] };
+    entry.records.push(...records);
+    byPoint.set(recording.pointId, entry);
+  }
+  if (byPoint.size === 0) return;
+  const sweepId = recordings[0]!.sweepId;
+  const points = [...byPoint.values()].sort((a, b) => a.recording.pointId - b.recording.pointId);
+  const pointIds = points.map((p) => p.recording.pointId);
+
+  const { rows } = await client.query<{ pointId: number; endpoint: string | null; counts: Buffer }>(
+    readExisting,
+    [sweepId, pointIds],
+  );
+  const existing = new Map(rows.map((r) => [`${r.pointId}/${r.endpoint ?? 'summary'}`, r.counts]));
+
+  const survival = {
+    endpoints: [] as string[],
+    pointIds: [] as number[],
+    stepDays: [] as number[],
+    counts: [] as Buffer[],
+  };
+  for (const { recording, records } of points)
+    for (const endpoint of survivalEndpoints) {
+      const added: StepCounts = stepCounts(records, endpoint, recording.stepDays);
+      const stored = existing.get(`${recording.pointId}/${endpoint}`);
+      survival.endpoints.push(endpoint);
+      survival.pointIds.push(recording.pointId);
+      survival.stepDays.push(recording.stepDays);
+      survival.counts.push(packStepCounts(stored ? addStepCounts(unpackStepCounts(stored), added) : added));
+    }
+  await client.query(survivalUpsert, [
+    sweepId,
+    survival.endpoints,
+    survival.pointIds,
+    survival.stepDays,
+    survival.counts,
+  ]);
+
+  const summaries: PointCounts[] = points.map((p) => pointCounts(p.records));
+  const doseOffsets: number[] = [];
+  let doses = 0;
+  for (const c of summaries) {
+    doseOffsets.push(doses);
+    doses += c.doseIntensities.length;
+  }
   await client.query(pointUpsert, [
-    recording.sweepId,
-    recording.pointId,
-    c.patients,
-    c.cured,
-    c.bestResponse,
-    c.leaderHistogram.bins,
-    c.leaderHistogram.counts,
-    c.v2Patients,
-    c.objectiveResponses,
-    c.toxicDeaths,
-    c.grade4Neutropenia,
-    c.doseIntensities,
-    c.recistBestResponse,
+    sweepId,
+    pointIds,
+    summaries.map((c) => c.patients),
+    summaries.map((c) => c.cured),
+    summaries.flatMap((c) => c.bestResponse),
+    summaries.map((c, i) => {
+      const stored = existing.get(`${pointIds[i]}/summary`);
+      return packHistogram(
+        stored ? addHistograms(unpackHistogram(stored), c.leaderHistogram) : c.leaderHistogram,
+      );
+    }),
+    summaries.map((c) => c.v2Patients),
+    summaries.map((c) => c.objectiveResponses),
+    summaries.map((c) => c.toxicDeaths),
+    summaries.map((c) => c.grade4Neutropenia),
+    doseOffsets,
+    summaries.flatMap((c) => c.doseIntensities),
+    summaries.flatMap((c) => c.recistBestResponse),
+    summaries.map((c, i) => doseOffsets[i]! + c.doseIntensities.length),
   ]);
 }

@@ -1,0 +1,197 @@
+/**
+ * The stored format of the sweep's tables (docs/results.md, "Survival tables"): sparse counts packed
+ * into one bytea of unsigned LEB128 varints instead of parallel int4[] arrays. A 1,000-patient point
+ * has ~1,000 distinct steps per endpoint, mostly one patient each, so int4[] arrays cost 12 bytes a
+ * step (11 B per simulation in all); here such a step is one byte. Migration 0010 has the same
+ * encoders in SQL (frontline_pack_step_counts, frontline_pack_histogram) for reuse and the backfill.
+ *
+ * Survival counts, per step (steps ascending, distinct): varint(gap × 4 + tag), gap = step − previous
+ * step − 1 (the previous step of the first is −1), then by tag: 0 = one event; 1 = one censoring;
+ * 2 = varint(events), no censoring; 3 = varint(events), varint(censored).
+ * Histogram, per bin (ascending): varint(gap × 2 + tag): 0 = one value; 1 = varint(count).
+ * Pure: no I/O.
+ */
+import type { StepCounts } from './chunk-tally.js';
+
+/** A growable byte buffer of varints. */
+class VarintWriter {
+  private bytes = new Uint8Array(256);
+  private length = 0;
+
+  write(value: number): void {
+    if (!(value >= 0) || !Number.isSafeInteger(value)) throw new Error(`cannot pack ${value}`);
+    if (this.length + 8 > this.bytes.length) {
+      const grown = new Uint8Array(this.bytes.length * 2);
+      grown.set(this.bytes);
+      this.bytes = grown;
+    }
+    let v = value;
+    while (v >= 0x80) {
+      this.bytes[this.length++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.bytes[this.length++] = v;
+  }
+
+  buffer(): Buffer {
+    return Buffer.from(this.bytes.buffer, 0, this.length);
+  }
+}
+
+/** Reads varints from a packed buffer in order. */
+class VarintReader {
+  private offset = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+
+  get done(): boolean {
+    return this.offset >= this.bytes.length;
+  }
+
+  read(): number {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = this.bytes[this.offset++];
+      if (byte === undefined) throw new Error('packed counts end inside a varint');
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return value;
+      scale *= 0x80;
+    }
+  }
+}
+
+/** Pack survival counts (steps ascending and distinct, as StepCounts are). */
+export function packStepCounts(counts: StepCounts): Buffer {
+  const out = new VarintWriter();
+  let previous = -1;
+  for (let i = 0; i < counts.steps.length; i++) {
+    const step = counts.steps[i]!;
+    const events = counts.events[i]!;
+    const censored = counts.censored[i]!;
+    const gap = (step - previous - 1) * 4;
+    previous = step;
+    if (events === 1 && censored === 0) out.write(gap);
+    else if (events === 0 && censored === 1) out.write(gap + 1);
+    else if (censored === 0) {
+      out.write(gap + 2);
+      out.write(events);
+    } else {
+      out.write(gap + 3);
+      out.write(events);
+      out.write(censored);
+    }
+  }
+  return out.buffer();
+}
+
+/** Survival counts as packed: steps, events and censorings per step, steps ascending. */
+export interface UnpackedStepCounts {
+  steps: Int32Array;
+  events: Int32Array;
+  censored: Int32Array;
+}
+
+/** Unpack what packStepCounts (or frontline_pack_step_counts) wrote. */
+export function unpackStepCounts(packed: Uint8Array): UnpackedStepCounts {
+  const reader = new VarintReader(packed);
+  // A step takes at least one byte: the buffer's length bounds the number of steps.
+  const steps = new Int32Array(packed.length);
+  const events = new Int32Array(packed.length);
+  const censored = new Int32Array(packed.length);
+  let n = 0;
+  let previous = -1;
+  while (!reader.done) {
+    const head = reader.read();
+    const tag = head % 4;
+    previous += (head - tag) / 4 + 1;
+    steps[n] = previous;
+    if (tag === 0) events[n] = 1;
+    else if (tag === 1) censored[n] = 1;
+    else {
+      events[n] = reader.read();
+      if (tag === 3) censored[n] = reader.read();
+    }
+    n++;
+  }
+  return { steps: steps.subarray(0, n), events: events.subarray(0, n), censored: censored.subarray(0, n) };
+}
+
+/** Sparse per-key counts with keys ascending (a histogram's bins). */
+export interface SparseHistogram {
+  bins: number[];
+  counts: number[];
+}
+
+/** Pack a sparse histogram (bins ascending and distinct). */
+export function packHistogram(histogram: SparseHistogram): Buffer {
+  const out = new VarintWriter();
+  let previous = -1;
+  for (let i = 0; i < histogram.bins.length; i++) {
+    const bin = histogram.bins[i]!;
+    const count = histogram.counts[i]!;
+    const gap = (bin - previous - 1) * 2;
+    previous = bin;
+    if (count === 1) out.write(gap);
+    else {
+      out.write(gap + 1);
+      out.write(count);
+    }
+  }
+  return out.buffer();
+}
+
+/** Unpack what packHistogram (or frontline_pack_histogram) wrote. */
+export function unpackHistogram(packed: Uint8Array): SparseHistogram {
+  const reader = new VarintReader(packed);
+  const bins: number[] = [];
+  const counts: number[] = [];
+  let previous = -1;
+  while (!reader.done) {
+    const head = reader.read();
+    const tag = head % 2;
+    previous += (head - tag) / 2 + 1;
+    bins.push(previous);
+    counts.push(tag === 1 ? reader.read() : 1);
+  }
+  return { bins, counts };
+}
+
+/** The sum of sparse counts over keys: `columns` count arrays aligned with ascending `keys`. */
+function mergeSparse(
+  a: { keys: ArrayLike<number>; columns: ArrayLike<number>[] },
+  b: { keys: ArrayLike<number>; columns: ArrayLike<number>[] },
+): { keys: number[]; columns: number[][] } {
+  const keys: number[] = [];
+  const columns: number[][] = a.columns.map(() => []);
+  let i = 0;
+  let j = 0;
+  while (i < a.keys.length || j < b.keys.length) {
+    const ka = i < a.keys.length ? a.keys[i]! : Number.POSITIVE_INFINITY;
+    const kb = j < b.keys.length ? b.keys[j]! : Number.POSITIVE_INFINITY;
+    const key = Math.min(ka, kb);
+    keys.push(key);
+    for (const [c, column] of columns.entries())
+      column.push((ka === key ? a.columns[c]![i]! : 0) + (kb === key ? b.columns[c]![j]! : 0));
+    if (ka === key) i++;
+    if (kb === key) j++;
+  }
+  return { keys, columns };
+}
+
+/** Survival counts of both, added step by step. */
+export function addStepCounts(a: StepCounts | UnpackedStepCounts, b: StepCounts): StepCounts {
+  const { keys, columns } = mergeSparse(
+    { keys: a.steps, columns: [a.events, a.censored] },
+    { keys: b.steps, columns: [b.events, b.censored] },
+  );
+  return { steps: keys, events: columns[0]!, censored: columns[1]! };
+}
+
+/** Histograms of both, added bin by bin. */
+export function addHistograms(a: SparseHistogram, b: SparseHistogram): SparseHistogram {
+  const { keys, columns } = mergeSparse(
+    { keys: a.bins, columns: [a.counts] },
+    { keys: b.bins, columns: [b.counts] },
+  );
+  return { bins: keys, counts: columns[0]! };
+}

@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  addHistograms,
+  addStepCounts,
+  packHistogram,
+  packStepCounts,
+  unpackHistogram,
+  unpackStepCounts,
+} from '../src/tallies/packed-counts.js';
+
+/** Sparse counts: distinct ascending keys up to 2·10⁶ (the most grid steps a point has), counts ≥ 0. */
+const sparse = fc
+  .uniqueArray(fc.record({ key: fc.integer({ min: 0, max: 2_000_000 }), a: fc.nat(1e6), b: fc.nat(3) }), {
+    selector: (e) => e.key,
+    maxLength: 300,
+  })
+  .map((entries) => [...entries].sort((x, y) => x.key - y.key));
+
+const stepCountsOf = (entries: { key: number; a: number; b: number }[]) => ({
+  steps: entries.map((e) => e.key),
+  events: entries.map((e) => e.a % 4),
+  censored: entries.map((e) => e.b),
+});
+
+describe('packed survival counts and histograms', () => {
+  it('unpack to exactly what was packed', () => {
+    fc.assert(
+      fc.property(sparse, (entries) => {
+        const counts = stepCountsOf(entries);
+        const unpacked = unpackStepCounts(packStepCounts(counts));
+        expect({
+          steps: [...unpacked.steps],
+          events: [...unpacked.events],
+          censored: [...unpacked.censored],
+        }).toEqual(counts);
+        const histogram = { bins: entries.map((e) => e.key), counts: entries.map((e) => e.a + 1) };
+        expect(unpackHistogram(packHistogram(histogram))).toEqual(histogram);
+      }),
+    );
+  });
+
+  it('take one byte for a step of one patient close to the previous one', () => {
+    const oneEach = { steps: [0, 3, 10, 41], events: [1, 0, 1, 0], censored: [0, 1, 0, 1] };
+    expect([...packStepCounts(oneEach)]).toEqual([0, 2 * 4 + 1, 6 * 4, 30 * 4 + 1]);
+    expect([...packHistogram({ bins: [5, 6], counts: [1, 300] })]).toEqual([10, 1, 0xac, 0x02]);
+  });
+
+  it('add step by step and bin by bin', () => {
+    fc.assert(
+      fc.property(sparse, sparse, (x, y) => {
+        const a = stepCountsOf(x);
+        const b = stepCountsOf(y);
+        const expected = new Map<number, [number, number]>();
+        for (const t of [a, b])
+          t.steps.forEach((s, i) => {
+            const c = expected.get(s) ?? [0, 0];
+            expected.set(s, [c[0] + t.events[i]!, c[1] + t.censored[i]!]);
+          });
+        const steps = [...expected.keys()].sort((p, q) => p - q);
+        const sum = addStepCounts(unpackStepCounts(packStepCounts(a)), b);
+        expect(sum).toEqual({
+          steps,
+          events: steps.map((s) => expected.get(s)![0]),
+          censored: steps.map((s) => expected.get(s)![1]),
+        });
+        const histogramSum = addHistograms(
+          { bins: a.steps, counts: a.censored },
+          { bins: b.steps, counts: b.censored },
+        );
+        expect(histogramSum).toEqual({ bins: steps, counts: steps.map((s) => expected.get(s)![1]) });
+      }),
+    );
+  });
+});
