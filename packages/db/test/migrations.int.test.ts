@@ -163,7 +163,9 @@ describe('migrations 0008 (survival tables), 0009 (work sequence) then 0011 (pac
     );
     expect(before.length).toBeGreaterThan(0);
 
+    await client.query('begin'); // as migrate() applies them (0010 locks the outcomes table)
     await applyMigrations(client, 10, 12);
+    await client.query('commit');
 
     const { rows: after } = await client.query<{
       sweep: string;
