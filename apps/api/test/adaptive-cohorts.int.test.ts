@@ -120,6 +120,21 @@ describe('adaptive cohorts: rounds until the 95% CI half-width meets the target 
       cohort: { round: 2, pointsRunning: 0 },
     });
     await expectTalliesEqualRawRows(harness, submitted.id);
+    // The points results report each point's patients used, rounds, half-width reached and why it stopped.
+    const { body: results } = await harness.request('GET', `/v1/sweeps/${submitted.id}/points`);
+    expect(
+      (results as { points: { patients: number; cohort: object }[] }).points.map((p) => ({
+        patients: p.patients,
+        ...p.cohort,
+      })),
+    ).toEqual(
+      points.map((p) => ({
+        patients: p.cohort_patients,
+        rounds: p.cohort_rounds,
+        halfWidth: p.half_width,
+        stop: p.cohort_stop,
+      })),
+    );
 
     // Another tenant (no reuse across tenants), two worker threads: the same rounds and the same tables.
     await harness.stopWorkers();
