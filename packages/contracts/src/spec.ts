@@ -95,7 +95,10 @@ export type CohortPrecision = z.infer<typeof cohortPrecisionSchema>;
 export const cohortSchema = z.strictObject({
   /** Patients per point: a number (fixed cohort), or {initial, max} with `precision` (adaptive, in rounds). */
   patients: z.union([z.int().positive(), adaptivePatientsSchema], {
-    error: 'must be a positive integer, or {initial, max} for an adaptive cohort',
+    error: ({ input }) =>
+      typeof input === 'number'
+        ? `must be an integer, got ${input}`
+        : 'must be a positive integer, or {initial, max} for an adaptive cohort',
   }),
   /** The stopping target of an adaptive cohort (required with {initial, max}, refused otherwise). */
   precision: cohortPrecisionSchema.optional(),
