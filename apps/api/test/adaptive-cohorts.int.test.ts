@@ -81,6 +81,10 @@ describe('adaptive cohorts: rounds until the 95% CI half-width meets the target 
   });
 
   it('stops each point when precise or at max, stores every patient once, and runs identically on 1 and 2 threads', async () => {
+    // The dry run reports the bound: points × max.
+    const dry = await harness.request('POST', '/v1/sweeps?dryRun=true', adaptiveSpec(17));
+    expect(dry.body).toMatchObject({ dryRun: true, points: 6, patients: max, simulations: 6 * max });
+
     await harness.startWorker(1);
     const submitted = await harness.submit(adaptiveSpec(17));
     expect(submitted).toMatchObject({ points: 6, simulations: 6 * initial, reused: 0 });
@@ -108,6 +112,15 @@ describe('adaptive cohorts: rounds until the 95% CI half-width meets the target 
     expect(at(0, 0.1)).toMatchObject({ cohort_rounds: 1, cohort_patients: initial, cohort_stop: 'precise' });
     expect(at(2, 0.02)).toMatchObject({ cohort_rounds: 1, cohort_patients: initial, cohort_stop: 'precise' });
     expect(points.map((p) => p.cohort_patients)).toEqual([100, 400, 100, 100, 100, 400]);
+    // Dose 0 / growth 0.03 (S ≈ 0.72) is still too wide at 400 patients: it stops at max.
+    expect(points.map((p) => p.cohort_stop)).toEqual([
+      'precise',
+      'max',
+      'precise',
+      'precise',
+      'precise',
+      'precise',
+    ]);
 
     const used = points.reduce((sum, p) => sum + p.cohort_patients, 0);
     expect(used).toBe(1200);
