@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adaptiveCohortOf, cohortPatientsBound, parseSweepSpec } from '../src/index.js';
+import { adaptiveCohortOf, cohortPatientsBound, parseSweepSpec, prepareSweep } from '../src/index.js';
 import { issueSpec, type LooseSpec } from './fixtures.js';
 
 /** The issue's 36-point grid with an adaptive cohort (horizon 730 days). */
@@ -101,6 +101,23 @@ describe('cohort.patients {initial, max} with cohort.precision', () => {
     ['initial 0', { patients: { initial: 0, max: 10 } }, 'cohort.patients.initial', 'must be > 0'],
   ])('refuses %s with a 400 naming the field and the rule', (_name, cohort, path, rule) => {
     expect(details(adaptiveSpec(cohort))).toEqual({ status: 400, details: [{ path, rule }] });
+  });
+
+  it('works with every design: a saltelli design expands its N·(d+2) points with the adaptive cohort', () => {
+    const spec = {
+      ...adaptiveSpec(),
+      design: {
+        kind: 'saltelli',
+        samples: 8,
+        seed: 1,
+        axes: { dose: { min: 0, max: 5 }, immuneKill: { min: 0.01, max: 0.1 } },
+      },
+      referenceArm: undefined,
+    };
+    const result = prepareSweep(spec);
+    if (!result.ok) throw result.error;
+    expect(result.expanded.points).toHaveLength(8 * (2 + 2));
+    expect(cohortPatientsBound(result.spec.cohort)).toBe(20_000);
   });
 
   it('checks points × max against the simulations cap, by name', () => {
