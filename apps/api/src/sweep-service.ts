@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
+  adaptiveCohortOf,
   apiError,
+  cohortPatientsBound,
   defaultChunkSize,
   defaultChunkWindow,
   defaultSweepLimits,
@@ -134,17 +136,19 @@ export function createSweepService({
     async dryRun(scope: TenantScope, spec: SweepSpec, warnings: string[]): Promise<SweepDryRun> {
       const expansion = expandSweep(spec);
       const chunkSize = spec.cohort.chunkSize ?? defaultChunkSize;
+      // An adaptive cohort is previewed at its bound (max per point): the most the sweep can run.
+      const patients = cohortPatientsBound(spec.cohort);
       const plan = await previewSweep(scope.db, {
         points: storedPoints(scope.tenantId, expansion.points),
         cohortSeed: spec.cohort.seed,
-        patients: spec.cohort.patients,
+        patients,
         chunkSize,
       });
       const rate = await recentRate();
       return {
         dryRun: true,
         points: expansion.points.length,
-        patients: spec.cohort.patients,
+        patients,
         simulations: plan.simulations,
         reused: plan.reused,
         toSimulate: plan.toSimulate,
@@ -165,6 +169,8 @@ export function createSweepService({
     async submit(scope: TenantScope, spec: SweepSpec, warnings: string[]) {
       requireRedis();
       const expansion = expandSweep(spec);
+      const adaptive = adaptiveCohortOf(spec.cohort);
+      const bound = cohortPatientsBound(spec.cohort);
       const created = await createSweep(scope.db, {
         tenantId: scope.tenantId,
         name: spec.name,
@@ -175,7 +181,7 @@ export function createSweepService({
         axes: expansion.axes,
         referenceArm: spec.referenceArm ?? null,
         cohortSeed: spec.cohort.seed,
-        patients: spec.cohort.patients,
+        ...(adaptive ? { patients: adaptive.initial, adaptiveMax: adaptive.max } : { patients: bound }),
         chunkSize: spec.cohort.chunkSize ?? defaultChunkSize,
         outcomes: outcomeRetentionOf(spec, limits),
         chunkWindow: limits.chunkWindow ?? defaultChunkWindow,

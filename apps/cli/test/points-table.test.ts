@@ -56,4 +56,17 @@ describe('frontline points', () => {
     expect(first!.split(',').slice(-5)).toEqual(['0.3', '0', '0', '0.9', '0.25']);
     expect(pointsCsv(response(false)).split('\n')[1]!.split(',').slice(-5)).toEqual(['', '', '', '', '']);
   });
+
+  it("adds an adaptive cohort's rounds, half-width and stop reason per point to the CSV", () => {
+    const adaptive = response(false);
+    adaptive.points = [
+      { ...point(0, false), patients: 100, cohort: { rounds: 1, halfWidth: 0.012, stop: 'precise' } },
+      { ...point(1, false), patients: 400, cohort: { rounds: 3, halfWidth: 0.044, stop: 'max' } },
+    ];
+    const [header, first, second] = pointsCsv(adaptive).split('\n');
+    expect(header!.split(',').slice(-3)).toEqual(['cohortRounds', 'halfWidth', 'cohortStop']);
+    expect(first!.split(',').slice(-3)).toEqual(['1', '0.012', 'precise']);
+    expect(second!.split(',').slice(-3)).toEqual(['3', '0.044', 'max']);
+    expect(second!.split(',')[2]).toBe('400');
+  });
 });

@@ -153,7 +153,8 @@ export function formFromSpec(spec: SweepSummary['spec'], name = `${spec.name} (c
     axes,
     samples: design.kind === 'grid' ? '' : String(design.samples),
     designSeed: design.kind === 'grid' ? '' : String(design.seed),
-    patients: String(cohort.patients),
+    // The form edits fixed cohorts only: an adaptive one ({initial, max}) is cloned at its max.
+    patients: String(typeof cohort.patients === 'number' ? cohort.patients : cohort.patients.max),
     cohortSeed: String(cohort.seed),
     chunkSize: cohort.chunkSize === undefined ? '' : String(cohort.chunkSize),
     horizonDays: horizonDays === undefined ? '' : String(horizonDays),

@@ -12,7 +12,12 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultChunkSize as chunkSize, expandSweep, parseSweepSpec } from '@frontline/contracts';
+import {
+  defaultChunkSize as chunkSize,
+  cohortPatientsBound,
+  expandSweep,
+  parseSweepSpec,
+} from '@frontline/contracts';
 import {
   chunkCount,
   chunkWork,
@@ -80,7 +85,7 @@ async function rawKernelSeconds(
   });
   if (!parsed.ok) throw parsed.error;
   const { points, modelId } = expandSweep(parsed.spec);
-  const patients = parsed.spec.cohort.patients;
+  const patients = cohortPatientsBound(parsed.spec.cohort);
   const plan = planWork(
     points.map((p) => p.index),
     new Map(),

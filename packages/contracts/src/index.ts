@@ -25,6 +25,10 @@ export { outcomeRetentionOf, parseSweepSpec, sweepPointCount, sweepWarnings } fr
 export { formatPath } from './paths.js';
 export { isIntegerParam } from './semantics.js';
 export type {
+  AdaptiveCohort,
+  Cohort,
+  CohortPrecision,
+  CohortPrecisionMetric,
   Design,
   GridDesign,
   Priority,
@@ -34,7 +38,11 @@ export type {
   SweepSpecInput,
 } from './spec.js';
 export {
+  adaptiveCohortOf,
   axisScaleSchema,
+  cohortPatientsBound,
+  cohortPrecisionMetrics,
+  cohortPrecisionSchema,
   cohortSchema,
   designSchema,
   prioritySchema,

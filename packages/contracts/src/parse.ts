@@ -6,7 +6,7 @@ import type { SweepLimits } from './limits.js';
 import { defaultChunkSize, defaultMaxSummarySimulations, defaultSweepLimits } from './limits.js';
 import { formatPath } from './paths.js';
 import type { SweepSpec } from './spec.js';
-import { sweepSpecSchema } from './spec.js';
+import { cohortPatientsBound, sweepSpecSchema } from './spec.js';
 import type { OutcomeRetention } from './vocabulary.js';
 
 export type ParseSweepSpecResult =
@@ -76,7 +76,9 @@ export function outcomeRetentionOf(
   limits: Pick<SweepLimits, 'maxSimulations'> = defaultSweepLimits,
 ): OutcomeRetention {
   if (spec.outcomes) return spec.outcomes;
-  return sweepPointCount(spec) * spec.cohort.patients <= limits.maxSimulations ? 'full' : 'summary';
+  return sweepPointCount(spec) * cohortPatientsBound(spec.cohort) <= limits.maxSimulations
+    ? 'full'
+    : 'summary';
 }
 
 /** Non-fatal observations about a valid spec. */
@@ -97,7 +99,11 @@ export function sweepWarnings(spec: SweepSpec): string[] {
 
 function checkLimits(spec: SweepSpec, limits: SweepLimits): ApiError | undefined {
   const points = sweepPointCount(spec);
-  const { patients } = spec.cohort;
+  // An adaptive cohort is bounded by its max: the sweep can never run more than points × max.
+  const patients = cohortPatientsBound(spec.cohort);
+  const patientsPath = typeof spec.cohort.patients === 'number' ? 'cohort.patients' : 'cohort.patients.max';
+  const patientsName =
+    typeof spec.cohort.patients === 'number' ? 'patients' : 'patients at most (cohort.patients.max)';
   if (points > limits.maxPoints) {
     const { design } = spec;
     const count =
@@ -111,8 +117,8 @@ function checkLimits(spec: SweepSpec, limits: SweepLimits): ApiError | undefined
   if (patients > limits.maxPatientsPerPoint) {
     return apiError(
       'limit_exceeded',
-      `cohort has ${patients} patients; the limit is ${limits.maxPatientsPerPoint} per point (maxPatientsPerPoint)`,
-      [{ path: 'cohort.patients', rule: `at most ${limits.maxPatientsPerPoint} (maxPatientsPerPoint)` }],
+      `cohort has ${patients} ${patientsName}; the limit is ${limits.maxPatientsPerPoint} per point (maxPatientsPerPoint)`,
+      [{ path: patientsPath, rule: `at most ${limits.maxPatientsPerPoint} (maxPatientsPerPoint)` }],
     );
   }
   const simulations = points * patients;
@@ -129,7 +135,7 @@ function checkLimits(spec: SweepSpec, limits: SweepLimits): ApiError | undefined
         : '';
     return apiError(
       'limit_exceeded',
-      `sweep needs ${points} points × ${patients} patients = ${simulations} simulations; ` +
+      `sweep needs ${points} points × ${patients} ${patientsName} = ${simulations} simulations; ` +
         `the limit with outcomes: ${outcomes} is ${cap} (${capName})${hint}`,
       [{ path: '', rule: `points × patients at most ${cap} with outcomes: ${outcomes} (${capName})` }],
     );

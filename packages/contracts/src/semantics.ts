@@ -1,4 +1,10 @@
-import { type ModelId, paramDomainsFor, paramNamesFor, validateModelParams } from '@frontline/sim';
+import {
+  type ModelId,
+  paramDomainsFor,
+  paramNamesFor,
+  resolveModelParams,
+  validateModelParams,
+} from '@frontline/sim';
 import type { z } from 'zod';
 import type { sweepSpecStructureSchema } from './spec.js';
 import { parameterCatalogueHint, unknownParameterRule } from './suggest.js';
@@ -98,6 +104,51 @@ export function checkSweepSemantics(spec: StructuredSpec, ctx: z.RefinementCtx):
   }
 
   if (spec.referenceArm) checkReferenceArm(spec.referenceArm, design, report, checkAxisValue);
+  checkAdaptiveCohort(spec, report);
+}
+
+/** The shortest follow-up of any point: `horizonDays` of params, of its axis values, or the model's default. */
+function shortestHorizon(spec: StructuredSpec): number {
+  const axis = spec.design.axes.horizonDays;
+  if (Array.isArray(axis)) return Math.min(...axis);
+  if (axis && typeof axis === 'object') return axis.min;
+  const fixed = spec.params.horizonDays;
+  if (typeof fixed === 'number') return fixed;
+  return resolveModelParams(spec.model, {}).horizonDays;
+}
+
+/** An adaptive cohort ({initial, max}) needs a precision target that every point can reach. */
+function checkAdaptiveCohort(spec: StructuredSpec, report: (path: PropertyKey[], rule: string) => void) {
+  const { patients, precision } = spec.cohort;
+  if (typeof patients === 'number') {
+    if (precision)
+      report(
+        ['cohort', 'precision'],
+        'applies only to an adaptive cohort: set cohort.patients to {initial, max}',
+      );
+    return;
+  }
+  if (patients.initial > patients.max)
+    report(
+      ['cohort', 'patients', 'initial'],
+      `must be ≤ cohort.patients.max (got initial ${patients.initial}, max ${patients.max})`,
+    );
+  if (!precision) {
+    report(['cohort', 'precision'], 'is required with an adaptive cohort ({initial, max})');
+    return;
+  }
+  const horizon = shortestHorizon(spec);
+  if (precision.metric === 'median') {
+    if (precision.at !== undefined) report(['cohort', 'precision', 'at'], 'is not used by metric median');
+  } else if (precision.at === undefined) {
+    if (precision.metric === 'survivalAt')
+      report(['cohort', 'precision', 'at'], 'is required for metric survivalAt');
+  } else if (precision.at > horizon) {
+    report(
+      ['cohort', 'precision', 'at'],
+      `must be ≤ the follow-up horizon of every point (horizonDays ${horizon})`,
+    );
+  }
 }
 
 function checkReferenceArm(

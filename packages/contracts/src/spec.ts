@@ -2,7 +2,7 @@ import { SALTELLI_MAX_AXES, SALTELLI_MIN_SAMPLES } from '@frontline/design';
 import { defaultModelId, modelIds } from '@frontline/sim';
 import { z } from 'zod';
 import { checkSweepSemantics } from './semantics.js';
-import { outcomeRetentions, priorities } from './vocabulary.js';
+import { outcomeRetentions, priorities, survivalEndpointSchema } from './vocabulary.js';
 
 /** Seeds feed @frontline/sim's Rng, which takes any non-negative safe integer. */
 const seedSchema = z.int().nonnegative();
@@ -73,8 +73,35 @@ export type SampledDesign =
   | z.infer<typeof saltelliDesignSchema>;
 export type SaltelliDesign = z.infer<typeof saltelliDesignSchema>;
 
+/** Metrics an adaptive cohort can make precise (docs/adaptive-cohorts.md). */
+export const cohortPrecisionMetrics = ['survivalAt', 'rmst', 'median'] as const;
+export type CohortPrecisionMetric = (typeof cohortPrecisionMetrics)[number];
+
+/** An adaptive cohort's size: `initial` patients per point in round 0, never more than `max`. */
+const adaptivePatientsSchema = z.strictObject({ initial: z.int().positive(), max: z.int().positive() });
+
+/**
+ * When a point of an adaptive cohort has enough patients: the 95% CI half-width of `metric` of
+ * `endpoint` (at `at` days for survivalAt; up to `at` for rmst, the horizon if absent) is ≤ `halfWidth`.
+ */
+export const cohortPrecisionSchema = z.strictObject({
+  endpoint: survivalEndpointSchema.default('os'),
+  metric: z.enum(cohortPrecisionMetrics),
+  at: finiteNumber.positive().optional(),
+  halfWidth: finiteNumber.positive(),
+});
+export type CohortPrecision = z.infer<typeof cohortPrecisionSchema>;
+
 export const cohortSchema = z.strictObject({
-  patients: z.int().positive(),
+  /** Patients per point: a number (fixed cohort), or {initial, max} with `precision` (adaptive, in rounds). */
+  patients: z.union([z.int().positive(), adaptivePatientsSchema], {
+    error: ({ input }) =>
+      typeof input === 'number'
+        ? `must be an integer, got ${input}`
+        : 'must be a positive integer, or {initial, max} for an adaptive cohort',
+  }),
+  /** The stopping target of an adaptive cohort (required with {initial, max}, refused otherwise). */
+  precision: cohortPrecisionSchema.optional(),
   /** Patient i of every point draws from hash(seed, i): common random numbers across arms. */
   seed: seedSchema,
   /** Patients per unit of work; the pipeline picks one when absent. */
@@ -109,3 +136,21 @@ export const sweepSpecStructureSchema = z.strictObject({
 export const sweepSpecSchema = sweepSpecStructureSchema.superRefine(checkSweepSemantics);
 export type SweepSpec = z.infer<typeof sweepSpecSchema>;
 export type SweepSpecInput = z.input<typeof sweepSpecSchema>;
+
+export type Cohort = SweepSpec['cohort'];
+
+/** The most patients a point of this cohort can have: its size, or an adaptive cohort's `max`. */
+export const cohortPatientsBound = (cohort: Pick<Cohort, 'patients'>): number =>
+  typeof cohort.patients === 'number' ? cohort.patients : cohort.patients.max;
+
+/** An adaptive cohort's rounds and target; undefined for a fixed cohort. */
+export interface AdaptiveCohort {
+  initial: number;
+  max: number;
+  precision: CohortPrecision;
+}
+
+export function adaptiveCohortOf(cohort: Pick<Cohort, 'patients' | 'precision'>): AdaptiveCohort | undefined {
+  if (typeof cohort.patients === 'number' || !cohort.precision) return undefined;
+  return { ...cohort.patients, precision: cohort.precision };
+}

@@ -3,6 +3,7 @@ import type { ChunkRef } from '@frontline/queue';
 import type pg from 'pg';
 import { chunkWork, type Segment, segmentsOf, unflattenRanges } from './chunk-plan.js';
 import { inTransaction } from './client.js';
+import { startNextCohortRound } from './cohort-rounds.js';
 import type { OutcomeRecord } from './outcome-columns.js';
 import type { ChunkRow } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, sweepState } from './sql-vocabulary.js';
@@ -108,7 +109,8 @@ export async function createNextChunks(
     created: number;
     planned: number;
   }>(
-    `select tenant_id as "tenantId", priority, chunk_size as "chunkSize", total - reused as "toSimulate",
+    `select tenant_id as "tenantId", priority, chunk_size as "chunkSize",
+            coalesce(work_length, total - reused) as "toSimulate",
             chunks_created as created, chunks_planned as planned
      from sweeps where id = $1 and status in ${activeSweepStatesSql}`,
     [sweepId],
@@ -164,6 +166,8 @@ export async function completeChunk(
       // statements for the whole chunk, under the sweep's row lock taken above).
       await recordChunkTallies(client, recordings, outcomes);
       next = await createNextChunks(client, chunk.sweepId, 1);
+      // The chunk that ends an adaptive sweep's round decides the next one (or none: then it completes).
+      if (next.length === 0) next = await startNextCohortRound(client, chunk.sweepId);
     }
     const anyLeft = `(exists (select 1 from chunks where sweep_id = $1 and status = ${chunkStatus('pending')})
                       or chunks_created < chunks_planned)`;

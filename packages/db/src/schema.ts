@@ -98,6 +98,20 @@ export const sweeps = pgTable(
     chunksPlanned: integer('chunks_planned').notNull().default(0),
     /** Chunks given a row (and a job) so far: the enqueue window materialises them in order. */
     chunksCreated: integer('chunks_created').notNull().default(0),
+    /** Chunks given rows and jobs at once (the enqueue window); an adaptive round starts by filling it. */
+    chunkWindow: integer('chunk_window').notNull().default(1000),
+    /**
+     * An adaptive cohort's current round (0 = the `initial` patients); null for a fixed cohort. Raised
+     * only by the transaction that completes a round's last chunk (docs/adaptive-cohorts.md).
+     */
+    cohortRound: integer('cohort_round'),
+    /** Points of an adaptive cohort still running (not yet precise, below max); null for a fixed cohort. */
+    pointsRunning: integer('points_running'),
+    /**
+     * Length of the work sequence when it is not total − reused: an adaptive round's work starts at the
+     * next chunk boundary, so chunk positions stay [k·chunkSize, (k+1)·chunkSize).
+     */
+    workLength: bigint('work_length', { mode: 'number' }),
     failureReason: text('failure_reason'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
@@ -140,6 +154,14 @@ export const sweepPoints = pgTable(
     workPatients: integer('work_patients').notNull().default(0),
     /** Its missing patient ranges, flattened [start₀, end₀, start₁, end₁, …]. */
     missingRanges: integer('missing_ranges').array(),
+    /** Adaptive cohort: patients planned at this point so far (patients 0 … n−1); null for a fixed cohort. */
+    cohortPatients: integer('cohort_patients'),
+    /** Adaptive cohort: rounds this point has run (counting the one in progress). */
+    cohortRounds: integer('cohort_rounds'),
+    /** Adaptive cohort: the metric's 95% CI half-width after its last completed round (null: not estimable). */
+    halfWidth: doublePrecision('half_width'),
+    /** Adaptive cohort: why the point stopped ('precise' | 'max'); null while it runs. */
+    cohortStop: text('cohort_stop'),
   },
   (t) => [
     primaryKey({ columns: [t.sweepId, t.pointIndex] }),

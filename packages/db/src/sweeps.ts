@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { chunkCount, flattenRanges, type PatientRange, planWork } from './chunk-plan.js';
 import { createNextChunks } from './chunks.js';
 import { inTransaction } from './client.js';
+import { startNextCohortRound } from './cohort-rounds.js';
 import { type SweepRow, sweeps } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, selectColumns, sweepState } from './sql-vocabulary.js';
 import { seedReusedTallies, summaryDonors } from './tallies/reuse.js';
@@ -35,7 +36,13 @@ export interface NewSweep {
   axes: string[];
   referenceArm: Record<string, number> | null;
   cohortSeed: number;
+  /** Patients per point; for an adaptive cohort, those of round 0 (`initial`). */
   patients: number;
+  /**
+   * An adaptive cohort's `max` (docs/adaptive-cohorts.md): the sweep runs in rounds from `patients`
+   * per point up to this many; its rule is read from `spec.cohort`. Absent: a fixed cohort.
+   */
+  adaptiveMax?: number;
   /** Simulations per chunk (a chunk may span points). */
   chunkSize: number;
   /** What the sweep keeps of its outcomes; `full` if not given. */
@@ -99,13 +106,16 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
     const total = distinctPointIds.length * sweep.patients;
     const reused = total - plan.toSimulate;
     const chunksPlanned = chunkCount(plan.toSimulate, sweep.chunkSize);
-    const status: SweepState = chunksPlanned === 0 ? 'completed' : 'queued';
+    const adaptive = sweep.adaptiveMax !== undefined;
+    // An adaptive sweep whose round 0 is all reused is judged below, before it may complete.
+    let status: SweepState = chunksPlanned === 0 && !adaptive ? 'completed' : 'queued';
 
     const id = await insertSweep(client, { ...sweep, tenantId, status, total, reused, chunksPlanned });
     await client.query(
       `insert into sweep_points (tenant_id, sweep_id, point_index, point_id, axis_values, work_start, work_patients,
-                                 missing_ranges)
-       select $5, $1, i, p, a::jsonb, w, n, case when m = '' then null else string_to_array(m, ',')::int4[] end
+                                 missing_ranges, cohort_patients, cohort_rounds)
+       select $5, $1, i, p, a::jsonb, w, n, case when m = '' then null else string_to_array(m, ',')::int4[] end,
+              $9::int4, case when $9::int4 is null then null else 1 end
        from unnest($2::int4[], $3::int4[], $4::text[], $6::int8[], $7::int4[], $8::text[]) as t(i, p, a, w, n, m)`,
       [
         id,
@@ -116,11 +126,23 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
         plan.points.map((w) => w.workStart),
         plan.points.map((w) => w.workPatients),
         plan.points.map((w) => flattenRanges(w.missing).join(',')),
+        adaptive ? sweep.patients : null,
       ],
     );
     // The reused patients' counts into the new sweep's tables (stored rows, or a donor's tables).
     await seedReusedTallies(client, id, storedRows, donors);
-    const chunks = await createNextChunks(client, id, sweep.chunkWindow);
+    let chunks = await createNextChunks(client, id, sweep.chunkWindow);
+    if (adaptive && chunksPlanned === 0) {
+      chunks = await startNextCohortRound(client, id);
+      if (chunks.length === 0) {
+        status = 'completed';
+        await client.query(
+          `update sweeps set status = ${sweepState('completed')}, started_at = now(), finished_at = now()
+           where id = $1`,
+          [id],
+        );
+      }
+    }
     return {
       id,
       status,
@@ -277,8 +299,8 @@ async function insertSweep(
   const { rows } = await client.query<{ id: string }>(
     `insert into sweeps (tenant_id, name, status, priority, model_id, code_version, spec, axes, reference_arm,
                          cohort_seed, patients, points, total, reused, outcomes, chunk_size, chunks_planned,
-                         started_at, finished_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                         chunk_window, cohort_round, points_running, started_at, finished_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
              case when $3 = ${sweepState('completed')} then now() end,
              case when $3 = ${sweepState('completed')} then now() end)
      returning id`,
@@ -293,21 +315,31 @@ async function insertSweep(
       JSON.stringify(sweep.axes),
       sweep.referenceArm === null ? null : JSON.stringify(sweep.referenceArm),
       sweep.cohortSeed,
-      sweep.patients,
+      sweep.adaptiveMax ?? sweep.patients,
       sweep.points.length,
       sweep.total,
       sweep.reused,
       sweep.outcomes ?? 'full',
       sweep.chunkSize,
       sweep.chunksPlanned,
+      sweep.chunkWindow,
+      // An adaptive sweep starts in round 0 with every distinct point running.
+      sweep.adaptiveMax === undefined ? null : 0,
+      sweep.adaptiveMax === undefined ? null : new Set(sweep.points.map((p) => p.pointHash)).size,
     ],
   );
   return rows[0]!.id;
 }
 
 /** A sweep with its progress: the row without its bookkeeping columns, plus what the chunks say. */
-export interface SweepProgress extends Omit<SweepRow, 'total' | 'reused'> {
-  progress: { done: number; total: number; failed: number; reused: number };
+export interface SweepProgress extends Omit<SweepRow, 'total' | 'reused' | 'cohortRound' | 'pointsRunning'> {
+  progress: {
+    done: number;
+    total: number;
+    failed: number;
+    reused: number;
+    cohort?: { round: number; pointsRunning: number };
+  };
   /** Simulations per second since the sweep started (null before any chunk finished). */
   ratePerSecond: number | null;
   etaSeconds: number | null;
@@ -332,7 +364,16 @@ const progressSelect = `
      where c.sweep_id = s.id and c.status = ${chunkStatus('done')}) as "lastDoneAt"
   from sweeps s`;
 
-function toProgress({ simulated, failed, lastDoneAt, total, reused, ...sweep }: ProgressRow): SweepProgress {
+function toProgress({
+  simulated,
+  failed,
+  lastDoneAt,
+  total,
+  reused,
+  cohortRound,
+  pointsRunning,
+  ...sweep
+}: ProgressRow): SweepProgress {
   const done = reused + simulated;
   let ratePerSecond: number | null = null;
   let etaSeconds: number | null = null;
@@ -343,7 +384,10 @@ function toProgress({ simulated, failed, lastDoneAt, total, reused, ...sweep }: 
     if (isActiveSweepState(sweep.status)) etaSeconds = (total - done) / ratePerSecond;
   }
   if (sweep.status === 'completed') etaSeconds = 0;
-  return { ...sweep, progress: { done, total, failed, reused }, ratePerSecond, etaSeconds };
+  // An adaptive sweep's total grows by round: it is the patients planned so far, not points × max.
+  const cohort =
+    cohortRound === null ? {} : { cohort: { round: cohortRound, pointsRunning: pointsRunning ?? 0 } };
+  return { ...sweep, progress: { done, total, failed, reused, ...cohort }, ratePerSecond, etaSeconds };
 }
 
 export async function getSweep(pool: pg.Pool, id: string): Promise<SweepProgress | undefined> {

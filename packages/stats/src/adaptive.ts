@@ -1,4 +1,10 @@
+import { kaplanMeier } from './kaplan-meier.js';
+import { normalQuantile } from './normal.js';
+import type { CountTable } from './pool-counts.js';
+import { medianSurvival } from './quantile.js';
+import { rmst } from './rmst.js';
 import { SensitivityInputError } from './sobol-indices.js';
+import { survivalEstimateAt } from './survival-at.js';
 
 export interface CohortRoundState {
   /** 95% CI half-width of the point's metric after the patients so far; NaN when not estimable yet. */
@@ -52,4 +58,42 @@ export function nextCohortRound(state: CohortRoundState): CohortRoundDecision {
   if (patients >= max) return { stop: true, reason: 'max' };
   const add = Math.min(patients, max - patients);
   return { stop: false, add, total: patients + add };
+}
+
+/** Which metric an adaptive cohort makes precise: survivalAt at `at`, rmst up to `at` (or the horizon), median. */
+export interface PrecisionTarget {
+  readonly metric: 'survivalAt' | 'rmst' | 'median';
+  readonly at?: number | undefined;
+}
+
+const z975 = normalQuantile(0.975);
+
+/**
+ * The 95% CI half-width of a point's metric from its count table — the quantity the stopping rule
+ * compares with the target:
+ * - survivalAt: 1.96 × Greenwood's standard error of S(at) (0 when S is 0 or 1: no patient at risk
+ *   changes state);
+ * - rmst: 1.96 × the standard error of the restricted mean to `at` (the horizon if absent);
+ * - median: half the width of the median's interval (Brookmeyer–Crowley by the KM's log-log band, the
+ *   `print` rule); NaN while the median or a limit is not reached.
+ * NaN also when the metric is not estimable yet (no outcomes, `at` past the follow-up).
+ */
+export function precisionHalfWidth(counts: CountTable, target: PrecisionTarget, horizon: number): number {
+  if (counts.time.length === 0) return Number.NaN;
+  const curve = kaplanMeier(counts);
+  if (target.metric === 'survivalAt') {
+    const { survival, stdErr } = survivalEstimateAt(curve, target.at ?? horizon);
+    if (Number.isNaN(survival)) return Number.NaN;
+    return Number.isFinite(stdErr) ? z975 * stdErr : 0;
+  }
+  if (target.metric === 'rmst') {
+    const tau = target.at ?? horizon;
+    const survivors = curve.survival[curve.survival.length - 1] !== 0;
+    if (tau > curve.maxTime && survivors) return Number.NaN;
+    const { stdErr } = rmst(curve, tau);
+    return Number.isFinite(stdErr) ? z975 * stdErr : Number.NaN;
+  }
+  const { median, lower, upper } = medianSurvival(curve, { rule: 'print' });
+  if (median === null || lower === null || upper === null) return Number.NaN;
+  return (upper - lower) / 2;
 }

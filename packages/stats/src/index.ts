@@ -1,5 +1,5 @@
-export type { CohortRoundDecision, CohortRoundState } from './adaptive.js';
-export { nextCohortRound } from './adaptive.js';
+export type { CohortRoundDecision, CohortRoundState, PrecisionTarget } from './adaptive.js';
+export { nextCohortRound, precisionHalfWidth } from './adaptive.js';
 export type { ChiSquareTest, CoxPhInput, CoxPhOptions, CoxPhResult, CoxTerm, CoxTies } from './cox.js';
 export { CoxInputError, coxPh } from './cox.js';
 export type { CoxPhByGroupOptions } from './cox-groups.js';

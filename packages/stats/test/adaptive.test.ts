@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CohortRoundState } from '../src/index.js';
-import { nextCohortRound, SensitivityInputError } from '../src/index.js';
+import { emptyCountTable, nextCohortRound, precisionHalfWidth, SensitivityInputError } from '../src/index.js';
 
 /** Runs the rule with a half-width that is a function of the patients so far; returns the cohort sizes. */
 function rounds(halfWidthAt: (patients: number) => number, initial = 200, max = 20_000, target = 0.01) {
@@ -74,5 +74,48 @@ describe('nextCohortRound: doubling rounds', () => {
     rejects({ max: 100 }, /max must be an integer ≥ initial \(200\), got 100/);
     rejects({ patients: 1001 }, /patients must be an integer in \[0, max = 1000\], got 1001/);
     rejects({ halfWidth: -0.1 }, /halfWidth must be ≥ 0 \(or NaN\), got -0.1/);
+  });
+});
+
+describe('precisionHalfWidth: the 95% CI half-width the rule compares with the target', () => {
+  // 10 patients, events at days 1 … 5, censored at 10 (5 of them).
+  const counts = {
+    time: Float64Array.from([1, 2, 3, 4, 5, 10]),
+    nEvent: Int32Array.from([1, 1, 1, 1, 1, 0]),
+    nCensor: Int32Array.from([0, 0, 0, 0, 0, 5]),
+  };
+
+  it('is 1.96 × Greenwood for survivalAt (S(5) = 0.5: √(0.25/10) without censoring before)', () => {
+    expect(precisionHalfWidth(counts, { metric: 'survivalAt', at: 5 }, 10)).toBeCloseTo(
+      1.959964 * Math.sqrt(0.025),
+      5,
+    );
+  });
+
+  it('is 0 when every patient has died (S = 0) or none has (S = 1), and NaN past the follow-up', () => {
+    const allDead = {
+      time: Float64Array.from([3]),
+      nEvent: Int32Array.from([4]),
+      nCensor: Int32Array.from([0]),
+    };
+    expect(precisionHalfWidth(allDead, { metric: 'survivalAt', at: 5 }, 10)).toBe(0);
+    const noneDead = {
+      time: Float64Array.from([10]),
+      nEvent: Int32Array.from([0]),
+      nCensor: Int32Array.from([4]),
+    };
+    expect(precisionHalfWidth(noneDead, { metric: 'survivalAt', at: 5 }, 10)).toBe(0);
+    expect(precisionHalfWidth(counts, { metric: 'survivalAt', at: 20 }, 30)).toBeNaN();
+  });
+
+  it('is NaN for a median not reached (never precise), half the interval otherwise', () => {
+    const notReached = {
+      time: Float64Array.from([1, 10]),
+      nEvent: Int32Array.from([1, 0]),
+      nCensor: Int32Array.from([0, 9]),
+    };
+    expect(precisionHalfWidth(notReached, { metric: 'median' }, 10)).toBeNaN();
+    expect(precisionHalfWidth(emptyCountTable(), { metric: 'rmst' }, 10)).toBeNaN();
+    expect(precisionHalfWidth(counts, { metric: 'rmst', at: 10 }, 10)).toBeGreaterThan(0);
   });
 });

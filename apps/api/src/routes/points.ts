@@ -54,6 +54,7 @@ export function pointsRoutes(deps: ResultDeps) {
               pointIndex: point.pointIndex,
               axisValues: point.axisValues,
               patients: stats.patients,
+              ...(stats.cohort ? { cohort: stats.cohort } : {}),
               os: endpoints[i]!.os,
               pfs: endpoints[i]!.pfs,
               curedFraction: stats.curedFraction,

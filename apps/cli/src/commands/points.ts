@@ -78,6 +78,7 @@ const endpointCells = (e: EndpointSummary) => [
 
 /** One row per point, numbers unrounded; empty cells where undefined (or pending). */
 export function pointsCsv(response: PointsResponse): string {
+  const adaptive = response.points.some((p) => p.cohort !== undefined);
   const header = [
     'pointIndex',
     ...response.axes,
@@ -95,6 +96,8 @@ export function pointsCsv(response: PointsResponse): string {
     'toxicDeathFraction',
     'meanDoseIntensity',
     'grade4NeutropeniaRate',
+    // An adaptive cohort's rounds per point (docs/adaptive-cohorts.md), last so fixed-cohort files keep their shape.
+    ...(adaptive ? ['cohortRounds', 'halfWidth', 'cohortStop'] : []),
   ];
   const rows = response.points.map((p) => [
     p.pointIndex,
@@ -113,6 +116,7 @@ export function pointsCsv(response: PointsResponse): string {
     p.toxicDeathFraction,
     p.meanDoseIntensity,
     p.grade4NeutropeniaRate,
+    ...(adaptive ? [p.cohort?.rounds ?? null, p.cohort?.halfWidth ?? null, p.cohort?.stop ?? null] : []),
   ]);
   return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`;
 }

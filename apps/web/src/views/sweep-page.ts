@@ -26,6 +26,13 @@ function progressCard(state: ProgressEvent) {
       stat('Done', `${formatCount(progress.done)} / ${formatCount(progress.total)}`),
       stat('Reused', formatCount(progress.reused)),
       stat('Failed', formatCount(progress.failed)),
+      // An adaptive cohort (docs/adaptive-cohorts.md): the round running and the points still adding patients.
+      ...(progress.cohort
+        ? [
+            stat('Round', String(progress.cohort.round)),
+            stat('Points running', formatCount(progress.cohort.pointsRunning)),
+          ]
+        : []),
       stat('Rate', isActive(state.status) ? formatRate(state.ratePerSecond) : '–'),
       stat('ETA', isActive(state.status) ? formatDuration(state.etaSeconds) : '–'),
     ),

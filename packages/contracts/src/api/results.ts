@@ -157,7 +157,19 @@ export type EndpointSummary = z.infer<typeof endpointSummarySchema>;
 export const pointRowSchema = z.object({
   pointIndex: count,
   axisValues: z.record(z.string(), z.number()),
+  /** Patients counted at this point (an adaptive cohort's: those its rounds used). */
   patients: count,
+  /** An adaptive cohort's rounds at this point (docs/adaptive-cohorts.md); absent for a fixed cohort. */
+  cohort: z
+    .object({
+      /** Rounds run (1 = only the `initial` patients). */
+      rounds: count,
+      /** The precision metric's 95% CI half-width after the last completed round; null: not estimable. */
+      halfWidth: z.number().nonnegative().nullable(),
+      /** Why it stopped: `precise` (half-width ≤ target) or `max`; null while it runs. */
+      stop: z.enum(['precise', 'max']).nullable(),
+    })
+    .optional(),
   os: endpointSummarySchema,
   pfs: endpointSummarySchema,
   /** Fraction of patients whose tumour went extinct; null before any outcome. */

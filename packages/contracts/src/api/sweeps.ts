@@ -58,6 +58,15 @@ export const sweepProgressSchema = z.object({
   total: count,
   failed: count,
   reused: count,
+  /** An adaptive cohort's rounds (docs/adaptive-cohorts.md); absent for a fixed cohort. */
+  cohort: z
+    .object({
+      /** The round running now, or the last one once the sweep has ended (0 = the `initial` patients). */
+      round: count,
+      /** Points still adding patients (not yet precise, below max). */
+      pointsRunning: count,
+    })
+    .optional(),
 });
 export type SweepProgress = z.infer<typeof sweepProgressSchema>;
 

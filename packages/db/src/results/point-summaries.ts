@@ -31,6 +31,15 @@ export interface PointSummary {
   bestResponse: Record<BestResponse, number>;
   /** lf-tid@2's trial outputs: null at a point without v2 outcomes (an lf-tid@1 sweep, or none yet). */
   trial: TrialSummary | null;
+  /** An adaptive cohort's rounds at this point; null for a fixed cohort. */
+  cohort: PointCohort | null;
+}
+
+/** An adaptive cohort's state at one point (sweep_points, written by the round decisions). */
+export interface PointCohort {
+  rounds: number;
+  halfWidth: number | null;
+  stop: 'precise' | 'max' | null;
 }
 
 /** Per-point aggregates of lf-tid@2's outputs (docs/model-v2.md §6). */
@@ -57,6 +66,9 @@ interface PointTallyRow {
   dosedPatients: number;
   meanDoseIntensity: number | null;
   recistBestResponse: number[];
+  cohortRounds: number | null;
+  halfWidth: number | null;
+  cohortStop: 'precise' | 'max' | null;
 }
 
 /**
@@ -76,7 +88,8 @@ export async function pointSummaries(
             t.objective_responses as "objectiveResponses", t.toxic_deaths as "toxicDeaths",
             t.grade4_neutropenia as "grade4Neutropenia", t.dosed_patients as "dosedPatients",
             (t.dose_intensity_sum / nullif(t.dosed_patients, 0))::float8 as "meanDoseIntensity",
-            t.recist_best_response as "recistBestResponse"
+            t.recist_best_response as "recistBestResponse", sp.cohort_rounds as "cohortRounds",
+            sp.half_width as "halfWidth", sp.cohort_stop as "cohortStop"
      from sweep_points sp
      left join sweep_point_tallies t on t.sweep_id = sp.sweep_id and t.point_id = sp.point_id
      where sp.sweep_id = $1 and sp.point_index >= $2
@@ -89,6 +102,10 @@ export async function pointSummaries(
     return {
       pointIndex: r.pointIndex,
       patients,
+      cohort:
+        r.cohortRounds === null
+          ? null
+          : { rounds: r.cohortRounds, halfWidth: r.halfWidth, stop: r.cohortStop },
       curedFraction: patients === 0 ? null : r.cured / patients,
       medianLeaderFractionAtDiagnosis: patients === 0 ? null : histogramMedian(leader.bins, leader.counts),
       bestResponse: Object.fromEntries(

@@ -59,9 +59,10 @@ export async function survivalCountsByPoint(
   return new Map(parts.flatMap((part) => [...part]));
 }
 
-async function countsOfPoints(
-  pool: pg.Pool,
-  scope: SweepScope,
+/** Each listed point's count table from the sweep's survival tables (also read inside a transaction). */
+export async function countsOfPoints(
+  pool: pg.Pool | pg.ClientBase,
+  scope: Pick<SweepScope, 'sweepId'>,
   endpoint: SurvivalEndpoint,
   pointIds: readonly number[],
 ): Promise<Map<number, TimeCounts>> {
