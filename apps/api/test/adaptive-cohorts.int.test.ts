@@ -169,7 +169,7 @@ describe('adaptive cohorts: rounds until the 95% CI half-width meets the target 
     const tables = async (sweepId: string) =>
       (
         await harness.pool.query(
-          `select sp.point_index, t.endpoint, t.steps, t.events, t.censored from sweep_survival_tallies t
+          `select sp.point_index, t.endpoint, t.counts from sweep_survival_tallies t
            join sweep_points sp on sp.sweep_id = t.sweep_id and sp.point_id = t.point_id
            where t.sweep_id = $1 order by sp.point_index, t.endpoint`,
           [sweepId],
