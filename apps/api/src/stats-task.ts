@@ -4,11 +4,12 @@
  */
 import type { EndpointSummary } from '@frontline/contracts';
 import type { TimeCounts } from '@frontline/db';
+import { kaplanMeierSummary } from '@frontline/stats';
 import { type CellCounts, distinctPatients, pooledGroups, stratumCounts } from './group-cells.js';
 import { armPower, type HazardRatiosTask, hazardRatios, type PowerTask } from './hazard-stats.js';
 import { type SensitivityTask, sensitivityOf } from './sensitivity.js';
 import {
-  type GroupSurvival,
+  hasOutcomes,
   type LogRankView,
   logRankByStratumOf,
   logRankOf,
@@ -87,20 +88,28 @@ function survivalStats(task: SurvivalStatsTask): SurvivalStatsResult {
   return { overall, groupsJson: JSON.stringify(groups) };
 }
 
-function endpointView(summary: GroupSurvival): EndpointSummary {
+/** A point's endpoint from its count table: only the numbers the row shows (kaplanMeierSummary, no curve). */
+function pointEndpoint(counts: TimeCounts, at: readonly number[], tau: number): EndpointSummary {
+  if (!hasOutcomes(counts))
+    return { median: { value: null, lower: null, upper: null }, at365: null, at730: null, rmst: null };
+  const summary = kaplanMeierSummary(counts, { at, tau });
+  const survivalAt = (t: number) => {
+    const k = at.indexOf(t);
+    return k < 0 ? null : orNull(summary.survivalAt[k]);
+  };
   const { median } = summary;
   return {
-    median: { value: orNull(median.value), lower: orNull(median.lower), upper: orNull(median.upper) },
-    at365: orNull(summary.survivalAt['365']?.survival),
-    at730: orNull(summary.survivalAt['730']?.survival),
-    rmst: orNull(summary.rmst?.value),
+    median: { value: orNull(median.median), lower: orNull(median.lower), upper: orNull(median.upper) },
+    at365: survivalAt(365),
+    at730: survivalAt(730),
+    rmst: orNull(summary.rmst),
   };
 }
 
 function pointStats(task: PointStatsTask): { os: EndpointSummary; pfs: EndpointSummary }[] {
   return task.taus.map((tau, i) => ({
-    os: endpointView(summariseGroup(task.os[i]!, { at: task.at, tau }).summary),
-    pfs: endpointView(summariseGroup(task.pfs[i]!, { at: task.at, tau }).summary),
+    os: pointEndpoint(task.os[i]!, task.at, tau),
+    pfs: pointEndpoint(task.pfs[i]!, task.at, tau),
   }));
 }
 

@@ -40,6 +40,13 @@ describe('packed survival counts and histograms', () => {
     );
   });
 
+  it('refuse a table that ends inside a varint', () => {
+    // A step of tag 3 (events and censorings) whose censorings are missing, then one whose head is cut.
+    expect(() => unpackStepCounts(Uint8Array.of(3, 5))).toThrow('packed counts end inside a varint');
+    expect(() => unpackStepCounts(Uint8Array.of(0, 0x80))).toThrow('packed counts end inside a varint');
+    expect(() => unpackStepCounts(Uint8Array.of(2, 0x81))).toThrow('packed counts end inside a varint');
+  });
+
   it('take one byte for a step of one patient close to the previous one', () => {
     const oneEach = { steps: [0, 3, 10, 41], events: [1, 0, 1, 0], censored: [0, 1, 0, 1] };
     expect([...packStepCounts(oneEach)]).toEqual([0, 2 * 4 + 1, 6 * 4, 30 * 4 + 1]);

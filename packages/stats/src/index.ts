@@ -9,6 +9,8 @@ export type { AggregatedSurvivalInput, RawSurvivalInput, SurvivalInput } from '.
 export { SurvivalInputError } from './input.js';
 export type { KaplanMeierOptions, SurvivalCurve } from './kaplan-meier.js';
 export { kaplanMeier } from './kaplan-meier.js';
+export type { KaplanMeierSummary } from './km-summary.js';
+export { kaplanMeierSummary } from './km-summary.js';
 export type { LogRankOptions, LogRankResult, StratifiedSurvivalInput, StratumCounts } from './log-rank.js';
 export { logRank, logRankByStratum } from './log-rank.js';
 export type { CohortNoiseShare, CohortNoiseShareInput, CohortNoiseShareOptions } from './noise-share.js';

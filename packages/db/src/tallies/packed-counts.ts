@@ -91,29 +91,69 @@ export interface UnpackedStepCounts {
   censored: Int32Array;
 }
 
-/** Unpack what packStepCounts (or frontline_pack_step_counts) wrote. */
+// Decoding scratch, grown as needed and reused: one table is decoded into it, then copied out at its
+// exact length (a subarray of an oversized buffer would be cloned whole to a statistics thread).
+let scratchSteps = new Int32Array(4096);
+let scratchEvents = new Int32Array(4096);
+let scratchCensored = new Int32Array(4096);
+
+const truncated = () => new Error('packed counts end inside a varint');
+
+/**
+ * Unpack what packStepCounts (or frontline_pack_step_counts) wrote. One pass over the bytes with the
+ * varints read inline (this runs on the event loop for every point of a survival request).
+ */
 export function unpackStepCounts(packed: Uint8Array): UnpackedStepCounts {
-  const reader = new VarintReader(packed);
+  const length = packed.length;
   // A step takes at least one byte: the buffer's length bounds the number of steps.
-  const steps = new Int32Array(packed.length);
-  const events = new Int32Array(packed.length);
-  const censored = new Int32Array(packed.length);
+  if (scratchSteps.length < length) {
+    const capacity = Math.max(length, scratchSteps.length * 2);
+    scratchSteps = new Int32Array(capacity);
+    scratchEvents = new Int32Array(capacity);
+    scratchCensored = new Int32Array(capacity);
+  }
+  const steps = scratchSteps;
+  const events = scratchEvents;
+  const censored = scratchCensored;
   let n = 0;
   let previous = -1;
-  while (!reader.done) {
-    const head = reader.read();
+  let offset = 0;
+  while (offset < length) {
+    let byte = packed[offset++]!;
+    let head = byte & 0x7f;
+    for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+      if (offset >= length) throw truncated();
+      byte = packed[offset++]!;
+      head += (byte & 0x7f) * scale;
+    }
     const tag = head % 4;
     previous += (head - tag) / 4 + 1;
     steps[n] = previous;
-    if (tag === 0) events[n] = 1;
-    else if (tag === 1) censored[n] = 1;
-    else {
-      events[n] = reader.read();
-      if (tag === 3) censored[n] = reader.read();
+    if (tag === 0) {
+      events[n] = 1;
+      censored[n] = 0;
+    } else if (tag === 1) {
+      events[n] = 0;
+      censored[n] = 1;
+    } else {
+      // Tag 2: events only; tag 3: events then censorings.
+      for (let k = 2; k <= tag; k++) {
+        if (offset >= length) throw truncated();
+        byte = packed[offset++]!;
+        let value = byte & 0x7f;
+        for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+          if (offset >= length) throw truncated();
+          byte = packed[offset++]!;
+          value += (byte & 0x7f) * scale;
+        }
+        if (k === 2) events[n] = value;
+        else censored[n] = value;
+      }
+      if (tag === 2) censored[n] = 0;
     }
     n++;
   }
-  return { steps: steps.subarray(0, n), events: events.subarray(0, n), censored: censored.subarray(0, n) };
+  return { steps: steps.slice(0, n), events: events.slice(0, n), censored: censored.slice(0, n) };
 }
 
 /** Sparse per-key counts with keys ascending (a histogram's bins). */
