@@ -140,14 +140,15 @@ const topUpWindow = `
             chunks_created as created`;
 
 // Then, in a new statement (its snapshot taken under the lock, so it sees every chunk committed before),
-// the window's new last chunk (nothing if the window was already at the plan's end: that chunk exists)
-// and whether anything is left. The chunk inserted here is not visible to this statement's `exists`,
+// the window's new last chunk (nothing if the window was already at the plan's end: that chunk exists,
+// and \`not exists\` skips it without the unique check, which would wait for a chunk being completed and
+// deadlock with it) and whether anything is left. The chunk inserted here is not visible to this statement's `exists`,
 // hence `exists (select 1 from next)`.
 const insertNextAndSettle = `
   with next as (
     insert into chunks (tenant_id, sweep_id, chunk_index, work_start, work_end)
-    select $2, $1, $3, $4, $5 where $3::int4 >= 0
-    on conflict do nothing
+    select $2, $1, $3, $4, $5
+    where not exists (select 1 from chunks where sweep_id = $1 and chunk_index = $3)
     returning chunk_index)
   update sweeps set
     status = case when remaining.more or chunks_created < chunks_planned

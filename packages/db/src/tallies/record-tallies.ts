@@ -4,7 +4,8 @@
  * pending to done, so a retried or duplicated chunk adds nothing twice. A constant number of statements
  * per chunk, whatever its number of segments: one read of the chunk's rows (locked), then one upsert per
  * table over arrays of all its points. Packed counts (survival tables, leader histogram) are merged here
- * with the locked rows; plain counters are added by the upsert in SQL. */
+ * with the locked rows; plain counters are added by the upsert in SQL.
+ */
 import { bestResponses, recistResponses, survivalEndpoints } from '@frontline/contracts';
 import type pg from 'pg';
 import type { OutcomeRecord } from '../outcome-columns.js';
@@ -19,9 +20,7 @@ import {
 } from './packed-counts.js';
 import type { PointRecording } from './recording.js';
 
-// `for update` locks the chunk's rows until commit, so two chunks of the same point merge one after the
-// other; rows are locked in key order (survival before summary, by point and endpoint) and written in the
-// same order, so chunks sharing points do not deadlock.
+// Under the points' advisory locks; `for update` also keeps any other writer of these rows out until commit.
 const readExisting = `
   with survival as (
     select point_id, endpoint, counts from sweep_survival_tallies
@@ -32,25 +31,13 @@ const readExisting = `
   select point_id as "pointId", endpoint, counts from survival
   union all select point_id, null, leader_histogram from summary`;
 
-// A point's first chunks: empty rows to lock, so that two chunks starting the same point merge rather than
-// the later one's counts replacing the earlier's (packed counts cannot be added in the upsert). One
-// statement per table, each in key order: two chunks waiting on each other's new rows cannot deadlock.
-const insertEmptySurvivalRows = `
-  insert into sweep_survival_tallies (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
-  select s.tenant_id, s.id, u.endpoint, u.point_id, u.step_days, ''::bytea
-  from sweeps s, unnest($2::text[], $3::int4[], $4::float8[]) as u(endpoint, point_id, step_days)
-  where s.id = $1
-  on conflict do nothing`;
-
-const insertEmptyPointRows = `
-  insert into sweep_point_tallies (tenant_id, sweep_id, point_id, patients, cured, best_response,
-    leader_histogram, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
-    dose_intensity_sum, recist_best_response)
-  select s.tenant_id, s.id, u.point_id, 0, 0, array_fill(0, array[${bestResponses.length}]), ''::bytea,
-         0, 0, 0, 0, 0, 0, array_fill(0, array[${recistResponses.length}])
-  from sweeps s, unnest($2::int4[]) as u(point_id)
-  where s.id = $1
-  on conflict do nothing`;
+// Chunks of a sweep that share a point merge into its rows one after the other: each takes the point's
+// advisory lock (per sweep and point, held to commit) before touching its rows, in point order, so they
+// cannot deadlock. Row locks alone would not do for a point's first chunks: two of them would both find
+// no row and insert, and the upsert's conflict path would keep the later one's packed counts only.
+const lockPoints = `
+  select count(pg_advisory_xact_lock(hashtext($1), u.point_id))::int as locked
+  from unnest($2::int4[]) as u(point_id)`;
 
 const survivalUpsert = `
   insert into sweep_survival_tallies as t (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
@@ -160,36 +147,19 @@ export function chunkTallies(
 }
 
 /**
- * Add a chunk's counts to its sweep's survival tables (every endpoint) and point summaries, in three
- * statements (up to six on a point's first chunks): lock the chunk's rows in key order (inserting empty ones
- * first where missing), then one upsert per table. Only in the
- * transaction where the chunk moved pending → done (exactly once per chunk). The only work between
+ * Add a chunk's counts to its sweep's survival tables (every endpoint) and point summaries, in four
+ * statements: take the points' advisory locks (in point order), read the chunk's stored rows, then one
+ * upsert per table. Only in the transaction where the chunk moved pending → done (exactly once per chunk). The only work between
  * statements is merging packed counts into rows already stored.
  */
 export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTallies): Promise<void> {
   const { sweepId, pointIds, summaries } = tallies;
-  const lockRows = async () => {
-    const { rows } = await client.query<{ pointId: number; endpoint: string | null; counts: Buffer }>(
-      readExisting,
-      [sweepId, pointIds],
-    );
-    return new Map(rows.map((r) => [`${r.pointId}/${r.endpoint ?? 'summary'}`, r.counts]));
-  };
-  let existing = await lockRows();
-  const newSurvival = tallies.survival.filter((s) => !existing.has(`${s.pointId}/${s.endpoint}`));
-  const newPoints = pointIds.filter((id) => !existing.has(`${id}/summary`));
-  if (newSurvival.length > 0 || newPoints.length > 0) {
-    // Only on a point's first chunks: three more statements.
-    if (newSurvival.length > 0)
-      await client.query(insertEmptySurvivalRows, [
-        sweepId,
-        newSurvival.map((s) => s.endpoint),
-        newSurvival.map((s) => s.pointId),
-        newSurvival.map((s) => s.stepDays),
-      ]);
-    if (newPoints.length > 0) await client.query(insertEmptyPointRows, [sweepId, newPoints]);
-    existing = await lockRows();
-  }
+  await client.query(lockPoints, [sweepId, pointIds]);
+  const { rows } = await client.query<{ pointId: number; endpoint: string | null; counts: Buffer }>(
+    readExisting,
+    [sweepId, pointIds],
+  );
+  const existing = new Map(rows.map((r) => [`${r.pointId}/${r.endpoint ?? 'summary'}`, r.counts]));
 
   await client.query(survivalUpsert, [
     sweepId,
@@ -198,7 +168,7 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
     tallies.survival.map((s) => s.stepDays),
     tallies.survival.map((s) => {
       const stored = existing.get(`${s.pointId}/${s.endpoint}`);
-      return stored?.length ? packStepCounts(addStepCounts(unpackStepCounts(stored), s.counts)) : s.packed;
+      return stored ? packStepCounts(addStepCounts(unpackStepCounts(stored), s.counts)) : s.packed;
     }),
   ]);
 
@@ -216,7 +186,7 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
     summaries.flatMap((c) => c.bestResponse),
     summaries.map((c, i) => {
       const stored = existing.get(`${pointIds[i]}/summary`);
-      return stored?.length
+      return stored
         ? packHistogram(addHistograms(unpackHistogram(stored), c.leaderHistogram))
         : tallies.packedHistograms[i]!;
     }),
