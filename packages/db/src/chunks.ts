@@ -7,7 +7,7 @@ import { startNextCohortRound } from './cohort-rounds.js';
 import type { OutcomeRecord } from './outcome-columns.js';
 import type { ChunkRow } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, sweepState } from './sql-vocabulary.js';
-import { recordChunkTallies } from './tallies/record-tallies.js';
+import { addChunkTallies, chunkTallies } from './tallies/record-tallies.js';
 import { pointRecordings, storeOutcomeRowsOfPoints } from './tallies/recording.js';
 
 /** A point a chunk simulates patients of. */
@@ -131,12 +131,49 @@ export async function createNextChunks(
   return indexes.map((chunkIndex) => ({ sweepId, chunkIndex, priority: sweep.priority }));
 }
 
+// The sweep's part of a chunk's completion, last in its transaction: one more chunk in the enqueue window.
+// The update takes the sweep's row lock (no key update: the foreign-key checks of other chunks' inserts,
+// which take key share on the row, go on meanwhile) and increments under it, so concurrent chunks each
+// see the count the one before left. Returns nothing once the sweep has ended (cancelled, failed).
+const topUpWindow = `
+  update sweeps set chunks_created = least(chunks_planned, chunks_created + 1)
+  where id = $1 and status in ${activeSweepStatesSql}
+  returning tenant_id as "tenantId", priority, chunk_size as "chunkSize",
+            coalesce(work_length, total - reused) as "toSimulate", chunks_created as created,
+            chunks_planned as planned, cohort_round as "cohortRound"`;
+
+// Then, in a new statement (its snapshot taken under the lock, so it sees every chunk committed before),
+// the window's new last chunk (nothing if the window was already at the plan's end: that chunk exists,
+// and \`not exists\` skips it without the unique check, which would wait for a chunk being completed and
+// deadlock with it) and whether anything is left. The chunk inserted here is not visible to this statement's `exists`,
+// hence `exists (select 1 from next)`.
+const insertNextAndSettle = `
+  with next as (
+    insert into chunks (tenant_id, sweep_id, chunk_index, work_start, work_end)
+    select $2, $1, $3, $4, $5
+    where not exists (select 1 from chunks where sweep_id = $1 and chunk_index = $3)
+    returning chunk_index)
+  update sweeps set
+    status = case when remaining.more or chunks_created < chunks_planned
+                  then ${sweepState('running')} else ${sweepState('completed')} end,
+    started_at = coalesce(started_at, now()),
+    finished_at = case when remaining.more or chunks_created < chunks_planned then null else now() end
+  from (select exists (select 1 from next)
+               or exists (select 1 from chunks where sweep_id = $1 and status = ${chunkStatus('pending')}) as more) remaining
+  where id = $1 and status in ${activeSweepStatesSql}
+  returning status, (select chunk_index from next) as "nextIndex"`;
+
 /**
  * Store a chunk's outcomes (one segment per point) and mark it done in one transaction. Idempotent: a
- * retried or duplicated chunk inserts no row twice. The chunk that moves pending → done gives the
- * sweep's next chunk its row, keeping the window full; the caller enqueues `next` after the commit
- * (if it dies first, the reconciler enqueues it). The sweep row is locked for the bookkeeping, so
- * that exactly one of two concurrently finishing chunks sees "nothing left" and completes it.
+ * retried or duplicated chunk inserts no row and adds no count twice. The chunk that moves pending →
+ * done gives the sweep's next chunk its row, keeping the window full; the caller enqueues `next` after
+ * the commit (if it dies first, the reconciler enqueues it).
+ *
+ * Everything that needs no lock happens before the transaction (the points' grids, the chunk's counts,
+ * packed). The transaction takes its locks from the narrowest to the most shared, each held to commit:
+ * the chunk's row (the pending → done transition, the exactly-once guard), then its points' tally rows
+ * (in key order), then the sweep's row, for two statements and the commit only. So chunks of a sweep
+ * run their writes concurrently and queue only for that last step (and, sharing a point, its rows).
  */
 export async function completeChunk(
   pool: pg.Pool,
@@ -144,43 +181,59 @@ export async function completeChunk(
   segments: readonly ChunkSegment[],
   outcomes: readonly (readonly OutcomeRecord[])[],
 ): Promise<{ inserted: number; sweepStatus: SweepState; next: ChunkRef[] }> {
+  const recordings = await pointRecordings(
+    pool,
+    chunk.sweepId,
+    segments.map((segment) => segment.point.pointId),
+  );
+  const tallies = chunkTallies(recordings, outcomes);
   return inTransaction(pool, async (client) => {
-    // Every segment's point grid and retention in one lookup, and all their rows in one insert (none in
-    // summary mode): a chunk of many small points costs two round trips here, not two per point.
-    const recordings = await pointRecordings(
-      client,
-      chunk.sweepId,
-      segments.map((segment) => segment.point.pointId),
-    );
-    const inserted = await storeOutcomeRowsOfPoints(client, recordings, outcomes);
-    await client.query('select 1 from sweeps where id = $1 for update', [chunk.sweepId]);
     const { rowCount } = await client.query(
       `update chunks set status = ${chunkStatus('done')}, worker_host = $3, finished_at = now(),
                          attempts = attempts + 1
        where sweep_id = $1 and chunk_index = $2 and status = ${chunkStatus('pending')}`,
       [chunk.sweepId, chunk.chunkIndex, chunk.workerHost],
     );
-    let next: ChunkRef[] = [];
-    if (rowCount === 1) {
-      // Only the transaction that moved the chunk pending → done adds its outcomes to the tables (three
-      // statements for the whole chunk, under the sweep's row lock taken above).
-      await recordChunkTallies(client, recordings, outcomes);
-      next = await createNextChunks(client, chunk.sweepId, 1);
-      // The chunk that ends an adaptive sweep's round decides the next one (or none: then it completes).
-      if (next.length === 0) next = await startNextCohortRound(client, chunk.sweepId);
+    if (rowCount !== 1) {
+      // Done (or cancelled) by another attempt, which stored everything: nothing to add.
+      const { rows } = await client.query<{ status: SweepState }>('select status from sweeps where id = $1', [
+        chunk.sweepId,
+      ]);
+      return { inserted: 0, sweepStatus: rows[0]?.status ?? 'cancelled', next: [] };
     }
-    const anyLeft = `(exists (select 1 from chunks where sweep_id = $1 and status = ${chunkStatus('pending')})
-                      or chunks_created < chunks_planned)`;
-    const { rows } = await client.query<{ status: SweepState }>(
-      `update sweeps set
-         status = case when ${anyLeft} then ${sweepState('running')} else ${sweepState('completed')} end,
-         started_at = coalesce(started_at, now()),
-         finished_at = case when ${anyLeft} then null else now() end
-       where id = $1 and status in ${activeSweepStatesSql}
-       returning status`,
-      [chunk.sweepId],
+    // All the chunk's rows in one insert (none in summary mode), then its counts in three statements.
+    const inserted = await storeOutcomeRowsOfPoints(client, recordings, outcomes);
+    if (tallies) await addChunkTallies(client, tallies);
+    const { rows: topUp } = await client.query<{
+      tenantId: string;
+      priority: Priority;
+      chunkSize: number;
+      toSimulate: number;
+      created: number;
+      planned: number;
+      cohortRound: number | null;
+    }>(topUpWindow, [chunk.sweepId]);
+    const sweep = topUp[0];
+    if (!sweep) return { inserted, sweepStatus: 'cancelled', next: [] };
+    // An adaptive sweep's window at its plan's end: if this chunk ends the round (none pending, seen under
+    // the sweep's row lock), it decides the next round and creates its first window of chunks, or none:
+    // then the settle below completes the sweep.
+    const round =
+      sweep.cohortRound != null && sweep.created === sweep.planned
+        ? await startNextCohortRound(client, chunk.sweepId)
+        : [];
+    const nextIndex = sweep.created - 1;
+    const work = chunkWork(nextIndex, sweep.chunkSize, Number(sweep.toSimulate));
+    const { rows } = await client.query<{ status: SweepState; nextIndex: number | null }>(
+      insertNextAndSettle,
+      [chunk.sweepId, sweep.tenantId, nextIndex, work.workStart, work.workEnd],
     );
-    return { inserted, sweepStatus: rows[0]?.status ?? 'cancelled', next };
+    const settled = rows[0];
+    const next =
+      settled?.nextIndex == null
+        ? round
+        : [...round, { sweepId: chunk.sweepId, chunkIndex: settled.nextIndex, priority: sweep.priority }];
+    return { inserted, sweepStatus: settled?.status ?? 'cancelled', next };
   });
 }
 
@@ -196,8 +249,8 @@ export async function failChunk(
   chunk: { sweepId: string; chunkIndex: number; workerHost: string },
   reason: string,
 ): Promise<void> {
+  // The chunk's row first, the sweep's last, as completeChunk takes them (no deadlock between the two).
   await inTransaction(pool, async (client) => {
-    await client.query('select 1 from sweeps where id = $1 for update', [chunk.sweepId]);
     const { rows } = await client.query<{ workStart: string; workEnd: string }>(
       `update chunks set status = ${chunkStatus('failed')}, error = $3, worker_host = $4, finished_at = now()
        where sweep_id = $1 and chunk_index = $2 and status = ${chunkStatus('pending')}

@@ -427,9 +427,15 @@ export async function cancelSweep(
       `update sweeps set status = ${sweepState('cancelled')}, finished_at = now() where id = $1`,
       [id],
     );
+    // A chunk being completed right now holds its row and waits for this transaction's sweep lock
+    // (completeChunk takes the sweep's row last): skip it rather than deadlock. Its completion then finds
+    // the sweep cancelled and neither tops up the window nor changes the sweep's status.
     const { rows: chunkRows } = await client.query<{ chunkIndex: number }>(
       `update chunks set status = ${chunkStatus('cancelled')}
-       where sweep_id = $1 and status = ${chunkStatus('pending')} returning chunk_index as "chunkIndex"`,
+       where sweep_id = $1 and chunk_index in (
+         select chunk_index from chunks where sweep_id = $1 and status = ${chunkStatus('pending')}
+         for update skip locked)
+       returning chunk_index as "chunkIndex"`,
       [id],
     );
     return {

@@ -1,9 +1,10 @@
 /**
- * Adding a chunk's outcomes to its sweep's tables. Call only in the transaction that moved the chunk
- * from pending to done, so a retried or duplicated chunk adds nothing twice. A constant number of
- * statements per chunk, whatever its number of segments: one read of the chunk's existing rows (locked),
- * then one upsert per table over arrays of all its points. Packed counts (survival tables, leader
- * histogram) are merged here from the locked rows; plain counters are added by the upsert in SQL.
+ * Adding a chunk's outcomes to its sweep's tables. The counts are computed and packed before the
+ * transaction (chunkTallies); addChunkTallies runs only in the transaction that moved the chunk from
+ * pending to done, so a retried or duplicated chunk adds nothing twice. A constant number of statements
+ * per chunk, whatever its number of segments: one read of the chunk's rows (locked), then one upsert per
+ * table over arrays of all its points. Packed counts (survival tables, leader histogram) are merged here
+ * with the locked rows; plain counters are added by the upsert in SQL.
  */
 import { bestResponses, recistResponses, survivalEndpoints } from '@frontline/contracts';
 import type pg from 'pg';
@@ -19,9 +20,7 @@ import {
 } from './packed-counts.js';
 import type { PointRecording } from './recording.js';
 
-// The caller (completeChunk) holds the sweep's row lock, which serialises every chunk of a sweep between
-// this read and the upserts; `for update` also locks the rows themselves, so the merge stays correct for
-// any other writer of existing rows. A row that does not exist yet is inserted as this chunk's counts.
+// Under the points' advisory locks; `for update` also keeps any other writer of these rows out until commit.
 const readExisting = `
   with survival as (
     select point_id, endpoint, counts from sweep_survival_tallies
@@ -31,6 +30,14 @@ const readExisting = `
     where sweep_id = $1 and point_id = any($2::int4[]) order by point_id for update)
   select point_id as "pointId", endpoint, counts from survival
   union all select point_id, null, leader_histogram from summary`;
+
+// Chunks of a sweep that share a point merge into its rows one after the other: each takes the point's
+// advisory lock (per sweep and point, held to commit) before touching its rows, in point order, so they
+// cannot deadlock. Row locks alone would not do for a point's first chunks: two of them would both find
+// no row and insert, and the upsert's conflict path would keep the later one's packed counts only.
+const lockPoints = `
+  select count(pg_advisory_xact_lock(hashtext($1), u.point_id))::int as locked
+  from unnest($2::int4[]) as u(point_id)`;
 
 const survivalUpsert = `
   insert into sweep_survival_tallies as t (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
@@ -78,16 +85,35 @@ interface PointOutcomes {
   records: OutcomeRecord[];
 }
 
+/** One survival table row a chunk adds to: its counts, and the same packed for a row not stored yet. */
+interface SurvivalAddition {
+  endpoint: string;
+  pointId: number;
+  stepDays: number;
+  counts: StepCounts;
+  packed: Buffer;
+}
+
 /**
- * Add a chunk's outcomes (one list per recording, as its segments) to its sweep's survival tables
- * (every endpoint) and point summaries, in three statements. Only in the transaction where the chunk
- * moved pending → done (exactly once per chunk), after the sweep's row lock.
+ * What a chunk adds to its sweep's tables, computed before the transaction (pure, from the outcomes):
+ * points ascending, so every chunk locks and writes the rows of points they share in the same order.
  */
-export async function recordChunkTallies(
-  client: pg.ClientBase,
+export interface ChunkTallies {
+  sweepId: string;
+  pointIds: number[];
+  /** Per point, then per endpoint (survivalEndpoints' order). */
+  survival: SurvivalAddition[];
+  /** Per point, aligned with pointIds. */
+  summaries: PointCounts[];
+  /** Each summary's leader histogram packed, for a point whose row is not stored yet. */
+  packedHistograms: Buffer[];
+}
+
+/** A chunk's counts (one list of outcomes per recording, as its segments); undefined if it has none. */
+export function chunkTallies(
   recordings: readonly PointRecording[],
   outcomes: readonly (readonly OutcomeRecord[])[],
-): Promise<void> {
+): ChunkTallies | undefined {
   const byPoint = new Map<number, PointOutcomes>();
   for (const [i, recording] of recordings.entries()) {
     const records = outcomes[i] ?? [];
@@ -96,41 +122,56 @@ export async function recordChunkTallies(
     entry.records.push(...records);
     byPoint.set(recording.pointId, entry);
   }
-  if (byPoint.size === 0) return;
-  const sweepId = recordings[0]!.sweepId;
+  if (byPoint.size === 0) return undefined;
   const points = [...byPoint.values()].sort((a, b) => a.recording.pointId - b.recording.pointId);
-  const pointIds = points.map((p) => p.recording.pointId);
+  const survival = points.flatMap(({ recording, records }) =>
+    survivalEndpoints.map((endpoint) => {
+      const counts = stepCounts(records, endpoint, recording.stepDays);
+      return {
+        endpoint,
+        pointId: recording.pointId,
+        stepDays: recording.stepDays,
+        counts,
+        packed: packStepCounts(counts),
+      };
+    }),
+  );
+  const summaries = points.map((p) => pointCounts(p.records));
+  return {
+    sweepId: recordings[0]!.sweepId,
+    pointIds: points.map((p) => p.recording.pointId),
+    survival,
+    summaries,
+    packedHistograms: summaries.map((c) => packHistogram(c.leaderHistogram)),
+  };
+}
 
+/**
+ * Add a chunk's counts to its sweep's survival tables (every endpoint) and point summaries, in four
+ * statements: take the points' advisory locks (in point order), read the chunk's stored rows, then one
+ * upsert per table. Only in the transaction where the chunk moved pending → done (exactly once per chunk). The only work between
+ * statements is merging packed counts into rows already stored.
+ */
+export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTallies): Promise<void> {
+  const { sweepId, pointIds, summaries } = tallies;
+  await client.query(lockPoints, [sweepId, pointIds]);
   const { rows } = await client.query<{ pointId: number; endpoint: string | null; counts: Buffer }>(
     readExisting,
     [sweepId, pointIds],
   );
   const existing = new Map(rows.map((r) => [`${r.pointId}/${r.endpoint ?? 'summary'}`, r.counts]));
 
-  const survival = {
-    endpoints: [] as string[],
-    pointIds: [] as number[],
-    stepDays: [] as number[],
-    counts: [] as Buffer[],
-  };
-  for (const { recording, records } of points)
-    for (const endpoint of survivalEndpoints) {
-      const added: StepCounts = stepCounts(records, endpoint, recording.stepDays);
-      const stored = existing.get(`${recording.pointId}/${endpoint}`);
-      survival.endpoints.push(endpoint);
-      survival.pointIds.push(recording.pointId);
-      survival.stepDays.push(recording.stepDays);
-      survival.counts.push(packStepCounts(stored ? addStepCounts(unpackStepCounts(stored), added) : added));
-    }
   await client.query(survivalUpsert, [
     sweepId,
-    survival.endpoints,
-    survival.pointIds,
-    survival.stepDays,
-    survival.counts,
+    tallies.survival.map((s) => s.endpoint),
+    tallies.survival.map((s) => s.pointId),
+    tallies.survival.map((s) => s.stepDays),
+    tallies.survival.map((s) => {
+      const stored = existing.get(`${s.pointId}/${s.endpoint}`);
+      return stored ? packStepCounts(addStepCounts(unpackStepCounts(stored), s.counts)) : s.packed;
+    }),
   ]);
 
-  const summaries: PointCounts[] = points.map((p) => pointCounts(p.records));
   const doseOffsets: number[] = [];
   let doses = 0;
   for (const c of summaries) {
@@ -145,9 +186,9 @@ export async function recordChunkTallies(
     summaries.flatMap((c) => c.bestResponse),
     summaries.map((c, i) => {
       const stored = existing.get(`${pointIds[i]}/summary`);
-      return packHistogram(
-        stored ? addHistograms(unpackHistogram(stored), c.leaderHistogram) : c.leaderHistogram,
-      );
+      return stored
+        ? packHistogram(addHistograms(unpackHistogram(stored), c.leaderHistogram))
+        : tallies.packedHistograms[i]!;
     }),
     summaries.map((c) => c.v2Patients),
     summaries.map((c) => c.objectiveResponses),
@@ -158,4 +199,17 @@ export async function recordChunkTallies(
     summaries.flatMap((c) => c.recistBestResponse),
     summaries.map((c, i) => doseOffsets[i]! + c.doseIntensities.length),
   ]);
+}
+
+/**
+ * Add a chunk's outcomes (one list per recording, as its segments) to its sweep's tables: chunkTallies
+ * then addChunkTallies. Only in the transaction where the chunk moved pending → done.
+ */
+export async function recordChunkTallies(
+  client: pg.ClientBase,
+  recordings: readonly PointRecording[],
+  outcomes: readonly (readonly OutcomeRecord[])[],
+): Promise<void> {
+  const tallies = chunkTallies(recordings, outcomes);
+  if (tallies) await addChunkTallies(client, tallies);
 }

@@ -20,7 +20,7 @@ export interface PointRecording {
 
 /** The recordings of a chunk's points for a sweep, in the order given, with one lookup. */
 export async function pointRecordings(
-  client: pg.ClientBase,
+  client: pg.Pool | pg.ClientBase,
   sweepId: string,
   pointIds: readonly number[],
 ): Promise<PointRecording[]> {
