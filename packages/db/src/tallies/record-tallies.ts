@@ -200,16 +200,3 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
     summaries.map((c, i) => doseOffsets[i]! + c.doseIntensities.length),
   ]);
 }
-
-/**
- * Add a chunk's outcomes (one list per recording, as its segments) to its sweep's tables: chunkTallies
- * then addChunkTallies. Only in the transaction where the chunk moved pending → done.
- */
-export async function recordChunkTallies(
-  client: pg.ClientBase,
-  recordings: readonly PointRecording[],
-  outcomes: readonly (readonly OutcomeRecord[])[],
-): Promise<void> {
-  const tallies = chunkTallies(recordings, outcomes);
-  if (tallies) await addChunkTallies(client, tallies);
-}
