@@ -8,6 +8,7 @@ import type { ChunkRow } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, sweepState } from './sql-vocabulary.js';
 import { recordChunkTallies } from './tallies/record-tallies.js';
 import { pointRecordings, storeOutcomeRowsOfPoints } from './tallies/recording.js';
+import { recordedOutcome } from './tallies/time-grid.js';
 
 /** A point a chunk simulates patients of. */
 export interface SegmentPoint {
@@ -150,7 +151,12 @@ export async function completeChunk(
       chunk.sweepId,
       segments.map((segment) => segment.point.pointId),
     );
-    const inserted = await storeOutcomeRowsOfPoints(client, recordings, outcomes);
+    // Recorded once, here: the rows and the tables see the same values (times on each point's grid,
+    // single-precision outputs rounded), so tables rebuilt from the rows equal those kept at ingest.
+    const recorded = outcomes.map((records, i) =>
+      records.map((record) => recordedOutcome(record, recordings[i]!.stepDays)),
+    );
+    const inserted = await storeOutcomeRowsOfPoints(client, recordings, recorded);
     await client.query('select 1 from sweeps where id = $1 for update', [chunk.sweepId]);
     const { rowCount } = await client.query(
       `update chunks set status = ${chunkStatus('done')}, worker_host = $3, finished_at = now(),
@@ -162,7 +168,7 @@ export async function completeChunk(
     if (rowCount === 1) {
       // Only the transaction that moved the chunk pending → done adds its outcomes to the tables (three
       // statements for the whole chunk, under the sweep's row lock taken above).
-      await recordChunkTallies(client, recordings, outcomes);
+      await recordChunkTallies(client, recordings, recorded);
       next = await createNextChunks(client, chunk.sweepId, 1);
     }
     const anyLeft = `(exists (select 1 from chunks where sweep_id = $1 and status = ${chunkStatus('pending')})
