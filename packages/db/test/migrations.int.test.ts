@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrationsFolder } from '../src/migrate.js';
@@ -284,6 +285,21 @@ describe('migrations 0010 (compact rows), 0011 (packed tables) and 0012 (recorde
         [sweepId],
       )
     ).rows,
+  });
+
+  // Exports and reads compute step × (params->>'stepDays')::float8 in SQL; the write path recorded step × stepDays
+  // in JavaScript from the same params. Equal bit for bit for any grid and step (the params go through jsonb).
+  it("multiplies a step by the point's stepDays in SQL exactly as JavaScript does (property)", async () => {
+    const pairs = fc.sample(
+      fc.tuple(fc.integer({ min: 0, max: 2_000_000 }), fc.double({ min: 1e-3, max: 1e4, noNaN: true })),
+      { numRuns: 5000, seed: 13 },
+    );
+    const { rows } = await admin.query<{ t: number }>(
+      `select k * (p::jsonb->>'stepDays')::float8 as t from unnest($1::int4[], $2::text[]) with ordinality as u(k, p, i)
+       order by i`,
+      [pairs.map(([k]) => k), pairs.map(([, stepDays]) => JSON.stringify({ stepDays }))],
+    );
+    expect(rows.map((r) => r.t)).toEqual(pairs.map(([k, stepDays]) => k * stepDays));
   });
 
   it('keeps times exactly (as grid steps), rounds outputs as Math.fround, exports them, and rebuilds equal tables', async () => {
