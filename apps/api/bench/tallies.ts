@@ -67,14 +67,14 @@ async function createSweep(pool: pg.Pool, points: number, patients: number, outc
 async function insertOutcomeRows(pool: pg.Pool, sweepId: string, patients: number) {
   await pool.query('select setseed(0.42)');
   await pool.query(
-    `insert into outcomes (point_id, cohort_seed, patient_index, os_days, os_event, pfs_days, pfs_event, mfs_days,
+    `insert into outcomes (point_id, cohort_seed, patient_index, os_step, os_event, pfs_step, pfs_event, mfs_step,
        mfs_event, best_response, nadir_cells, nadir_day, leader_fraction_at_diagnosis, leader_fraction_at_nadir,
        leader_fraction_at_end, metastatic_cells_at_diagnosis, seeding_events, cured, min_effector, redraws,
        sampled_growth_rate, sampled_diagnosis_cells, sampled_emt_plasticity, sampled_elimination_rate,
        sampled_max_drug_kill, sampled_immune_kill)
      select point_id, s.cohort_seed, k,
-            ceil(least(730, t) / ${grid}) * ${grid}, t < 730, ceil(least(730, t * u) / ${grid}) * ${grid}, t * u < 730,
-            ceil(least(730, t * 0.9) / ${grid}) * ${grid}, t * 0.9 < 730,
+            ceil(least(730, t) / ${grid}), t < 730, ceil(least(730, t * u) / ${grid}), t * u < 730,
+            ceil(least(730, t * 0.9) / ${grid}), t * 0.9 < 730,
             (k % 4)::int2, 1e8 * u, 30 * u, u * 0.2, 0.1 * u, 0.2 * u, 1e3 * u, (k % 7), t >= 730 and u < 0.3, 2.5 * u, 0,
             0.025 * u, 6.5e9 * u, u, 0.9 * u, 0.9 * u, 0.035 * u
      from sweeps s, (select sp.point_id, k, u,
@@ -142,11 +142,11 @@ async function storageBreakdown(pool: pg.Pool, sweepId: string, sims: number, ta
   await pool.query(
     `insert into bench_int4_survival
      select $1, endpoint, point_id, ${grid}, array_agg(step order by step), array_agg(ev order by step), array_agg(ce order by step)
-     from (select point_id, endpoint, greatest(0, ceil(days / ${grid} - 1e-6::float8))::int4 as step,
+     from (select point_id, endpoint, step,
                   (count(*) filter (where event))::int4 as ev, (count(*) filter (where not event))::int4 as ce
-           from (select point_id, 'os' as endpoint, os_days as days, os_event as event from (${outcomesOf}) o
-                 union all select point_id, 'pfs', pfs_days, pfs_event from (${outcomesOf}) o
-                 union all select point_id, 'mfs', mfs_days, mfs_event from (${outcomesOf}) o) e
+           from (select point_id, 'os' as endpoint, os_step as step, os_event as event from (${outcomesOf}) o
+                 union all select point_id, 'pfs', pfs_step, pfs_event from (${outcomesOf}) o
+                 union all select point_id, 'mfs', mfs_step, mfs_event from (${outcomesOf}) o) e
            group by 1, 2, 3) g
      group by endpoint, point_id`,
     [sweepId],
@@ -154,7 +154,7 @@ async function storageBreakdown(pool: pg.Pool, sweepId: string, sims: number, ta
   await pool.query(
     `insert into bench_int4_histogram
      select $1, point_id, array_agg(bin order by bin), array_agg(n order by bin)
-     from (select point_id, least(999, greatest(0, floor(leader_fraction_at_diagnosis * 1000)))::int4 as bin, count(*)::int4 as n
+     from (select point_id, least(999, greatest(0, floor(leader_fraction_at_diagnosis::float8 * 1000)))::int4 as bin, count(*)::int4 as n
            from (${outcomesOf}) o group by 1, 2) b
      group by point_id`,
     [sweepId],

@@ -24,11 +24,13 @@ interface RawOutcome extends Record<string, unknown> {
   patient_index: number;
 }
 
-/** A sweep's stored outcomes, read straight from the tables (not through any code under test). */
+/** A sweep's stored outcomes, read straight from the tables (not through any code under test); times in days (step × stepDays). */
 async function rawOutcomes(harness: Harness, sweepId: string): Promise<RawOutcome[]> {
   const { rows } = await harness.pool.query(
-    `select sp.point_index, sp.axis_values, o.*
+    `select sp.point_index, sp.axis_values, o.*, o.os_step * g.step_days as os_days,
+            o.pfs_step * g.step_days as pfs_days, o.mfs_step * g.step_days as mfs_days
      from sweep_points sp join sweeps s on s.id = sp.sweep_id
+     join lateral (select (params->>'stepDays')::float8 as step_days from points where id = sp.point_id) g on true
      join outcomes o on o.point_id = sp.point_id and o.cohort_seed = s.cohort_seed and o.patient_index < s.patients
      where sp.sweep_id = $1 order by sp.point_index, o.patient_index`,
     [sweepId],
@@ -269,6 +271,8 @@ describe('survival results over the real stack', () => {
       };
       for (const [column, value] of Object.entries(r)) {
         if (['point_index', 'axis_values', 'point_id'].includes(column)) continue;
+        // Times are stored as grid steps and exported in days (os_days = os_step × stepDays, read above).
+        if (column.endsWith('_step')) continue;
         // lf-tid@2's columns, null in these lf-tid@1 rows, are not in a v1 sweep's export.
         if (value === null) continue;
         row[camel(column)] = column === 'best_response' ? ['CR', 'PR', 'SD', 'PD'][value as number] : value;

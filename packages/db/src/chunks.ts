@@ -9,6 +9,7 @@ import type { ChunkRow } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, sweepState } from './sql-vocabulary.js';
 import { addChunkTallies, chunkTallies } from './tallies/record-tallies.js';
 import { pointRecordings, storeOutcomeRowsOfPoints } from './tallies/recording.js';
+import { recordedOutcome } from './tallies/time-grid.js';
 
 /** A point a chunk simulates patients of. */
 export interface SegmentPoint {
@@ -186,7 +187,12 @@ export async function completeChunk(
     chunk.sweepId,
     segments.map((segment) => segment.point.pointId),
   );
-  const tallies = chunkTallies(recordings, outcomes);
+  // Recorded once, here: the rows and the tables see the same values (times on each point's grid,
+  // single-precision outputs rounded), so tables rebuilt from the rows equal those kept at ingest.
+  const recorded = outcomes.map((records, i) =>
+    records.map((record) => recordedOutcome(record, recordings[i]!.stepDays)),
+  );
+  const tallies = chunkTallies(recordings, recorded);
   return inTransaction(pool, async (client) => {
     const { rowCount } = await client.query(
       `update chunks set status = ${chunkStatus('done')}, worker_host = $3, finished_at = now(),
@@ -202,7 +208,7 @@ export async function completeChunk(
       return { inserted: 0, sweepStatus: rows[0]?.status ?? 'cancelled', next: [] };
     }
     // All the chunk's rows in one insert (none in summary mode), then its counts in three statements.
-    const inserted = await storeOutcomeRowsOfPoints(client, recordings, outcomes);
+    const inserted = await storeOutcomeRowsOfPoints(client, recordings, recorded);
     if (tallies) await addChunkTallies(client, tallies);
     const { rows: topUp } = await client.query<{
       tenantId: string;

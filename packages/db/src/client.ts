@@ -8,6 +8,9 @@ export interface Database {
 
 // bigint columns (cohort seeds, counts) fit in a double: parse them as numbers, not strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+// real columns (single-precision outputs): Postgres prints the shortest text that names the float4, which
+// parsed as a double is not that float4 (0.1 vs 0.100000001…); fround gives the stored value exactly.
+pg.types.setTypeParser(pg.types.builtins.FLOAT4, (value) => Math.fround(Number.parseFloat(value)));
 
 /**
  * The role the API and workers log in as (created by the migrations, subject to row-level security;

@@ -6,6 +6,7 @@ import { bestResponses, recistResponses } from '@frontline/contracts';
 import type { PatientOutcome, PatientOutcomeV2, SampledParamsV2 } from '@frontline/sim';
 import { getTableColumns } from 'drizzle-orm';
 import { outcomes } from './schema.js';
+import { gridTimeFields } from './tallies/time-grid.js';
 
 /** A patient outcome as a model returns it (MODEL.md §7, docs/model-v2.md §6); the trajectory is not stored. */
 export type OutcomeRecord = Omit<PatientOutcome, 'trajectory'> | Omit<PatientOutcomeV2, 'trajectory'>;
@@ -62,6 +63,8 @@ export interface OutcomeColumn {
   sqlType: string;
   /** Whether only lf-tid@2 fills it. */
   v2Only: boolean;
+  /** Whether it holds a step number of the point's time grid: step × stepDays is the recorded time in days. */
+  gridTime: boolean;
   /** The stored value of one outcome (null: a v2 column of a v1 outcome). */
   value: (outcome: OutcomeRecord) => number | boolean | null;
 }
@@ -100,5 +103,6 @@ export const outcomeColumns: readonly OutcomeColumn[] = Object.entries(getTableC
     sqlType: column.getSQLType(),
     // The checks above make exactly v2's own columns nullable.
     v2Only: !column.notNull,
+    gridTime: (gridTimeFields as readonly string[]).includes(field),
     value: storedValueOf(field as OutcomeField),
   }));

@@ -28,6 +28,7 @@ import {
   pgRole,
   pgTable,
   primaryKey,
+  real,
   serial,
   smallint,
   text,
@@ -207,6 +208,10 @@ export const chunks = pgTable(
  * in the order declared here, the model's. On disk the columns lie widest first (8-byte, 4, 2, 1: no
  * alignment padding between them, migration 0010), an order that only the migration knows: every
  * statement names its columns.
+ * Recorded precision (docs/results.md, "Recorded precision", migration 0013): survival times are stored as
+ * step numbers of the point's `stepDays` grid (`os_step` etc.; the field keeps the model's name, and reads
+ * multiply by stepDays), and model outputs that are not inputs in single precision (`real`); sampled
+ * parameters and everything else as the model gave it.
  */
 export const outcomes = pgTable(
   'outcomes',
@@ -214,22 +219,22 @@ export const outcomes = pgTable(
     pointId: integer('point_id').notNull(),
     cohortSeed: bigint('cohort_seed', { mode: 'number' }).notNull(),
     patientIndex: integer('patient_index').notNull(),
-    osDays: doublePrecision('os_days').notNull(),
+    osDays: integer('os_step').notNull(),
     osEvent: boolean('os_event').notNull(),
-    pfsDays: doublePrecision('pfs_days').notNull(),
+    pfsDays: integer('pfs_step').notNull(),
     pfsEvent: boolean('pfs_event').notNull(),
-    mfsDays: doublePrecision('mfs_days').notNull(),
+    mfsDays: integer('mfs_step').notNull(),
     mfsEvent: boolean('mfs_event').notNull(),
     bestResponse: smallint('best_response').notNull(),
-    nadirCells: doublePrecision('nadir_cells').notNull(),
+    nadirCells: real('nadir_cells').notNull(),
     nadirDay: doublePrecision('nadir_day').notNull(),
-    leaderFractionAtDiagnosis: doublePrecision('leader_fraction_at_diagnosis').notNull(),
-    leaderFractionAtNadir: doublePrecision('leader_fraction_at_nadir').notNull(),
-    leaderFractionAtEnd: doublePrecision('leader_fraction_at_end').notNull(),
-    metastaticCellsAtDiagnosis: doublePrecision('metastatic_cells_at_diagnosis').notNull(),
+    leaderFractionAtDiagnosis: real('leader_fraction_at_diagnosis').notNull(),
+    leaderFractionAtNadir: real('leader_fraction_at_nadir').notNull(),
+    leaderFractionAtEnd: real('leader_fraction_at_end').notNull(),
+    metastaticCellsAtDiagnosis: real('metastatic_cells_at_diagnosis').notNull(),
     seedingEvents: integer('seeding_events').notNull(),
     cured: boolean('cured').notNull(),
-    minEffector: doublePrecision('min_effector').notNull(),
+    minEffector: real('min_effector').notNull(),
     redraws: integer('redraws').notNull(),
     sampledGrowthRate: doublePrecision('sampled_growth_rate').notNull(),
     sampledDiagnosisCells: doublePrecision('sampled_diagnosis_cells').notNull(),
@@ -244,13 +249,13 @@ export const outcomes = pgTable(
     doseDelays: integer('dose_delays'),
     doseReductions: integer('dose_reductions'),
     worstNeutropeniaGrade: integer('worst_neutropenia_grade'),
-    neutrophilNadir: doublePrecision('neutrophil_nadir'),
+    neutrophilNadir: real('neutrophil_nadir'),
     neutrophilNadirDay: doublePrecision('neutrophil_nadir_day'),
     toxicDeath: boolean('toxic_death'),
     /** Position in `recistResponses` (0 CR … 3 PD, 4 NE). */
     recistBestResponse: smallint('recist_best_response'),
     objectiveResponse: boolean('objective_response'),
-    scanPfsDays: doublePrecision('scan_pfs_days'),
+    scanPfsDays: integer('scan_pfs_step'),
     scanPfsEvent: boolean('scan_pfs_event'),
     scans: integer('scans'),
     sampledBaselineNeutrophils: doublePrecision('sampled_baseline_neutrophils'),

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrationsFolder } from '../src/migrate.js';
-import { outcomeColumns } from '../src/outcome-columns.js';
+import '../src/client.js'; // its type parsers: real columns parse to the stored float exactly
+import { type OutcomeColumn, outcomeColumns } from '../src/outcome-columns.js';
 import {
   outcomeExportColumnsFor,
   outcomeRowBatches,
@@ -227,7 +229,7 @@ describe('migrations 0008 (survival tables), 0009 (work sequence) then 0011 (pac
  * Rows stored before migration 0010 (the old column order): every value, the CSV and NDJSON exports and
  * the survival tables rebuilt from the rows are the same after the table is rewritten in the new order.
  */
-describe('migration 0010 (compact outcome rows) over stored outcomes', () => {
+describe('migrations 0010 (compact rows), 0011 (packed tables) and 0013 (recorded precision) over stored outcomes', () => {
   const database = `migrate_${randomUUID().replaceAll('-', '')}`;
   let admin: pg.Client;
   let client: pg.Client;
@@ -249,53 +251,70 @@ describe('migration 0010 (compact outcome rows) over stored outcomes', () => {
     await admin?.end();
   });
 
-  const v1Columns = ['point_id', ...outcomeColumns.filter((c) => !c.v2Only).map((c) => c.column)];
-  const v2Columns = outcomeColumns.filter((c) => c.v2Only).map((c) => c.column);
+  // The columns as migrations 0007–0011 named them: survival times in days (os_days), not steps.
+  const legacyName = (c: OutcomeColumn) => (c.gridTime ? c.column.replace(/_step$/, '_days') : c.column);
+  const v1Columns = outcomeColumns.filter((c) => !c.v2Only);
+  const v2Columns = outcomeColumns.filter((c) => c.v2Only);
+  const isSingle = (c: OutcomeColumn) => c.sqlType === 'real';
 
-  /** Every stored value, as jsonb text (key order independent of the column order; doubles exact). */
+  /** Every stored row, parsed exactly (float8 as the double, real as its float through client.ts' parser). */
   const storedRows = async () =>
-    (
-      await client.query(
-        'select to_jsonb(o)::text as row from outcomes o order by point_id, cohort_seed, patient_index',
-      )
-    ).rows.map((r) => r.row as string);
+    (await client.query('select * from outcomes order by point_id, cohort_seed, patient_index'))
+      .rows as Record<string, unknown>[];
   const exportsOf = async (scope: SweepScope, axes: string[]) => {
     const columns = outcomeExportColumnsFor(axes, scope.modelId);
     let csv = '';
     for await (const chunk of await outcomesCsvStream(pool, scope, columns)) csv += chunk;
-    let ndjson = '';
-    for await (const rows of outcomeRowBatches(pool, scope, columns, 2))
-      for (const row of rows) ndjson += `${JSON.stringify(row)}\n`;
-    return { csv, ndjson };
+    const rows: Record<string, unknown>[] = [];
+    for await (const batch of outcomeRowBatches(pool, scope, columns, 2)) rows.push(...batch);
+    return { csv, rows };
   };
   const tablesOf = async (sweepId: string) => ({
     survival: (
       await client.query(
-        `select endpoint, point_id, steps, events, censored from sweep_survival_tallies where sweep_id = $1
+        `select endpoint, point_id, step_days, counts from sweep_survival_tallies where sweep_id = $1
          order by endpoint, point_id`,
         [sweepId],
       )
     ).rows,
     points: (
       await client.query(
-        `select point_id, patients, cured, best_response, leader_bins, leader_counts, v2_patients,
-                objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients, dose_intensity_sum::text,
-                recist_best_response
+        `select point_id, patients, cured, best_response, leader_histogram, v2_patients, objective_responses,
+                toxic_deaths, grade4_neutropenia, dosed_patients, dose_intensity_sum::text, recist_best_response
          from sweep_point_tallies where sweep_id = $1 order by point_id`,
         [sweepId],
       )
     ).rows,
   });
 
-  it('keeps every value, both exports and the tables from stored rows; rows lose their padding', async () => {
-    expect(journal.entries.map((e) => e.tag).slice(9, 11)).toEqual([
+  // Exports and reads compute step × (params->>'stepDays')::float8 in SQL; the write path recorded step × stepDays
+  // in JavaScript from the same params. Equal bit for bit for any grid and step (the params go through jsonb).
+  it("multiplies a step by the point's stepDays in SQL exactly as JavaScript does (property)", async () => {
+    const pairs = fc.sample(
+      fc.tuple(fc.integer({ min: 0, max: 2_000_000 }), fc.double({ min: 1e-3, max: 1e4, noNaN: true })),
+      { numRuns: 5000, seed: 13 },
+    );
+    const { rows } = await admin.query<{ t: number }>(
+      `select k * (p::jsonb->>'stepDays')::float8 as t from unnest($1::int4[], $2::text[]) with ordinality as u(k, p, i)
+       order by i`,
+      [pairs.map(([k]) => k), pairs.map(([, stepDays]) => JSON.stringify({ stepDays }))],
+    );
+    expect(rows.map((r) => r.t)).toEqual(pairs.map(([k, stepDays]) => k * stepDays));
+  });
+
+  it('keeps times exactly (as grid steps), rounds outputs as Math.fround, exports them, and rebuilds equal tables', async () => {
+    expect(journal.entries.map((e) => e.tag).slice(9, 14)).toEqual([
       '0009_work_sequence_chunks',
       '0010_compact_outcome_rows',
+      '0011_packed_tallies',
+      '0012_adaptive_cohorts',
+      '0013_narrow_outcome_columns',
     ]);
     await applyMigrations(client, 0, 10);
+    const stepDays: Record<number, number> = { 1: 0.25, 2: 0.1 };
     await client.query(
       `insert into points (id, hash, model_id, params) values
-         (1, 'p1', 'lf-tid@1', '{"stepDays": 0.25, "dose": 0}'), (2, 'p2', 'lf-tid@2', '{"stepDays": 0.5, "dose": 1}')`,
+         (1, 'p1', 'lf-tid@1', '{"stepDays": 0.25, "dose": 0}'), (2, 'p2', 'lf-tid@2', '{"stepDays": 0.1, "dose": 1}')`,
     );
     const sweep = async (model: string, point: number) => {
       const id = randomUUID();
@@ -322,38 +341,47 @@ describe('migration 0010 (compact outcome rows) over stored outcomes', () => {
       '1.7976931348623157e308',
       "'-0'::float8",
     ];
-    const value = (i: number, k: number) => doubles[(i + k) % doubles.length];
-    const v1Values = (k: number) =>
-      v1Columns.map((column, i) => {
-        if (column === 'point_id') return '1';
-        if (column === 'cohort_seed') return '7';
-        if (column === 'patient_index') return String(k);
-        if (column.endsWith('_days')) return `${10 + k}.25`;
-        if (['os_event', 'pfs_event', 'mfs_event', 'cured'].includes(column))
+    // Single-precision outputs: rounded to nearest, to a subnormal float, to ±0 and to Infinity as fround does.
+    const singles = [
+      '0.1::float8 + 0.2::float8',
+      '1e-300',
+      '1.5e-45',
+      "'-1e-300'::float8",
+      '1e39',
+      '12345.678901234567',
+    ];
+    const value = (c: OutcomeColumn, i: number, k: number) =>
+      isSingle(c) ? singles[(i + k) % singles.length] : doubles[(i + k) % doubles.length];
+    // Times on each point's grid as the write path recorded them since 0008: k × stepDays (0.1's grid
+    // makes products such as 3 × 0.1 = 0.30000000000000004, which the steps must give back exactly).
+    const onGrid = (point: number, steps: number) => String(steps * stepDays[point]!);
+    const v1Values = (point: number, k: number) =>
+      v1Columns.map((c, i) => {
+        if (c.column === 'cohort_seed') return '7';
+        if (c.column === 'patient_index') return String(k);
+        if (c.gridTime) return onGrid(point, 41 + 3 * k + i);
+        if (['os_event', 'pfs_event', 'mfs_event', 'cured'].includes(c.column))
           return k % 2 === 0 ? 'true' : 'false';
-        if (column === 'best_response') return String(k);
-        if (column === 'seeding_events' || column === 'redraws') return String(1000 * k + i);
-        if (column === 'leader_fraction_at_diagnosis') return `${0.1 * (k + 1)}`;
-        return value(i, k);
+        if (c.column === 'best_response') return String(k);
+        if (c.column === 'seeding_events' || c.column === 'redraws') return String(1000 * k + i);
+        if (c.column === 'leader_fraction_at_diagnosis') return `${0.1 * (k + 1)}`;
+        return value(c, i, k);
       });
     for (let k = 0; k < 3; k++) {
-      await client.query(`insert into outcomes (${v1Columns.join(', ')}) values (${v1Values(k).join(', ')})`);
-      const v2Values = v2Columns.map((column, i) => {
-        if (column.endsWith('_event') || column === 'toxic_death' || column === 'objective_response')
-          return k === 1 ? 'true' : 'false';
-        if (column === 'scan_pfs_days') return `${20 + k}.5`;
-        if (column === 'recist_best_response') return String(k + 1);
-        if (
-          ['cycles_received', 'dose_delays', 'dose_reductions', 'worst_neutropenia_grade', 'scans'].includes(
-            column,
-          )
-        )
-          return String(k + i);
-        return value(i, k + 1);
-      });
-      const row = [...v1Values(k).map((v, i) => (v1Columns[i] === 'point_id' ? '2' : v)), ...v2Values];
       await client.query(
-        `insert into outcomes (${[...v1Columns, ...v2Columns].join(', ')}) values (${row.join(', ')})`,
+        `insert into outcomes (point_id, ${v1Columns.map(legacyName).join(', ')}) values (1, ${v1Values(1, k).join(', ')})`,
+      );
+      const v2Values = v2Columns.map((c, i) => {
+        if (c.column.endsWith('_event') || c.column === 'toxic_death' || c.column === 'objective_response')
+          return k === 1 ? 'true' : 'false';
+        if (c.gridTime) return onGrid(2, 3 + 7 * k);
+        if (c.column === 'recist_best_response') return String(k + 1);
+        if (c.sqlType === 'integer') return String(k + i);
+        return value(c, i, k + 1);
+      });
+      await client.query(
+        `insert into outcomes (point_id, ${[...v1Columns, ...v2Columns].map(legacyName).join(', ')})
+         values (2, ${[...v1Values(2, k), ...v2Values].join(', ')})`,
       );
     }
     for (const s of [v1, v2])
@@ -364,51 +392,91 @@ describe('migration 0010 (compact outcome rows) over stored outcomes', () => {
     const rowSize = async () =>
       (await client.query('select pg_column_size(o.*) as n from outcomes o where point_id = 1 limit 1'))
         .rows[0].n;
-    const before = {
-      rows: await storedRows(),
-      v1: await exportsOf(v1, ['dose']),
-      v2: await exportsOf(v2, ['dose']),
-      v1Tables: await tablesOf(v1.sweepId),
-      v2Tables: await tablesOf(v2.sweepId),
-      rowSize: await rowSize(),
-    };
+    const before = { rows: await storedRows(), rowSize: await rowSize() };
     expect(before.rows).toHaveLength(6);
-    expect(before.v1.csv.split('\n')).toHaveLength(5); // header, 3 rows, trailing newline
-    expect(before.v2Tables.points).toMatchObject([{ point_id: 2, patients: 3, v2_patients: 3 }]);
 
     // In one transaction, as migrate() applies them.
     await client.query('begin');
-    await applyMigrations(client, 10, 11);
+    await applyMigrations(client, 10, 14);
     await client.query('commit');
 
-    expect(await storedRows()).toEqual(before.rows);
-    expect(await exportsOf(v1, ['dose'])).toEqual(before.v1);
-    expect(await exportsOf(v2, ['dose'])).toEqual(before.v2);
-    // The same tables rebuilt from the rewritten rows, for new sweeps reusing them.
-    for (const [s, tables] of [
-      [v1, before.v1Tables],
-      [v2, before.v2Tables],
+    // Every stored value: a time as its step (step × stepDays is the old double, bit for bit), an output
+    // as Math.fround of the old double, everything else unchanged.
+    const expected = before.rows.map((old) => {
+      const row: Record<string, unknown> = { point_id: old.point_id };
+      for (const c of outcomeColumns) {
+        const was = old[legacyName(c)] as number | boolean | null;
+        if (was === null) row[c.column] = null;
+        else if (c.gridTime) {
+          const step = Math.round((was as number) / stepDays[old.point_id as number]!);
+          expect(step * stepDays[old.point_id as number]!).toBe(was);
+          row[c.column] = step;
+        } else row[c.column] = isSingle(c) ? Math.fround(was as number) : was;
+      }
+      return row;
+    });
+    const after = await storedRows();
+    expect(after).toEqual(expected);
+    expect(after.map((r) => r.metastatic_cells_at_diagnosis)).toContain(Number.POSITIVE_INFINITY);
+    expect(after.some((r) => Object.is(r.min_effector, -0) || Object.is(r.nadir_cells, -0))).toBe(true);
+
+    // Exports: times in days (step × stepDays in SQL, equal to the old double), outputs as the stored float.
+    for (const [scope, point] of [
+      [v1, 1],
+      [v2, 2],
     ] as const) {
+      const { csv, rows } = await exportsOf(scope, ['dose']);
+      const olds = before.rows.filter((r) => r.point_id === point);
+      expect(rows).toHaveLength(3);
+      const header = csv.split('\n')[0]!.split(',');
+      const cells = csv
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(','));
+      for (const c of scope.modelId === 'lf-tid@1' ? v1Columns : outcomeColumns) {
+        if (!c.gridTime && !isSingle(c)) continue;
+        const want = olds.map((r) => (c.gridTime ? r[legacyName(c)] : Math.fround(r[c.column] as number)));
+        expect({ field: c.field, values: rows.map((r) => r[c.field]) }).toEqual({
+          field: c.field,
+          values: want,
+        });
+        const at = header.indexOf(c.field);
+        expect({ field: c.field, csv: cells.map((line) => Number(line[at])) }).toEqual({
+          field: c.field,
+          csv: want,
+        });
+      }
+      expect(rows.map((r) => r.sampledGrowthRate)).toEqual(olds.map((r) => r.sampled_growth_rate));
+    }
+
+    // The tables rebuilt from the rewritten rows (reuse) equal those kept before: steps read as stored, leader
+    // bins of the rounded fractions.
+    for (const s of [v1, v2]) {
+      const kept = await tablesOf(s.sweepId);
       await client.query('delete from sweep_survival_tallies where sweep_id = $1', [s.sweepId]);
       await client.query('delete from sweep_point_tallies where sweep_id = $1', [s.sweepId]);
       await client.query('select frontline_tally_stored_outcomes($1, array[$2::int4], array[0], array[3])', [
         s.sweepId,
         s.modelId === 'lf-tid@1' ? 1 : 2,
       ]);
-      expect(await tablesOf(s.sweepId)).toEqual(tables);
+      expect(kept.survival).toHaveLength(3);
+      expect(await tablesOf(s.sweepId)).toEqual(kept);
     }
-    // A v1 row: 34 B of padding gone (header and null bitmap as before).
-    expect({ before: before.rowSize, after: await rowSize() }).toEqual({ before: 224, after: 190 });
+    // A v1 row: 34 B of padding gone (0010), then 36 B of narrower times and outputs (0013).
+    expect({ before: before.rowSize, after: await rowSize() }).toEqual({ before: 224, after: 154 });
     const { rows: columns } = await client.query(
       `select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
        where i.indrelid = 'outcomes'::regclass and i.indisprimary order by array_position(i.indkey::int2[], a.attnum)`,
     );
     expect(columns.map((c) => c.attname)).toEqual(['point_id', 'patient_index', 'cohort_seed']);
-    // The app role still reads and writes the rewritten table.
+    // The app role still reads and writes the rewritten table; the helper function is gone.
     const { rows: grants } = await client.query(
       `select privilege_type from information_schema.role_table_grants
        where table_name = 'outcomes' and grantee = 'frontline_app' order by privilege_type`,
     );
     expect(grants.map((g) => g.privilege_type)).toEqual(['INSERT', 'SELECT']);
+    const { rows: helper } = await client.query("select 1 from pg_proc where proname = 'frontline_single'");
+    expect(helper).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { outcomeColumns } from '../src/outcome-columns.js';
 import { histogramMedian, leaderFractionBin, leaderFractionBins } from '../src/tallies/chunk-tally.js';
-import { gridIndex, onGrid } from '../src/tallies/time-grid.js';
+import { gridIndex, gridTime, onGrid, singlePrecisionFields } from '../src/tallies/time-grid.js';
 
 describe('the time grid', () => {
   it('rounds up to a whole number of steps, keeping times already on a step there', () => {
@@ -12,6 +14,35 @@ describe('the time grid', () => {
     expect(onGrid(0.1 + 0.2, 0.1)).toBe(3 * 0.1);
     // Idempotent: a recorded time records as itself.
     for (const t of [0.3, 17.04, 364.99, 730]) expect(onGrid(onGrid(t, 0.1), 0.1)).toBe(onGrid(t, 0.1));
+  });
+
+  // Rows store the step (os_step …) and reads multiply it by stepDays: that must give back, bit for bit,
+  // the time the write path recorded, for any grid a point may have and any step up to MAX_STEPS_PER_PHASE.
+  it('stores a recorded time as a step that gives back exactly that time (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-3, max: 1e4, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (stepDays, fraction) => {
+          const days = fraction * 2e6 * stepDays;
+          const recorded = onGrid(days, stepDays);
+          const step = gridIndex(recorded, stepDays);
+          expect(Number.isInteger(step) && step <= 2e6 + 1).toBe(true);
+          expect(gridTime(step, stepDays)).toBe(recorded);
+          expect(step).toBe(gridIndex(days, stepDays));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    expect(gridTime(gridIndex(3 * 0.1, 0.1), 0.1)).toBe(0.30000000000000004);
+  });
+
+  it("rounds exactly the columns stored as real to single precision, and none of the model's inputs", () => {
+    expect(outcomeColumns.filter((c) => c.sqlType === 'real').map((c) => c.field)).toEqual(
+      expect.arrayContaining([...singlePrecisionFields]),
+    );
+    expect(outcomeColumns.filter((c) => c.sqlType === 'real')).toHaveLength(singlePrecisionFields.length);
+    expect(singlePrecisionFields.filter((f) => f.startsWith('sampled'))).toEqual([]);
   });
 });
 

@@ -175,10 +175,11 @@ export async function startHarness(options: HarnessOptions = {}) {
 }
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
-/** Every stored outcome of a sweep, keyed `pointIndex:patientIndex`, with its full row. */
+/** Every stored outcome of a sweep, keyed `pointIndex:patientIndex`, with its full row (and os_days: the recorded time of os_step). */
 export async function sweepOutcomes(harness: Harness, sweepId: string) {
   const { rows } = await harness.pool.query(
-    `select sp.point_index, p.model_id, p.params, o.*
+    `select sp.point_index, p.model_id, p.params, o.*,
+            o.os_step * (p.params->>'stepDays')::float8 as os_days
      from sweep_points sp join points p on p.id = sp.point_id
      join sweeps s on s.id = sp.sweep_id
      join outcomes o on o.point_id = sp.point_id and o.cohort_seed = s.cohort_seed and o.patient_index < s.patients

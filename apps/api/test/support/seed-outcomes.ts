@@ -58,14 +58,14 @@ export async function seedSweep(
     [id, options.tenantId, rows.map((r) => r.id), axisValues.map((a) => JSON.stringify(a))],
   );
   await pool.query(
-    `insert into outcomes (point_id, cohort_seed, patient_index, os_days, os_event, pfs_days, pfs_event, mfs_days, mfs_event, best_response,
+    `insert into outcomes (point_id, cohort_seed, patient_index, os_step, os_event, pfs_step, pfs_event, mfs_step, mfs_event, best_response,
        nadir_cells, nadir_day, leader_fraction_at_diagnosis, leader_fraction_at_nadir, leader_fraction_at_end,
        metastatic_cells_at_diagnosis, seeding_events, cured, min_effector, redraws, sampled_growth_rate,
        sampled_diagnosis_cells, sampled_emt_plasticity, sampled_elimination_rate, sampled_max_drug_kill,
        sampled_immune_kill)
      select point_id, $1, k,
-            least(730, ceil(t * 4) / 4), t < 730, least(730, ceil(t * u * 4) / 4), t * u < 730,
-            least(730, ceil(t * 0.9 * 4) / 4), t * 0.9 < 730,
+            least(2920, ceil(t * 4)), t < 730, least(2920, ceil(t * u * 4)), t * u < 730,
+            least(2920, ceil(t * 0.9 * 4)), t * 0.9 < 730,
             (k % 4)::int2, 1e8, 30, u * 0.2, 0.1, 0.2, 1e3, 0, t >= 730 and u < 0.3, 2.5, 0,
             0.025, 6.5e9, 1, 0.9, 0.9, 0.035
      from (select sp.point_id, k, u,

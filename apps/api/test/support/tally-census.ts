@@ -5,11 +5,14 @@ import type { Harness } from './harness.js';
 
 type Row = Record<string, unknown>;
 
-/** An endpoint's (time, event) columns of a raw row: lf-tid@2 rows carry the scan-based pfs (docs/results.md). */
+/**
+ * An endpoint's (grid step, event) columns of a raw row (times are stored as steps of the point's grid):
+ * lf-tid@2 rows carry the scan-based pfs (docs/results.md).
+ */
 function timeAndEvent(row: Row, endpoint: string): [number, boolean] {
-  if (endpoint === 'pfs' && row.scan_pfs_days !== null)
-    return [row.scan_pfs_days as number, row.scan_pfs_event as boolean];
-  return [row[`${endpoint}_days`] as number, row[`${endpoint}_event`] as boolean];
+  if (endpoint === 'pfs' && row.scan_pfs_step !== null)
+    return [row.scan_pfs_step as number, row.scan_pfs_event as boolean];
+  return [row[`${endpoint}_step`] as number, row[`${endpoint}_event`] as boolean];
 }
 
 /** time → [events, censored], as sorted entries. */
@@ -53,7 +56,7 @@ export async function expectTalliesEqualRawRows(harness: Harness, sweepId: strin
     for (const endpoint of survivalEndpoints) {
       const table = survival.find((t) => t.point_id === pointId && t.endpoint === endpoint)!;
       const { steps, events, censored } = unpackStepCounts(table.counts);
-      const actual = [...steps].map((s, i) => [s * table.step_days, events[i]!, censored[i]!]);
+      const actual = [...steps].map((s, i) => [s, events[i]!, censored[i]!]);
       expect({ pointId, endpoint, counts: actual }).toEqual({
         pointId,
         endpoint,

@@ -33,6 +33,8 @@ const exportKinds: Record<string, ExportColumnKind> = {
   bigint: 'int64',
   integer: 'int32',
   'double precision': 'double',
+  // Exported as the double it is exactly (the recorded single-precision value, docs/results.md).
+  real: 'double',
   boolean: 'boolean',
 };
 
@@ -42,11 +44,16 @@ function exportKindOf(column: OutcomeColumn): ExportColumnKind {
   return kind;
 }
 
+// The point's grid, as the write path read it (stepDaysOf): step × stepDays is, bit for bit, the recorded time.
+const stepDaysSql = `(p.params->>'stepDays')::float8`;
+
 function exportColumnOf(c: OutcomeColumn): ExportColumn {
   const names = responseNames[c.field];
-  return names
-    ? { name: c.field, kind: 'string', sql: responseSql(names, c.column) }
-    : { name: c.field, kind: exportKindOf(c), sql: `o.${c.column}` };
+  if (names) return { name: c.field, kind: 'string', sql: responseSql(names, c.column) };
+  if (c.gridTime) return { name: c.field, kind: 'double', sql: `(o.${c.column} * ${stepDaysSql})` };
+  // float8, so every format (and node-pg) carries the stored single-precision value exactly.
+  if (c.sqlType === 'real') return { name: c.field, kind: 'double', sql: `o.${c.column}::float8` };
+  return { name: c.field, kind: exportKindOf(c), sql: `o.${c.column}` };
 }
 
 /**
@@ -88,6 +95,7 @@ function exportQuery(
     .join(', ');
   return `select ${select}
     from sweep_points sp
+    join points p on p.id = sp.point_id
     join outcomes o on o.point_id = sp.point_id and o.cohort_seed = ${lit.cohortSeed}
                    and o.patient_index < ${lit.patients}
     where sp.sweep_id = ${lit.sweepId}

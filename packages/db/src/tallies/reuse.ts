@@ -2,7 +2,7 @@
  * Reuse at submit: the patients a new sweep does not simulate come into its tables here, in the
  * transaction that creates it. Rule (docs/results.md, "Reuse"):
  * - stored per-patient rows (left by `full` sweeps of any retention) are reused by both modes, their
- *   counts aggregated in SQL (`frontline_tally_stored_outcomes`, migrations 0008 and 0010: packed);
+ *   counts aggregated in SQL (`frontline_tally_stored_outcomes`, migrations 0008, 0011: packed, 0013: read from grid steps);
  * - a `summary` sweep may also copy a point's tables whole from a donor: a sweep of the same tenant with
  *   the same point, cohort seed and patients whose tables hold every patient of the point; used when the
  *   stored rows do not already cover the point;

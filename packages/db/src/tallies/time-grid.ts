@@ -32,14 +32,35 @@ export function stepDaysOf(params: unknown): number {
   return step;
 }
 
-/** An outcome with its survival times (os, pfs, mfs and v2's scan-based pfs) on the grid; the rest as the model gave it. */
+/** The fields recorded on the grid, stored as step numbers (`os_step` …): a step × stepDays is the recorded time. */
+export const gridTimeFields = ['osDays', 'pfsDays', 'mfsDays', 'scanPfsDays'] as const;
+
+/**
+ * Model outputs that are not inputs, recorded in single precision (stored as `real`; docs/results.md,
+ * "Recorded precision"). nadirDay and neutrophilNadirDay stay double: they are step ends (t + dt), not
+ * always a whole number of steps in floating point, and the last step may end at the horizon, off the grid.
+ */
+export const singlePrecisionFields = [
+  'nadirCells',
+  'leaderFractionAtDiagnosis',
+  'leaderFractionAtNadir',
+  'leaderFractionAtEnd',
+  'metastaticCellsAtDiagnosis',
+  'minEffector',
+  'neutrophilNadir',
+] as const;
+
+/**
+ * An outcome as recorded, the one rounding every stored row and every table sees (completeChunk applies
+ * it once): survival times (os, pfs, mfs and v2's scan-based pfs) rounded up to the grid, the outputs of
+ * `singlePrecisionFields` to single precision (Math.fround, as Postgres' `real` holds them); the rest as
+ * the model gave it.
+ */
 export function recordedOutcome<R extends OutcomeRecord>(record: R, stepDays: number): R {
-  const recorded = {
-    ...record,
-    osDays: onGrid(record.osDays, stepDays),
-    pfsDays: onGrid(record.pfsDays, stepDays),
-    mfsDays: onGrid(record.mfsDays, stepDays),
-  };
-  if ('scanPfsDays' in record) return { ...recorded, scanPfsDays: onGrid(record.scanPfsDays, stepDays) };
-  return recorded;
+  const recorded: Record<string, unknown> = { ...record };
+  for (const field of gridTimeFields)
+    if (field in record) recorded[field] = onGrid(record[field as keyof R] as number, stepDays);
+  for (const field of singlePrecisionFields)
+    if (field in record) recorded[field] = Math.fround(record[field as keyof R] as number);
+  return recorded as R;
 }
