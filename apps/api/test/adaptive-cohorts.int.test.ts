@@ -58,7 +58,8 @@ async function pointResults(harness: Harness, sweepId: string): Promise<PointRes
 /** S(at) and its Greenwood half-width recomputed from a point's stored rows. */
 async function halfWidthFromRows(harness: Harness, sweepId: string, pointIndex: number) {
   const { rows } = await harness.pool.query<{ os_days: number; os_event: boolean }>(
-    `select o.os_days, o.os_event from sweep_points sp join sweeps s on s.id = sp.sweep_id
+    `select o.os_step * (p.params->>'stepDays')::float8 as os_days, o.os_event
+     from sweep_points sp join sweeps s on s.id = sp.sweep_id join points p on p.id = sp.point_id
      join outcomes o on o.point_id = sp.point_id and o.cohort_seed = s.cohort_seed
      where sp.sweep_id = $1 and sp.point_index = $2`,
     [sweepId, pointIndex],
