@@ -390,12 +390,9 @@ describe('partial results while a sweep runs', () => {
           patientIndex: i,
         }),
       );
-    await completeChunk(
-      harness.pool,
-      { sweepId: created.id, chunkIndex: 0, workerHost: 'test' },
-      chunk.segments,
-      [outcomes],
-    );
+    await completeChunk(harness.pool, { sweepId: created.id, chunkIndex: 0, workerHost: 'test' }, chunk, [
+      outcomes,
+    ]);
 
     const { body } = await harness.request(
       'GET',

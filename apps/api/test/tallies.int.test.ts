@@ -30,7 +30,7 @@ async function runChunk(harness: Harness, sweepId: string, chunkIndex: number) {
     return records;
   });
   const done = () =>
-    completeChunk(harness.pool, { sweepId, chunkIndex, workerHost: 'test' }, chunk.segments, outcomes);
+    completeChunk(harness.pool, { sweepId, chunkIndex, workerHost: 'test' }, chunk, outcomes);
   return { done, outcomes, segments: chunk.segments };
 }
 

@@ -77,7 +77,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
           );
         });
       const { inserted, next } = await retry(() =>
-        completeChunk(db, { sweepId, chunkIndex, workerHost: deps.workerHost }, chunk.segments, outcomes),
+        completeChunk(db, { sweepId, chunkIndex, workerHost: deps.workerHost }, chunk, outcomes),
       );
       // Committed: a failure here leaves the next chunk pending without a job, which the reconciler heals.
       await deps.enqueue(next).catch((err: unknown) => log.warn({ err }, 'could not enqueue the next chunk'));

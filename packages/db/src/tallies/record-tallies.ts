@@ -39,10 +39,11 @@ const lockPoints = `
   select count(pg_advisory_xact_lock(hashtext($1), u.point_id))::int as locked
   from unnest($2::int4[]) as u(point_id)`;
 
+// The survival tables' upsert, run as a data-modifying CTE of the point upsert: both tables in one round trip.
 const survivalUpsert = `
   insert into sweep_survival_tallies as t (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
   select s.tenant_id, s.id, u.endpoint, u.point_id, u.step_days, u.counts
-  from sweeps s, unnest($2::text[], $3::int4[], $4::float8[], $5::bytea[]) as u(endpoint, point_id, step_days, counts)
+  from sweeps s, unnest($15::text[], $16::int4[], $17::float8[], $18::bytea[]) as u(endpoint, point_id, step_days, counts)
   where s.id = $1
   on conflict (sweep_id, endpoint, point_id) do update set counts = excluded.counts`;
 
@@ -78,6 +79,8 @@ const pointUpsert = `
     dosed_patients = t.dosed_patients + excluded.dosed_patients,
     dose_intensity_sum = t.dose_intensity_sum + excluded.dose_intensity_sum,
     recist_best_response = array(select x + y from unnest(t.recist_best_response, excluded.recist_best_response) with ordinality as a(x, y, k) order by k)`;
+
+const upsertBoth = `with survival as (${survivalUpsert}) ${pointUpsert}`;
 
 /** One point's outcomes of a chunk (its segments merged). */
 interface PointOutcomes {
@@ -147,9 +150,9 @@ export function chunkTallies(
 }
 
 /**
- * Add a chunk's counts to its sweep's survival tables (every endpoint) and point summaries, in four
- * statements: take the points' advisory locks (in point order), read the chunk's stored rows, then one
- * upsert per table. Only in the transaction where the chunk moved pending → done (exactly once per chunk). The only work between
+ * Add a chunk's counts to its sweep's survival tables (every endpoint) and point summaries, in three
+ * statements: take the points' advisory locks (in point order), read the chunk's stored rows, then both
+ * tables' upserts in one statement. Only in the transaction where the chunk moved pending → done (exactly once per chunk). The only work between
  * statements is merging packed counts into rows already stored.
  */
 export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTallies): Promise<void> {
@@ -161,8 +164,7 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
   );
   const existing = new Map(rows.map((r) => [`${r.pointId}/${r.endpoint ?? 'summary'}`, r.counts]));
 
-  await client.query(survivalUpsert, [
-    sweepId,
+  const survivalArgs = [
     tallies.survival.map((s) => s.endpoint),
     tallies.survival.map((s) => s.pointId),
     tallies.survival.map((s) => s.stepDays),
@@ -170,7 +172,7 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
       const stored = existing.get(`${s.pointId}/${s.endpoint}`);
       return stored ? packStepCounts(addStepCounts(unpackStepCounts(stored), s.counts)) : s.packed;
     }),
-  ]);
+  ];
 
   const doseOffsets: number[] = [];
   let doses = 0;
@@ -178,7 +180,7 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
     doseOffsets.push(doses);
     doses += c.doseIntensities.length;
   }
-  await client.query(pointUpsert, [
+  await client.query(upsertBoth, [
     sweepId,
     pointIds,
     summaries.map((c) => c.patients),
@@ -198,5 +200,6 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
     summaries.flatMap((c) => c.doseIntensities),
     summaries.flatMap((c) => c.recistBestResponse),
     summaries.map((c, i) => doseOffsets[i]! + c.doseIntensities.length),
+    ...survivalArgs,
   ]);
 }
