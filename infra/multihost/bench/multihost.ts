@@ -7,13 +7,15 @@
  * counted while the two-process sweep runs. Every figure is simulations/s from the POST until the
  * API says `completed`, each worker warmed by a small sweep first. Needs root (ip netns).
  *
- *   pnpm --filter @frontline/multihost bench      (or: pnpm bench)
+ *   pnpm --filter @frontline/multihost bench      (or: pnpm bench; BENCH_OUTCOMES=summary, BENCH_PATIENTS)
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { type Cluster, startCluster, waitFor } from '../test/support/cluster.js';
 
 const patients = Number(process.env.BENCH_PATIENTS ?? 6_000);
 const delayMs = Number(process.env.BENCH_DELAY_MS ?? 25);
+// Retention of the bench sweeps (issue 13's modes): `full` stores every row, `summary` only the tables.
+const retention = process.env.BENCH_OUTCOMES === 'summary' ? 'summary' : 'full';
 let seed = 20_261_202;
 
 /** The benchmark sweep: 8 points of a three-axis grid, the default chunk size (production's). */
@@ -24,6 +26,7 @@ function sweepSpec(cohortPatients: number) {
     model: 'lf-tid@1',
     design: { kind: 'grid', axes: { dose: [0, 2], immuneKill: [0.035, 0.1], emtPlasticity: [0.1, 1] } },
     cohort: { patients: cohortPatients, seed },
+    outcomes: retention,
   };
 }
 
@@ -89,7 +92,7 @@ function sampleBusyConnections(cluster: Cluster) {
 
 async function main() {
   console.log(
-    `machine: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores, load ${loadavg()[0]?.toFixed(2)}, node ${process.version}`,
+    `machine: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores, load ${loadavg()[0]?.toFixed(2)}, outcomes ${retention}, node ${process.version}`,
   );
   const cluster = await startCluster({ jobLockMs: 30_000, workerHosts: ['w1', 'w2', 'w3', 'w4'] });
   const stopHost = (name: string) =>
