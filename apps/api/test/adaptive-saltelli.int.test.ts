@@ -7,7 +7,7 @@ const initial = 20;
 const max = 160;
 
 /** A saltelli design over the mission axes on cheap patients (1-day steps, one year), fixed or adaptive cohort. */
-function spec(cohort: 'fixed' | 'adaptive') {
+function spec(cohort: 'fixed' | 'adaptive', halfWidth = 0.06) {
   return {
     name: `saltelli, ${cohort} cohort`,
     model: 'lf-tid@1',
@@ -32,7 +32,7 @@ function spec(cohort: 'fixed' | 'adaptive') {
       seed: 31,
       chunkSize: 400,
       ...(cohort === 'adaptive'
-        ? { precision: { endpoint: 'os', metric: 'survivalAt', at: 300, halfWidth: 0.06 } }
+        ? { precision: { endpoint: 'os', metric: 'survivalAt', at: 300, halfWidth } }
         : {}),
     },
     params: { horizonDays: 365, stepDays: 1 },
@@ -82,6 +82,20 @@ describe('adaptive cohorts with a saltelli design', () => {
       fixed.answer.cohortNoise.meanWithinVariance,
     );
     expect(adaptive.answer.cohortNoise.share).toBeLessThan(fixed.answer.cohortNoise.share);
+    // A coarse target stops every point after round 0: its export holds 20 patients per point, although the
+    // sweep above stored up to 160 of the same points and seed.
+    const coarse = await harness.submit(spec('adaptive', 0.5));
+    await harness.waitForSweep(coarse.id, (s) => s.status === 'completed');
+    const response = await fetch(`${harness.apiUrl}/v1/sweeps/${coarse.id}/outcomes?format=ndjson`, {
+      headers: harness.authHeaders,
+    });
+    const rowsPerPoint = new Map<number, number>();
+    for (const line of (await response.text()).split('\n').filter(Boolean)) {
+      const { pointIndex } = JSON.parse(line) as { pointIndex: number };
+      rowsPerPoint.set(pointIndex, (rowsPerPoint.get(pointIndex) ?? 0) + 1);
+    }
+    expect(rowsPerPoint.size).toBe(samples * 5);
+    expect(new Set(rowsPerPoint.values())).toEqual(new Set([initial]));
     console.log(
       '[adaptive-saltelli] patients',
       adaptive.patients.reduce((a, b) => a + b, 0),

@@ -93,11 +93,12 @@ function exportQuery(
       return `${value} as ${client.escapeIdentifier(c.name)}`;
     })
     .join(', ');
+  // An adaptive cohort's point holds the patients its rounds used (other sweeps may have stored more).
   return `select ${select}
     from sweep_points sp
     join points p on p.id = sp.point_id
     join outcomes o on o.point_id = sp.point_id and o.cohort_seed = ${lit.cohortSeed}
-                   and o.patient_index < ${lit.patients}
+                   and o.patient_index < coalesce(sp.cohort_patients, ${lit.patients})
     where sp.sweep_id = ${lit.sweepId}
     order by sp.point_index, o.patient_index`;
 }
