@@ -39,28 +39,41 @@ async function applyMigrations(client: pg.Client, from: number, to: number) {
   }
 }
 
+/** A throwaway database on the test server: its URL, a connected client, and how to drop it. */
+async function scratchDatabase() {
+  const database = `migrate_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: inject('databaseUrl') });
+  await admin.connect();
+  await admin.query(`create database ${database}`);
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  return {
+    url: url.toString(),
+    client,
+    async drop() {
+      await client.end();
+      await admin.query(`drop database if exists ${database}`);
+      await admin.end();
+    },
+  };
+}
+
 /**
  * Data written before issue 13 (schema of migration 0007): one completed sweep with its outcomes and a
  * running one with a chunk per point, through 0008 (survival tables from the stored rows) and 0009
  * (chunks on the work sequence), in that order.
  */
 describe('migrations 0008 (survival tables), 0009 (work sequence) then 0011 (packed tables) over existing sweeps', () => {
-  const database = `migrate_${randomUUID().replaceAll('-', '')}`;
-  let admin: pg.Client;
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
   let client: pg.Client;
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: inject('databaseUrl') });
-    await admin.connect();
-    await admin.query(`create database ${database}`);
-    const url = new URL(inject('databaseUrl'));
-    url.pathname = `/${database}`;
-    client = new pg.Client({ connectionString: url.toString() });
-    await client.connect();
+    scratch = await scratchDatabase();
+    client = scratch.client;
   });
   afterAll(async () => {
-    await client?.end();
-    await admin?.query(`drop database if exists ${database}`);
-    await admin?.end();
+    await scratch?.drop();
   });
 
   it('backfills chunk positions, fails the running sweep with the reason, and tallies stored rows', async () => {
@@ -230,25 +243,17 @@ describe('migrations 0008 (survival tables), 0009 (work sequence) then 0011 (pac
  * the survival tables rebuilt from the rows are the same after the table is rewritten in the new order.
  */
 describe('migrations 0010 (compact rows), 0011 (packed tables) and 0013 (recorded precision) over stored outcomes', () => {
-  const database = `migrate_${randomUUID().replaceAll('-', '')}`;
-  let admin: pg.Client;
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
   let client: pg.Client;
   let pool: pg.Pool;
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: inject('databaseUrl') });
-    await admin.connect();
-    await admin.query(`create database ${database}`);
-    const url = new URL(inject('databaseUrl'));
-    url.pathname = `/${database}`;
-    client = new pg.Client({ connectionString: url.toString() });
-    await client.connect();
-    pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+    scratch = await scratchDatabase();
+    client = scratch.client;
+    pool = new pg.Pool({ connectionString: scratch.url, max: 2 });
   });
   afterAll(async () => {
     await pool?.end();
-    await client?.end();
-    await admin?.query(`drop database if exists ${database}`);
-    await admin?.end();
+    await scratch?.drop();
   });
 
   // The columns as migrations 0007–0011 named them: survival times in days (os_days), not steps.
@@ -294,7 +299,7 @@ describe('migrations 0010 (compact rows), 0011 (packed tables) and 0013 (recorde
       fc.tuple(fc.integer({ min: 0, max: 2_000_000 }), fc.double({ min: 1e-3, max: 1e4, noNaN: true })),
       { numRuns: 5000, seed: 13 },
     );
-    const { rows } = await admin.query<{ t: number }>(
+    const { rows } = await client.query<{ t: number }>(
       `select k * (p::jsonb->>'stepDays')::float8 as t from unnest($1::int4[], $2::text[]) with ordinality as u(k, p, i)
        order by i`,
       [pairs.map(([k]) => k), pairs.map(([, stepDays]) => JSON.stringify({ stepDays }))],
