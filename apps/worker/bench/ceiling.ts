@@ -9,8 +9,12 @@
  * (pg_stat_activity sampled every 50 ms). One core's kernel rate, measured in the same run before and
  * after, turns the rate into cores fed.
  *
+ * The worker processes' main threads (BullMQ, loadChunk, completeChunk) are reported apart from their
+ * simulation threads, and the coordinator's own CPU (Postgres + API + Redis) per 10⁶ simulations gives
+ * how many kernel cores one coordinator core feeds.
+ *
  *   pnpm --filter @frontline/worker bench:ceiling
- *   BENCH_WORKERS=1x2,2x2,4x2 BENCH_MODES=summary,full BENCH_CHUNK_SIZE=20000 …
+ *   BENCH_WORKERS=1x2,2x2,4x2 BENCH_MODES=summary,full BENCH_CHUNK=2000,10000,50000 …
  */
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -38,7 +42,10 @@ const workerShapes = (process.env.BENCH_WORKERS ?? '1x2,2x2,4x2').split(',').map
   return { processes: processes!, threads: threads! };
 });
 const modes = (process.env.BENCH_MODES ?? 'summary,full').split(',') as ('summary' | 'full')[];
-const chunkSize = Number(process.env.BENCH_CHUNK_SIZE ?? 20_000);
+/** Chunk sizes to measure, each a sweep per mode and worker shape (BENCH_CHUNK_SIZE: the older name). */
+const chunkSizes = (process.env.BENCH_CHUNK ?? process.env.BENCH_CHUNK_SIZE ?? '20000')
+  .split(',')
+  .map(Number);
 const simulationsOf = {
   summary: Number(process.env.BENCH_SUMMARY_SIMULATIONS ?? 2_000_000),
   full: Number(process.env.BENCH_FULL_SIMULATIONS ?? 400_000),
@@ -46,7 +53,7 @@ const simulationsOf = {
 const standInPreload = fileURLToPath(new URL('./stand-in-preload.mjs', import.meta.url));
 
 /** 36 points (the end-to-end bench's large shape), about `simulations` in all. */
-function sweepSpec(mode: 'summary' | 'full', simulations: number, seed: number) {
+function sweepSpec(mode: 'summary' | 'full', simulations: number, seed: number, chunkSize = 20_000) {
   return {
     name: `ceiling ${mode} ${seed}`,
     outcomes: mode,
@@ -113,6 +120,21 @@ function treeCpuSeconds(roots: readonly number[]): number {
       }
   }
   return ticks / ticksPerSecond;
+}
+
+/** CPU seconds (user + system) of these processes' main threads: their event loops, not their thread pools. */
+function mainThreadCpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ticks / 100;
 }
 
 /** Start the API or a worker process and wait for its `ready` log line. */
@@ -244,7 +266,7 @@ async function main() {
       }
     };
 
-    const results: string[] = [];
+    const results: { rate: number; coordinatorSeconds: number; label: string }[] = [];
     let seed = 100;
     for (const { processes, threads } of workerShapes) {
       for (let w = 0; w < processes; w++)
@@ -258,63 +280,74 @@ async function main() {
         );
       // Warm the workers' pools and JIT, and Postgres' caches, on a small sweep of each mode.
       for (const mode of modes) await runSweep(sweepSpec(mode, 36 * 2_000, seed++));
-      for (const mode of modes) {
-        const simulations = 36 * Math.ceil(simulationsOf[mode] / 36);
-        const groups = {
-          postgres: [postgres.pid],
-          redis: [redis.pid],
-          api: [api.pid],
-          workers: workers.map((w) => w.pid),
-        };
-        const cpuBefore = Object.fromEntries(
-          Object.entries(groups).map(([name, pids]) => [name, treeCpuSeconds(pids)]),
-        );
-        Object.assign(activity, {
-          samples: 0,
-          active: 0,
-          lock: 0,
-          idleInTransaction: 0,
-          statements: new Map(),
-          workerConnections: 0,
-          redisClients: 0,
-        });
-        sampling = true;
-        const sampler = sampleActivity();
-        const load = loadavg()[0]!.toFixed(1);
-        const start = performance.now();
-        const status = await runSweep(sweepSpec(mode, simulations, seed++));
-        const seconds = (performance.now() - start) / 1000;
-        sampling = false;
-        await sampler;
-        if (status.status !== 'completed' || status.progress.done !== simulations)
-          throw new Error(`sweep ended ${JSON.stringify(status)}`);
-        // CPU per 10⁶ simulations, whatever share of the shared machine each process got.
-        const cpu = Object.entries(groups)
-          .map(([name, pids]) => {
-            const used = treeCpuSeconds(pids) - cpuBefore[name]!;
-            return `${name} ${(used / seconds).toFixed(2)} (${((used * 1e6) / simulations).toFixed(1)} s/10⁶)`;
-          })
-          .join(', ');
-        const per = (n: number) => n / activity.samples;
-        const chunks = Math.ceil(simulations / chunkSize);
-        // Little's law: backends holding a transaction on average × wall time / chunks = server
-        // connection time per chunk (what a pgbouncer pool must provide).
-        const connectionSeconds =
-          ((per(activity.active) + per(activity.lock) + per(activity.idleInTransaction)) * seconds) / chunks;
-        const line =
-          `${mode} ${processes}×${threads}: ${simulations} sims, ${chunks} chunks of ${chunkSize}, ` +
-          `${seconds.toFixed(1)} s → ${(simulations / seconds).toFixed(0)} sims/s (load ${load}); ` +
-          `CPU cores (CPU s per 10⁶ sims): ${cpu}; app backends per sample: active ${per(activity.active).toFixed(2)}, ` +
-          `lock wait ${per(activity.lock).toFixed(2)}, idle in transaction ${per(activity.idleInTransaction).toFixed(2)}; ` +
-          `server connection time per chunk ${(connectionSeconds * 1000).toFixed(0)} ms; ` +
-          `per worker process at most ${(activity.workerConnections / processes).toFixed(1)} Postgres and ` +
-          `${(activity.redisClients / processes).toFixed(1)} Redis connections`;
-        console.log(line);
-        const top = [...activity.statements].sort((x, y) => y[1] - x[1]).slice(0, 8);
-        for (const [statement, count] of top)
-          console.log(`    ${(count / activity.samples).toFixed(2)} backends ${statement}`);
-        results.push(`${(simulations / seconds).toFixed(0)}|${line}`);
-      }
+      for (const mode of modes)
+        for (const chunkSize of chunkSizes) {
+          const simulations = 36 * Math.ceil(simulationsOf[mode] / 36);
+          const groups = {
+            postgres: [postgres.pid],
+            redis: [redis.pid],
+            api: [api.pid],
+            workers: workers.map((w) => w.pid),
+          };
+          const cpuBefore = Object.fromEntries(
+            Object.entries(groups).map(([name, pids]) => [name, treeCpuSeconds(pids)]),
+          );
+          const mainBefore = mainThreadCpuSeconds(groups.workers);
+          Object.assign(activity, {
+            samples: 0,
+            active: 0,
+            lock: 0,
+            idleInTransaction: 0,
+            statements: new Map(),
+            workerConnections: 0,
+            redisClients: 0,
+          });
+          sampling = true;
+          const sampler = sampleActivity();
+          const load = loadavg()[0]!.toFixed(1);
+          const start = performance.now();
+          const status = await runSweep(sweepSpec(mode, simulations, seed++, chunkSize));
+          const seconds = (performance.now() - start) / 1000;
+          sampling = false;
+          await sampler;
+          if (status.status !== 'completed' || status.progress.done !== simulations)
+            throw new Error(`sweep ended ${JSON.stringify(status)}`);
+          // CPU per 10⁶ simulations, whatever share of the shared machine each process got.
+          const used = Object.fromEntries(
+            Object.entries(groups).map(([name, pids]) => [name, treeCpuSeconds(pids) - cpuBefore[name]!]),
+          );
+          const mainUsed = mainThreadCpuSeconds(groups.workers) - mainBefore;
+          const perMillion = (s: number) => `${((s * 1e6) / simulations).toFixed(2)} s/10⁶`;
+          const cpu = Object.entries(used)
+            .map(([name, s]) => `${name} ${(s / seconds).toFixed(2)} (${perMillion(s)})`)
+            .join(', ');
+          const coordinatorSeconds = used.postgres! + used.api! + used.redis!;
+          const per = (n: number) => n / activity.samples;
+          const chunks = Math.ceil(simulations / chunkSize);
+          // Little's law: backends holding a transaction on average × wall time / chunks = server
+          // connection time per chunk (what a pgbouncer pool must provide).
+          const connectionSeconds =
+            ((per(activity.active) + per(activity.lock) + per(activity.idleInTransaction)) * seconds) /
+            chunks;
+          const line =
+            `${mode} ${processes}×${threads}: ${simulations} sims, ${chunks} chunks of ${chunkSize}, ` +
+            `${seconds.toFixed(1)} s → ${(simulations / seconds).toFixed(0)} sims/s (load ${load}); ` +
+            `CPU cores (CPU s per 10⁶ sims): ${cpu}; worker main threads ${perMillion(mainUsed)}, ` +
+            `coordinator (postgres + api + redis) ${perMillion(coordinatorSeconds)}; app backends per sample: active ${per(activity.active).toFixed(2)}, ` +
+            `lock wait ${per(activity.lock).toFixed(2)}, idle in transaction ${per(activity.idleInTransaction).toFixed(2)}; ` +
+            `server connection time per chunk ${(connectionSeconds * 1000).toFixed(0)} ms; ` +
+            `per worker process at most ${(activity.workerConnections / processes).toFixed(1)} Postgres and ` +
+            `${(activity.redisClients / processes).toFixed(1)} Redis connections`;
+          console.log(line);
+          const top = [...activity.statements].sort((x, y) => y[1] - x[1]).slice(0, 8);
+          for (const [statement, count] of top)
+            console.log(`    ${(count / activity.samples).toFixed(2)} backends ${statement}`);
+          results.push({
+            rate: simulations / seconds,
+            coordinatorSeconds: coordinatorSeconds / simulations,
+            label: line.split(':')[0]!,
+          });
+        }
       for (const worker of workers.splice(0).reverse()) await worker.stop('SIGTERM', 30_000);
     }
     const kernelAfter = kernelRate(4);
@@ -322,10 +355,13 @@ async function main() {
     console.log(
       `one core's kernel rate (after): ${kernelAfter.toFixed(0)} sims/s; mean ${kernel.toFixed(0)} sims/s`,
     );
-    for (const result of results) {
-      const [rate, line] = result.split('|');
-      console.log(`cores fed ${(Number(rate) / kernel).toFixed(0)} ← ${line!.split(':')[0]}`);
-    }
+    // Cores fed: the rate this machine reached ÷ one core's kernel rate (bound by the 2 cores the workers
+    // share); per coordinator core: the simulations one CPU-second of Postgres + API + Redis absorbs ÷ the same.
+    for (const { rate, coordinatorSeconds, label } of results)
+      console.log(
+        `cores fed ${(rate / kernel).toFixed(0)}, kernel cores fed per coordinator core ` +
+          `${(1 / coordinatorSeconds / kernel).toFixed(0)} ← ${label}`,
+      );
   } finally {
     for (const worker of workers.reverse()) await worker.stop('SIGTERM', 30_000);
     await api?.stop('SIGTERM', 30_000);
