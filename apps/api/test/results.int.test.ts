@@ -1,4 +1,4 @@
-import { completeChunk, loadChunk, outcomeColumns } from '@frontline/db';
+import { chunkRecording, completeChunk, loadChunk, outcomeColumns, recordChunk } from '@frontline/db';
 import { type ModelParams, simulatePatient } from '@frontline/sim';
 import {
   kaplanMeier,
@@ -390,9 +390,11 @@ describe('partial results while a sweep runs', () => {
           patientIndex: i,
         }),
       );
-    await completeChunk(harness.pool, { sweepId: created.id, chunkIndex: 0, workerHost: 'test' }, chunk, [
-      outcomes,
-    ]);
+    await completeChunk(
+      harness.pool,
+      { sweepId: created.id, chunkIndex: 0, workerHost: 'test' },
+      recordChunk(chunkRecording(created.id, chunk), [structuredClone(outcomes)]),
+    );
 
     const { body } = await harness.request(
       'GET',

@@ -1,4 +1,4 @@
-import { completeChunk, loadChunk, type OutcomeRecord } from '@frontline/db';
+import { chunkRecording, completeChunk, loadChunk, type OutcomeRecord, recordChunk } from '@frontline/db';
 import { type ModelId, type ParamsOf, simulateModelPatient } from '@frontline/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support/harness.js';
@@ -29,8 +29,10 @@ async function runChunk(harness: Harness, sweepId: string, chunkIndex: number) {
       );
     return records;
   });
-  const done = () =>
-    completeChunk(harness.pool, { sweepId, chunkIndex, workerHost: 'test' }, chunk, outcomes);
+  // Recorded as a simulation thread does (on a copy: recording rounds in place), and structured-cloned
+  // as it crosses threads (packed counts arrive as plain Uint8Arrays).
+  const recorded = structuredClone(recordChunk(chunkRecording(sweepId, chunk), structuredClone(outcomes)));
+  const done = () => completeChunk(harness.pool, { sweepId, chunkIndex, workerHost: 'test' }, recorded);
   return { done, outcomes, segments: chunk.segments };
 }
 

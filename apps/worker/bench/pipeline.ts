@@ -103,6 +103,7 @@ async function rawKernelSeconds(
       pool.run({
         cohortSeed: 1,
         segments: [{ modelId, params: points[0]!.params, patientStart: 0, patientEnd: 50 }],
+        recording: summaryRecording([points[0]!]),
       }),
     ),
   );
@@ -110,18 +111,33 @@ async function rawKernelSeconds(
   const tasks = [];
   for (let k = 0; k < chunkCount(plan.toSimulate, chunkSize); k++) {
     const { workStart, workEnd } = chunkWork(k, chunkSize, plan.toSimulate);
-    const segments = segmentsOf(placed, workStart, workEnd).map((s) => ({
+    const chunkSegments = segmentsOf(placed, workStart, workEnd);
+    const segments = chunkSegments.map((s) => ({
       modelId,
       params: s.point.params,
       patientStart: s.patientStart,
       patientEnd: s.patientEnd,
     }));
-    tasks.push(pool.run({ cohortSeed: spec.cohort.seed, segments }));
+    const recording = summaryRecording(chunkSegments.map((s) => s.point));
+    tasks.push(pool.run({ cohortSeed: spec.cohort.seed, segments, recording }));
   }
   await Promise.all(tasks);
   const seconds = (performance.now() - start) / 1000;
   await pool.close();
   return { seconds, total: plan.toSimulate };
+}
+
+/**
+ * The raw runs' recording: summary mode, as the e2e runs, so the threads do what the workers' threads do
+ * besides the model (grid, tallies) and, as there, hand back no outcomes.
+ */
+function summaryRecording(points: readonly { index: number; params: { stepDays: number } }[]) {
+  return {
+    sweepId: 'raw',
+    retention: 'summary' as const,
+    segments: points.map((p) => ({ pointId: p.index, stepDays: p.params.stepDays })),
+    fields: [],
+  };
 }
 
 /** Start the API or a worker process (as the stack does) and wait for its `ready` log line. */

@@ -1,16 +1,22 @@
 import { defaultModelId, resolveModelParams, simulateCohort } from '@frontline/sim';
-import type { SimulateChunkTask } from '../src/simulate-task.js';
+import { type SimulateChunkTask, type SimulateSegmentFn, simulateAndRecord } from '../src/simulate-task.js';
 
 // Benchmark only: 1,000 real outcomes of the default point, simulated once per thread, stand in for
 // every patient of every point (their patientIndex rewritten), so the tallies see realistic times.
 const bank = simulateCohort(defaultModelId, resolveModelParams(defaultModelId), 1, 0, 1_000);
 
-/** The piscina task of the ceiling bench's workers: outcomes without running the model. */
+/** The stand-in model: copies of the bank (fresh objects, as recording rounds them in place). */
+const standInModel: SimulateSegmentFn = (segment) => {
+  const outcomes = [];
+  for (let i = segment.patientStart; i < segment.patientEnd; i++)
+    outcomes.push({ ...bank[i % bank.length]!, patientIndex: i });
+  return outcomes;
+};
+
+/**
+ * The piscina task of the ceiling bench's workers: outcomes without running the model, recorded in the
+ * thread as in production (the stand-in replaces the model only).
+ */
 export default function standInSimulateChunk(task: SimulateChunkTask) {
-  return task.segments.map((segment) => {
-    const outcomes = [];
-    for (let i = segment.patientStart; i < segment.patientEnd; i++)
-      outcomes.push({ ...bank[i % bank.length]!, patientIndex: i });
-    return outcomes;
-  });
+  return simulateAndRecord(task, standInModel);
 }

@@ -1,4 +1,5 @@
 import {
+  chunkRecording,
   completeChunk,
   failChunk,
   forTenant,
@@ -29,7 +30,8 @@ export interface ChunkProcessorDeps {
 
 /**
  * One BullMQ job = one chunk, of one point or spanning several, run as one pool task. Postgres decides whether there is still work (a cancelled or failed
- * sweep, or a chunk already done, is skipped); the outcomes and the "done" mark are written in one
+ * sweep, or a chunk already done, is skipped); the thread simulates and records the chunk, and its
+ * outcomes and the "done" mark are written in one
  * transaction, so a retried or duplicated job changes nothing.
  */
 export function createChunkProcessor(deps: ChunkProcessorDeps) {
@@ -53,7 +55,8 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
     const stopTimer = deps.metrics.chunkSeconds.startTimer();
     try {
       const timeLimit = AbortSignal.timeout(deps.chunkTimeoutMs);
-      const outcomes = await deps.simulations
+      // The thread records the chunk too (grid, tallies, row columns): only that crosses back.
+      const recorded = await deps.simulations
         .run(
           {
             cohortSeed: chunk.cohortSeed,
@@ -63,6 +66,7 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
               patientStart: s.patientStart,
               patientEnd: s.patientEnd,
             })),
+            recording: chunkRecording(sweepId, chunk),
           },
           { signal: timeLimit },
         )
@@ -77,11 +81,11 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
           );
         });
       const { inserted, next } = await retry(() =>
-        completeChunk(db, { sweepId, chunkIndex, workerHost: deps.workerHost }, chunk, outcomes),
+        completeChunk(db, { sweepId, chunkIndex, workerHost: deps.workerHost }, recorded),
       );
       // Committed: a failure here leaves the next chunk pending without a job, which the reconciler heals.
       await deps.enqueue(next).catch((err: unknown) => log.warn({ err }, 'could not enqueue the next chunk'));
-      const simulated = outcomes.reduce((sum, o) => sum + o.length, 0);
+      const { simulated } = recorded;
       deps.metrics.simulated.inc(simulated);
       deps.metrics.rowsWritten.inc(inserted);
       log.debug({ simulated, inserted, segments: chunk.segments.length }, 'chunk done');

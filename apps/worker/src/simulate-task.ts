@@ -1,3 +1,9 @@
+import {
+  type ChunkRecording,
+  type OutcomeRecord,
+  type RecordedChunk,
+  recordChunk,
+} from '@frontline/db/record-chunk';
 import { type ModelId, type ParamsOf, simulateCohort } from '@frontline/sim';
 
 /** Patients [patientStart, patientEnd) of one point. */
@@ -9,21 +15,38 @@ export interface SimulateSegment {
   patientEnd: number;
 }
 
-/** One chunk: its segments, of one point or spanning several, run as one task. */
+/** One chunk: its segments, of one point or spanning several, run as one task, and how to record them. */
 export interface SimulateChunkTask {
   cohortSeed: number;
   segments: SimulateSegment[];
+  /** The loaded chunk's recording (chunkRecording): its segments in the same order. */
+  recording: ChunkRecording;
 }
 
-/** Runs inside a piscina thread: the model never runs on the worker's event loop. Outcomes per segment. */
-export default function simulateChunk(task: SimulateChunkTask) {
-  return task.segments.map((segment) =>
-    simulateCohort(
-      segment.modelId,
-      segment.params,
-      task.cohortSeed,
-      segment.patientStart,
-      segment.patientEnd - segment.patientStart,
-    ),
+/** The outcomes of one segment's patients. */
+export type SimulateSegmentFn = (segment: SimulateSegment, cohortSeed: number) => OutcomeRecord[];
+
+const runModel: SimulateSegmentFn = (segment, cohortSeed) =>
+  simulateCohort(
+    segment.modelId,
+    segment.params,
+    cohortSeed,
+    segment.patientStart,
+    segment.patientEnd - segment.patientStart,
   );
+
+/** Simulate a chunk's segments and record them, in this thread: only the recorded chunk crosses back. */
+export function simulateAndRecord(task: SimulateChunkTask, simulate: SimulateSegmentFn): RecordedChunk {
+  return recordChunk(
+    task.recording,
+    task.segments.map((segment) => simulate(segment, task.cohortSeed)),
+  );
+}
+
+/**
+ * Runs inside a piscina thread: the model never runs on the worker's event loop, nor does recording its
+ * outcomes (grid, tallies, row columns), so the main thread only runs the chunk's transaction.
+ */
+export default function simulateChunk(task: SimulateChunkTask): RecordedChunk {
+  return simulateAndRecord(task, runModel);
 }

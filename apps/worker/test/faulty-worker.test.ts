@@ -42,11 +42,23 @@ describe('faulty worker (test support)', () => {
     const { default: faultySimulateChunk } = await import('./support/faulty-simulate-task.js');
     const segment = { modelId: 'lf-tid@1' as const, params, patientStart: 0, patientEnd: 2 };
     const other = { ...segment, params: resolveParams({ growthRate: 0.03 }) };
+    const recording = (pointIds: number[]) => ({
+      sweepId: 'faults',
+      retention: 'summary' as const,
+      segments: pointIds.map((pointId) => ({ pointId, stepDays: params.stepDays })),
+      fields: [],
+    });
     // A chunk spanning points fails if any of its points is the faulty one.
-    expect(() => faultySimulateChunk({ cohortSeed: 1, segments: [other, segment] })).toThrow(
-      'injected fault: the model threw at this point',
-    );
-    const outcomes = faultySimulateChunk({ cohortSeed: 1, segments: [other, { ...other, patientEnd: 3 }] });
-    expect(outcomes.map((o) => o.length)).toEqual([2, 3]);
+    expect(() =>
+      faultySimulateChunk({ cohortSeed: 1, segments: [other, segment], recording: recording([2, 1]) }),
+    ).toThrow('injected fault: the model threw at this point');
+    const recorded = faultySimulateChunk({
+      cohortSeed: 1,
+      segments: [other, { ...other, patientEnd: 3 }],
+      recording: recording([2, 2]),
+    });
+    expect(recorded.simulated).toBe(5);
+    expect(recorded.tallies?.summaries.map((s) => s.patients)).toEqual([5]);
+    expect(recorded.rows).toBeUndefined();
   });
 });

@@ -4,12 +4,13 @@ import type pg from 'pg';
 import { chunkWork, type Segment, segmentsOf, unflattenRanges } from './chunk-plan.js';
 import { inTransaction } from './client.js';
 import { startNextCohortRound } from './cohort-rounds.js';
-import type { OutcomeRecord } from './outcome-columns.js';
+import { outcomeColumns } from './outcome-columns.js';
+import { insertOutcomeRows } from './outcomes.js';
 import type { ChunkRow } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, sweepState } from './sql-vocabulary.js';
-import { addChunkTallies, chunkTallies } from './tallies/record-tallies.js';
-import { storeOutcomeRowsOfPoints } from './tallies/recording.js';
-import { recordedOutcome, stepDaysOf } from './tallies/time-grid.js';
+import type { ChunkRecording, RecordedChunk } from './tallies/record-chunk.js';
+import { addChunkTallies } from './tallies/record-tallies.js';
+import { stepDaysOf } from './tallies/time-grid.js';
 
 /** A point a chunk simulates patients of. */
 export interface SegmentPoint {
@@ -171,37 +172,45 @@ const insertNextAndSettle = `
   where id = $1 and status in ${activeSweepStatesSql}
   returning status, (select chunk_index from next) as "nextIndex"`;
 
+const outcomeFields = outcomeColumns.map((c) => c.field);
+
 /**
- * Store a chunk's outcomes (one segment per point) and mark it done in one transaction. Idempotent: a
+ * What recording a loaded chunk's outcomes needs (recordChunk, in the simulation thread): the sweep's
+ * retention, each segment's point and grid (from the points' parameters: no lookup), the table's columns.
+ */
+export function chunkRecording(
+  sweepId: string,
+  work: Pick<ChunkWork, 'segments' | 'retention'>,
+): ChunkRecording {
+  return {
+    sweepId,
+    retention: work.retention,
+    segments: work.segments.map((s) => ({ pointId: s.point.pointId, stepDays: stepDaysOf(s.point.params) })),
+    fields: outcomeFields,
+  };
+}
+
+/**
+ * Store a chunk's recorded outcomes (recordChunk of chunkRecording: the rows, none in summary mode, and
+ * the tallies) and mark it done in one transaction. Idempotent: a
  * retried or duplicated chunk inserts no row and adds no count twice. The chunk that moves pending →
  * done gives the sweep's next chunk its row, keeping the window full; the caller enqueues `next` after
  * the commit (if it dies first, the reconciler enqueues it).
  *
- * Everything that needs no lock happens before the transaction (the points' grids, the chunk's counts,
- * packed). The transaction takes its locks from the narrowest to the most shared, each held to commit:
- * the chunk's row (the pending → done transition, the exactly-once guard), then its points' tally rows
+ * Everything that needs no lock happens before the transaction, in the simulation thread (the outcomes
+ * recorded on the points' grids, the chunk's counts packed, the rows laid out as column literals). The
+ * transaction takes its locks from the narrowest to the most shared, each held to commit: the chunk's row (the pending → done transition, the exactly-once guard), then its points' tally rows
  * (in key order), then the sweep's row, for two statements and the commit only. So chunks of a sweep
  * run their writes concurrently and queue only for that last step (and, sharing a point, its rows).
  */
 export async function completeChunk(
   pool: pg.Pool,
   chunk: { sweepId: string; chunkIndex: number; workerHost: string },
-  work: Pick<ChunkWork, 'segments' | 'retention'>,
-  outcomes: readonly (readonly OutcomeRecord[])[],
+  recorded: RecordedChunk,
 ): Promise<{ inserted: number; sweepStatus: SweepState; next: ChunkRef[] }> {
-  // The points' grids come with the loaded chunk (their params): no lookup per chunk.
-  const recordings = work.segments.map((segment) => ({
-    sweepId: chunk.sweepId,
-    pointId: segment.point.pointId,
-    stepDays: stepDaysOf(segment.point.params),
-    outcomes: work.retention,
-  }));
-  // Recorded once, here: the rows and the tables see the same values (times on each point's grid,
-  // single-precision outputs rounded), so tables rebuilt from the rows equal those kept at ingest.
-  const recorded = outcomes.map((records, i) =>
-    records.map((record) => recordedOutcome(record, recordings[i]!.stepDays)),
-  );
-  const tallies = chunkTallies(recordings, recorded);
+  const { tallies } = recorded;
+  if (tallies && tallies.sweepId !== chunk.sweepId)
+    throw new Error(`chunk of sweep ${chunk.sweepId} recorded for sweep ${tallies.sweepId}`);
   return inTransaction(pool, async (client) => {
     const { rowCount } = await client.query(
       `update chunks set status = ${chunkStatus('done')}, worker_host = $3, finished_at = now(),
@@ -217,7 +226,7 @@ export async function completeChunk(
       return { inserted: 0, sweepStatus: rows[0]?.status ?? 'cancelled', next: [] };
     }
     // All the chunk's rows in one insert (none in summary mode), then its counts in three statements (record-tallies.ts).
-    const inserted = await storeOutcomeRowsOfPoints(client, recordings, recorded);
+    const inserted = recorded.rows ? await insertOutcomeRows(client, recorded.rows) : 0;
     if (tallies) await addChunkTallies(client, tallies);
     const { rows: topUp } = await client.query<{
       tenantId: string;

@@ -23,6 +23,7 @@ export {
 export {
   type ChunkSegment,
   type ChunkWork,
+  chunkRecording,
   completeChunk,
   failChunk,
   loadChunk,
@@ -82,6 +83,7 @@ export {
 } from './sweeps.js';
 export { leaderFractionBin } from './tallies/chunk-tally.js';
 export { unpackHistogram, unpackStepCounts } from './tallies/packed-counts.js';
+export { type ChunkRecording, type RecordedChunk, recordChunk } from './tallies/record-chunk.js';
 export { gridIndex, onGrid, stepDaysOf } from './tallies/time-grid.js';
 export { forTenant, sweepTenant } from './tenancy.js';
 export {

@@ -2,25 +2,17 @@
  * The outcome columns, derived from the drizzle table: the COPY/insert writer and the exports take
  * their column lists from here, so a new model field is one column in schema.ts (+ its migration).
  */
-import { bestResponses, recistResponses } from '@frontline/contracts';
-import type { PatientOutcome, PatientOutcomeV2, SampledParamsV2 } from '@frontline/sim';
+import type { PatientOutcome, PatientOutcomeV2 } from '@frontline/sim';
 import { getTableColumns } from 'drizzle-orm';
+import { type Flat, type OutcomeField, type StoredValue, storedValueOf } from './outcome-values.js';
 import { outcomes } from './schema.js';
 import { gridTimeFields } from './tallies/time-grid.js';
 
-/** A patient outcome as a model returns it (MODEL.md §7, docs/model-v2.md §6); the trajectory is not stored. */
-export type OutcomeRecord = Omit<PatientOutcome, 'trajectory'> | Omit<PatientOutcomeV2, 'trajectory'>;
-type OutcomeRecordV2 = Omit<PatientOutcomeV2, 'trajectory'>;
+export { bestResponseCode, type OutcomeRecord } from './outcome-values.js';
 
-/** A model's outcome flattened to columns: `sampled.growthRate` → `sampledGrowthRate`. */
-type Flat<O extends { sampled: object }> = Omit<O, 'sampled' | 'trajectory'> & {
-  [K in keyof O['sampled'] as `sampled${Capitalize<K & string>}`]: O['sampled'][K];
-};
 type FlatOutcomeV1 = Flat<PatientOutcome>;
 type FlatOutcomeV2 = Flat<PatientOutcomeV2>;
 
-/** A column of `outcomes` that a model field fills (all but the point, which the chunk names). */
-export type OutcomeField = Exclude<keyof typeof outcomes.$inferSelect, 'pointId'>;
 /** The columns only lf-tid@2 fills (null in v1 rows). */
 type V2OnlyField = Exclude<keyof FlatOutcomeV2, keyof FlatOutcomeV1>;
 type Row = typeof outcomes.$inferSelect;
@@ -66,32 +58,7 @@ export interface OutcomeColumn {
   /** Whether it holds a step number of the point's time grid: step × stepDays is the recorded time in days. */
   gridTime: boolean;
   /** The stored value of one outcome (null: a v2 column of a v1 outcome). */
-  value: (outcome: OutcomeRecord) => number | boolean | null;
-}
-
-/** Stored code of a best response: its position in the vocabulary. */
-export const bestResponseCode = (response: PatientOutcome['bestResponse']) => bestResponses.indexOf(response);
-/** Stored code of a RECIST best response (v2): its position in `recistResponses`. */
-export const recistResponseCode = (response: PatientOutcomeV2['recistBestResponse']) =>
-  recistResponses.indexOf(response);
-
-/** An lf-tid@2 outcome (it carries the v2 fields). */
-export const isOutcomeV2 = (outcome: OutcomeRecord): outcome is OutcomeRecordV2 =>
-  'recistBestResponse' in outcome;
-
-function storedValueOf(field: OutcomeField): OutcomeColumn['value'] {
-  if (field === 'bestResponse') return (o) => bestResponseCode(o.bestResponse);
-  if (field === 'recistBestResponse')
-    return (o) => (isOutcomeV2(o) ? recistResponseCode(o.recistBestResponse) : null);
-  if (field.startsWith('sampled')) {
-    const name = `${field[7]!.toLowerCase()}${field.slice(8)}` as keyof SampledParamsV2;
-    return (o) => (o.sampled as Partial<SampledParamsV2>)[name] ?? null;
-  }
-  const name = field as Exclude<
-    keyof FlatOutcomeV2,
-    `sampled${string}` | 'bestResponse' | 'recistBestResponse'
-  >;
-  return (o) => (o as Partial<Pick<OutcomeRecordV2, typeof name>>)[name] ?? null;
+  value: StoredValue;
 }
 
 /** Every outcome column in table order, after point_id. */

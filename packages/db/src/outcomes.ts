@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { type OutcomeColumn, type OutcomeRecord, outcomeColumns } from './outcome-columns.js';
+import type { OutcomeRows } from './tallies/record-chunk.js';
 import { gridIndex, recordedOutcome } from './tallies/time-grid.js';
 
 // One array parameter per column: any number of rows in one statement, far under the 65,535
@@ -23,30 +24,17 @@ export function outcomeRow(record: OutcomeRecord, stepDays: number): Record<stri
   return Object.fromEntries(outcomeColumns.map((c) => [c.column, storedValue(c, recorded, stepDays)]));
 }
 
-/** One point's outcomes to store, already recorded (recordedOutcome) on its `stepDays` grid. */
-export interface PointOutcomes {
-  pointId: number;
-  stepDays: number;
-  records: readonly OutcomeRecord[];
-}
-
 /**
- * Insert the recorded outcomes of several points (a chunk's segments) in one statement, survival times as
- * step numbers of each point's grid; returns how many rows were new. Rounds nothing: single-precision
- * values arrive rounded (recordedOutcome), so the ::real cast keeps them as they are.
+ * Insert a chunk's rows (recordChunk's column literals, any number of points) in one statement; returns how
+ * many were new. Rounds nothing: single-precision values arrive rounded (recordedOutcome), so the ::real
+ * cast keeps them as they are.
  */
-export async function insertOutcomesOfPoints(
-  client: pg.PoolClient | pg.Client,
-  points: readonly PointOutcomes[],
-): Promise<number> {
-  const pointIds: number[] = [];
-  const values: (number | boolean | null)[][] = outcomeColumns.map(() => []);
-  for (const { pointId, stepDays, records } of points)
-    for (const record of records) {
-      pointIds.push(pointId);
-      for (const [i, c] of outcomeColumns.entries()) values[i]!.push(storedValue(c, record, stepDays));
-    }
-  if (pointIds.length === 0) return 0;
-  const result = await client.query(insertSql, [pointIds, ...values]);
+export async function insertOutcomeRows(client: pg.ClientBase, rows: OutcomeRows): Promise<number> {
+  if (rows.count === 0) return 0;
+  if (rows.columns.length !== outcomeColumns.length)
+    throw new Error(
+      `${rows.columns.length} outcome columns recorded; the table has ${outcomeColumns.length}`,
+    );
+  const result = await client.query(insertSql, [rows.pointIds, ...rows.columns]);
   return result.rowCount ?? 0;
 }

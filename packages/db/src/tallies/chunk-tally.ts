@@ -5,7 +5,7 @@
  */
 import type { SurvivalEndpoint } from '@frontline/contracts';
 import { bestResponses, recistResponses } from '@frontline/contracts';
-import { isOutcomeV2, type OutcomeRecord } from '../outcome-columns.js';
+import { isOutcomeV2, type OutcomeRecord } from '../outcome-values.js';
 import { gridIndex } from './time-grid.js';
 
 /** Events and censorings per grid step, steps ascending, steps with neither left out. */

@@ -8,7 +8,8 @@
  */
 import { bestResponses, recistResponses, survivalEndpoints } from '@frontline/contracts';
 import type pg from 'pg';
-import type { OutcomeRecord } from '../outcome-columns.js';
+import type { OutcomeRecord } from '../outcome-values.js';
+import { arrayLiteral } from './array-literal.js';
 import { type PointCounts, pointCounts, type StepCounts, stepCounts } from './chunk-tally.js';
 import {
   addHistograms,
@@ -94,22 +95,30 @@ interface SurvivalAddition {
   pointId: number;
   stepDays: number;
   counts: StepCounts;
-  packed: Buffer;
+  /** A Buffer where computed; a plain Uint8Array once structured-cloned out of a thread (pg sends either as bytea). */
+  packed: Uint8Array;
 }
 
 /**
- * What a chunk adds to its sweep's tables, computed before the transaction (pure, from the outcomes):
- * points ascending, so every chunk locks and writes the rows of points they share in the same order.
+ * What a chunk adds to its sweep's tables, computed before the transaction (pure, from the outcomes; in
+ * the simulation thread, recordChunk): points ascending, so every chunk locks and writes the rows of
+ * points they share in the same order. Small and transfer-friendly: nothing in it grows with patients
+ * but the dose intensities, which travel as one text array.
  */
 export interface ChunkTallies {
   sweepId: string;
   pointIds: number[];
   /** Per point, then per endpoint (survivalEndpoints' order). */
   survival: SurvivalAddition[];
-  /** Per point, aligned with pointIds. */
-  summaries: PointCounts[];
+  /** Per point, aligned with pointIds (their dose intensities in `doses`). */
+  summaries: Omit<PointCounts, 'doseIntensities'>[];
   /** Each summary's leader histogram packed, for a point whose row is not stored yet. */
-  packedHistograms: Buffer[];
+  packedHistograms: Uint8Array[];
+  /**
+   * The dose intensities of every point's dosed patients, points in order, as a float8[] literal, and each
+   * point's slice of it [start, end): their exact numeric sum is taken in SQL.
+   */
+  doses: { values: string; starts: number[]; ends: number[] };
 }
 
 /** A chunk's counts (one list of outcomes per recording, as its segments); undefined if it has none. */
@@ -139,13 +148,22 @@ export function chunkTallies(
       };
     }),
   );
-  const summaries = points.map((p) => pointCounts(p.records));
+  const counts = points.map((p) => pointCounts(p.records));
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let dosed = 0;
+  for (const c of counts) {
+    starts.push(dosed);
+    dosed += c.doseIntensities.length;
+    ends.push(dosed);
+  }
   return {
     sweepId: recordings[0]!.sweepId,
     pointIds: points.map((p) => p.recording.pointId),
     survival,
-    summaries,
-    packedHistograms: summaries.map((c) => packHistogram(c.leaderHistogram)),
+    summaries: counts.map(({ doseIntensities: _, ...summary }) => summary),
+    packedHistograms: counts.map((c) => packHistogram(c.leaderHistogram)),
+    doses: { values: arrayLiteral(counts.flatMap((c) => c.doseIntensities)), starts, ends },
   };
 }
 
@@ -158,7 +176,7 @@ export function chunkTallies(
 export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTallies): Promise<void> {
   const { sweepId, pointIds, summaries } = tallies;
   await client.query(lockPoints, [sweepId, pointIds]);
-  const { rows } = await client.query<{ pointId: number; endpoint: string | null; counts: Buffer }>(
+  const { rows } = await client.query<{ pointId: number; endpoint: string | null; counts: Uint8Array }>(
     readExisting,
     [sweepId, pointIds],
   );
@@ -174,12 +192,6 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
     }),
   ];
 
-  const doseOffsets: number[] = [];
-  let doses = 0;
-  for (const c of summaries) {
-    doseOffsets.push(doses);
-    doses += c.doseIntensities.length;
-  }
   await client.query(upsertBoth, [
     sweepId,
     pointIds,
@@ -196,10 +208,10 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
     summaries.map((c) => c.objectiveResponses),
     summaries.map((c) => c.toxicDeaths),
     summaries.map((c) => c.grade4Neutropenia),
-    doseOffsets,
-    summaries.flatMap((c) => c.doseIntensities),
+    tallies.doses.starts,
+    tallies.doses.values,
     summaries.flatMap((c) => c.recistBestResponse),
-    summaries.map((c, i) => doseOffsets[i]! + c.doseIntensities.length),
+    tallies.doses.ends,
     ...survivalArgs,
   ]);
 }

@@ -1,11 +1,8 @@
 /**
  * How a sweep records one point's outcomes: on the point's time grid, as per-patient rows (unless
- * the sweep keeps summaries only) and, once per chunk, into the sweep's tallies.
+ * the sweep keeps summaries only) and, once per chunk, into the sweep's tallies (record-chunk.ts).
  */
 import type { OutcomeRetention } from '@frontline/contracts';
-import type pg from 'pg';
-import type { OutcomeRecord } from '../outcome-columns.js';
-import { insertOutcomesOfPoints } from '../outcomes.js';
 
 /** What writing a point's outcomes for a sweep needs to know. */
 export interface PointRecording {
@@ -15,18 +12,4 @@ export interface PointRecording {
   stepDays: number;
   /** What the sweep keeps: `summary` writes no per-patient rows. */
   outcomes: OutcomeRetention;
-}
-
-/** Insert the rows of every segment of a chunk in one statement (none in summary mode); returns how many were new. */
-export async function storeOutcomeRowsOfPoints(
-  client: pg.PoolClient,
-  recordings: readonly PointRecording[],
-  outcomes: readonly (readonly OutcomeRecord[])[],
-): Promise<number> {
-  const kept = recordings.flatMap((recording, i) =>
-    recording.outcomes === 'summary'
-      ? []
-      : [{ pointId: recording.pointId, stepDays: recording.stepDays, records: outcomes[i] ?? [] }],
-  );
-  return insertOutcomesOfPoints(client, kept);
 }

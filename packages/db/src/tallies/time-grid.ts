@@ -4,7 +4,7 @@
  * model's own step after diagnosis, so exports, curves and the per-sweep tables agree exactly. The
  * kernel's output is not changed; the write path rounds.
  */
-import type { OutcomeRecord } from '../outcome-columns.js';
+import type { OutcomeRecord } from '../outcome-values.js';
 
 /**
  * A time within this fraction of a step above a grid point is that grid point: kernel times that are
@@ -57,10 +57,18 @@ export const singlePrecisionFields = [
  * the model gave it.
  */
 export function recordedOutcome<R extends OutcomeRecord>(record: R, stepDays: number): R {
-  const recorded: Record<string, unknown> = { ...record };
+  return recordOutcomeInPlace({ ...record }, stepDays);
+}
+
+/**
+ * recordedOutcome without the copy: rounds the outcome itself. For outcomes nothing else holds, as a
+ * simulation thread's own (recordChunk), where a copy per patient would cost more than the rounding.
+ */
+export function recordOutcomeInPlace<R extends OutcomeRecord>(record: R, stepDays: number): R {
+  const recorded = record as Record<string, unknown>;
   for (const field of gridTimeFields)
-    if (field in record) recorded[field] = onGrid(record[field as keyof R] as number, stepDays);
+    if (field in record) recorded[field] = onGrid(recorded[field] as number, stepDays);
   for (const field of singlePrecisionFields)
-    if (field in record) recorded[field] = Math.fround(record[field as keyof R] as number);
-  return recorded as R;
+    if (field in record) recorded[field] = Math.fround(recorded[field] as number);
+  return record;
 }
