@@ -1,6 +1,8 @@
 /**
  * Workers on several hosts (network namespaces, as infra/multihost/test): throughput of
- *   1. one worker process × 1 thread, then two (on two hosts) × 1 thread: scaling efficiency;
+ *   1. one worker process × 1 thread, then two (on two hosts) × 1 thread: scaling efficiency, measured
+ *      alternated 1×1, 2×1, 1×1, 2×1, 1×1 (BENCH_SCALING_ROUNDS 2×1 runs) so the shared machine's drift
+ *      cancels: each 2×1 rate over 2 × the mean of the 1×1 runs either side of it;
  *   2. two worker hosts reaching Postgres and Redis through the proxy host, first with no delay
  *      (the relay's own cost), then with BENCH_DELAY_MS each way (default 25: +50 ms per round trip);
  * and the Postgres and Redis connections each worker process holds (pg_stat_activity, CLIENT LIST),
@@ -8,6 +10,7 @@
  * API says `completed`, each worker warmed by a small sweep first. Needs root (ip netns).
  *
  *   pnpm --filter @frontline/multihost bench      (or: pnpm bench; BENCH_OUTCOMES=summary, BENCH_PATIENTS)
+ *   BENCH_SCALING_ONLY=1 BENCH_SCALING_ROUNDS=2 …   (the scaling figure only: no proxy, no latency runs)
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { type Cluster, startCluster, waitFor } from '../test/support/cluster.js';
@@ -16,6 +19,8 @@ const patients = Number(process.env.BENCH_PATIENTS ?? 6_000);
 const delayMs = Number(process.env.BENCH_DELAY_MS ?? 25);
 // Retention of the bench sweeps (issue 13's modes): `full` stores every row, `summary` only the tables.
 const retention = process.env.BENCH_OUTCOMES === 'summary' ? 'summary' : 'full';
+const scalingRounds = Number(process.env.BENCH_SCALING_ROUNDS ?? 2);
+const scalingOnly = process.env.BENCH_SCALING_ONLY === '1';
 let seed = 20_261_202;
 
 /** The benchmark sweep: 8 points of a three-axis grid, the default chunk size (production's). */
@@ -104,24 +109,41 @@ async function main() {
 
     await cluster.startWorkerHost('w1');
     await warm();
-    const one = await runSweep(cluster, patients);
-    line('1 process × 1 thread', one);
-    await cluster.startWorkerHost('w2');
-    await warm();
+    const ones = [await runSweep(cluster, patients)];
+    line('1 process × 1 thread', ones[0]!);
+    const twos: { seconds: number; rate: number }[] = [];
+    const efficiencies: number[] = [];
     let connections: Awaited<ReturnType<typeof countConnections>> = {};
-    const sampling = sampleBusyConnections(cluster);
-    const two = await runSweep(cluster, patients, async () => {
-      connections = await countConnections(cluster, ['w1', 'w2']);
-    });
-    const busy = await sampling.stop();
-    line('2 processes × 1 thread', two);
-    console.log(`scaling efficiency (2 × 1 vs 1 × 1): ${(two.rate / (2 * one.rate)).toFixed(3)}`);
+    let busy = { samples: 0, mean: 0, max: 0 };
+    for (let round = 0; round < scalingRounds; round++) {
+      const second = await cluster.startWorkerHost('w2');
+      await warm();
+      const sampling = round === 0 ? sampleBusyConnections(cluster) : undefined;
+      const two = await runSweep(cluster, patients, async () => {
+        if (round === 0) connections = await countConnections(cluster, ['w1', 'w2']);
+      });
+      if (sampling) busy = await sampling.stop();
+      line('2 processes × 1 thread', two);
+      await Promise.all(second.map((worker) => worker.managed.stop('SIGTERM', 60_000)));
+      const one = await runSweep(cluster, patients);
+      line('1 process × 1 thread', one);
+      const efficiency = two.rate / (ones.at(-1)!.rate + one.rate);
+      console.log(`scaling efficiency (2 × 1 vs the 1 × 1 runs either side): ${efficiency.toFixed(3)}`);
+      ones.push(one);
+      twos.push(two);
+      efficiencies.push(efficiency);
+    }
+    const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(
+      `scaling efficiency, ${efficiencies.length} alternations: ${efficiencies.map((e) => e.toFixed(3)).join(', ')}; mean ${mean(efficiencies).toFixed(3)}`,
+    );
     console.log(`connections per worker process while running: ${JSON.stringify(connections)}`);
     console.log(
       `worker backends not idle (in a statement or a transaction), per process: mean ${(busy.mean / 2).toFixed(3)}, max of both ${busy.max} (${busy.samples} samples)`,
     );
     await stopHost('w1');
-    await stopHost('w2');
+    if (scalingOnly) return;
+    const two = { rate: mean(twos.map((t) => t.rate)) };
 
     await cluster.startProxy(0);
     await cluster.startWorkerHost('w3', { viaProxy: true });
