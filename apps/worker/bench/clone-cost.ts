@@ -1,0 +1,68 @@
+/**
+ * What crossing from a simulation thread to the main thread costs for one chunk, by form (v8 serialize
+ * + deserialize, as postMessage does; the main thread pays the deserialize), and what pg then does on the
+ * main thread to send each form as the outcome insert's parameters. Bench only, indicative:
+ *
+ *   node --conditions=@frontline/source --import tsx apps/worker/bench/clone-cost.ts   (BENCH_PATIENTS=20000)
+ */
+import { createRequire } from 'node:module';
+import { deserialize, serialize } from 'node:v8';
+import { chunkRecording, outcomeColumns, recordChunk } from '@frontline/db';
+import { defaultModelId, resolveModelParams, simulateCohort } from '@frontline/sim';
+
+// pg's own conversion of a parameter (what client.query runs on the main thread): not in its typings.
+const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as {
+  prepareValue: (value: unknown) => unknown;
+};
+
+const patients = Number(process.env.BENCH_PATIENTS ?? 20_000);
+const params = resolveModelParams(defaultModelId);
+const bank = simulateCohort(defaultModelId, params, 1, 0, 1_000);
+const outcomes = () => [
+  Array.from({ length: patients }, (_, i) => ({ ...bank[i % 1_000]!, patientIndex: i })),
+];
+const work = {
+  retention: 'full' as const,
+  segments: [
+    {
+      point: { pointId: 1, pointIndex: 0, pointHash: '', modelId: defaultModelId, params },
+      patientStart: 0,
+      patientEnd: patients,
+    },
+  ],
+};
+const recorded = recordChunk(chunkRecording('s', work), outcomes());
+const summary = recordChunk(chunkRecording('s', { ...work, retention: 'summary' }), outcomes());
+const numberColumns = outcomeColumns.map((c) => outcomes()[0]!.map((o) => c.value(o)));
+const typedColumns = numberColumns.map((col) => Float64Array.from(col, (v) => Number(v)));
+
+function time(label: string, run: () => unknown) {
+  run();
+  const start = performance.now();
+  const repeats = 5;
+  for (let i = 0; i < repeats; i++) run();
+  const ms = (performance.now() - start) / repeats;
+  console.log(
+    `${label}: ${ms.toFixed(1)} ms per chunk of ${patients} = ${((ms / patients) * 1e3).toFixed(2)} s per 10⁶`,
+  );
+}
+const clone = (x: unknown) => () => deserialize(serialize(x));
+const bytes = (x: unknown) => (serialize(x).length / patients).toFixed(0);
+console.log(
+  `bytes per patient cloned: objects ${bytes(outcomes())}, number[] columns ${bytes(numberColumns)}, Float64Array columns ${bytes(typedColumns)}, literals ${bytes(recorded)}, summary ${bytes(summary)}`,
+);
+time('clone outcome objects (before)', clone(outcomes()));
+time('pg arrayString of number[] columns (before, main thread)', () =>
+  numberColumns.map((c) => pgUtils.prepareValue(c)),
+);
+time('clone number[] columns', clone(numberColumns));
+time(
+  'clone Float64Array columns (pg would send them as bytea: needs a text step after)',
+  clone(typedColumns),
+);
+time('clone RecordedChunk, full (after: column literals + tallies)', clone(recorded));
+time('clone RecordedChunk, summary (after)', clone(summary));
+time('recordChunk in the thread, full', () => recordChunk(chunkRecording('s', work), outcomes()));
+time('recordChunk in the thread, summary', () =>
+  recordChunk(chunkRecording('s', { ...work, retention: 'summary' }), outcomes()),
+);
