@@ -1,12 +1,12 @@
 import { defaultModelId, resolveModelParams, simulateCohort } from '@frontline/sim';
-import { type SimulateChunkTask, type SimulateSegmentFn, simulateAndRecord } from '../src/simulate-task.js';
+import { type SegmentModel, type SimulateChunkTask, simulateAndRecord } from '../src/simulate-task.js';
 
 // Benchmark only: 1,000 real outcomes of the default point, simulated once per thread, stand in for
 // every patient of every point (their patientIndex rewritten), so the tallies see realistic times.
 const bank = simulateCohort(defaultModelId, resolveModelParams(defaultModelId), 1, 0, 1_000);
 
 /** The stand-in model: copies of the bank (fresh objects, as recording rounds them in place). */
-const standInModel: SimulateSegmentFn = (segment) => {
+const standInModel: SegmentModel = (segment) => {
   const outcomes = [];
   for (let i = segment.patientStart; i < segment.patientEnd; i++)
     outcomes.push({ ...bank[i % bank.length]!, patientIndex: i });

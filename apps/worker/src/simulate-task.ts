@@ -23,10 +23,10 @@ export interface SimulateChunkTask {
   recording: ChunkRecording;
 }
 
-/** The outcomes of one segment's patients. */
-export type SimulateSegmentFn = (segment: SimulateSegment, cohortSeed: number) => OutcomeRecord[];
+/** A model run over one segment: the outcomes of its patients (the real kernel, or the ceiling bench's stand-in). */
+export type SegmentModel = (segment: SimulateSegment, cohortSeed: number) => OutcomeRecord[];
 
-const runModel: SimulateSegmentFn = (segment, cohortSeed) =>
+const runModel: SegmentModel = (segment, cohortSeed) =>
   simulateCohort(
     segment.modelId,
     segment.params,
@@ -36,7 +36,7 @@ const runModel: SimulateSegmentFn = (segment, cohortSeed) =>
   );
 
 /** Simulate a chunk's segments and record them, in this thread: only the recorded chunk crosses back. */
-export function simulateAndRecord(task: SimulateChunkTask, simulate: SimulateSegmentFn): RecordedChunk {
+export function simulateAndRecord(task: SimulateChunkTask, simulate: SegmentModel): RecordedChunk {
   return recordChunk(
     task.recording,
     task.segments.map((segment) => simulate(segment, task.cohortSeed)),
