@@ -12,6 +12,7 @@
  *   pnpm --filter @frontline/multihost bench      (or: pnpm bench; BENCH_OUTCOMES=summary, BENCH_PATIENTS)
  *   BENCH_SCALING_ONLY=1 BENCH_SCALING_ROUNDS=2 …   (the scaling figure only: no proxy, no latency runs)
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { type Cluster, startCluster, waitFor } from '../test/support/cluster.js';
 
@@ -95,6 +96,73 @@ function sampleBusyConnections(cluster: Cluster) {
   };
 }
 
+/** CPU seconds (user + system) of one thread, from /proc; 0 if it has exited. */
+function threadCpuSeconds(pid: number, tid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Every thread's CPU seconds of every process on these hosts, keyed `host pid tid`. */
+function threadCpu(cluster: Cluster, hosts: readonly string[]): Map<string, number> {
+  const cpu = new Map<string, number>();
+  for (const host of hosts)
+    for (const pid of cluster.network.pids(host)) {
+      let tids: string[] = [];
+      try {
+        tids = readdirSync(`/proc/${pid}/task`);
+      } catch {
+        continue; // exited meanwhile
+      }
+      for (const tid of tids) cpu.set(`${host} ${pid} ${tid}`, threadCpuSeconds(pid, Number(tid)));
+    }
+  return cpu;
+}
+
+/**
+ * Where a run's CPU went, per 10⁶ simulations: the simulation threads (per worker process, its busiest
+ * thread but the main one: WORKER_THREADS=1), everything else of the worker processes (main thread, GC and
+ * I/O helpers), and the coordinator (the data and api hosts: Postgres, Redis, the API). On 2 cores the
+ * 2 × 1 run pays the overhead out of simulation time, so 1 / (1 + overhead / simulation) is the scaling
+ * efficiency the CPU alone allows (before the two kernels' own 0.93–0.98 on this machine).
+ */
+function cpuSplit(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  workerHosts: readonly string[],
+  simulations: number,
+) {
+  const used = new Map<string, number>();
+  for (const [key, seconds] of after) used.set(key, seconds - (before.get(key) ?? 0));
+  let coordinator = 0;
+  let simulation = 0;
+  let workerOther = 0;
+  const perProcess = new Map<string, { tid: string; seconds: number }[]>();
+  for (const [key, seconds] of used) {
+    const [host, pid, tid] = key.split(' ') as [string, string, string];
+    if (!workerHosts.includes(host)) {
+      coordinator += seconds;
+      continue;
+    }
+    const threads = perProcess.get(`${host} ${pid}`) ?? [];
+    threads.push({ tid, seconds });
+    perProcess.set(`${host} ${pid}`, threads);
+  }
+  for (const [process, threads] of perProcess) {
+    const pid = process.split(' ')[1];
+    const busiest = Math.max(0, ...threads.filter((t) => t.tid !== pid).map((t) => t.seconds));
+    simulation += busiest;
+    workerOther += threads.reduce((sum, t) => sum + t.seconds, 0) - busiest;
+  }
+  const per = (seconds: number) => ((seconds * 1e6) / simulations).toFixed(1);
+  const overhead = coordinator + workerOther;
+  return `CPU-s per 10⁶: simulation threads ${per(simulation)}, rest of the worker processes ${per(workerOther)}, coordinator ${per(coordinator)}; overhead / simulation ${(overhead / simulation).toFixed(3)} → CPU-bound 2-core efficiency ${(1 / (1 + overhead / simulation)).toFixed(3)}`;
+}
+
 async function main() {
   console.log(
     `machine: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores, load ${loadavg()[0]?.toFixed(2)}, outcomes ${retention}, node ${process.version}`,
@@ -107,10 +175,18 @@ async function main() {
     const line = (what: string, run: { seconds: number; rate: number }) =>
       console.log(`${what}: ${run.rate.toFixed(0)} sims/s (${run.seconds.toFixed(2)} s)`);
 
+    const cpuHosts = ['data', 'api', 'w1', 'w2'];
+    const measured = async (run: () => Promise<{ seconds: number; rate: number }>) => {
+      const before = threadCpu(cluster, cpuHosts);
+      const result = await run();
+      console.log(`  ${cpuSplit(before, threadCpu(cluster, cpuHosts), ['w1', 'w2'], 8 * patients)}`);
+      return result;
+    };
     await cluster.startWorkerHost('w1');
     await warm();
-    const ones = [await runSweep(cluster, patients)];
-    line('1 process × 1 thread', ones[0]!);
+    const first = await measured(() => runSweep(cluster, patients));
+    line('1 process × 1 thread', first);
+    const ones = [first];
     const twos: { seconds: number; rate: number }[] = [];
     const efficiencies: number[] = [];
     let connections: Awaited<ReturnType<typeof countConnections>> = {};
@@ -119,13 +195,15 @@ async function main() {
       const second = await cluster.startWorkerHost('w2');
       await warm();
       const sampling = round === 0 ? sampleBusyConnections(cluster) : undefined;
-      const two = await runSweep(cluster, patients, async () => {
-        if (round === 0) connections = await countConnections(cluster, ['w1', 'w2']);
-      });
+      const two = await measured(() =>
+        runSweep(cluster, patients, async () => {
+          if (round === 0) connections = await countConnections(cluster, ['w1', 'w2']);
+        }),
+      );
       if (sampling) busy = await sampling.stop();
       line('2 processes × 1 thread', two);
       await Promise.all(second.map((worker) => worker.managed.stop('SIGTERM', 60_000)));
-      const one = await runSweep(cluster, patients);
+      const one = await measured(() => runSweep(cluster, patients));
       line('1 process × 1 thread', one);
       const efficiency = two.rate / (ones.at(-1)!.rate + one.rate);
       console.log(`scaling efficiency (2 × 1 vs the 1 × 1 runs either side): ${efficiency.toFixed(3)}`);
