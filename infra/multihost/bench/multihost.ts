@@ -126,7 +126,8 @@ function threadCpu(cluster: Cluster, hosts: readonly string[]): Map<string, numb
 /**
  * Where a run's CPU went, per 10⁶ simulations: the simulation threads (per worker process, its busiest
  * thread but the main one: WORKER_THREADS=1), everything else of the worker processes (main thread, GC and
- * I/O helpers), and the coordinator (the data and api hosts: Postgres, Redis, the API). On 2 cores the
+ * I/O helpers), and the coordinator (the data and api hosts: Postgres, Redis, the API with its reconciler every
+ * 2 s here, and the bench's own progress polling every 100 ms through the api host's relay). On 2 cores the
  * 2 × 1 run pays the overhead out of simulation time, so 1 / (1 + overhead / simulation) is the scaling
  * efficiency the CPU alone allows (before the two kernels' own 0.93–0.98 on this machine).
  */
@@ -138,14 +139,14 @@ function cpuSplit(
 ) {
   const used = new Map<string, number>();
   for (const [key, seconds] of after) used.set(key, seconds - (before.get(key) ?? 0));
-  let coordinator = 0;
+  const coordinatorHosts = new Map<string, number>();
   let simulation = 0;
   let workerOther = 0;
   const perProcess = new Map<string, { tid: string; seconds: number }[]>();
   for (const [key, seconds] of used) {
     const [host, pid, tid] = key.split(' ') as [string, string, string];
     if (!workerHosts.includes(host)) {
-      coordinator += seconds;
+      coordinatorHosts.set(host, (coordinatorHosts.get(host) ?? 0) + seconds);
       continue;
     }
     const threads = perProcess.get(`${host} ${pid}`) ?? [];
@@ -159,8 +160,10 @@ function cpuSplit(
     workerOther += threads.reduce((sum, t) => sum + t.seconds, 0) - busiest;
   }
   const per = (seconds: number) => ((seconds * 1e6) / simulations).toFixed(1);
+  const coordinator = [...coordinatorHosts.values()].reduce((a, b) => a + b, 0);
+  const byHost = [...coordinatorHosts].map(([host, seconds]) => `${host} ${per(seconds)}`).join(', ');
   const overhead = coordinator + workerOther;
-  return `CPU-s per 10⁶: simulation threads ${per(simulation)}, rest of the worker processes ${per(workerOther)}, coordinator ${per(coordinator)}; overhead / simulation ${(overhead / simulation).toFixed(3)} → CPU-bound 2-core efficiency ${(1 / (1 + overhead / simulation)).toFixed(3)}`;
+  return `CPU-s per 10⁶: simulation threads ${per(simulation)}, rest of the worker processes ${per(workerOther)}, coordinator ${per(coordinator)} (${byHost}); overhead / simulation ${(overhead / simulation).toFixed(3)} → CPU-bound 2-core efficiency ${(1 / (1 + overhead / simulation)).toFixed(3)}`;
 }
 
 async function main() {
