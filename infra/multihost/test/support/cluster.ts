@@ -207,7 +207,12 @@ export async function startCluster(options: ClusterOptions) {
         const { body } = await cluster.request('GET', `/v1/sweeps/${id}`);
         return body as unknown as SweepView;
       },
-      async waitForSweep(id: string, until: (sweep: SweepView) => boolean, timeoutMs = 240_000) {
+      async waitForSweep(
+        id: string,
+        until: (sweep: SweepView) => boolean,
+        timeoutMs = 240_000,
+        pollMs = 100,
+      ) {
         let last: SweepView | undefined;
         await waitFor(
           `sweep ${id}`,
@@ -217,6 +222,7 @@ export async function startCluster(options: ClusterOptions) {
           },
           timeoutMs,
           () => JSON.stringify(last),
+          pollMs,
         );
         return last as SweepView;
       },
@@ -503,10 +509,11 @@ export async function waitFor(
   check: () => Promise<boolean>,
   timeoutMs = 60_000,
   detail: () => string = () => '',
+  pollMs = 100,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${detail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
