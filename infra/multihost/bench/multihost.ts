@@ -109,7 +109,16 @@ function threadCpuSeconds(pid: number, tid: number): number {
   }
 }
 
-/** Every thread's CPU seconds of every process on these hosts, keyed `host pid tid`. */
+/** A process's program name (`postgres`, `redis-server`, `node`), to split a host's CPU by server. */
+function programOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return 'exited';
+  }
+}
+
+/** Every thread's CPU seconds of every process on these hosts, keyed `host:program pid tid`. */
 function threadCpu(cluster: Cluster, hosts: readonly string[]): Map<string, number> {
   const cpu = new Map<string, number>();
   for (const host of hosts)
@@ -120,7 +129,8 @@ function threadCpu(cluster: Cluster, hosts: readonly string[]): Map<string, numb
       } catch {
         continue; // exited meanwhile
       }
-      for (const tid of tids) cpu.set(`${host} ${pid} ${tid}`, threadCpuSeconds(pid, Number(tid)));
+      const program = programOf(pid);
+      for (const tid of tids) cpu.set(`${host}:${program} ${pid} ${tid}`, threadCpuSeconds(pid, Number(tid)));
     }
   return cpu;
 }
@@ -146,9 +156,10 @@ function cpuSplit(
   let workerOther = 0;
   const perProcess = new Map<string, { tid: string; seconds: number }[]>();
   for (const [key, seconds] of used) {
-    const [host, pid, tid] = key.split(' ') as [string, string, string];
+    const [hostProgram, pid, tid] = key.split(' ') as [string, string, string];
+    const host = hostProgram.split(':')[0]!;
     if (!workerHosts.includes(host)) {
-      coordinatorHosts.set(host, (coordinatorHosts.get(host) ?? 0) + seconds);
+      coordinatorHosts.set(hostProgram, (coordinatorHosts.get(hostProgram) ?? 0) + seconds);
       continue;
     }
     const threads = perProcess.get(`${host} ${pid}`) ?? [];
