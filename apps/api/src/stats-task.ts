@@ -4,7 +4,7 @@
  */
 import type { EndpointSummary } from '@frontline/contracts';
 import type { TimeCounts } from '@frontline/db';
-import { kaplanMeierSummary } from '@frontline/stats';
+import { kaplanMeierSummary, stratifiedCounts } from '@frontline/stats';
 import { type CellCounts, distinctPatients, pooledGroups, stratumCounts } from './group-cells.js';
 import { armPower, type HazardRatiosTask, hazardRatios, type PowerTask } from './hazard-stats.js';
 import { type SensitivityTask, sensitivityOf } from './sensitivity.js';
@@ -69,9 +69,16 @@ function survivalStats(task: SurvivalStatsTask): SurvivalStatsResult {
   );
   const { comparison } = task;
   // Pooled points hold the same patients: compare them stratum by stratum (survdiff(… + strata(…))).
+  // Each group's strata are checked and tabulated once, for all the tests it takes part in.
+  const strata = task.stratified
+    ? pooled.map((_, g) => {
+        const parts = stratumCounts(task.cells, g);
+        return parts === null ? null : stratifiedCounts(parts, `logRank group ${g}`);
+      })
+    : [];
   const test = (groups: number[]) =>
     task.stratified
-      ? logRankByStratumOf(groups.map((g) => stratumCounts(task.cells, g)))
+      ? logRankByStratumOf(groups.map((g) => strata[g]!))
       : logRankOf(groups.map((g) => pooled[g]!));
   const overall = comparison.method === 'allGroups' ? test([...pooled.keys()]) : null;
   const logRanks = pooled.map((_, g) => {

@@ -6,6 +6,7 @@ import {
   logRankByStratum,
   medianSurvival,
   rmst,
+  type StratifiedCounts,
   type StratumCounts,
   type SurvivalCurve,
   survivalEstimateAt,
@@ -120,11 +121,15 @@ export function logRankOf(groups: readonly TimeCounts[]): LogRankView | null {
 }
 
 /**
- * Stratified log-rank test of the given groups, from each one's count tables per stratum (null: a group
- * without outcomes); null unless two have some.
+ * Stratified log-rank test of the given groups, from each one's count tables per stratum, as given or
+ * prepared by stratifiedCounts (null: a group without outcomes); null unless two have some.
  */
-export function logRankByStratumOf(groups: readonly (readonly StratumCounts[] | null)[]): LogRankView | null {
-  const present = groups.filter((group): group is readonly StratumCounts[] => group !== null);
+export function logRankByStratumOf(
+  groups: readonly (readonly StratumCounts[] | StratifiedCounts | null)[],
+): LogRankView | null {
+  const present = groups.filter(
+    (group): group is readonly StratumCounts[] | StratifiedCounts => group !== null,
+  );
   if (present.length < 2) return null;
   const result = logRankByStratum(present);
   return { chiSq: result.chiSq, df: result.df, pValue: result.pValue };
