@@ -17,11 +17,26 @@ export interface CellCounts {
 
 const cellsOf = (cells: CellCounts, g: number) => cells.group.flatMap((group, c) => (group === g ? [c] : []));
 
-/** Each group's pooled table: all its patient rows, as Kaplan–Meier and the unstratified tests see them. */
+/** A group's pooled table: all its patient rows, as Kaplan–Meier and the unstratified tests see them. */
+export function pooledGroup(cells: CellCounts, g: number): TimeCounts {
+  return poolCountTables(cellsOf(cells, g).map((c) => cells.counts[c]!));
+}
+
+/** Each group's pooled table. */
 export function pooledGroups(cells: CellCounts, groups: number): TimeCounts[] {
-  return Array.from({ length: groups }, (_, g) =>
-    poolCountTables(cellsOf(cells, g).map((c) => cells.counts[c]!)),
-  );
+  return Array.from({ length: groups }, (_, g) => pooledGroup(cells, g));
+}
+
+/** The cells of the given groups only (group numbers unchanged), to send a thread only what it needs. */
+export function cellsOfGroups(cells: CellCounts, groups: readonly number[]): CellCounts {
+  const wanted = new Set(groups);
+  const kept = cells.group.flatMap((group, c) => (wanted.has(group) ? [c] : []));
+  return {
+    counts: kept.map((c) => cells.counts[c]!),
+    group: kept.map((c) => cells.group[c]!),
+    stratum: kept.map((c) => cells.stratum[c]!),
+    cohortPatients: cells.cohortPatients,
+  };
 }
 
 /** The group's rows with the stratum of each (its cells concatenated); null when it has no outcomes. */

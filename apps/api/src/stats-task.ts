@@ -5,11 +5,18 @@
 import type { EndpointSummary } from '@frontline/contracts';
 import type { TimeCounts } from '@frontline/db';
 import { kaplanMeierSummary, stratifiedCounts } from '@frontline/stats';
-import { type CellCounts, distinctPatients, pooledGroups, stratumCounts } from './group-cells.js';
+import {
+  type CellCounts,
+  distinctPatients,
+  pooledGroup,
+  pooledGroups,
+  stratumCounts,
+} from './group-cells.js';
 import { armPower, type HazardRatiosTask, hazardRatios, type PowerTask } from './hazard-stats.js';
 import { type SensitivityTask, sensitivityOf } from './sensitivity.js';
 import {
   hasOutcomes,
+  joinSurvivalGroups,
   type LogRankView,
   logRankByStratumOf,
   logRankOf,
@@ -46,6 +53,11 @@ export interface SurvivalStatsResult {
   groupsJson: string;
 }
 
+export interface SurvivalTestsResult {
+  overall: LogRankView | null;
+  logRanks: (LogRankView | null)[];
+}
+
 export interface PointStatsTask {
   kind: 'points';
   os: TimeCounts[];
@@ -61,38 +73,60 @@ export type EndpointView = EndpointSummary;
 const orNull = (value: number | null | undefined) =>
   value === null || value === undefined || Number.isNaN(value) ? null : value;
 
-function survivalStats(task: SurvivalStatsTask): SurvivalStatsResult {
-  const pooled = pooledGroups(task.cells, task.heads.length);
-  const summaries = pooled.map(
-    (counts, g) =>
-      summariseGroup(counts, { at: task.at, tau: task.taus[g]!, maxPoints: task.maxPoints }).summary,
-  );
-  const { comparison } = task;
+/**
+ * The log-rank tests of a survival request: one across all groups, or each group against its reference.
+ * `logRanks` has one entry per group (the overall test repeated when all groups are tested together).
+ */
+export function survivalTests(task: Omit<SurvivalTestsTask, 'kind'>): SurvivalTestsResult {
+  const { comparison, cells, groups } = task;
+  const all = Array.from({ length: groups }, (_, g) => g);
   // Pooled points hold the same patients: compare them stratum by stratum (survdiff(… + strata(…))).
   // Each group's strata are checked and tabulated once, for all the tests it takes part in.
   const strata = task.stratified
-    ? pooled.map((_, g) => {
-        const parts = stratumCounts(task.cells, g);
+    ? all.map((g) => {
+        const parts = stratumCounts(cells, g);
         return parts === null ? null : stratifiedCounts(parts, `logRank group ${g}`);
       })
     : [];
-  const test = (groups: number[]) =>
+  const pooled = task.stratified ? [] : pooledGroups(cells, groups);
+  const test = (members: number[]) =>
     task.stratified
-      ? logRankByStratumOf(groups.map((g) => strata[g]!))
-      : logRankOf(groups.map((g) => pooled[g]!));
-  const overall = comparison.method === 'allGroups' ? test([...pooled.keys()]) : null;
-  const logRanks = pooled.map((_, g) => {
+      ? logRankByStratumOf(members.map((g) => strata[g]!))
+      : logRankOf(members.map((g) => pooled[g]!));
+  const overall = comparison.method === 'allGroups' ? test(all) : null;
+  const logRanks = all.map((g) => {
     if (comparison.method === 'allGroups') return overall;
     const reference = comparison.references[g];
     return reference === null || reference === undefined ? null : test([reference, g]);
   });
-  const groups = task.heads.map((head, g) => ({
-    ...head,
-    distinctPatients: distinctPatients(task.cells, g),
-    ...summaries[g]!,
-    logRank: logRanks[g] ?? null,
-  }));
-  return { overall, groupsJson: JSON.stringify(groups) };
+  return { overall, logRanks };
+}
+
+/**
+ * Each of `groups`' answer as JSON text, all but its log-rank test (the last field, added by
+ * joinSurvivalGroups): its head, distinct patients, Kaplan–Meier curve and summaries. `cells` may hold
+ * only these groups' cells (group numbers unchanged).
+ */
+export function survivalCurves(task: Omit<SurvivalCurvesTask, 'kind'>): string[] {
+  return task.groups.map((g) => {
+    const { summary } = summariseGroup(pooledGroup(task.cells, g), {
+      at: task.at,
+      tau: task.taus[g]!,
+      maxPoints: task.maxPoints,
+    });
+    return JSON.stringify({
+      ...task.heads[g]!,
+      distinctPatients: distinctPatients(task.cells, g),
+      ...summary,
+    });
+  });
+}
+
+function survivalStats(task: SurvivalStatsTask): SurvivalStatsResult {
+  const groups = task.heads.length;
+  const tests = survivalTests({ ...task, groups });
+  const curves = survivalCurves({ ...task, groups: Array.from({ length: groups }, (_, g) => g) });
+  return { overall: tests.overall, groupsJson: joinSurvivalGroups(curves, tests.logRanks) };
 }
 
 /** A point's endpoint from its count table: only the numbers the row shows (kaplanMeierSummary, no curve). */
@@ -120,12 +154,35 @@ function pointStats(task: PointStatsTask): { os: EndpointSummary; pfs: EndpointS
   }));
 }
 
-export type StatsTask = SurvivalStatsTask | PointStatsTask | SensitivityTask | HazardRatiosTask | PowerTask;
+/** A survival request's tests alone (run beside its curves, in another thread). */
+export type SurvivalTestsTask = Pick<SurvivalStatsTask, 'cells' | 'stratified' | 'comparison'> & {
+  kind: 'survivalTests';
+  groups: number;
+};
+
+/** Some of a survival request's groups' curves and summaries (their cells only). */
+export type SurvivalCurvesTask = Pick<SurvivalStatsTask, 'cells' | 'heads' | 'taus' | 'at' | 'maxPoints'> & {
+  kind: 'survivalCurves';
+  groups: number[];
+};
+
+export type StatsTask =
+  | SurvivalStatsTask
+  | SurvivalTestsTask
+  | SurvivalCurvesTask
+  | PointStatsTask
+  | SensitivityTask
+  | HazardRatiosTask
+  | PowerTask;
 
 export default function runStatsTask(task: StatsTask) {
   switch (task.kind) {
     case 'survival':
       return survivalStats(task);
+    case 'survivalTests':
+      return survivalTests(task);
+    case 'survivalCurves':
+      return survivalCurves(task);
     case 'points':
       return pointStats(task);
     case 'sensitivity':

@@ -134,3 +134,17 @@ export function logRankByStratumOf(
   const result = logRankByStratum(present);
   return { chiSq: result.chiSq, df: result.df, pValue: result.pValue };
 }
+
+/**
+ * The answer's `groups` array as JSON text from each group's JSON without its log-rank test (an object
+ * text, survivalCurves) and the tests: the same text as JSON.stringify of the groups with `logRank` last.
+ */
+export function joinSurvivalGroups(
+  curves: readonly string[],
+  logRanks: readonly (LogRankView | null)[],
+): string {
+  const groups = curves.map(
+    (json, g) => `${json.slice(0, -1)},"logRank":${JSON.stringify(logRanks[g] ?? null)}}`,
+  );
+  return `[${groups.join(',')}]`;
+}
