@@ -5,7 +5,7 @@
  */
 import { Piscina } from 'piscina';
 import { RetryableError } from './capacity.js';
-import { cellsOfGroups } from './group-cells.js';
+import { packedCellsOfGroups } from './group-cells.js';
 import type { HazardRatiosResult, HazardRatiosTask, PowerResult, PowerTask } from './hazard-stats.js';
 import type { SensitivityResult, SensitivityTask } from './sensitivity.js';
 import type runStatsTask from './stats-task.js';
@@ -111,7 +111,7 @@ export function createStatsPool(options: StatsPoolOptions): StatsPool {
       (members) =>
         run({
           kind: 'survivalCurves',
-          cells: cellsOfGroups(cells, members),
+          cells: packedCellsOfGroups(cells, members),
           heads,
           taus,
           at,
@@ -125,16 +125,18 @@ export function createStatsPool(options: StatsPoolOptions): StatsPool {
 
   /** The points' summaries in slices over the threads, concatenated in order. */
   async function points(task: Omit<PointStatsTask, 'kind'>) {
-    const parts = slices(task.taus.length, options.threads).map(
-      (members) =>
-        run({
-          kind: 'points',
-          os: members.map((i) => task.os[i]!),
-          pfs: members.map((i) => task.pfs[i]!),
-          taus: members.map((i) => task.taus[i]!),
-          at: task.at,
-        }) as Promise<{ os: EndpointView; pfs: EndpointView }[]>,
-    );
+    const parts = slices(task.taus.length, options.threads).map((members) => {
+      const pointIds = members.map((i) => task.pointIds[i]!);
+      const own = new Set(pointIds);
+      return run({
+        kind: 'points',
+        pointIds,
+        os: task.os.filter((row) => own.has(row.pointId)),
+        pfs: task.pfs.filter((row) => own.has(row.pointId)),
+        taus: members.map((i) => task.taus[i]!),
+        at: task.at,
+      }) as Promise<{ os: EndpointView; pfs: EndpointView }[]>;
+    });
     return (await Promise.all(parts)).flat();
   }
 

@@ -3,14 +3,15 @@
  * request, never on the API's event loop.
  */
 import type { EndpointSummary } from '@frontline/contracts';
-import type { TimeCounts } from '@frontline/db';
+import { type PackedSurvivalCounts, survivalCountsOf, type TimeCounts } from '@frontline/db';
 import { kaplanMeierSummary, stratifiedCounts } from '@frontline/stats';
 import {
-  type CellCounts,
   distinctPatients,
+  type PackedCells,
   pooledGroup,
   pooledGroups,
   stratumCounts,
+  unpackCells,
 } from './group-cells.js';
 import { armPower, type HazardRatiosTask, hazardRatios, type PowerTask } from './hazard-stats.js';
 import { type SensitivityTask, sensitivityOf } from './sensitivity.js';
@@ -25,8 +26,8 @@ import {
 
 export interface SurvivalStatsTask {
   kind: 'survival';
-  /** Count tables of each group's cells (its points of one stratum); a group pools its cells. */
-  cells: CellCounts;
+  /** Count tables of each group's cells (its points of one stratum), packed; a group pools its cells. */
+  cells: PackedCells;
   /** Whether the log-rank tests are stratified by the cells' strata (the pooled axes). */
   stratified: boolean;
   /** What each group of the answer starts with: its key (and point index when per point). */
@@ -60,8 +61,11 @@ export interface SurvivalTestsResult {
 
 export interface PointStatsTask {
   kind: 'points';
-  os: TimeCounts[];
-  pfs: TimeCounts[];
+  /** The points, in the answer's order. */
+  pointIds: number[];
+  /** Their packed tables as read (a point without outcomes yet has none). */
+  os: PackedSurvivalCounts[];
+  pfs: PackedSurvivalCounts[];
   taus: number[];
   at: number[];
 }
@@ -78,7 +82,8 @@ const orNull = (value: number | null | undefined) =>
  * `logRanks` has one entry per group (the overall test repeated when all groups are tested together).
  */
 export function survivalTests(task: Omit<SurvivalTestsTask, 'kind'>): SurvivalTestsResult {
-  const { comparison, cells, groups } = task;
+  const { comparison, groups } = task;
+  const cells = unpackCells(task.cells);
   const all = Array.from({ length: groups }, (_, g) => g);
   // Pooled points hold the same patients: compare them stratum by stratum (survdiff(… + strata(…))).
   // Each group's strata are checked and tabulated once, for all the tests it takes part in.
@@ -108,15 +113,16 @@ export function survivalTests(task: Omit<SurvivalTestsTask, 'kind'>): SurvivalTe
  * only these groups' cells (group numbers unchanged).
  */
 export function survivalCurves(task: Omit<SurvivalCurvesTask, 'kind'>): string[] {
+  const cells = unpackCells(task.cells);
   return task.groups.map((g) => {
-    const { summary } = summariseGroup(pooledGroup(task.cells, g), {
+    const { summary } = summariseGroup(pooledGroup(cells, g), {
       at: task.at,
       tau: task.taus[g]!,
       maxPoints: task.maxPoints,
     });
     return JSON.stringify({
       ...task.heads[g]!,
-      distinctPatients: distinctPatients(task.cells, g),
+      distinctPatients: distinctPatients(cells, g),
       ...summary,
     });
   });
@@ -148,9 +154,12 @@ function pointEndpoint(counts: TimeCounts, at: readonly number[], tau: number): 
 }
 
 function pointStats(task: PointStatsTask): { os: EndpointSummary; pfs: EndpointSummary }[] {
+  const pointGroups = task.pointIds.map((pointId, group) => ({ pointId, group }));
+  const os = survivalCountsOf(task.os, pointGroups, pointGroups.length);
+  const pfs = survivalCountsOf(task.pfs, pointGroups, pointGroups.length);
   return task.taus.map((tau, i) => ({
-    os: pointEndpoint(task.os[i]!, task.at, tau),
-    pfs: pointEndpoint(task.pfs[i]!, task.at, tau),
+    os: pointEndpoint(os[i]!, task.at, tau),
+    pfs: pointEndpoint(pfs[i]!, task.at, tau),
   }));
 }
 

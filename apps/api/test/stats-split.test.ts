@@ -2,37 +2,38 @@
  * A survival request's statistics split over the statistics threads (tests in one task, the groups' curves
  * in slices) and a points request's summaries in slices give the same answer, to the byte, as one task.
  */
+
+import { type PackedSurvivalCounts, packStepCounts } from '@frontline/db';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStatsPool, slices } from '../src/stats-pool.js';
 import type { SurvivalStatsTask } from '../src/stats-task.js';
 
-/** A cell's count table on the 0.25-day grid: deterministic, a few events and censorings per step. */
-function cellTable(seed: number, steps: number) {
-  const time = new Float64Array(steps);
-  const nEvent = new Int32Array(steps);
-  const nCensor = new Int32Array(steps);
+/** A point's stored table on the 0.25-day grid, packed as the database holds it: a few events and censorings per step. */
+function packedPoint(pointId: number, steps: number): PackedSurvivalCounts {
+  const table = { steps: [] as number[], events: [] as number[], censored: [] as number[] };
   for (let i = 0; i < steps; i++) {
-    time[i] = (i + 1 + (seed % 4)) * 0.25;
-    nEvent[i] = (i * 7 + seed) % 4;
-    nCensor[i] = (i * 3 + seed) % 5 === 0 ? 1 : 0;
+    table.steps.push(i + 1 + (pointId % 4));
+    table.events.push((i * 7 + pointId) % 4);
+    table.censored.push((i * 3 + pointId) % 5 === 0 ? 1 : 0);
   }
-  return { time, nEvent, nCensor };
+  return { pointId, stepDays: 0.25, counts: packStepCounts(table) };
 }
 
-/** 5 groups × 3 strata (one cell empty), as the survival route builds them. */
+/**
+ * 5 groups × 3 strata, as the survival route builds them: a cell per point, but cell 7 pools two points
+ * and cell 4's point has no table yet.
+ */
 function survivalTask(
   comparison: SurvivalStatsTask['comparison'],
   stratified: boolean,
 ): Omit<SurvivalStatsTask, 'kind'> {
   const groups = 5;
   const cells = Array.from({ length: groups * 3 }, (_, c) => ({ group: Math.floor(c / 3), stratum: c % 3 }));
+  const pointCells = [...cells.map((_, c) => ({ pointId: 100 + c, group: c })), { pointId: 200, group: 7 }];
   return {
     cells: {
-      counts: cells.map((_, c) =>
-        c === 4
-          ? { time: new Float64Array(0), nEvent: new Int32Array(0), nCensor: new Int32Array(0) }
-          : cellTable(c, 300),
-      ),
+      packed: pointCells.filter((p) => p.pointId !== 104).map((p) => packedPoint(p.pointId, 300)),
+      pointCells,
       group: cells.map((c) => c.group),
       stratum: cells.map((c) => c.stratum),
       cohortPatients: 2_000,
@@ -62,7 +63,7 @@ describe('statistics split over threads', () => {
     expect(slices(0, 2)).toEqual([]);
   });
 
-  for (const [name, comparison, stratified] of [
+  const cases: [string, SurvivalStatsTask['comparison'], boolean][] = [
     ['reference arm, stratified', { method: 'referenceArm', references: [null, 0, 0, 0, 0] }, true],
     [
       'reference arm, a group without a reference',
@@ -71,7 +72,8 @@ describe('statistics split over threads', () => {
     ],
     ['all groups, stratified', { method: 'allGroups' }, true],
     ['all groups, unstratified', { method: 'allGroups' }, false],
-  ] as const) {
+  ];
+  for (const [name, comparison, stratified] of cases) {
     it(`survival: the same JSON from one task and from the split (${name})`, async () => {
       const task = survivalTask(comparison, stratified);
       const whole = await one.survival(task);
@@ -90,11 +92,21 @@ describe('statistics split over threads', () => {
   }
 
   it('points: the same summaries from one task and from slices', async () => {
-    const counts = Array.from({ length: 7 }, (_, i) => cellTable(i, 400));
-    const task = { os: counts, pfs: [...counts].reverse(), taus: counts.map((_, i) => 80 + i), at: [30, 60] };
+    const pointIds = [11, 12, 13, 14, 15, 16, 17];
+    const task = {
+      pointIds,
+      // Point 13 has no table yet.
+      os: pointIds.filter((id) => id !== 13).map((id) => packedPoint(id, 400)),
+      pfs: pointIds
+        .map((id) => packedPoint(30 - id, 300))
+        .map((row, i) => ({ ...row, pointId: pointIds[i]! })),
+      taus: pointIds.map((id) => 80 + id),
+      at: [30, 60],
+    };
     const whole = await one.points(task);
     expect(whole).toHaveLength(7);
     expect(whole[3]!.os.rmst).toBeGreaterThan(0);
+    expect(whole[2]!.os.rmst).toBeNull();
     expect(await two.points(task)).toEqual(whole);
   });
 });

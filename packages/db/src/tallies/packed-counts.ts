@@ -12,6 +12,7 @@
  * Pure: no I/O.
  */
 import type { StepCounts } from './chunk-tally.js';
+import { gridTime } from './time-grid.js';
 
 /** A growable byte buffer of varints. */
 class VarintWriter {
@@ -93,26 +94,27 @@ export interface UnpackedStepCounts {
 
 // Decoding scratch, grown as needed and reused: one table is decoded into it, then copied out at its
 // exact length (a subarray of an oversized buffer would be cloned whole to a statistics thread).
-let scratchSteps = new Int32Array(4096);
+let scratchTimes = new Float64Array(4096);
 let scratchEvents = new Int32Array(4096);
 let scratchCensored = new Int32Array(4096);
 
 const truncated = () => new Error('packed counts end inside a varint');
 
 /**
- * Unpack what packStepCounts (or frontline_pack_step_counts) wrote. One pass over the bytes with the
- * varints read inline (this runs on the event loop for every point of a survival request).
+ * Decode what packStepCounts (or frontline_pack_step_counts) wrote into the scratch arrays, each step's
+ * time as gridTime(step, stepDays) (stepDays 1: the step itself); returns the number of steps. One pass
+ * over the bytes with the varints read inline (this runs for every point of a survival request).
  */
-export function unpackStepCounts(packed: Uint8Array): UnpackedStepCounts {
+function decodeStepCounts(packed: Uint8Array, stepDays: number): number {
   const length = packed.length;
   // A step takes at least one byte: the buffer's length bounds the number of steps.
-  if (scratchSteps.length < length) {
-    const capacity = Math.max(length, scratchSteps.length * 2);
-    scratchSteps = new Int32Array(capacity);
+  if (scratchTimes.length < length) {
+    const capacity = Math.max(length, scratchTimes.length * 2);
+    scratchTimes = new Float64Array(capacity);
     scratchEvents = new Int32Array(capacity);
     scratchCensored = new Int32Array(capacity);
   }
-  const steps = scratchSteps;
+  const times = scratchTimes;
   const events = scratchEvents;
   const censored = scratchCensored;
   let n = 0;
@@ -128,7 +130,7 @@ export function unpackStepCounts(packed: Uint8Array): UnpackedStepCounts {
     }
     const tag = head % 4;
     previous += (head - tag) / 4 + 1;
-    steps[n] = previous;
+    times[n] = gridTime(previous, stepDays);
     if (tag === 0) {
       events[n] = 1;
       censored[n] = 0;
@@ -153,7 +155,34 @@ export function unpackStepCounts(packed: Uint8Array): UnpackedStepCounts {
     }
     n++;
   }
-  return { steps: steps.slice(0, n), events: events.slice(0, n), censored: censored.slice(0, n) };
+  return n;
+}
+
+/** Unpack what packStepCounts (or frontline_pack_step_counts) wrote. */
+export function unpackStepCounts(packed: Uint8Array): UnpackedStepCounts {
+  const n = decodeStepCounts(packed, 1);
+  return {
+    steps: Int32Array.from(scratchTimes.subarray(0, n)),
+    events: scratchEvents.slice(0, n),
+    censored: scratchCensored.slice(0, n),
+  };
+}
+
+/**
+ * A packed table as survival statistics take it: each step's time on the point's grid (gridTime, the
+ * write path's product, so times equal the stored rows' exactly), events and censorings — decoded in
+ * one pass, without the steps array in between.
+ */
+export function unpackStepCountsOnGrid(
+  packed: Uint8Array,
+  stepDays: number,
+): { time: Float64Array; nEvent: Int32Array; nCensor: Int32Array } {
+  const n = decodeStepCounts(packed, stepDays);
+  return {
+    time: scratchTimes.slice(0, n),
+    nEvent: scratchEvents.slice(0, n),
+    nCensor: scratchCensored.slice(0, n),
+  };
 }
 
 /** Sparse per-key counts with keys ascending (a histogram's bins). */
