@@ -6,6 +6,7 @@ import type { EndpointSummary } from '@frontline/contracts';
 import { type PackedSurvivalCounts, survivalCountsOf, type TimeCounts } from '@frontline/db';
 import { kaplanMeierSummary, stratifiedCounts } from '@frontline/stats';
 import {
+  type CellCounts,
   distinctPatients,
   type PackedCells,
   pooledGroup,
@@ -81,9 +82,11 @@ const orNull = (value: number | null | undefined) =>
  * The log-rank tests of a survival request: one across all groups, or each group against its reference.
  * `logRanks` has one entry per group (the overall test repeated when all groups are tested together).
  */
-export function survivalTests(task: Omit<SurvivalTestsTask, 'kind'>): SurvivalTestsResult {
+function survivalTests(
+  task: Omit<SurvivalTestsTask, 'kind' | 'cells'>,
+  cells: CellCounts,
+): SurvivalTestsResult {
   const { comparison, groups } = task;
-  const cells = unpackCells(task.cells);
   const all = Array.from({ length: groups }, (_, g) => g);
   // Pooled points hold the same patients: compare them stratum by stratum (survdiff(… + strata(…))).
   // Each group's strata are checked and tabulated once, for all the tests it takes part in.
@@ -112,8 +115,7 @@ export function survivalTests(task: Omit<SurvivalTestsTask, 'kind'>): SurvivalTe
  * joinSurvivalGroups): its head, distinct patients, Kaplan–Meier curve and summaries. `cells` may hold
  * only these groups' cells (group numbers unchanged).
  */
-export function survivalCurves(task: Omit<SurvivalCurvesTask, 'kind'>): string[] {
-  const cells = unpackCells(task.cells);
+function survivalCurves(task: Omit<SurvivalCurvesTask, 'kind' | 'cells'>, cells: CellCounts): string[] {
   return task.groups.map((g) => {
     const { summary } = summariseGroup(pooledGroup(cells, g), {
       at: task.at,
@@ -130,8 +132,9 @@ export function survivalCurves(task: Omit<SurvivalCurvesTask, 'kind'>): string[]
 
 function survivalStats(task: SurvivalStatsTask): SurvivalStatsResult {
   const groups = task.heads.length;
-  const tests = survivalTests({ ...task, groups });
-  const curves = survivalCurves({ ...task, groups: Array.from({ length: groups }, (_, g) => g) });
+  const cells = unpackCells(task.cells);
+  const tests = survivalTests({ ...task, groups }, cells);
+  const curves = survivalCurves({ ...task, groups: Array.from({ length: groups }, (_, g) => g) }, cells);
   return { overall: tests.overall, groupsJson: joinSurvivalGroups(curves, tests.logRanks) };
 }
 
@@ -189,9 +192,9 @@ export default function runStatsTask(task: StatsTask) {
     case 'survival':
       return survivalStats(task);
     case 'survivalTests':
-      return survivalTests(task);
+      return survivalTests(task, unpackCells(task.cells));
     case 'survivalCurves':
-      return survivalCurves(task);
+      return survivalCurves(task, unpackCells(task.cells));
     case 'points':
       return pointStats(task);
     case 'sensitivity':
