@@ -3,7 +3,8 @@
  * 1. Bytes of Postgres per simulation (tables + indexes + TOAST, pg_total_relation_size before/after) of
  *    a `full` sweep (outcome rows + tables) and a `summary` sweep (tables only), at BENCH_SIMULATIONS
  *    (default 10⁷) synthetic outcomes on the 0.25-day grid, tables built from them by the same SQL as reuse.
- * 2. Server time of survival (grouped by one axis, full curves) and points (the heatmap's data) on sweeps
+ * 2. Server time of survival (grouped by one axis, full curves), points and the heatmap (every page of points, as
+ *    the dashboard asks) on sweeps
  *    of 10⁶, 10⁷ and 10⁸ simulations whose tables are written directly in SQL (synthetic, dense: every grid
  *    step of every point has counts, the worst case for reads).
  * Run: `pnpm --filter @frontline/api bench:tallies` (part of `pnpm bench`).
@@ -269,17 +270,29 @@ try {
     const response = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
     const body = await response.text();
     if (response.status !== 200) throw new Error(`${path} → ${response.status} ${body.slice(0, 300)}`);
-    return body.length;
+    return body;
+  };
+  /** The heatmap's requests, as the dashboard makes them (apps/web api.pointsPage): every page of points. */
+  const heatmapPages = async (sweepId: string) => {
+    let offset: number | null = 0;
+    while (offset !== null) {
+      const page = JSON.parse(await get(`/v1/sweeps/${sweepId}/points?offset=${offset}`)) as {
+        nextOffset: number | null;
+      };
+      offset = page.nextOffset;
+    }
   };
   // Wall time (median and least: the machine is shared, the least is the nearest to an idle one) and the
   // CPU time of this process per request (event loop + statistics threads + the in-process client).
-  const time = async (label: string, path: string) => {
-    await get(path);
+  const time = async (label: string, path: string | (() => Promise<unknown>)) => {
+    const request = typeof path === 'string' ? () => get(path) : path;
+    // Three warm-ups: every statistics thread has run (and compiled) the request's code at least once.
+    for (let i = 0; i < 3; i++) await request();
     const samples: number[] = [];
     const cpuStart = process.cpuUsage();
     for (let i = 0; i < repeats; i++) {
       const start = performance.now();
-      await get(path);
+      await request();
       samples.push(performance.now() - start);
     }
     const cpu = process.cpuUsage(cpuStart);
@@ -304,8 +317,9 @@ try {
       `${fmt(sims)} survival pfs groupBy=immuneKill`,
       `/v1/sweeps/${id}/survival?groupBy=immuneKill&endpoint=pfs`,
     );
+    const heatmap = await time(`${fmt(sims)} heatmap (every page of points)`, () => heatmapPages(id));
     reads.push(
-      `| ${fmt(sims)} (${readPoints} points × ${fmt(patients)}) | ${survival} | ${pfs} | ${pointsMs} |`,
+      `| ${fmt(sims)} (${readPoints} points × ${fmt(patients)}) | ${survival} | ${pfs} | ${pointsMs} | ${heatmap} |`,
     );
   }
 
@@ -332,16 +346,16 @@ rebuilt in scratch tables for comparison):
 
 ${breakdowns.join('\n')}
 
-**2. Server time** (in-process \`fetch\` of the whole body, median of ${repeats} after one warm-up) on sweeps whose tables
+**2. Server time** (in-process \`fetch\` of the whole body, median of ${repeats} after three warm-ups) on sweeps whose tables
 are dense synthetic rows written in SQL (every one of the 2,920 steps of every point and endpoint has counts —
 the most a table can hold, whatever the cohort size):
 
-| simulations | survival os, groupBy=dose (10 groups, full curves) | survival pfs, groupBy=immuneKill | points (${readPoints} rows = the heatmap's data) |
-|---|---|---|---|
+| simulations | survival os, groupBy=dose (10 groups, full curves) | survival pfs, groupBy=immuneKill | points (${readPoints} rows = the heatmap's data) | heatmap (every page of points, parsed, as the dashboard asks) |
+|---|---|---|---|---|
 ${reads.join('\n')}
 
 The cost depends on points × grid steps, not on patients: flat from 10⁶ to 10⁸. (The heatmap is drawn in the
-browser from \`points\`.)
+browser from \`points\`: its server time is that of the pages of points the dashboard asks for.)
 
 Method: \`pnpm --filter @frontline/api bench:tallies\` (apps/api/bench/tallies.ts): a throwaway Postgres + Redis,
 part 1 inserts synthetic lf-tid@1 rows on the 0.25-day grid with \`generate_series\` and builds the tables from

@@ -3,7 +3,7 @@
  * the statistics take: the group's pooled table for Kaplan–Meier, and its rows labelled by stratum for
  * the stratified log-rank and Cox models. Runs in the statistics threads.
  */
-import type { TimeCounts } from '@frontline/db';
+import { type PackedSurvivalCounts, type PointGroup, survivalCountsOf, type TimeCounts } from '@frontline/db';
 import { poolCountTables, type StratifiedSurvivalInput, type StratumCounts } from '@frontline/stats';
 
 export interface CellCounts {
@@ -17,11 +17,49 @@ export interface CellCounts {
 
 const cellsOf = (cells: CellCounts, g: number) => cells.group.flatMap((group, c) => (group === g ? [c] : []));
 
-/** Each group's pooled table: all its patient rows, as Kaplan–Meier and the unstratified tests see them. */
+/** A group's pooled table: all its patient rows, as Kaplan–Meier and the unstratified tests see them. */
+export function pooledGroup(cells: CellCounts, g: number): TimeCounts {
+  return poolCountTables(cellsOf(cells, g).map((c) => cells.counts[c]!));
+}
+
+/** Each group's pooled table. */
 export function pooledGroups(cells: CellCounts, groups: number): TimeCounts[] {
-  return Array.from({ length: groups }, (_, g) =>
-    poolCountTables(cellsOf(cells, g).map((c) => cells.counts[c]!)),
-  );
+  return Array.from({ length: groups }, (_, g) => pooledGroup(cells, g));
+}
+
+/**
+ * A request's cells as read from the database: the points' packed tables and each point's cell. The
+ * statistics thread decodes and pools them (unpackCells), so the event loop neither decodes nor clones
+ * the decoded tables (several times larger) to the threads.
+ */
+export interface PackedCells {
+  packed: PackedSurvivalCounts[];
+  /** Point → cell (groupCells' pointCells). */
+  pointCells: PointGroup[];
+  group: number[];
+  stratum: number[];
+  cohortPatients: number;
+}
+
+/** The cells' count tables: the points' tables decoded and pooled by cell (survivalCountsOf). */
+export function unpackCells(cells: PackedCells): CellCounts {
+  return {
+    counts: survivalCountsOf(cells.packed, cells.pointCells, cells.group.length),
+    group: cells.group,
+    stratum: cells.stratum,
+    cohortPatients: cells.cohortPatients,
+  };
+}
+
+/**
+ * Only what the given groups need: their cells' points (other cells keep their numbers and come out
+ * empty), to send a thread that summarises these groups no more than that.
+ */
+export function packedCellsOfGroups(cells: PackedCells, groups: readonly number[]): PackedCells {
+  const wanted = new Set(groups);
+  const pointCells = cells.pointCells.filter((p) => wanted.has(cells.group[p.group]!));
+  const points = new Set(pointCells.map((p) => p.pointId));
+  return { ...cells, pointCells, packed: cells.packed.filter((row) => points.has(row.pointId)) };
 }
 
 /** The group's rows with the stratum of each (its cells concatenated); null when it has no outcomes. */

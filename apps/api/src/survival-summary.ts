@@ -6,6 +6,7 @@ import {
   logRankByStratum,
   medianSurvival,
   rmst,
+  type StratifiedCounts,
   type StratumCounts,
   type SurvivalCurve,
   survivalEstimateAt,
@@ -120,12 +121,30 @@ export function logRankOf(groups: readonly TimeCounts[]): LogRankView | null {
 }
 
 /**
- * Stratified log-rank test of the given groups, from each one's count tables per stratum (null: a group
- * without outcomes); null unless two have some.
+ * Stratified log-rank test of the given groups, from each one's count tables per stratum, as given or
+ * prepared by stratifiedCounts (null: a group without outcomes); null unless two have some.
  */
-export function logRankByStratumOf(groups: readonly (readonly StratumCounts[] | null)[]): LogRankView | null {
-  const present = groups.filter((group): group is readonly StratumCounts[] => group !== null);
+export function logRankByStratumOf(
+  groups: readonly (readonly StratumCounts[] | StratifiedCounts | null)[],
+): LogRankView | null {
+  const present = groups.filter(
+    (group): group is readonly StratumCounts[] | StratifiedCounts => group !== null,
+  );
   if (present.length < 2) return null;
   const result = logRankByStratum(present);
   return { chiSq: result.chiSq, df: result.df, pValue: result.pValue };
+}
+
+/**
+ * The answer's `groups` array as JSON text from each group's JSON without its log-rank test (an object
+ * text, survivalCurves) and the tests: the same text as JSON.stringify of the groups with `logRank` last.
+ */
+export function joinSurvivalGroups(
+  curves: readonly string[],
+  logRanks: readonly (LogRankView | null)[],
+): string {
+  const groups = curves.map(
+    (json, g) => `${json.slice(0, -1)},"logRank":${JSON.stringify(logRanks[g] ?? null)}}`,
+  );
+  return `[${groups.join(',')}]`;
 }

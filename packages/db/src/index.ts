@@ -56,9 +56,12 @@ export {
   sweepPointAxes,
 } from './results/point-summaries.js';
 export {
+  type PackedSurvivalCounts,
   type PointGroup,
+  packedSurvivalCounts,
   survivalCounts,
   survivalCountsByPoint,
+  survivalCountsOf,
   type TimeCounts,
 } from './results/survival-counts.js';
 export type { PointRange, SweepScope } from './results/sweep-scope.js';
@@ -82,7 +85,7 @@ export {
   sweepWorkerHosts,
 } from './sweeps.js';
 export { leaderFractionBin } from './tallies/chunk-tally.js';
-export { unpackHistogram, unpackStepCounts } from './tallies/packed-counts.js';
+export { packStepCounts, unpackHistogram, unpackStepCounts } from './tallies/packed-counts.js';
 export { type ChunkRecording, type RecordedChunk, recordChunk } from './tallies/record-chunk.js';
 export { gridIndex, onGrid, stepDaysOf } from './tallies/time-grid.js';
 export { forTenant, sweepTenant } from './tenancy.js';

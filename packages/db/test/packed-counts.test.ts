@@ -7,7 +7,9 @@ import {
   packStepCounts,
   unpackHistogram,
   unpackStepCounts,
+  unpackStepCountsOnGrid,
 } from '../src/tallies/packed-counts.js';
+import { gridTime } from '../src/tallies/time-grid.js';
 
 /** Sparse counts: distinct ascending keys up to 2·10⁶ (the most grid steps a point has), counts ≥ 0. */
 const sparse = fc
@@ -37,6 +39,46 @@ describe('packed survival counts and histograms', () => {
         const histogram = { bins: entries.map((e) => e.key), counts: entries.map((e) => e.a + 1) };
         expect(unpackHistogram(packHistogram(histogram))).toEqual(histogram);
       }),
+    );
+  });
+
+  it('unpack on a grid to the same counts, each time gridTime(step, stepDays) (the statistics threads decode this way)', () => {
+    fc.assert(
+      fc.property(
+        sparse,
+        fc.constantFrom(0.25, 0.1, 1 / 3, 1, 7),
+        fc.nat(5_000),
+        (entries, stepDays, big) => {
+          // Counts of every varint width: events up to 10⁶ (3 bytes) and one step of `big` censorings.
+          const counts = stepCountsOf(entries);
+          counts.events = entries.map((e) => e.a);
+          if (counts.censored.length > 0) counts.censored[0] = big;
+          const packed = packStepCounts(counts);
+          const onGrid = unpackStepCountsOnGrid(packed, stepDays);
+          expect(onGrid.time).toBeInstanceOf(Float64Array);
+          expect(onGrid.nEvent).toBeInstanceOf(Int32Array);
+          expect({
+            time: [...onGrid.time],
+            nEvent: [...onGrid.nEvent],
+            nCensor: [...onGrid.nCensor],
+          }).toEqual({
+            time: counts.steps.map((step) => gridTime(step, stepDays)),
+            nEvent: counts.events,
+            nCensor: counts.censored,
+          });
+          // Exact lengths, not views of the decoder's scratch (a view would clone the whole scratch to a thread).
+          expect(onGrid.time.buffer.byteLength).toBe(8 * counts.steps.length);
+          const { steps, events, censored } = unpackStepCounts(packed);
+          expect([...steps, ...events, ...censored]).toEqual([
+            ...counts.steps,
+            ...counts.events,
+            ...counts.censored,
+          ]);
+        },
+      ),
+    );
+    expect(() => unpackStepCountsOnGrid(Uint8Array.of(3, 5), 0.25)).toThrow(
+      'packed counts end inside a varint',
     );
   });
 

@@ -11,8 +11,14 @@ export type { KaplanMeierOptions, SurvivalCurve } from './kaplan-meier.js';
 export { kaplanMeier } from './kaplan-meier.js';
 export type { KaplanMeierSummary } from './km-summary.js';
 export { kaplanMeierSummary } from './km-summary.js';
-export type { LogRankOptions, LogRankResult, StratifiedSurvivalInput, StratumCounts } from './log-rank.js';
-export { logRank, logRankByStratum } from './log-rank.js';
+export type {
+  LogRankOptions,
+  LogRankResult,
+  StratifiedCounts,
+  StratifiedSurvivalInput,
+  StratumCounts,
+} from './log-rank.js';
+export { logRank, logRankByStratum, stratifiedCounts } from './log-rank.js';
 export type { CohortNoiseShare, CohortNoiseShareInput, CohortNoiseShareOptions } from './noise-share.js';
 export { cohortNoiseShare, NOISE_SHARE_WARNING_THRESHOLD } from './noise-share.js';
 export { normalQuantile } from './normal.js';

@@ -1,5 +1,5 @@
 import { apiError, resultRoutes as contracts, type PointsResponse } from '@frontline/contracts';
-import { pointSummaries, survivalCounts, sweepPointAxes } from '@frontline/db';
+import { packedSurvivalCounts, pointSummaries, sweepPointAxes } from '@frontline/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { fromContract } from './contract.js';
 import { defaultTimes, heavyDb, horizonOf, isPartial, type ResultDeps, scopeOf } from './result-scope.js';
@@ -26,13 +26,15 @@ export function pointsRoutes(deps: ResultDeps) {
         const sweep = await loadSweep(request.tenantDb, id);
         const scope = scopeOf(sweep);
         const points = await sweepPointAxes(db, id, range);
-        const pointGroups = points.map((p, group) => ({ pointId: p.pointId, group }));
+        const pointIds = points.map((p) => p.pointId);
+        // The tables packed as read: the statistics threads decode them.
         const [summaries, os, pfs] = await Promise.all([
           pointSummaries(db, scope, range),
-          survivalCounts(db, scope, 'os', pointGroups, points.length),
-          survivalCounts(db, scope, 'pfs', pointGroups, points.length),
+          packedSurvivalCounts(db, scope, 'os', pointIds),
+          packedSurvivalCounts(db, scope, 'pfs', pointIds),
         ]);
         const endpoints = await deps.stats.points({
+          pointIds,
           os,
           pfs,
           taus: points.map((point) => horizonOf(sweep, point.axisValues)),

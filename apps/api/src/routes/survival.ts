@@ -1,5 +1,5 @@
 import { ApiError, apiError, resultRoutes as contracts, type SurvivalQuery } from '@frontline/contracts';
-import { type SweepProgress, survivalCounts, sweepPointAxes } from '@frontline/db';
+import { packedSurvivalCounts, type SweepProgress, sweepPointAxes } from '@frontline/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import type { CapacityOptions } from '../capacity.js';
@@ -158,17 +158,18 @@ export function survivalRoutes(deps: ResultDeps) {
         const db = heavyDb(deps, request);
         const sweep = await loadSweep(request.tenantDb, request.params.id);
         const { groupBy, groups, comparison, cells } = await planGroups(db, sweep, query, deps.capacity);
-        // Counted per cell (a group's points of one stratum); the statistics thread pools each group.
-        const counts = await survivalCounts(
+        // Counted per cell (a group's points of one stratum): the statistics threads decode the points'
+        // packed tables, pool them by cell and each group's cells.
+        const packed = await packedSurvivalCounts(
           db,
           scopeOf(sweep),
           query.endpoint,
-          cells.pointCells,
-          cells.cells.length,
+          cells.pointCells.map((p) => p.pointId),
         );
         const stats = await deps.stats.survival({
           cells: {
-            counts,
+            packed,
+            pointCells: cells.pointCells,
             group: cells.cells.map((c) => c.group),
             stratum: cells.cells.map((c) => c.stratum),
             cohortPatients: sweep.patients,

@@ -5,8 +5,7 @@
 import type { SurvivalEndpoint } from '@frontline/contracts';
 import { type CountTable, poolByGroup } from '@frontline/stats';
 import type pg from 'pg';
-import { unpackStepCounts } from '../tallies/packed-counts.js';
-import { gridTime } from '../tallies/time-grid.js';
+import { unpackStepCountsOnGrid } from '../tallies/packed-counts.js';
 import type { SweepScope } from './sweep-scope.js';
 
 /** Events and censorings at each distinct time, times ascending (stats' count table). */
@@ -16,6 +15,13 @@ export type TimeCounts = CountTable;
 export interface PointGroup {
   pointId: number;
   group: number;
+}
+
+/** A point's stored survival table as read: packed (tallies/packed-counts.ts), decoded by survivalCountsOf. */
+export interface PackedSurvivalCounts {
+  pointId: number;
+  stepDays: number;
+  counts: Uint8Array;
 }
 
 /**
@@ -31,12 +37,26 @@ export async function survivalCounts(
   pointGroups: readonly PointGroup[],
   groups: number,
 ): Promise<TimeCounts[]> {
-  const byPoint = await survivalCountsByPoint(
+  const packed = await packedSurvivalCounts(
     pool,
     scope,
     endpoint,
     pointGroups.map((p) => p.pointId),
   );
+  return survivalCountsOf(packed, pointGroups, groups);
+}
+
+/**
+ * survivalCounts from the points' packed tables (packedSurvivalCounts): decoded, then pooled by group.
+ * Pure, so the decoding can run where the statistics do (the API's statistics threads) rather than on
+ * the event loop.
+ */
+export function survivalCountsOf(
+  packed: readonly PackedSurvivalCounts[],
+  pointGroups: readonly PointGroup[],
+  groups: number,
+): TimeCounts[] {
+  const byPoint = new Map(packed.map((row) => [row.pointId, decodeSurvivalCounts(row.counts, row.stepDays)]));
   return poolByGroup(
     byPoint,
     pointGroups.map(({ pointId, group }) => ({ member: pointId, group })),
@@ -51,12 +71,38 @@ export async function survivalCountsByPoint(
   endpoint: SurvivalEndpoint,
   pointIds: readonly number[],
 ): Promise<Map<number, TimeCounts>> {
+  const packed = await packedSurvivalCounts(pool, scope, endpoint, pointIds);
+  return new Map(packed.map((row) => [row.pointId, decodeSurvivalCounts(row.counts, row.stepDays)]));
+}
+
+/** The listed points' stored tables, packed (a point without outcomes yet has no entry). */
+export async function packedSurvivalCounts(
+  pool: pg.Pool,
+  scope: SweepScope,
+  endpoint: SurvivalEndpoint,
+  pointIds: readonly number[],
+): Promise<PackedSurvivalCounts[]> {
   const distinct = [...new Set(pointIds)].sort((a, b) => a - b);
   const middle = Math.ceil(distinct.length / 2);
-  // Two concurrent queries on two connections: Postgres counts each half on its own core.
+  // Two concurrent queries on two connections: Postgres reads each half on its own core.
   const halves = [distinct.slice(0, middle), distinct.slice(middle)].filter((ids) => ids.length > 0);
-  const parts = await Promise.all(halves.map((ids) => countsOfPoints(pool, scope, endpoint, ids)));
-  return new Map(parts.flatMap((part) => [...part]));
+  const parts = await Promise.all(halves.map((ids) => packedOfPoints(pool, scope, endpoint, ids)));
+  return parts.flat();
+}
+
+async function packedOfPoints(
+  pool: pg.Pool | pg.ClientBase,
+  scope: Pick<SweepScope, 'sweepId'>,
+  endpoint: SurvivalEndpoint,
+  pointIds: readonly number[],
+): Promise<PackedSurvivalCounts[]> {
+  const { rows } = await pool.query<PackedSurvivalCounts>(
+    `select point_id as "pointId", step_days as "stepDays", counts
+     from sweep_survival_tallies
+     where sweep_id = $1 and endpoint = $2 and point_id = any($3::int4[])`,
+    [scope.sweepId, endpoint, pointIds],
+  );
+  return rows;
 }
 
 /** Each listed point's count table from the sweep's survival tables (also read inside a transaction). */
@@ -66,22 +112,11 @@ export async function countsOfPoints(
   endpoint: SurvivalEndpoint,
   pointIds: readonly number[],
 ): Promise<Map<number, TimeCounts>> {
-  const { rows } = await pool.query<{ pointId: number; stepDays: number; counts: Buffer }>(
-    `select point_id as "pointId", step_days as "stepDays", counts
-     from sweep_survival_tallies
-     where sweep_id = $1 and endpoint = $2 and point_id = any($3::int4[])`,
-    [scope.sweepId, endpoint, pointIds],
-  );
-  const out = new Map<number, TimeCounts>();
-  for (const row of rows) out.set(row.pointId, decodeSurvivalCounts(row.counts, row.stepDays));
-  return out;
+  const rows = await packedOfPoints(pool, scope, endpoint, pointIds);
+  return new Map(rows.map((row) => [row.pointId, decodeSurvivalCounts(row.counts, row.stepDays)]));
 }
 
 /** A point's stored survival table (packed, tallies/packed-counts.ts) as a count table. */
 function decodeSurvivalCounts(counts: Uint8Array, stepDays: number): TimeCounts {
-  const { steps, events, censored } = unpackStepCounts(counts);
-  const time = new Float64Array(steps.length);
-  // The same product as the write path's gridTime: times equal the stored rows' exactly.
-  for (let i = 0; i < steps.length; i++) time[i] = gridTime(steps[i]!, stepDays);
-  return { time, nEvent: events, nCensor: censored };
+  return unpackStepCountsOnGrid(counts, stepDays);
 }

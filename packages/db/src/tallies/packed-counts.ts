@@ -12,6 +12,7 @@
  * Pure: no I/O.
  */
 import type { StepCounts } from './chunk-tally.js';
+import { gridTime } from './time-grid.js';
 
 /** A growable byte buffer of varints. */
 class VarintWriter {
@@ -35,28 +36,6 @@ class VarintWriter {
 
   buffer(): Buffer {
     return Buffer.from(this.bytes.buffer, 0, this.length);
-  }
-}
-
-/** Reads varints from a packed buffer in order. */
-class VarintReader {
-  private offset = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-
-  get done(): boolean {
-    return this.offset >= this.bytes.length;
-  }
-
-  read(): number {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = this.bytes[this.offset++];
-      if (byte === undefined) throw new Error('packed counts end inside a varint');
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) return value;
-      scale *= 0x80;
-    }
   }
 }
 
@@ -93,26 +72,27 @@ export interface UnpackedStepCounts {
 
 // Decoding scratch, grown as needed and reused: one table is decoded into it, then copied out at its
 // exact length (a subarray of an oversized buffer would be cloned whole to a statistics thread).
-let scratchSteps = new Int32Array(4096);
+let scratchTimes = new Float64Array(4096);
 let scratchEvents = new Int32Array(4096);
 let scratchCensored = new Int32Array(4096);
 
 const truncated = () => new Error('packed counts end inside a varint');
 
 /**
- * Unpack what packStepCounts (or frontline_pack_step_counts) wrote. One pass over the bytes with the
- * varints read inline (this runs on the event loop for every point of a survival request).
+ * Decode what packStepCounts (or frontline_pack_step_counts) wrote into the scratch arrays, each step's
+ * time as gridTime(step, stepDays) (stepDays 1: the step itself); returns the number of steps. One pass
+ * over the bytes with the varints read inline (this runs for every point of a survival request).
  */
-export function unpackStepCounts(packed: Uint8Array): UnpackedStepCounts {
+function decodeStepCounts(packed: Uint8Array, stepDays: number): number {
   const length = packed.length;
   // A step takes at least one byte: the buffer's length bounds the number of steps.
-  if (scratchSteps.length < length) {
-    const capacity = Math.max(length, scratchSteps.length * 2);
-    scratchSteps = new Int32Array(capacity);
+  if (scratchTimes.length < length) {
+    const capacity = Math.max(length, scratchTimes.length * 2);
+    scratchTimes = new Float64Array(capacity);
     scratchEvents = new Int32Array(capacity);
     scratchCensored = new Int32Array(capacity);
   }
-  const steps = scratchSteps;
+  const times = scratchTimes;
   const events = scratchEvents;
   const censored = scratchCensored;
   let n = 0;
@@ -128,7 +108,7 @@ export function unpackStepCounts(packed: Uint8Array): UnpackedStepCounts {
     }
     const tag = head % 4;
     previous += (head - tag) / 4 + 1;
-    steps[n] = previous;
+    times[n] = gridTime(previous, stepDays);
     if (tag === 0) {
       events[n] = 1;
       censored[n] = 0;
@@ -153,7 +133,34 @@ export function unpackStepCounts(packed: Uint8Array): UnpackedStepCounts {
     }
     n++;
   }
-  return { steps: steps.slice(0, n), events: events.slice(0, n), censored: censored.slice(0, n) };
+  return n;
+}
+
+/** Unpack what packStepCounts (or frontline_pack_step_counts) wrote. */
+export function unpackStepCounts(packed: Uint8Array): UnpackedStepCounts {
+  const n = decodeStepCounts(packed, 1);
+  return {
+    steps: Int32Array.from(scratchTimes.subarray(0, n)),
+    events: scratchEvents.slice(0, n),
+    censored: scratchCensored.slice(0, n),
+  };
+}
+
+/**
+ * A packed table as survival statistics take it: each step's time on the point's grid (gridTime, the
+ * write path's product, so times equal the stored rows' exactly), events and censorings — decoded in
+ * one pass, without the steps array in between.
+ */
+export function unpackStepCountsOnGrid(
+  packed: Uint8Array,
+  stepDays: number,
+): { time: Float64Array; nEvent: Int32Array; nCensor: Int32Array } {
+  const n = decodeStepCounts(packed, stepDays);
+  return {
+    time: scratchTimes.slice(0, n),
+    nEvent: scratchEvents.slice(0, n),
+    nCensor: scratchCensored.slice(0, n),
+  };
 }
 
 /** Sparse per-key counts with keys ascending (a histogram's bins). */
@@ -180,18 +187,39 @@ export function packHistogram(histogram: SparseHistogram): Buffer {
   return out.buffer();
 }
 
-/** Unpack what packHistogram (or frontline_pack_histogram) wrote. */
+/**
+ * Unpack what packHistogram (or frontline_pack_histogram) wrote, the varints read inline (`points` decodes
+ * a 1,000-bin histogram per point on the event loop).
+ */
 export function unpackHistogram(packed: Uint8Array): SparseHistogram {
-  const reader = new VarintReader(packed);
+  const length = packed.length;
   const bins: number[] = [];
   const counts: number[] = [];
   let previous = -1;
-  while (!reader.done) {
-    const head = reader.read();
+  let offset = 0;
+  while (offset < length) {
+    let byte = packed[offset++]!;
+    let head = byte & 0x7f;
+    for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+      if (offset >= length) throw truncated();
+      byte = packed[offset++]!;
+      head += (byte & 0x7f) * scale;
+    }
     const tag = head % 2;
     previous += (head - tag) / 2 + 1;
     bins.push(previous);
-    counts.push(tag === 1 ? reader.read() : 1);
+    if (tag === 0) counts.push(1);
+    else {
+      if (offset >= length) throw truncated();
+      byte = packed[offset++]!;
+      let value = byte & 0x7f;
+      for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+        if (offset >= length) throw truncated();
+        byte = packed[offset++]!;
+        value += (byte & 0x7f) * scale;
+      }
+      counts.push(value);
+    }
   }
   return { bins, counts };
 }
