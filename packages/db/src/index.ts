@@ -74,6 +74,7 @@ export {
   listSweeps,
   type NewSweep,
   type NewSweepPoint,
+  type PointBatches,
   pendingChunks,
   previewSweep,
   type SweepPreview,
