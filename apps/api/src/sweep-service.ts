@@ -85,6 +85,12 @@ function errorMessage(error: unknown): string {
 const pointBatchSize = 1_000;
 const expansionSlice = 100;
 
+/**
+ * Jobs of a new sweep queued before its 202 (the rest of the window follows at once): enough to start
+ * every worker, and a few milliseconds of Redis instead of ~0.15 s for a window of 1,000.
+ */
+const jobsBeforeReply = 100;
+
 /** The dry run's ETA divides by the simulations the workers finished over this trailing window. */
 const throughputWindowSeconds = 60;
 
@@ -142,6 +148,30 @@ export function createSweepService({
       await setImmediate();
     }
     if (batch.length > 0) yield storedPoints(tenantId, batch);
+  }
+
+  /** Enqueues still running after their submission's reply. */
+  const background = new Set<Promise<void>>();
+  function inBackground(work: Promise<void>) {
+    background.add(work);
+    void work.finally(() => background.delete(work));
+  }
+
+  /**
+   * The rest of a sweep's first window, after its reply. Redis away: the reconciler enqueues these
+   * chunks later (they are pending rows without jobs); the queue refusing them: the sweep ends failed.
+   */
+  async function enqueueAfterReply(
+    db: pg.Pool,
+    sweepId: string,
+    later: readonly ChunkRef[],
+    window: readonly ChunkRef[],
+  ) {
+    try {
+      await enqueueChunks(queue, later);
+    } catch (error) {
+      if (await queueRefused(error)) await failUnqueueable(db, sweepId, window, error).catch(() => {});
+    }
   }
 
   /** Simulations per second the workers finished recently (null: none, or Redis unreachable). */
@@ -221,8 +251,13 @@ export function createSweepService({
         );
       });
       const { chunks, chunksPlanned: _planned, ...summary } = created;
+      // The first jobs are queued before the reply, so the sweep starts now and a queue that refuses its
+      // jobs fails it in the answer; the rest of the window right after the reply. A crash meanwhile leaves
+      // pending chunks without jobs: the reconciler enqueues them, as after a crash before the first jobs.
+      const now = chunks.slice(0, jobsBeforeReply);
+      const later = chunks.slice(jobsBeforeReply);
       try {
-        await enqueueChunks(queue, chunks);
+        await enqueueChunks(queue, now);
       } catch (error) {
         if (await queueRefused(error)) {
           const reason = await failUnqueueable(scope.db, created.id, chunks, error);
@@ -238,7 +273,13 @@ export function createSweepService({
           'the reconciler enqueues them once Redis accepts writes again';
         return { ...summary, warnings: [...warnings, ...expansionWarnings, warning] };
       }
+      if (later.length > 0) inBackground(enqueueAfterReply(scope.db, created.id, later, chunks));
       return { ...summary, warnings: [...warnings, ...expansionWarnings] };
+    },
+
+    /** Wait for work a reply left running (the rest of a submitted sweep's first window). */
+    async settled(): Promise<void> {
+      while (background.size > 0) await Promise.all(background);
     },
 
     async cancel(scope: TenantScope, id: string) {

@@ -212,16 +212,21 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
  */
 async function writeEachWhileProducingNext<T>(batches: AsyncIterable<T>, write: (batch: T) => Promise<void>) {
   const iterator = batches[Symbol.asyncIterator]();
-  let next = iterator.next();
+  // The producer may fail while a write is awaited: mark its promise handled now, it is awaited next.
+  const ask = () => {
+    const next = iterator.next();
+    next.catch(() => {});
+    return next;
+  };
+  let next = ask();
   for (;;) {
     const { value, done } = await next;
     if (done) return;
     const writing = write(value);
-    next = iterator.next();
+    next = ask();
     try {
       await writing;
     } catch (error) {
-      next.catch(() => {});
       await iterator.return?.(undefined).catch(() => {});
       throw error;
     }
