@@ -307,17 +307,18 @@ async function storePoints(client: pg.PoolClient, modelId: string, points: reado
   const hashes = points.map((p) => p.pointHash);
   const first = (points[0]?.params ?? {}) as Record<string, unknown>;
   let base = first;
-  let sent = points.map((p) => differences(p.params, first));
+  const baseKeys = Object.keys(first).length;
+  let sent = points.map((p) => differences(p.params, first, baseKeys));
   // Points of one model name the same parameters; should one not, every point sends all of its own.
   if (sent.some((d) => d === undefined)) {
     base = {};
-    sent = points.map((p) => p.params as Record<string, unknown>);
+    sent = points.map((p) => JSON.stringify(p.params));
   }
   await client.query(
     `insert into points (hash, model_id, params)
      select h, $2, $4::jsonb || d::jsonb from unnest($1::text[], $3::text[]) as t(h, d)
      on conflict (hash) do nothing`,
-    [hashes, modelId, sent.map((d) => JSON.stringify(d)), JSON.stringify(base)],
+    [hashes, modelId, sent, JSON.stringify(base)],
   );
   const { rows } = await client.query<{ id: number; hash: string }>(
     // A join on the unnested hashes uses the hash index; `hash = any($1)` compares every row with
@@ -329,18 +330,26 @@ async function storePoints(client: pg.PoolClient, modelId: string, points: reado
   return hashes.map((h) => pointIdByHash.get(h)!);
 }
 
-/** The entries of `params` whose JSON differs from `base`'s; undefined unless both name the same keys. */
-function differences(params: unknown, base: Record<string, unknown>): Record<string, unknown> | undefined {
+/**
+ * The JSON object of the entries of `params` whose JSON differs from `base`'s (which has `baseKeys`
+ * keys); undefined unless both name the same keys. Written directly: it is built once per point.
+ */
+function differences(params: unknown, base: Record<string, unknown>, baseKeys: number): string | undefined {
   const own = params as Record<string, unknown>;
-  const changed: Record<string, unknown> = {};
+  let changed = '';
   let keys = 0;
   for (const key in own) {
     if (!Object.hasOwn(base, key)) return undefined;
     keys++;
     const value = own[key];
-    if (value !== base[key] && JSON.stringify(value) !== JSON.stringify(base[key])) changed[key] = value;
+    const was = base[key];
+    if (value === was) continue;
+    const json = JSON.stringify(value);
+    // Unequal numbers always print differently (−0 and 0 are equal above); other values may not.
+    if ((typeof value !== 'number' || typeof was !== 'number') && json === JSON.stringify(was)) continue;
+    changed += `${changed === '' ? '' : ','}${JSON.stringify(key)}:${json}`;
   }
-  return keys === Object.keys(base).length ? changed : undefined;
+  return keys === baseKeys ? `{${changed}}` : undefined;
 }
 
 /** Per point, the ranges of patients below `patients` whose outcomes for this seed are stored, sorted. */
