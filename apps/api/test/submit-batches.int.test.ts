@@ -78,6 +78,19 @@ function plannedRows(
   return { rows, toSimulate: plan.toSimulate };
 }
 
+/** 1,501 growth rates × 2 plasticities: only growthRate 0.0015 with emtPlasticity 10 breaks a rule, past the first batch. */
+const lateInvalidSpec = () => ({
+  name: 'invalid late point',
+  design: {
+    kind: 'grid',
+    axes: {
+      growthRate: [...Array.from({ length: 1_500 }, (_, i) => 0.025 + i * 1e-6), 0.0015],
+      emtPlasticity: [1, 10],
+    },
+  },
+  cohort: { patients: 2, seed: 3 },
+});
+
 describe('submission written batch by batch while the design is expanded', () => {
   let harness: Harness;
   beforeAll(async () => {
@@ -194,14 +207,8 @@ describe('submission written batch by batch while the design is expanded', () =>
   });
 
   it('answers 400 naming an invalid point of a later batch, with nothing written', async () => {
-    // 1,501 growth rates × 2 plasticities: only growthRate 0.0015 with emtPlasticity 10 breaks a rule,
-    // and it comes after the first batch of 1,000 points has been written in the transaction.
-    const growthRates = [...Array.from({ length: 1_500 }, (_, i) => 0.025 + i * 1e-6), 0.0015];
-    const spec = {
-      name: 'invalid late point',
-      design: { kind: 'grid', axes: { growthRate: growthRates, emtPlasticity: [1, 10] } },
-      cohort: { patients: 2, seed: 3 },
-    };
+    // The invalid point comes after the first batch of 1,000 points has been written in the transaction.
+    const spec = lateInvalidSpec();
     const counts = async () =>
       (
         await harness.pool.query(
@@ -273,5 +280,30 @@ describe('submission written batch by batch while the design is expanded', () =>
       await appDatabase.close();
     }
     await harness.request('POST', `/v1/sweeps/${response.body.id}/cancel`);
+  });
+});
+
+describe('a tenant at its cap of active sweeps', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ maxActiveSweeps: 1 });
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it('still gets the 400 for an invalid point before the 429 for the cap, and nothing is written', async () => {
+    const active = await harness.submit(sampledSpec(10, 8201));
+    const { rows: before } = await harness.pool.query('select count(*)::int as n from sweeps');
+    const invalid = await harness.request('POST', '/v1/sweeps', lateInvalidSpec());
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.code).toBe('validation_failed');
+    expect(invalid.body.error.details[0].rule).toContain('growthRate: too slow');
+    const capped = await harness.request('POST', '/v1/sweeps', sampledSpec(10, 8202));
+    expect(capped.status).toBe(429);
+    expect(capped.body.error.message).toContain('already has 1 queued or running sweeps (maxActiveSweeps 1)');
+    const { rows: after } = await harness.pool.query('select count(*)::int as n from sweeps');
+    expect(after[0].n).toBe(before[0].n);
+    await harness.request('POST', `/v1/sweeps/${active.id}/cancel`);
   });
 });
