@@ -134,6 +134,8 @@ export async function buildApp(deps: AppDeps) {
     shareOutcomesAcrossTenants: deps.shareOutcomesAcrossTenants,
   });
   app.addHook('onClose', () => stats.close());
+  // The queue closes after the app: let the enqueues a reply left running finish first.
+  app.addHook('onClose', () => sweeps.settled());
   await app.register(healthRoutes({ ...deps, heavyPool, gates }));
   await app.register(sweepRoutes({ pool: deps.pool, sweeps, limits }));
   await app.register(keyRoutes({ pool: deps.pool }));

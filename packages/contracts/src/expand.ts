@@ -55,34 +55,54 @@ const MAX_REPORTED_POINTS = 10;
  * `validation_failed` (400) naming those points, never an unexplained error.
  */
 export function expandSweep(spec: SweepSpec): ExpandedSweep {
-  const axes = Object.keys(spec.design.axes);
   const points: SweepPoint[] = [];
+  for (const batch of expandSweepBatches(spec, Number.POSITIVE_INFINITY)) points.push(...batch);
+  return { modelId: spec.model, axes: Object.keys(spec.design.axes), points, warnings: sweepWarnings(spec) };
+}
+
+/**
+ * expandSweep's points in batches of `batchSize`, in design order, for a caller that writes one
+ * batch while the next is expanded. Once a point breaks a rule no further batch is given, but the rest
+ * of the design is still checked and the same ApiError as expandSweep's is thrown at the end (so the
+ * caller must discard what it wrote of the earlier batches).
+ */
+export function* expandSweepBatches(spec: SweepSpec, batchSize: number): Generator<SweepPoint[], void> {
   const invalid: ErrorDetail[] = [];
   let invalidCount = 0;
+  let valid = 0;
+  let batch: SweepPoint[] = [];
   // The spec's params are checked once; each point checks only its axis values and the cross rules.
   const resolvePoint = modelParamsResolver(spec.model, spec.params);
-  designAxisValues(spec).forEach((axisValues, index) => {
+  const axisValuesOfPoints = designAxisValues(spec);
+  for (let index = 0; index < axisValuesOfPoints.length; index++) {
+    const axisValues = axisValuesOfPoints[index]!;
     try {
       const params = resolvePoint(axisValues);
+      valid++;
+      if (invalidCount > 0) continue;
       const point: SweepPoint = { index, axisValues, params, pointHash: pointHashFor(spec.model, params) };
-      points.push(
+      batch.push(
         spec.design.kind === 'saltelli' ? { ...point, saltelli: sweepPointRole(spec, index) } : point,
       );
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
     } catch (error) {
       if (!(error instanceof ParamError)) throw error;
       invalidCount++;
       if (invalid.length < MAX_REPORTED_POINTS) invalid.push(pointProblem(index, axisValues, error));
     }
-  });
+  }
   if (invalidCount > 0) {
     const first = invalid[0]!;
     throw apiError(
       'validation_failed',
-      `${invalidCount} of ${points.length + invalidCount} sweep points break a parameter rule; first: ${first.path}: ${first.rule}`,
+      `${invalidCount} of ${valid + invalidCount} sweep points break a parameter rule; first: ${first.path}: ${first.rule}`,
       invalid,
     );
   }
-  return { modelId: spec.model, axes, points, warnings: sweepWarnings(spec) };
+  if (batch.length > 0) yield batch;
 }
 
 function pointProblem(index: number, axisValues: Record<string, number>, error: ParamError): ErrorDetail {

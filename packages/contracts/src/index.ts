@@ -10,7 +10,13 @@ export {
   errorDetailSchema,
 } from './errors.js';
 export type { ExpandedSweep, PrepareSweepResult, SweepPoint } from './expand.js';
-export { designAxisValues, expandSweep, prepareSweep, sweepPointRole } from './expand.js';
+export {
+  designAxisValues,
+  expandSweep,
+  expandSweepBatches,
+  prepareSweep,
+  sweepPointRole,
+} from './expand.js';
 export type { MedianEstimate } from './format.js';
 export { formatMedian, formatPValue, notAvailable, notReached, pending } from './format.js';
 export type { SweepLimits } from './limits.js';

@@ -47,19 +47,38 @@ export function planWork(
   stored: ReadonlyMap<number, readonly PatientRange[]>,
   patients: number,
 ): WorkPlan {
+  const planner = workPlanner(patients);
+  const points = planner.place(pointIds, stored);
+  return { points, toSimulate: planner.toSimulate() };
+}
+
+/**
+ * planWork batch by batch: `place` lays the next points of the design (in order) after those
+ * placed before, so batches placed in turn give exactly planWork's plan of them all.
+ */
+export function workPlanner(patients: number) {
   const seen = new Set<number>();
   let toSimulate = 0;
-  const points = pointIds.map((pointId): PointWork => {
-    if (seen.has(pointId)) return { workStart: null, workPatients: 0, missing: [] };
-    seen.add(pointId);
-    const missing = missingRanges(stored.get(pointId) ?? [], patients);
-    const workPatients = missing.reduce((sum, r) => sum + r.end - r.start, 0);
-    if (workPatients === 0) return { workStart: null, workPatients: 0, missing: [] };
-    const work = { workStart: toSimulate, workPatients, missing };
-    toSimulate += workPatients;
-    return work;
-  });
-  return { points, toSimulate };
+  return {
+    place(pointIds: readonly number[], stored: ReadonlyMap<number, readonly PatientRange[]>): PointWork[] {
+      return pointIds.map((pointId): PointWork => {
+        if (seen.has(pointId)) return { workStart: null, workPatients: 0, missing: [] };
+        seen.add(pointId);
+        const missing = missingRanges(stored.get(pointId) ?? [], patients);
+        const workPatients = missing.reduce((sum, r) => sum + r.end - r.start, 0);
+        if (workPatients === 0) return { workStart: null, workPatients: 0, missing: [] };
+        const work = { workStart: toSimulate, workPatients, missing };
+        toSimulate += workPatients;
+        return work;
+      });
+    },
+    /** Whether the point id was placed before (a repeat simulates nothing). */
+    placed: (pointId: number) => seen.has(pointId),
+    /** Distinct points placed so far. */
+    distinctPoints: () => seen.size,
+    /** Positions of the sequence so far. */
+    toSimulate: () => toSimulate,
+  };
 }
 
 /** Chunks covering a work sequence of `toSimulate` positions. */

@@ -78,6 +78,7 @@ export {
   listSweeps,
   type NewSweep,
   type NewSweepPoint,
+  type PointBatches,
   pendingChunks,
   previewSweep,
   type SweepPreview,

@@ -142,9 +142,12 @@ export const sweepPoints = pgTable(
       .notNull()
       .references(() => sweeps.id, { onDelete: 'cascade' }),
     pointIndex: integer('point_index').notNull(),
-    pointId: integer('point_id')
-      .notNull()
-      .references(() => points.id),
+    /**
+     * A points.id, without a foreign key: createSweep takes the ids from the points it has just stored or
+     * found in the same transaction, and points are never deleted (the app role may only select and
+     * insert them), so the key's per-row check (half the cost of writing a sweep's points) guards nothing.
+     */
+    pointId: integer('point_id').notNull(),
     axisValues: jsonb('axis_values').$type<Record<string, number>>().notNull(),
     /**
      * Where this point's missing patients start in the sweep's work sequence (its points' missing

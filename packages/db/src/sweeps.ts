@@ -6,7 +6,7 @@ import {
 } from '@frontline/contracts';
 import type { ChunkRef } from '@frontline/queue';
 import type pg from 'pg';
-import { chunkCount, flattenRanges, type PatientRange, planWork } from './chunk-plan.js';
+import { chunkCount, flattenRanges, type PatientRange, planWork, workPlanner } from './chunk-plan.js';
 import { createNextChunks } from './chunks.js';
 import { inTransaction } from './client.js';
 import { startNextCohortRound } from './cohort-rounds.js';
@@ -49,7 +49,12 @@ export interface NewSweep {
   outcomes?: OutcomeRetention;
   /** Chunks of this sweep given rows and jobs at once; each finished chunk queues the next. */
   chunkWindow: number;
-  points: NewSweepPoint[];
+  /**
+   * The points in design order: an array, or batches produced while the previous batch is written
+   * (the submission expands its design into the transaction instead of before it). An error thrown
+   * by the batches (an invalid point) rolls the whole sweep back.
+   */
+  points: readonly NewSweepPoint[] | PointBatches;
   /** Queued or running sweeps the tenant may have, this one included; checked atomically. */
   maxActiveSweeps?: number;
 }
@@ -78,56 +83,99 @@ export interface CreatedSweep {
   chunks: ChunkRef[];
 }
 
+/** A sweep's points in design order, in batches. */
+export type PointBatches = AsyncIterable<readonly NewSweepPoint[]>;
+
+/** Points written per statement when createSweep is given an array. */
+const pointBatchSize = 1_000;
+
+async function* inBatches(points: readonly NewSweepPoint[]): PointBatches {
+  for (let i = 0; i < points.length; i += pointBatchSize) yield points.slice(i, i + pointBatchSize);
+}
+
 /**
  * Write a sweep, its points (with their place in the work sequence) and its first `chunkWindow`
  * chunks in one transaction. Outcomes already stored for the same (point, cohort seed, patient) are
  * reused, so only missing patients enter the work sequence.
  * With `maxActiveSweeps`, throws ActiveSweepCapError when the tenant is at its cap: the count and
  * the insert hold one lock per tenant, so concurrent submissions cannot all pass the count.
+ *
+ * The points go in batch by batch: the sweep's row first (its totals set once every point is placed),
+ * then per batch its points, their stored outcomes and their sweep_points rows. While Postgres writes
+ * one batch the next is produced, so a design's expansion overlaps with writing it. Batches placed in
+ * turn give the plan of all points at once (workPlanner), so the rows are those of one big insert.
  */
 export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<CreatedSweep> {
   const tenantId = sweep.tenantId ?? 'default';
+  const batches = Array.isArray(sweep.points)
+    ? inBatches(sweep.points as readonly NewSweepPoint[])
+    : (sweep.points as PointBatches);
   return inTransaction(pool, async (client) => {
-    if (sweep.maxActiveSweeps !== undefined)
-      await checkActiveSweepCap(client, tenantId, sweep.maxActiveSweeps);
-    const pointIds = await storePoints(client, sweep.modelId, sweep.points);
-    const distinctPointIds = [...new Set(pointIds)].sort((a, b) => a - b);
-    // Shared with deleteSweep's exclusive lock: outcomes counted as reused are not being removed.
+    if (sweep.maxActiveSweeps !== undefined) {
+      const atCap = await activeSweepCap(client, tenantId, sweep.maxActiveSweeps);
+      if (atCap) {
+        // Nothing is written; the points are still produced, so an invalid one answers 400 before the cap's 429.
+        for await (const _ of batches);
+        throw atCap;
+      }
+    }
+    // Shared with deleteSweep's exclusive lock: outcomes counted as reused are not being removed, nor
+    // points this sweep finds by hash (taken before the points, so for the whole transaction).
     await client.query(`select pg_advisory_xact_lock_shared(hashtext('${outcomeReuseLock}'))`);
-    const storedRows = await storedPatientRanges(client, distinctPointIds, sweep.cohortSeed, sweep.patients);
-    // A summary sweep may take a point's tables whole from a donor sweep: the plan treats it as stored.
-    const donors =
-      sweep.outcomes === 'summary'
-        ? await summaryDonors(client, sweep, distinctPointIds, storedRows)
-        : new Map<number, string>();
-    const stored = new Map(storedRows);
-    for (const pointId of donors.keys()) stored.set(pointId, [{ start: 0, end: sweep.patients }]);
-    const plan = planWork(pointIds, stored, sweep.patients);
-    const total = distinctPointIds.length * sweep.patients;
-    const reused = total - plan.toSimulate;
-    const chunksPlanned = chunkCount(plan.toSimulate, sweep.chunkSize);
+    const id = await insertSweep(client, { ...sweep, tenantId });
     const adaptive = sweep.adaptiveMax !== undefined;
+    const planner = workPlanner(sweep.patients);
+    const storedRows = new Map<number, PatientRange[]>();
+    const donors = new Map<number, string>();
+    let pointCount = 0;
+
+    const writeBatch = async (points: readonly NewSweepPoint[]) => {
+      const pointIds = await storePoints(client, sweep.modelId, points);
+      const firstSeen = [...new Set(pointIds.filter((pointId) => !planner.placed(pointId)))];
+      const batchStored = await storedPatientRanges(client, firstSeen, sweep.cohortSeed, sweep.patients);
+      for (const [pointId, ranges] of batchStored) storedRows.set(pointId, ranges);
+      // A summary sweep may take a point's tables whole from a donor sweep: the plan treats it as stored.
+      if (sweep.outcomes === 'summary')
+        for (const [pointId, donor] of await summaryDonors(client, sweep, firstSeen, batchStored))
+          donors.set(pointId, donor);
+      const stored = new Map(batchStored);
+      for (const pointId of firstSeen)
+        if (donors.has(pointId)) stored.set(pointId, [{ start: 0, end: sweep.patients }]);
+      const work = planner.place(pointIds, stored);
+      await client.query(
+        `insert into sweep_points (tenant_id, sweep_id, point_index, point_id, axis_values, work_start, work_patients,
+                                   missing_ranges, cohort_patients, cohort_rounds)
+         select $5, $1, i, p, a::jsonb, w, n, case when m = '' then null else string_to_array(m, ',')::int4[] end,
+                $9::int4, case when $9::int4 is null then null else 1 end
+         from unnest($2::int4[], $3::int4[], $4::text[], $6::int8[], $7::int4[], $8::text[]) as t(i, p, a, w, n, m)`,
+        [
+          id,
+          points.map((p) => p.index),
+          pointIds,
+          points.map((p) => JSON.stringify(p.axisValues)),
+          tenantId,
+          work.map((w) => w.workStart),
+          work.map((w) => w.workPatients),
+          work.map((w) => flattenRanges(w.missing).join(',')),
+          adaptive ? sweep.patients : null,
+        ],
+      );
+      pointCount += points.length;
+    };
+    await writeEachWhileProducingNext(batches, writeBatch);
+
+    const total = planner.distinctPoints() * sweep.patients;
+    const toSimulate = planner.toSimulate();
+    const reused = total - toSimulate;
+    const chunksPlanned = chunkCount(toSimulate, sweep.chunkSize);
     // An adaptive sweep whose round 0 is all reused is judged below, before it may complete.
     let status: SweepState = chunksPlanned === 0 && !adaptive ? 'completed' : 'queued';
-
-    const id = await insertSweep(client, { ...sweep, tenantId, status, total, reused, chunksPlanned });
     await client.query(
-      `insert into sweep_points (tenant_id, sweep_id, point_index, point_id, axis_values, work_start, work_patients,
-                                 missing_ranges, cohort_patients, cohort_rounds)
-       select $5, $1, i, p, a::jsonb, w, n, case when m = '' then null else string_to_array(m, ',')::int4[] end,
-              $9::int4, case when $9::int4 is null then null else 1 end
-       from unnest($2::int4[], $3::int4[], $4::text[], $6::int8[], $7::int4[], $8::text[]) as t(i, p, a, w, n, m)`,
-      [
-        id,
-        sweep.points.map((p) => p.index),
-        pointIds,
-        sweep.points.map((p) => JSON.stringify(p.axisValues)),
-        tenantId,
-        plan.points.map((w) => w.workStart),
-        plan.points.map((w) => w.workPatients),
-        plan.points.map((w) => flattenRanges(w.missing).join(',')),
-        adaptive ? sweep.patients : null,
-      ],
+      `update sweeps set status = $2, points = $3, total = $4, reused = $5, chunks_planned = $6, points_running = $7,
+                         started_at = case when $2 = ${sweepState('completed')} then now() end,
+                         finished_at = case when $2 = ${sweepState('completed')} then now() end
+       where id = $1`,
+      [id, status, pointCount, total, reused, chunksPlanned, adaptive ? planner.distinctPoints() : null],
     );
     // The reused patients' counts into the new sweep's tables (stored rows, or a donor's tables).
     await seedReusedTallies(client, id, storedRows, donors);
@@ -146,7 +194,7 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
     return {
       id,
       status,
-      points: sweep.points.length,
+      points: pointCount,
       patients: sweep.patients,
       simulations: total,
       reused,
@@ -154,6 +202,35 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
       chunks,
     };
   });
+}
+
+/**
+ * Write each batch in turn, asking for the next one as soon as the current one's first statement is
+ * on its way: a producer that gives the event loop back now and then (expandSweepBatches' caller)
+ * then runs while Postgres works. If a write fails the producer is stopped and its error ignored;
+ * if the producer fails (an invalid point) its error is thrown once the write in flight has ended.
+ */
+async function writeEachWhileProducingNext<T>(batches: AsyncIterable<T>, write: (batch: T) => Promise<void>) {
+  const iterator = batches[Symbol.asyncIterator]();
+  // The producer may fail while a write is awaited: mark its promise handled now, it is awaited next.
+  const ask = () => {
+    const next = iterator.next();
+    next.catch(() => {});
+    return next;
+  };
+  let next = ask();
+  for (;;) {
+    const { value, done } = await next;
+    if (done) return;
+    const writing = write(value);
+    next = ask();
+    try {
+      await writing;
+    } catch (error) {
+      await iterator.return?.(undefined).catch(() => {});
+      throw error;
+    }
+  }
 }
 
 /** What createSweep would plan for a sweep, nothing written. */
@@ -170,7 +247,7 @@ export interface SweepPreview {
  */
 export async function previewSweep(
   pool: pg.Pool,
-  sweep: Pick<NewSweep, 'points' | 'cohortSeed' | 'patients' | 'chunkSize'>,
+  sweep: Pick<NewSweep, 'cohortSeed' | 'patients' | 'chunkSize'> & { points: readonly NewSweepPoint[] },
 ): Promise<SweepPreview> {
   return inTransaction(pool, async (client) => {
     await client.query('set transaction read only');
@@ -203,7 +280,12 @@ export async function previewSweep(
   });
 }
 
-async function checkActiveSweepCap(client: pg.PoolClient, tenantId: string, maxActiveSweeps: number) {
+/** The tenant's cap error if it has its cap of active sweeps (the lock is held to the transaction's end). */
+async function activeSweepCap(
+  client: pg.PoolClient,
+  tenantId: string,
+  maxActiveSweeps: number,
+): Promise<ActiveSweepCapError | undefined> {
   await client.query("select pg_advisory_xact_lock(hashtext('frontline.active-sweeps'), hashtext($1))", [
     tenantId,
   ]);
@@ -212,7 +294,7 @@ async function checkActiveSweepCap(client: pg.PoolClient, tenantId: string, maxA
     [tenantId],
   );
   const active = rows[0]?.active ?? 0;
-  if (active >= maxActiveSweeps) throw new ActiveSweepCapError(active, maxActiveSweeps);
+  return active >= maxActiveSweeps ? new ActiveSweepCapError(active, maxActiveSweeps) : undefined;
 }
 
 /**
@@ -225,17 +307,18 @@ async function storePoints(client: pg.PoolClient, modelId: string, points: reado
   const hashes = points.map((p) => p.pointHash);
   const first = (points[0]?.params ?? {}) as Record<string, unknown>;
   let base = first;
-  let sent = points.map((p) => differences(p.params, first));
+  const baseKeys = Object.keys(first).length;
+  let sent = points.map((p) => differences(p.params, first, baseKeys));
   // Points of one model name the same parameters; should one not, every point sends all of its own.
   if (sent.some((d) => d === undefined)) {
     base = {};
-    sent = points.map((p) => p.params as Record<string, unknown>);
+    sent = points.map((p) => JSON.stringify(p.params));
   }
   await client.query(
     `insert into points (hash, model_id, params)
      select h, $2, $4::jsonb || d::jsonb from unnest($1::text[], $3::text[]) as t(h, d)
      on conflict (hash) do nothing`,
-    [hashes, modelId, sent.map((d) => JSON.stringify(d)), JSON.stringify(base)],
+    [hashes, modelId, sent, JSON.stringify(base)],
   );
   const { rows } = await client.query<{ id: number; hash: string }>(
     // A join on the unnested hashes uses the hash index; `hash = any($1)` compares every row with
@@ -247,18 +330,26 @@ async function storePoints(client: pg.PoolClient, modelId: string, points: reado
   return hashes.map((h) => pointIdByHash.get(h)!);
 }
 
-/** The entries of `params` whose JSON differs from `base`'s; undefined unless both name the same keys. */
-function differences(params: unknown, base: Record<string, unknown>): Record<string, unknown> | undefined {
+/**
+ * The JSON object of the entries of `params` whose JSON differs from `base`'s (which has `baseKeys`
+ * keys); undefined unless both name the same keys. Written directly: it is built once per point.
+ */
+function differences(params: unknown, base: Record<string, unknown>, baseKeys: number): string | undefined {
   const own = params as Record<string, unknown>;
-  const changed: Record<string, unknown> = {};
+  let changed = '';
   let keys = 0;
   for (const key in own) {
     if (!Object.hasOwn(base, key)) return undefined;
     keys++;
     const value = own[key];
-    if (value !== base[key] && JSON.stringify(value) !== JSON.stringify(base[key])) changed[key] = value;
+    const was = base[key];
+    if (value === was) continue;
+    const json = JSON.stringify(value);
+    // Unequal numbers always print differently (−0 and 0 are equal above); other values may not.
+    if ((typeof value !== 'number' || typeof was !== 'number') && json === JSON.stringify(was)) continue;
+    changed += `${changed === '' ? '' : ','}${JSON.stringify(key)}:${json}`;
   }
-  return keys === Object.keys(base).length ? changed : undefined;
+  return keys === baseKeys ? `{${changed}}` : undefined;
 }
 
 /** Per point, the ranges of patients below `patients` whose outcomes for this seed are stored, sorted. */
@@ -286,28 +377,17 @@ async function storedPatientRanges(
   return ranges;
 }
 
-async function insertSweep(
-  client: pg.PoolClient,
-  sweep: NewSweep & {
-    tenantId: string;
-    status: SweepState;
-    total: number;
-    reused: number;
-    chunksPlanned: number;
-  },
-): Promise<string> {
+/** The sweep's row, its counts zero until createSweep has placed every point (same transaction). */
+async function insertSweep(client: pg.PoolClient, sweep: NewSweep & { tenantId: string }): Promise<string> {
   const { rows } = await client.query<{ id: string }>(
     `insert into sweeps (tenant_id, name, status, priority, model_id, code_version, spec, axes, reference_arm,
                          cohort_seed, patients, points, total, reused, outcomes, chunk_size, chunks_planned,
-                         chunk_window, cohort_round, points_running, started_at, finished_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-             case when $3 = ${sweepState('completed')} then now() end,
-             case when $3 = ${sweepState('completed')} then now() end)
+                         chunk_window, cohort_round)
+     values ($1, $2, ${sweepState('queued')}, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, 0, $11, $12, 0, $13, $14)
      returning id`,
     [
       sweep.tenantId,
       sweep.name,
-      sweep.status,
       sweep.priority,
       sweep.modelId,
       sweep.codeVersion,
@@ -316,16 +396,11 @@ async function insertSweep(
       sweep.referenceArm === null ? null : JSON.stringify(sweep.referenceArm),
       sweep.cohortSeed,
       sweep.adaptiveMax ?? sweep.patients,
-      sweep.points.length,
-      sweep.total,
-      sweep.reused,
       sweep.outcomes ?? 'full',
       sweep.chunkSize,
-      sweep.chunksPlanned,
       sweep.chunkWindow,
-      // An adaptive sweep starts in round 0 with every distinct point running.
+      // An adaptive sweep starts in round 0 (with every distinct point running, set once they are placed).
       sweep.adaptiveMax === undefined ? null : 0,
-      sweep.adaptiveMax === undefined ? null : new Set(sweep.points.map((p) => p.pointHash)).size,
     ],
   );
   return rows[0]!.id;

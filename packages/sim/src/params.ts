@@ -466,7 +466,9 @@ export function canonicalPointJson(modelId: string, names: readonly string[]): (
   const lastValues: unknown[] = sorted.map(() => undefined);
   const lastEntries: string[] = sorted.map(() => '');
   return (params) => {
-    const parts: string[] = [];
+    // Appended, not joined from an array: one string per point, no array to allocate and collect.
+    let text = head;
+    let separator = '';
     for (let i = 0; i < sorted.length; i++) {
       const value = (params as Record<string, unknown>)[sorted[i]!];
       if (value === undefined) continue;
@@ -474,9 +476,10 @@ export function canonicalPointJson(modelId: string, names: readonly string[]): (
         lastValues[i] = value;
         lastEntries[i] = keys[i]! + canonicalJson(value);
       }
-      parts.push(lastEntries[i]!);
+      text += separator + lastEntries[i]!;
+      separator = ',';
     }
-    return `${head}${parts.join(',')}}}`;
+    return `${text}}}`;
   };
 }
 

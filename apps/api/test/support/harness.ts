@@ -140,6 +140,8 @@ export async function startHarness(options: HarnessOptions = {}) {
     async submit(spec: unknown) {
       const { status, body } = await request('POST', '/v1/sweeps', spec);
       if (status !== 202) throw new Error(`submit failed: ${status} ${JSON.stringify(body)}`);
+      // The window's jobs past the first are queued just after the reply: wait for them too.
+      await app.sweeps.settled();
       return body as { id: string; status: string; points: number; simulations: number; reused: number };
     },
     /** Poll the sweep (with the harness's key, or `key`: another tenant's) until `until` holds. */
