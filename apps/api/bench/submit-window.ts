@@ -5,46 +5,21 @@
  * the run only (maxSimulations 10⁸). Throwaway Postgres + Redis; the API in process; no workers, so
  * the sweep stays queued. Run: `pnpm --filter @frontline/api bench:submit`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { defaultSweepLimits } from '@frontline/contracts';
 import { connectDatabase, createApiKey, migrate } from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
-import { startThrowawayServers } from '@frontline/stack';
+import { processTreeCpuSeconds, startThrowawayServers } from '@frontline/stack';
 import { Queue } from 'bullmq';
 import { buildApp } from '../src/app.js';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 /**
- * CPU seconds (user + system) of the Postgres server and its backends so far, from /proc (Linux): the
- * database's share of a submission, which the machine's load does not inflate. NaN elsewhere.
+ * CPU seconds of the Postgres server and its backends so far: the database's share of a submission, which the
+ * machine's load does not inflate.
  */
-function postgresCpuSeconds(postmasterPid: number): number {
-  const ticksPerSecond = 100; // USER_HZ on Linux
-  let ticks = 0;
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue; // the process ended meanwhile
-      }
-      // Fields after the command name: state ppid … utime stime cutime cstime (fields 14–17).
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const pid = Number(entry);
-      if (pid !== postmasterPid && Number(fields[1]) !== postmasterPid) continue;
-      ticks += Number(fields[11]) + Number(fields[12]);
-      // Backends that have ended count in the postmaster's children's time.
-      if (pid === postmasterPid) ticks += Number(fields[13]) + Number(fields[14]);
-    }
-  } catch {
-    return Number.NaN;
-  }
-  return ticks / ticksPerSecond;
-}
+const postgresCpuSeconds = (postmasterPid: number) => processTreeCpuSeconds([postmasterPid]);
 
 const usedMemory = async (redis: ReturnType<typeof redisConnection>) =>
   Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);

@@ -16,7 +16,7 @@
  *   pnpm --filter @frontline/worker bench:ceiling
  *   BENCH_WORKERS=1x2,2x2,4x2 BENCH_MODES=summary,full BENCH_CHUNK=2000,10000,50000 …
  */
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ import {
   grantAppLogin,
   type ManagedProcess,
   newPassword,
+  processTreeCpuSeconds,
   randomHighPort,
   redisCommand,
   startApp,
@@ -88,38 +89,6 @@ function kernelRate(seconds: number): number {
   const start = performance.now();
   const done = run(start + seconds * 1000);
   return done / ((performance.now() - start) / 1000);
-}
-
-/** CPU seconds (user + system, reaped children included) of these processes and their descendants. */
-function treeCpuSeconds(roots: readonly number[]): number {
-  const ticksPerSecond = 100;
-  const parentOf = new Map<number, number>();
-  const ticksOf = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // Fields after the parenthesised command: state ppid pgrp … utime(14) stime cutime cstime.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    parentOf.set(Number(entry), Number(fields[1]));
-    ticksOf.set(
-      Number(entry),
-      Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
-    );
-  }
-  let ticks = 0;
-  for (const [pid, own] of ticksOf) {
-    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parentOf.get(p))
-      if (roots.includes(p)) {
-        ticks += own;
-        break;
-      }
-  }
-  return ticks / ticksPerSecond;
 }
 
 /** CPU seconds (user + system) of these processes' main threads: their event loops, not their thread pools. */
@@ -290,7 +259,7 @@ async function main() {
             workers: workers.map((w) => w.pid),
           };
           const cpuBefore = Object.fromEntries(
-            Object.entries(groups).map(([name, pids]) => [name, treeCpuSeconds(pids)]),
+            Object.entries(groups).map(([name, pids]) => [name, processTreeCpuSeconds(pids)]),
           );
           const mainBefore = mainThreadCpuSeconds(groups.workers);
           Object.assign(activity, {
@@ -314,7 +283,10 @@ async function main() {
             throw new Error(`sweep ended ${JSON.stringify(status)}`);
           // CPU per 10⁶ simulations, whatever share of the shared machine each process got.
           const used = Object.fromEntries(
-            Object.entries(groups).map(([name, pids]) => [name, treeCpuSeconds(pids) - cpuBefore[name]!]),
+            Object.entries(groups).map(([name, pids]) => [
+              name,
+              processTreeCpuSeconds(pids) - cpuBefore[name]!,
+            ]),
           );
           const mainUsed = mainThreadCpuSeconds(groups.workers) - mainBefore;
           const perMillion = (s: number) => `${((s * 1e6) / simulations).toFixed(2)} s/10⁶`;
