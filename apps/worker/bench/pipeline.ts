@@ -13,8 +13,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  defaultChunkSize as chunkSize,
   cohortPatientsBound,
+  defaultChunkSize,
   expandSweep,
   parseSweepSpec,
 } from '@frontline/contracts';
@@ -30,6 +30,7 @@ import {
 import {
   apiEntry,
   findFreePort,
+  processTreeCpuSeconds,
   grantAppLogin,
   type ManagedProcess,
   newPassword,
@@ -44,6 +45,8 @@ import { createSimulationPool } from '../src/pool.js';
 const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
 const simulations = Number(process.env.BENCH_SIMULATIONS ?? 100_800);
 const shapes = (process.env.BENCH_SHAPES ?? 'large,small').split(',');
+/** Simulations per chunk of both the sweeps and the raw runs (default: the API's default). */
+const chunkSize = Number(process.env.BENCH_CHUNK ?? defaultChunkSize);
 /** Benchmark 4 is in `summary` retention (tables only); BENCH_OUTCOMES=full measures the per-patient rows too. */
 const outcomes = process.env.BENCH_OUTCOMES === 'full' ? 'full' : 'summary';
 
@@ -56,7 +59,7 @@ function shapeSpec(shape: string, seed: number) {
         kind: 'grid',
         axes: { dose: [0, 1, 2, 5], immuneKill: [0.01, 0.035, 0.1], emtPlasticity: [0.1, 1, 10] },
       },
-      cohort: { patients: Math.ceil(simulations / 36), seed },
+      cohort: { patients: Math.ceil(simulations / 36), seed, chunkSize },
       outcomes,
     };
   return {
@@ -67,7 +70,7 @@ function shapeSpec(shape: string, seed: number) {
       seed: 5,
       axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.2 } },
     },
-    cohort: { patients: 2, seed },
+    cohort: { patients: 2, seed, chunkSize },
     outcomes,
   };
 }
@@ -203,6 +206,11 @@ async function main() {
     );
 
     const apiUrl = `http://127.0.0.1:${apiPort}`;
+    // CPU of each server during an e2e run: on a shared 2-core machine the coordinator's CPU is taken
+    // from the kernel's, so this says where the gap to the raw kernel goes.
+    const servers = { postgres: [postgres.pid], redis: [redis.pid], api: [children[0]!.pid], worker: [children[1]!.pid] };
+    const cpuNow = () =>
+      Object.fromEntries(Object.entries(servers).map(([name, pids]) => [name, processTreeCpuSeconds(pids)]));
     /** Submit a sweep and poll it until it ends; `submitSeconds` is the POST alone (202 received). */
     const runSweep = async (body: object) => {
       const posted = performance.now();
@@ -243,15 +251,20 @@ async function main() {
         );
       };
       const e2e = async (seed: number) => {
+        const cpuBefore = cpuNow();
         const start = performance.now();
         const status = await runSweep(shapeSpec(shape, seed));
         const seconds = (performance.now() - start) / 1000;
+        const cpuAfter = cpuNow();
+        const cpu = Object.keys(servers)
+          .map((name) => `${name} ${(cpuAfter[name]! - cpuBefore[name]!).toFixed(2)}`)
+          .join(', ');
         if (status.status !== 'completed' || status.progress.done !== total)
           throw new Error(`sweep ended ${JSON.stringify(status)}`);
         e2es.push(total / seconds);
         afterSubmit.push(total / (seconds - status.submitSeconds));
         console.log(
-          `  ${shape} end to end (${outcomes}): ${seconds.toFixed(2)} s → ${(total / seconds).toFixed(0)} sims/s; submit ${status.submitSeconds.toFixed(2)} s (${((100 * status.submitSeconds) / seconds).toFixed(1)} %)`,
+          `  ${shape} end to end (${outcomes}): ${seconds.toFixed(2)} s → ${(total / seconds).toFixed(0)} sims/s; submit ${status.submitSeconds.toFixed(2)} s (${((100 * status.submitSeconds) / seconds).toFixed(1)} %); CPU-s: ${cpu}`,
         );
       };
       console.log(
