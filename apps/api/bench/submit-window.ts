@@ -3,7 +3,8 @@
  * the Redis memory the queued sweep holds (INFO memory `used_memory`, before vs after the submit),
  * for two shapes: 10⁴ points × 10⁴ patients and 10⁵ points × 10³ patients. Limits are raised for
  * the run only (maxSimulations 10⁸). Throwaway Postgres + Redis; the API in process; no workers, so
- * the sweep stays queued. Run: `pnpm --filter @frontline/api bench:submit`.
+ * the sweep stays queued. Run: `pnpm --filter @frontline/api bench:submit` (BENCH_NO_WARMUP=1: without the
+ * boot warm-up main.ts runs, so the first request meets unoptimised per-point code).
  */
 import { cpus } from 'node:os';
 import { defaultSweepLimits } from '@frontline/contracts';
@@ -12,6 +13,7 @@ import { chunkQueueName, redisConnection } from '@frontline/queue';
 import { processTreeCpuSeconds, startThrowawayServers } from '@frontline/stack';
 import { Queue } from 'bullmq';
 import { buildApp } from '../src/app.js';
+import { warmUpSubmission } from '../src/sweep-service.js';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -52,6 +54,9 @@ try {
     rateLimitPerMinute: 1_000_000,
     limits: { ...defaultSweepLimits, maxSimulations: 100_000_000 },
   });
+  // As main.ts does before it listens (BENCH_NO_WARMUP=1: without, for the before figure).
+  const warmUp = process.env.BENCH_NO_WARMUP !== '1';
+  if (warmUp) await warmUpSubmission();
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -70,6 +75,14 @@ try {
     ] as const satisfies readonly (readonly [number, number])[]
   ).entries()) {
     const memoryBefore = await usedMemory(redis);
+    const label =
+      run === 0
+        ? warmUp
+          ? ' (first, warm-up at boot)'
+          : ' (first, no warm-up)'
+        : run === 2
+          ? ' (warm)'
+          : '';
     // CPU of this process (the API, in process) beside the wall time: on a shared machine the wall time
     // is mostly waiting for a core.
     const cpuBefore = process.cpuUsage();
@@ -94,7 +107,7 @@ try {
     ]);
     const jobs = await queue.count();
     log(
-      `| ${points.toLocaleString('en-US')} points × ${patients.toLocaleString('en-US')} patients${run === 2 ? ' (warm)' : ''} | ${body.simulations.toLocaleString('en-US')} | ${rows[0].n.toLocaleString('en-US')} | ${jobs} | ${ms.toFixed(0)} ms | ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms | ${(postgresCpu * 1000).toFixed(0)} ms | ${((memoryAfter - memoryBefore) / 1e6).toFixed(2)} MB |`,
+      `| ${points.toLocaleString('en-US')} points × ${patients.toLocaleString('en-US')} patients${label} | ${body.simulations.toLocaleString('en-US')} | ${rows[0].n.toLocaleString('en-US')} | ${jobs} | ${ms.toFixed(0)} ms | ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms | ${(postgresCpu * 1000).toFixed(0)} ms | ${((memoryAfter - memoryBefore) / 1e6).toFixed(2)} MB |`,
     );
     await fetch(`${apiUrl}/v1/sweeps/${body.id}/cancel`, {
       method: 'POST',

@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { buildApp } from './app.js';
 import { loadEnv } from './env.js';
 import { startReconciler } from './reconciler.js';
+import { warmUpSubmission } from './sweep-service.js';
 
 const env = loadEnv();
 const logger = createLogger('api', env.LOG_LEVEL);
@@ -49,6 +50,8 @@ const app = await buildApp({
   sessionCookie: `frontline_key_${env.API_PORT}`,
   dashboardDir: env.DASHBOARD_DIR,
 });
+// The first submission after a start then answers as fast as later ones (the JIT has seen the per-point code).
+await warmUpSubmission();
 await app.listen({ host: env.API_HOST, port: env.API_PORT });
 
 // Heal the queue from Postgres: at start (a Redis that lost its data) and periodically.

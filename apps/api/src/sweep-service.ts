@@ -3,13 +3,14 @@ import { setImmediate } from 'node:timers/promises';
 import {
   adaptiveCohortOf,
   apiError,
+  chunkSizeOf,
   cohortPatientsBound,
-  defaultChunkSize,
   defaultChunkWindow,
   defaultSweepLimits,
   expandSweep,
   expandSweepBatches,
   outcomeRetentionOf,
+  parseSweepSpec,
   type SweepDryRun,
   type SweepLimits,
   type SweepPoint,
@@ -33,6 +34,7 @@ import {
   reconcileQueue,
   removeChunkJobs,
 } from '@frontline/queue';
+import { modelIds } from '@frontline/sim';
 import type { Queue } from 'bullmq';
 import { type Redis, ReplyError } from 'ioredis';
 import type pg from 'pg';
@@ -84,6 +86,40 @@ function errorMessage(error: unknown): string {
 /** Points per batch of a submission's writes, and per slice of its expansion between event-loop turns. */
 const pointBatchSize = 1_000;
 const expansionSlice = 100;
+
+/** Points of each model the boot warm-up expands: enough for V8 to optimise the per-point code. */
+const warmUpPoints = 5_000;
+
+/**
+ * Run a submission's per-point code (design, parameter resolution, content hashes, tenant addresses) on a
+ * throwaway design of each model, a slice at a time, before the API takes requests: unoptimised, the first
+ * 10⁴-point submission after a start took ~2× as long as the next (docs/benchmarks.md). Writes nothing;
+ * returns the points expanded per model.
+ */
+export async function warmUpSubmission(): Promise<Record<string, number>> {
+  const expanded: Record<string, number> = {};
+  for (const model of modelIds) {
+    const parsed = parseSweepSpec({
+      name: 'warm-up',
+      model,
+      design: {
+        kind: 'lhs',
+        samples: warmUpPoints,
+        seed: 1,
+        axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.2 } },
+      },
+      cohort: { patients: 1, seed: 1 },
+    });
+    if (!parsed.ok) throw parsed.error;
+    expanded[model] = 0;
+    for (const slice of expandSweepBatches(parsed.spec, expansionSlice)) {
+      for (const point of slice) tenantPointHash('warm-up', point.pointHash);
+      expanded[model] += slice.length;
+      await setImmediate();
+    }
+  }
+  return expanded;
+}
 
 /**
  * Jobs of a new sweep queued before its 202 (the rest of the window follows at once): enough to start
@@ -190,7 +226,7 @@ export function createSweepService({
      */
     async dryRun(scope: TenantScope, spec: SweepSpec, warnings: string[]): Promise<SweepDryRun> {
       const expansion = expandSweep(spec);
-      const chunkSize = spec.cohort.chunkSize ?? defaultChunkSize;
+      const chunkSize = chunkSizeOf(spec);
       // An adaptive cohort is previewed at its bound (max per point): the most the sweep can run.
       const patients = cohortPatientsBound(spec.cohort);
       const plan = await previewSweep(scope.db, {
@@ -237,7 +273,7 @@ export function createSweepService({
         referenceArm: spec.referenceArm ?? null,
         cohortSeed: spec.cohort.seed,
         ...(adaptive ? { patients: adaptive.initial, adaptiveMax: adaptive.max } : { patients: bound }),
-        chunkSize: spec.cohort.chunkSize ?? defaultChunkSize,
+        chunkSize: chunkSizeOf(spec),
         outcomes: outcomeRetentionOf(spec, limits),
         chunkWindow: limits.chunkWindow ?? defaultChunkWindow,
         // Expanded while Postgres writes the batch before; an invalid point rolls the sweep back (400).

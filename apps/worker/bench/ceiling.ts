@@ -32,11 +32,11 @@ import {
   processTreeCpuSeconds,
   randomHighPort,
   redisCommand,
-  startApp,
   startPostgres,
   startRedis,
   workerEntry,
 } from '@frontline/stack';
+import { startReadyApp, sweepRunner } from './bench-apps.js';
 
 const workerShapes = (process.env.BENCH_WORKERS ?? '1x2,2x2,4x2').split(',').map((shape) => {
   const [processes, threads] = shape.split('x').map(Number);
@@ -106,33 +106,6 @@ function mainThreadCpuSeconds(pids: readonly number[]): number {
   return ticks / 100;
 }
 
-/** Start the API or a worker process and wait for its `ready` log line. */
-async function startReadyApp(
-  entry: string,
-  env: Record<string, string>,
-  ready: RegExp,
-  nodeFlags: string[] = [],
-): Promise<ManagedProcess> {
-  let markReady = () => {};
-  const isReady = new Promise<void>((resolve) => {
-    markReady = resolve;
-  });
-  const app = await startApp({
-    name: entry,
-    entry,
-    nodeFlags,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    onLine: (line) => ready.test(line) && markReady(),
-  });
-  await Promise.race([
-    isReady,
-    app.exited.then((status) => {
-      throw new Error(`${entry} exited (${JSON.stringify(status)}):\n${app.recentOutput.join('\n')}`);
-    }),
-  ]);
-  return app;
-}
-
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'frontline-ceiling-'));
   chmodSync(dir, 0o755);
@@ -165,22 +138,7 @@ async function main() {
     const env = { DATABASE_URL: appUrl, REDIS_URL: redis.url, QUEUE_PREFIX: 'ceiling' };
     api = await startReadyApp(apiEntry, { ...env, API_PORT: String(apiPort) }, /Server listening/);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    const runSweep = async (body: object) => {
-      const response = await fetch(`${apiUrl}/v1/sweeps`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...auth },
-        body: JSON.stringify(body),
-      });
-      const created = (await response.json()) as { id: string };
-      if (response.status !== 202) throw new Error(`submit: ${response.status} ${JSON.stringify(created)}`);
-      let status: { status: string; progress: { done: number } };
-      do {
-        await new Promise((r) => setTimeout(r, 100));
-        const poll = await fetch(`${apiUrl}/v1/sweeps/${created.id}`, { headers: auth });
-        status = (await poll.json()) as typeof status;
-      } while (status.status === 'queued' || status.status === 'running');
-      return status;
-    };
+    const runSweep = sweepRunner(apiUrl, auth);
 
     // What the app role's backends do, sampled: running (CPU or I/O), waiting on a lock, or idle in a
     // transaction (waiting for the worker's next statement: a round trip).

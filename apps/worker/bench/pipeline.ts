@@ -7,17 +7,12 @@
  * Each e2e run has its own cohort seed, so nothing is reused. Servers are throwaway (temp folder).
  *
  *   pnpm --filter @frontline/worker bench      (or: pnpm bench)
- *   BENCH_SHAPES=small BENCH_SIMULATIONS=100000 BENCH_THREADS=2 …
+ *   BENCH_SHAPES=small BENCH_SIMULATIONS=100000 BENCH_THREADS=2 BENCH_CHUNK=2000 BENCH_PIN=1 …
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  cohortPatientsBound,
-  defaultChunkSize,
-  expandSweep,
-  parseSweepSpec,
-} from '@frontline/contracts';
+import { chunkSizeOf, cohortPatientsBound, expandSweep, parseSweepSpec } from '@frontline/contracts';
 import {
   chunkCount,
   chunkWork,
@@ -30,23 +25,32 @@ import {
 import {
   apiEntry,
   findFreePort,
-  processTreeCpuSeconds,
   grantAppLogin,
   type ManagedProcess,
   newPassword,
+  pinProcessTree,
+  processTreeCpuSeconds,
   randomHighPort,
-  startApp,
   startPostgres,
   startRedis,
   workerEntry,
 } from '@frontline/stack';
 import { createSimulationPool } from '../src/pool.js';
+import { startReadyApp, sweepRunner } from './bench-apps.js';
 
-const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
+/**
+ * BENCH_PIN=1: the coordinator (Postgres, Redis, API) on CPU 0, the worker and the raw kernel on the other
+ * CPUs, as when workers run on machines of their own (docs/multi-host.md): the coordinator's CPU then no
+ * longer comes out of the kernel's cores, and the ratio is the workers' own efficiency.
+ */
+const pinned = process.env.BENCH_PIN === '1';
+const cores = availableParallelism();
+const kernelCpus = cores === 2 ? '1' : `1-${cores - 1}`;
+const threads = Number(process.env.BENCH_THREADS ?? (pinned ? cores - 1 : cores));
 const simulations = Number(process.env.BENCH_SIMULATIONS ?? 100_800);
 const shapes = (process.env.BENCH_SHAPES ?? 'large,small').split(',');
-/** Simulations per chunk of both the sweeps and the raw runs (default: the API's default). */
-const chunkSize = Number(process.env.BENCH_CHUNK ?? defaultChunkSize);
+/** Simulations per chunk of both the sweeps and the raw runs (unset: the API's default for the sweep's size). */
+const chunkSize = process.env.BENCH_CHUNK === undefined ? undefined : Number(process.env.BENCH_CHUNK);
 /** Benchmark 4 is in `summary` retention (tables only); BENCH_OUTCOMES=full measures the per-patient rows too. */
 const outcomes = process.env.BENCH_OUTCOMES === 'full' ? 'full' : 'summary';
 
@@ -112,8 +116,9 @@ async function rawKernelSeconds(
   );
   const start = performance.now();
   const tasks = [];
-  for (let k = 0; k < chunkCount(plan.toSimulate, chunkSize); k++) {
-    const { workStart, workEnd } = chunkWork(k, chunkSize, plan.toSimulate);
+  const size = chunkSizeOf(parsed.spec);
+  for (let k = 0; k < chunkCount(plan.toSimulate, size); k++) {
+    const { workStart, workEnd } = chunkWork(k, size, plan.toSimulate);
     const chunkSegments = segmentsOf(placed, workStart, workEnd);
     const segments = chunkSegments.map((s) => ({
       modelId,
@@ -143,32 +148,10 @@ function summaryRecording(points: readonly { index: number; params: { stepDays: 
   };
 }
 
-/** Start the API or a worker process (as the stack does) and wait for its `ready` log line. */
-async function startReadyApp(
-  entry: string,
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<ManagedProcess> {
-  let markReady = () => {};
-  const isReady = new Promise<void>((resolve) => {
-    markReady = resolve;
-  });
-  const app = await startApp({
-    name: entry,
-    entry,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    onLine: (line) => ready.test(line) && markReady(),
-  });
-  await Promise.race([
-    isReady,
-    app.exited.then((status) => {
-      throw new Error(`${entry} exited (${JSON.stringify(status)}):\n${app.recentOutput.join('\n')}`);
-    }),
-  ]);
-  return app;
-}
-
 async function main() {
+  if (pinned && cores < 2) throw new Error('BENCH_PIN needs at least 2 cores');
+  // Everything this process starts inherits the kernel's CPUs; the coordinator is moved to CPU 0 below.
+  if (pinned) pinProcessTree([process.pid], kernelCpus);
   const dir = mkdtempSync(join(tmpdir(), 'frontline-bench-'));
   chmodSync(dir, 0o755);
   const quiet = () => {};
@@ -181,6 +164,7 @@ async function main() {
   });
   const redis = await startRedis({ dir: join(dir, 'redis'), preferredPort: randomHighPort(), onLine: quiet });
   const children: ManagedProcess[] = [];
+  if (pinned) pinProcessTree([postgres.pid, redis.pid], '0');
   try {
     await migrate(postgres.url);
     const owner = connectDatabase(postgres.url, { max: 1 });
@@ -191,12 +175,15 @@ async function main() {
     });
     await owner.close();
     const auth = { authorization: `Bearer ${token}` };
-    console.log(`machine: ${cpus()[0]?.model} × ${availableParallelism()} cores; worker threads: ${threads}`);
+    console.log(
+      `machine: ${cpus()[0]?.model} × ${cores} cores; worker threads: ${threads}${pinned ? `; pinned: coordinator on CPU 0, worker and raw kernel on CPU ${kernelCpus}` : ''}`,
+    );
 
     const apiPort = await findFreePort({ preferred: randomHighPort() });
     const appUrl = await grantAppLogin(postgres.url, newPassword());
     const env = { DATABASE_URL: appUrl, REDIS_URL: redis.url, QUEUE_PREFIX: 'bench' };
     children.push(await startReadyApp(apiEntry, { ...env, API_PORT: String(apiPort) }, /Server listening/));
+    if (pinned) pinProcessTree([children[0]!.pid], '0');
     children.push(
       await startReadyApp(
         workerEntry,
@@ -208,28 +195,15 @@ async function main() {
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     // CPU of each server during an e2e run: on a shared 2-core machine the coordinator's CPU is taken
     // from the kernel's, so this says where the gap to the raw kernel goes.
-    const servers = { postgres: [postgres.pid], redis: [redis.pid], api: [children[0]!.pid], worker: [children[1]!.pid] };
+    const servers = {
+      postgres: [postgres.pid],
+      redis: [redis.pid],
+      api: [children[0]!.pid],
+      worker: [children[1]!.pid],
+    };
     const cpuNow = () =>
       Object.fromEntries(Object.entries(servers).map(([name, pids]) => [name, processTreeCpuSeconds(pids)]));
-    /** Submit a sweep and poll it until it ends; `submitSeconds` is the POST alone (202 received). */
-    const runSweep = async (body: object) => {
-      const posted = performance.now();
-      const response = await fetch(`${apiUrl}/v1/sweeps`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...auth },
-        body: JSON.stringify(body),
-      });
-      const created = (await response.json()) as { id: string };
-      if (response.status !== 202) throw new Error(`submit: ${response.status} ${JSON.stringify(created)}`);
-      const submitSeconds = (performance.now() - posted) / 1000;
-      let status: { status: string; progress: { done: number } };
-      do {
-        await new Promise((r) => setTimeout(r, 100));
-        const poll = await fetch(`${apiUrl}/v1/sweeps/${created.id}`, { headers: auth });
-        status = (await poll.json()) as typeof status;
-      } while (status.status === 'queued' || status.status === 'running');
-      return { ...status, submitSeconds };
-    };
+    const runSweep = sweepRunner(apiUrl, auth);
     // Warm the worker's threads (module load, JIT) as the raw kernel's were: a long-lived worker is warm.
     await runSweep({
       ...shapeSpec('large', 1),
@@ -268,7 +242,7 @@ async function main() {
         );
       };
       console.log(
-        `${shape}: ${JSON.stringify(shapeSpec(shape, 0).design.kind)} design, chunks of ${chunkSize}`,
+        `${shape}: ${JSON.stringify(shapeSpec(shape, 0).design.kind)} design, chunks of ${chunkSize ?? `${chunkSizeOf(shapeSpec(shape, 0) as Parameters<typeof chunkSizeOf>[0])} (default)`}`,
       );
       await raw(101);
       await e2e(101);

@@ -1,13 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
-/**
- * CPU seconds (user + system, reaped children included) of these processes and their descendants so far, from
- * /proc (Linux; benchmarks read a server's share of the machine this way, which other load does not inflate).
- */
-export function processTreeCpuSeconds(roots: readonly number[]): number {
-  const ticksPerSecond = 100;
-  const parentOf = new Map<number, number>();
-  const ticksOf = new Map<number, number>();
+/** Every process now in /proc: its parent and its CPU ticks (user + system, reaped children included). */
+function processTable(): Map<number, { parent: number; ticks: number }> {
+  const table = new Map<number, { parent: number; ticks: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -18,19 +14,49 @@ export function processTreeCpuSeconds(roots: readonly number[]): number {
     }
     // Fields after the parenthesised command: state ppid pgrp … utime(14) stime cutime cstime.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    parentOf.set(Number(entry), Number(fields[1]));
-    ticksOf.set(
-      Number(entry),
-      Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
-    );
+    table.set(Number(entry), {
+      parent: Number(fields[1]),
+      ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
+    });
   }
-  let ticks = 0;
-  for (const [pid, own] of ticksOf) {
-    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parentOf.get(p))
+  return table;
+}
+
+/** The processes of the table that are these roots or descend from them. */
+function treeOf(table: Map<number, { parent: number }>, roots: readonly number[]): number[] {
+  const inTree: number[] = [];
+  for (const pid of table.keys())
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = table.get(p)?.parent)
       if (roots.includes(p)) {
-        ticks += own;
+        inTree.push(pid);
         break;
       }
+  return inTree;
+}
+
+/**
+ * CPU seconds (user + system, reaped children included) of these processes and their descendants so far, from
+ * /proc (Linux; benchmarks read a server's share of the machine this way, which other load does not inflate).
+ */
+export function processTreeCpuSeconds(roots: readonly number[]): number {
+  const ticksPerSecond = 100;
+  const table = processTable();
+  return treeOf(table, roots).reduce((ticks, pid) => ticks + table.get(pid)!.ticks, 0) / ticksPerSecond;
+}
+
+/**
+ * Pin these processes, every thread of theirs and every descendant to the CPUs listed (`taskset` syntax,
+ * e.g. "0" or "1-3"); processes and threads they start later inherit it. Benchmarks use it to give servers
+ * cores of their own, as separate machines would.
+ */
+export function pinProcessTree(roots: readonly number[], cpuList: string): void {
+  for (const pid of treeOf(processTable(), roots)) {
+    try {
+      execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpuList, String(pid)], {
+        stdio: 'ignore',
+      });
+    } catch {
+      // exited meanwhile
+    }
   }
-  return ticks / ticksPerSecond;
 }

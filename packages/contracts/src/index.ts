@@ -23,11 +23,12 @@ export type { SweepLimits } from './limits.js';
 export {
   DEFAULT_BODY_LIMIT_BYTES,
   defaultChunkSize,
+  defaultChunkSizeFor,
   defaultChunkWindow,
   defaultSweepLimits,
 } from './limits.js';
 export type { ParseSweepSpecResult } from './parse.js';
-export { outcomeRetentionOf, parseSweepSpec, sweepPointCount, sweepWarnings } from './parse.js';
+export { chunkSizeOf, outcomeRetentionOf, parseSweepSpec, sweepPointCount, sweepWarnings } from './parse.js';
 export { formatPath } from './paths.js';
 export { isIntegerParam } from './semantics.js';
 export type {

@@ -44,8 +44,28 @@ export const defaultSweepLimits: SweepLimits = Object.freeze({
 });
 
 /**
- * Default simulations per chunk (of one point or spanning several): ~0.5–1 s of CPU at the kernel's 0.2–0.5 ms per patient — long enough
- * that a chunk's bookkeeping (queue round trips, one write transaction) costs a few percent, short
- * enough to spread a sweep over many workers and to lose little to a crash.
+ * Smallest default simulations per chunk (of one point or spanning several): ~0.5–1 s of CPU at the kernel's
+ * 0.2–0.5 ms per patient — long enough that a chunk's bookkeeping (queue round trips, one write transaction)
+ * costs a few percent, short enough to spread a sweep over many workers and to lose little to a crash.
+ * Sweeps up to `defaultChunksPerSweep` × this many simulations (4·10⁶) use it.
  */
 export const defaultChunkSize = 2_000;
+
+/** Chunks a sweep is cut into by default once its chunks grow past defaultChunkSize. */
+export const defaultChunksPerSweep = 2_000;
+
+/** Largest default chunk, reached at 4·10⁷ simulations. */
+export const largestDefaultChunkSize = 20_000;
+
+/**
+ * Simulations per chunk when the spec names none, for a sweep of `simulations`: 2,000 up to 4·10⁶, then
+ * the sweep cut into 2,000 chunks, up to 20,000 a chunk from 4·10⁷. Why it grows (docs/benchmarks.md,
+ * issue 13): each chunk costs the coordinator ~6 ms of Postgres CPU whatever its size, so a 10⁸ sweep in
+ * chunks of 20,000 takes a third of the coordinator CPU it takes in 2,000s; why not sooner: at 10⁵
+ * simulations on 2 threads, chunks of 20,000 leave a long tail (end to end 0.76–0.95 of the kernel, 0.96–0.99
+ * at 2,000).
+ */
+export function defaultChunkSizeFor(simulations: number): number {
+  const cut = Math.ceil(simulations / defaultChunksPerSweep);
+  return Math.min(largestDefaultChunkSize, Math.max(defaultChunkSize, cut));
+}

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { ApiError, ErrorDetail } from './errors.js';
 import { apiError } from './errors.js';
 import type { SweepLimits } from './limits.js';
-import { defaultChunkSize, defaultMaxSummarySimulations, defaultSweepLimits } from './limits.js';
+import { defaultChunkSizeFor, defaultMaxSummarySimulations, defaultSweepLimits } from './limits.js';
 import { formatPath } from './paths.js';
 import type { SweepSpec } from './spec.js';
 import { cohortPatientsBound, sweepSpecSchema } from './spec.js';
@@ -81,6 +81,16 @@ export function outcomeRetentionOf(
     : 'summary';
 }
 
+/**
+ * Simulations per chunk of a sweep: `cohort.chunkSize`, else the default for its size (defaultChunkSizeFor of
+ * points × patients; an adaptive cohort at its bound, the most it can run).
+ */
+export function chunkSizeOf(spec: Pick<SweepSpec, 'design' | 'cohort'>): number {
+  return (
+    spec.cohort.chunkSize ?? defaultChunkSizeFor(sweepPointCount(spec) * cohortPatientsBound(spec.cohort))
+  );
+}
+
 /** Non-fatal observations about a valid spec. */
 export function sweepWarnings(spec: SweepSpec): string[] {
   const warnings: string[] = [];
@@ -154,8 +164,8 @@ function checkChunkCount(
   chunkSize: number | undefined,
   maxChunks: number,
 ): ApiError | undefined {
-  const size = chunkSize ?? defaultChunkSize;
   const simulations = points * patients;
+  const size = chunkSize ?? defaultChunkSizeFor(simulations);
   const chunks = Math.ceil(simulations / size);
   if (chunks <= maxChunks) return undefined;
   const sizeText = chunkSize === undefined ? `the default chunkSize ${size}` : `chunkSize ${size}`;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  chunkSizeOf,
   DEFAULT_BODY_LIMIT_BYTES,
+  defaultChunkSizeFor,
   defaultSweepLimits,
   outcomeRetentionOf,
   parseSweepSpec,
@@ -164,5 +166,33 @@ describe('parseSweepSpec: limits', () => {
         rule: '⌈points × patients / chunkSize⌉ at most 5 (maxChunksPerSweep): chunkSize ≥ 2001',
       },
     ]);
+  });
+
+  it('grows the default chunk with the sweep: 2,000 up to 4·10⁶ simulations, 2,000 chunks, then 20,000 from 4·10⁷', () => {
+    expect(defaultChunkSizeFor(1)).toBe(2_000);
+    expect(defaultChunkSizeFor(100_000)).toBe(2_000);
+    expect(defaultChunkSizeFor(4_000_000)).toBe(2_000);
+    expect(defaultChunkSizeFor(4_000_001)).toBe(2_001);
+    expect(defaultChunkSizeFor(10_000_000)).toBe(5_000);
+    expect(defaultChunkSizeFor(40_000_000)).toBe(20_000);
+    expect(defaultChunkSizeFor(100_000_000)).toBe(20_000);
+    // 10⁹ (the summary cap) is 50,000 chunks: far under maxChunksPerSweep.
+    expect(Math.ceil(1e9 / defaultChunkSizeFor(1e9))).toBe(50_000);
+
+    // From the spec: points × patients (an adaptive cohort at its max); cohort.chunkSize always wins.
+    const spec = issueSpec(); // 4 × 3 × 3 = 36 points
+    spec.cohort = { patients: 1_000_000, seed: 1 };
+    expect(chunkSizeOf(spec)).toBe(18_000);
+    expect(chunkSizeOf({ ...spec, cohort: { patients: 1_000, seed: 1 } })).toBe(2_000);
+    expect(chunkSizeOf({ ...spec, cohort: { patients: 1_000_000, seed: 1, chunkSize: 500 } })).toBe(500);
+    expect(
+      chunkSizeOf({
+        ...spec,
+        cohort: { patients: { initial: 1_000, max: 1_000_000 }, seed: 1 },
+      } as SweepSpec),
+    ).toBe(18_000);
+    // The chunk limit counts at that size: 36 × 10⁶ / 18,000 = 2,000 chunks.
+    const tight = parseSweepSpec(spec, { ...defaultSweepLimits, maxChunksPerSweep: 1_999 });
+    expect(tight.ok ? '' : tight.error.message).toContain('the default chunkSize 18000⌉ = 2000 chunks');
   });
 });
