@@ -8,7 +8,7 @@
  * that every simulation was counted once: per endpoint, the survival groups' patients sum to 10⁷, and
  * so do the `points` rows.
  *
- *   pnpm --filter @frontline/worker bench:ten-million      (BENCH_PATIENTS=10000: a 10⁶ run)
+ *   pnpm --filter @frontline/worker bench:ten-million      (BENCH_PATIENTS=10000: a 10⁶ run; BENCH_CHUNK=2000)
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { expandSweep, parseSweepSpec, survivalEndpoints } from '@frontline/contracts';
@@ -30,6 +30,8 @@ import { startReadyApp, sweepRunner } from './bench-apps.js';
 
 const patients = Number(process.env.BENCH_PATIENTS ?? 100_000);
 const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
+/** Simulations per chunk; unset: the API's default for a sweep of this size (5,000 at 10⁷). */
+const chunkSize = process.env.BENCH_CHUNK === undefined ? undefined : Number(process.env.BENCH_CHUNK);
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 /** Cheap per patient (~10× fewer steps than the defaults), still the v1 model end to end. */
@@ -44,7 +46,7 @@ const spec = {
       immuneKill: [0.005, 0.01, 0.02, 0.03, 0.035, 0.05, 0.07, 0.1, 0.15, 0.2],
     },
   },
-  cohort: { patients, seed: 13 },
+  cohort: { patients, seed: 13, chunkSize },
   outcomes: 'summary',
 };
 
@@ -118,6 +120,10 @@ try {
   const load = loadavg()[0]!.toFixed(1);
   const start = performance.now();
   const sweep = await runSweep(spec);
+  const { rows: chunks } = await owner.pool.query<{ chunkSize: number; planned: number }>(
+    'select chunk_size as "chunkSize", chunks_planned as planned from sweeps where id = $1',
+    [sweep.id],
+  );
   const seconds = (performance.now() - start) / 1000;
   sampling = false;
   await sampler;
@@ -140,7 +146,9 @@ try {
   log(
     `${total.toLocaleString('en-US')} simulations (summary) in ${seconds.toFixed(1)} s (load ${load} at start): ${rate.toFixed(0)} sims/s; one core's kernel ${kernelBefore.toFixed(0)} → ${kernelAfter.toFixed(0)} sims/s, so ${(rate / kernel).toFixed(2)} cores' worth on ${threads} threads (${((100 * rate) / kernel / threads).toFixed(0)} %)`,
   );
-  log(`CPU-s during the sweep: ${cpu}; submit ${sweep.submitSeconds.toFixed(2)} s`);
+  log(
+    `${chunks[0]!.planned.toLocaleString('en-US')} chunks of ${chunks[0]!.chunkSize.toLocaleString('en-US')}; CPU-s during the sweep: ${cpu}; submit ${sweep.submitSeconds.toFixed(2)} s`,
+  );
   log(
     `Redis used_memory: ${(redisBefore / 1e6).toFixed(2)} MB before, at most ${(redisPeak / 1e6).toFixed(2)} MB while it ran; Postgres tables + indexes + TOAST added: ${((Number(after[0]!.bytes) - Number(before[0]!.bytes)) / 1e6).toFixed(2)} MB (${((Number(after[0]!.bytes) - Number(before[0]!.bytes)) / total).toFixed(3)} B/simulation, every table of the database)`,
   );
