@@ -3,9 +3,11 @@ import { setImmediate } from 'node:timers/promises';
 import {
   adaptiveCohortOf,
   apiError,
+  checkSweepPointSlices,
   chunkSizeOf,
   cohortPatientsBound,
   defaultChunkWindow,
+  defaultPointsBeforeReply,
   defaultSweepLimits,
   expandSweep,
   expandSweepBatches,
@@ -16,15 +18,20 @@ import {
   type SweepPoint,
   type SweepSpec,
   storageEstimate,
+  sweepPointCount,
   sweepWarnings,
 } from '@frontline/contracts';
 import {
   ActiveSweepCapError,
   cancelSweep,
+  claimPlacement,
   createSweep,
   failSweep,
   forTenant,
   pendingChunks,
+  placementOf,
+  placeNextPoints,
+  placingSweeps,
   previewSweep,
 } from '@frontline/db';
 import {
@@ -86,6 +93,19 @@ function errorMessage(error: unknown): string {
 /** Points per batch of a submission's writes, and per slice of its expansion between event-loop turns. */
 const pointBatchSize = 1_000;
 const expansionSlice = 100;
+
+/** Points checked between event-loop turns when a large design is checked whole before its reply. */
+const checkSlice = 1_000;
+
+/** No size limit: a stored spec was accepted once, whatever the limits are now. */
+const unlimited: SweepLimits = {
+  maxPoints: Number.MAX_SAFE_INTEGER,
+  maxPatientsPerPoint: Number.MAX_SAFE_INTEGER,
+  maxSimulations: Number.MAX_SAFE_INTEGER,
+  maxSummarySimulations: Number.MAX_SAFE_INTEGER,
+  maxChunksPerSweep: Number.MAX_SAFE_INTEGER,
+  maxBodyBytes: Number.MAX_SAFE_INTEGER,
+};
 
 /** Points of each model the boot warm-up expands: enough for V8 to optimise the per-point code. */
 const warmUpPoints = 5_000;
@@ -173,17 +193,72 @@ export function createSweepService({
    * The design's points for createSweep, in batches of `pointBatchSize`, expanded a slice at a time
    * with the event loop given back in between, so the batch before is written meanwhile.
    */
-  async function* expandedPointBatches(tenantId: string, spec: SweepSpec) {
+  async function* expandedPointBatches(tenantId: string, spec: SweepSpec, upTo = Number.POSITIVE_INFINITY) {
     let batch: SweepPoint[] = [];
+    let given = 0;
     for (const slice of expandSweepBatches(spec, expansionSlice)) {
       batch.push(...slice);
       if (batch.length >= pointBatchSize) {
         yield storedPoints(tenantId, batch);
+        given += batch.length;
         batch = [];
+        if (given >= upTo) return;
       }
       await setImmediate();
     }
     if (batch.length > 0) yield storedPoints(tenantId, batch);
+  }
+
+  /** Sweeps this process is placing now (each also holds its claim in Postgres). */
+  const placing = new Set<string>();
+
+  /**
+   * Write the rest of a large design's points, batch by batch from where the committed placement stands,
+   * queueing the chunks each batch completes. Claimed, so one placer runs per sweep; stops quietly when
+   * the sweep is no longer placing (cancelled, failed, deleted). An error leaves the placement for the
+   * reconciler's next pass, which resumes it from what was committed.
+   */
+  async function placeRest(tenantId: string, sweepId: string, spec: SweepSpec) {
+    if (placing.has(sweepId)) return;
+    placing.add(sweepId);
+    try {
+      const claim = await claimPlacement(pool, sweepId);
+      if (!claim) return;
+      try {
+        const db = forTenant(pool, tenantId);
+        const placement = await placementOf(db, sweepId);
+        if (!placement) return;
+        for (const batch of expandSweepBatches(spec, pointBatchSize, placement.pointsPlaced)) {
+          const placed = await placeNextPoints(db, placement, storedPoints(tenantId, batch));
+          if (!placed) return;
+          // Redis away: the chunks are pending rows, which the reconciler enqueues.
+          await enqueueChunks(queue, placed.chunks).catch(() => {});
+          if (placed.finished) return;
+          await setImmediate();
+        }
+      } finally {
+        await claim.release();
+      }
+    } finally {
+      placing.delete(sweepId);
+    }
+  }
+
+  /** Resume placements whose placer died (its claim went with its connection), from the stored spec. */
+  async function resumePlacements(report: ReconcileReport) {
+    for (const { tenantId, sweepId } of await placingSweeps(pool)) {
+      if (placing.has(sweepId)) continue;
+      const db = forTenant(pool, tenantId);
+      const { rows } = await db.query<{ spec: unknown }>('select spec from sweeps where id = $1', [sweepId]);
+      // Accepted once: parse it again without the deployment's size limits (they may have changed since).
+      const parsed = parseSweepSpec(rows[0]?.spec, unlimited);
+      if (!parsed.ok) {
+        report.errors.push({ sweepId, error: parsed.error });
+        continue;
+      }
+      // An error leaves the placement as committed, for the next pass.
+      inBackground(placeRest(tenantId, sweepId, parsed.spec).catch(() => {}));
+    }
   }
 
   /** Enqueues still running after their submission's reply. */
@@ -262,6 +337,11 @@ export function createSweepService({
       const adaptive = adaptiveCohortOf(spec.cohort);
       const bound = cohortPatientsBound(spec.cohort);
       const expansionWarnings = sweepWarnings(spec);
+      // A large design answers once its first batch is written; every point is checked before (400 as ever).
+      const designPoints = sweepPointCount(spec);
+      const placeAfterReply =
+        !adaptive && designPoints > (limits.pointsBeforeReply ?? defaultPointsBeforeReply);
+      if (placeAfterReply) for (const _ of checkSweepPointSlices(spec, checkSlice)) await setImmediate();
       const created = await createSweep(scope.db, {
         tenantId: scope.tenantId,
         name: spec.name,
@@ -277,7 +357,10 @@ export function createSweepService({
         outcomes: outcomeRetentionOf(spec, limits),
         chunkWindow: limits.chunkWindow ?? defaultChunkWindow,
         // Expanded while Postgres writes the batch before; an invalid point rolls the sweep back (400).
-        points: expandedPointBatches(scope.tenantId, spec),
+        points: placeAfterReply
+          ? expandedPointBatches(scope.tenantId, spec, pointBatchSize)
+          : expandedPointBatches(scope.tenantId, spec),
+        ...(placeAfterReply ? { designPoints } : {}),
         maxActiveSweeps,
       }).catch((error: unknown) => {
         if (!(error instanceof ActiveSweepCapError)) throw error;
@@ -286,7 +369,8 @@ export function createSweepService({
           `tenant ${scope.tenantId} already has ${error.active} queued or running sweeps (maxActiveSweeps ${error.maxActiveSweeps}); wait for one to end or cancel one`,
         );
       });
-      const { chunks, chunksPlanned: _planned, ...summary } = created;
+      const { chunks, chunksPlanned: _planned, placing: placesRest, ...summary } = created;
+      if (placesRest) inBackground(placeRest(scope.tenantId, created.id, spec).catch(() => {}));
       // The first jobs are queued before the reply, so the sweep starts now and a queue that refuses its
       // jobs fails it in the answer; the rest of the window right after the reply. A crash meanwhile leaves
       // pending chunks without jobs: the reconciler enqueues them, as after a crash before the first jobs.
@@ -331,6 +415,7 @@ export function createSweepService({
      */
     async reconcile(): Promise<ReconcileReport> {
       const report: ReconcileReport = { requeued: 0, failedSweeps: [], errors: [] };
+      await resumePlacements(report).catch((error: unknown) => report.errors.push({ sweepId: '', error }));
       if (redis.status !== 'ready') return report;
       const pending = await pendingChunks(pool);
       const tenantOf = new Map(pending.map((c) => [c.sweepId, c.tenantId]));

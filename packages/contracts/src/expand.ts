@@ -64,22 +64,25 @@ export function expandSweep(spec: SweepSpec): ExpandedSweep {
  * expandSweep's points in batches of `batchSize`, in design order, for a caller that writes one
  * batch while the next is expanded. Once a point breaks a rule no further batch is given, but the rest
  * of the design is still checked and the same ApiError as expandSweep's is thrown at the end (so the
- * caller must discard what it wrote of the earlier batches).
+ * caller must discard what it wrote of the earlier batches). From `from` on (a placement resumed where it
+ * stopped; the points before it are neither given nor checked).
  */
-export function* expandSweepBatches(spec: SweepSpec, batchSize: number): Generator<SweepPoint[], void> {
-  const invalid: ErrorDetail[] = [];
-  let invalidCount = 0;
-  let valid = 0;
+export function* expandSweepBatches(
+  spec: SweepSpec,
+  batchSize: number,
+  from = 0,
+): Generator<SweepPoint[], void> {
+  const problems = pointProblems();
   let batch: SweepPoint[] = [];
   // The spec's params are checked once; each point checks only its axis values and the cross rules.
   const resolvePoint = modelParamsResolver(spec.model, spec.params);
   const axisValuesOfPoints = designAxisValues(spec);
-  for (let index = 0; index < axisValuesOfPoints.length; index++) {
+  for (let index = from; index < axisValuesOfPoints.length; index++) {
     const axisValues = axisValuesOfPoints[index]!;
     try {
       const params = resolvePoint(axisValues);
-      valid++;
-      if (invalidCount > 0) continue;
+      problems.valid++;
+      if (problems.count > 0) continue;
       const point: SweepPoint = { index, axisValues, params, pointHash: pointHashFor(spec.model, params) };
       batch.push(
         spec.design.kind === 'saltelli' ? { ...point, saltelli: sweepPointRole(spec, index) } : point,
@@ -89,20 +92,56 @@ export function* expandSweepBatches(spec: SweepSpec, batchSize: number): Generat
         batch = [];
       }
     } catch (error) {
-      if (!(error instanceof ParamError)) throw error;
-      invalidCount++;
-      if (invalid.length < MAX_REPORTED_POINTS) invalid.push(pointProblem(index, axisValues, error));
+      problems.add(index, axisValues, error);
     }
   }
-  if (invalidCount > 0) {
-    const first = invalid[0]!;
-    throw apiError(
-      'validation_failed',
-      `${invalidCount} of ${valid + invalidCount} sweep points break a parameter rule; first: ${first.path}: ${first.rule}`,
-      invalid,
-    );
-  }
+  problems.throwIfAny();
   if (batch.length > 0) yield batch;
+}
+
+/**
+ * Check every point of the design against its model's rules without keeping or hashing anything (a
+ * sweep placed after its reply is checked whole before it): the same ApiError as expandSweep's, or
+ * nothing. Gives the event loop back every `slice` points when awaited in slices (see checkSweepPointSlices).
+ */
+export function* checkSweepPointSlices(spec: SweepSpec, slice: number): Generator<void, void> {
+  const problems = pointProblems();
+  const resolvePoint = modelParamsResolver(spec.model, spec.params);
+  const axisValuesOfPoints = designAxisValues(spec);
+  for (let index = 0; index < axisValuesOfPoints.length; index++) {
+    const axisValues = axisValuesOfPoints[index]!;
+    try {
+      resolvePoint(axisValues);
+      problems.valid++;
+    } catch (error) {
+      problems.add(index, axisValues, error);
+    }
+    if ((index + 1) % slice === 0) yield;
+  }
+  problems.throwIfAny();
+}
+
+/** The invalid points of a design, counted; the first MAX_REPORTED_POINTS named in the error. */
+function pointProblems() {
+  const invalid: ErrorDetail[] = [];
+  return {
+    valid: 0,
+    count: 0,
+    add(index: number, axisValues: Record<string, number>, error: unknown) {
+      if (!(error instanceof ParamError)) throw error;
+      this.count++;
+      if (invalid.length < MAX_REPORTED_POINTS) invalid.push(pointProblem(index, axisValues, error));
+    },
+    throwIfAny() {
+      if (this.count === 0) return;
+      const first = invalid[0]!;
+      throw apiError(
+        'validation_failed',
+        `${this.count} of ${this.valid + this.count} sweep points break a parameter rule; first: ${first.path}: ${first.rule}`,
+        invalid,
+      );
+    },
+  };
 }
 
 function pointProblem(index: number, axisValues: Record<string, number>, error: ParamError): ErrorDetail {

@@ -11,6 +11,7 @@ export {
 } from './errors.js';
 export type { ExpandedSweep, PrepareSweepResult, SweepPoint } from './expand.js';
 export {
+  checkSweepPointSlices,
   designAxisValues,
   expandSweep,
   expandSweepBatches,
@@ -25,6 +26,7 @@ export {
   defaultChunkSize,
   defaultChunkSizeFor,
   defaultChunkWindow,
+  defaultPointsBeforeReply,
   defaultSweepLimits,
 } from './limits.js';
 export type { ParseSweepSpecResult } from './parse.js';

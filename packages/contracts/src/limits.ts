@@ -20,6 +20,12 @@ export interface SweepLimits {
    * `defaultChunkWindow`.
    */
   readonly chunkWindow?: number;
+  /**
+   * A sweep of more points than this is answered 202 once its first batch of points is written (every
+   * point is checked before); the rest are written after the reply, batch by batch, while its first
+   * chunks already run. Default `defaultPointsBeforeReply`.
+   */
+  readonly pointsBeforeReply?: number;
   /** Request body in bytes (the HTTP layer enforces it; parseSweepSpec does for text input). */
   readonly maxBodyBytes: number;
 }
@@ -33,6 +39,9 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Chunks of one sweep queued at once unless the deployment's limits say otherwise (SweepLimits.chunkWindow). */
 export const defaultChunkWindow = 1_000;
 
+/** Points a submission writes before its 202 (SweepLimits.pointsBeforeReply): ~0.5 s of writes at most. */
+export const defaultPointsBeforeReply = 10_000;
+
 export const defaultSweepLimits: SweepLimits = Object.freeze({
   maxPoints: 100_000,
   maxPatientsPerPoint: 1_000_000,
@@ -40,6 +49,7 @@ export const defaultSweepLimits: SweepLimits = Object.freeze({
   maxSummarySimulations: defaultMaxSummarySimulations,
   maxChunksPerSweep: 500_000,
   chunkWindow: defaultChunkWindow,
+  pointsBeforeReply: defaultPointsBeforeReply,
   maxBodyBytes: DEFAULT_BODY_LIMIT_BYTES,
 });
 

@@ -54,11 +54,15 @@ export function planWork(
 
 /**
  * planWork batch by batch: `place` lays the next points of the design (in order) after those
- * placed before, so batches placed in turn give exactly planWork's plan of them all.
+ * placed before, so batches placed in turn give exactly planWork's plan of them all. `resume`: the
+ * point ids already placed and the work they took, for a placement continued in another transaction.
  */
-export function workPlanner(patients: number) {
-  const seen = new Set<number>();
-  let toSimulate = 0;
+export function workPlanner(
+  patients: number,
+  resume: { placed: Iterable<number>; toSimulate: number } = { placed: [], toSimulate: 0 },
+) {
+  const seen = new Set<number>(resume.placed);
+  let toSimulate = resume.toSimulate;
   return {
     place(pointIds: readonly number[], stored: ReadonlyMap<number, readonly PatientRange[]>): PointWork[] {
       return pointIds.map((pointId): PointWork => {

@@ -155,7 +155,7 @@ const topUpWindow = `
 // the window's new last chunk (nothing if the window was already at the plan's end: that chunk exists,
 // and \`not exists\` skips it without the unique check, which would wait for a chunk being completed and
 // deadlock with it) and whether anything is left. The chunk inserted here is not visible to this statement's `exists`,
-// hence `exists (select 1 from next)`.
+// hence `exists (select 1 from next)`. A sweep whose points are still being placed stays running: its placer completes it.
 const insertNextAndSettle = `
   with next as (
     insert into chunks (tenant_id, sweep_id, chunk_index, work_start, work_end)
@@ -163,10 +163,11 @@ const insertNextAndSettle = `
     where not exists (select 1 from chunks where sweep_id = $1 and chunk_index = $3)
     returning chunk_index)
   update sweeps set
-    status = case when remaining.more or chunks_created < chunks_planned
+    status = case when remaining.more or chunks_created < chunks_planned or points_placed is not null
                   then ${sweepState('running')} else ${sweepState('completed')} end,
     started_at = coalesce(started_at, now()),
-    finished_at = case when remaining.more or chunks_created < chunks_planned then null else now() end
+    finished_at = case when remaining.more or chunks_created < chunks_planned or points_placed is not null
+                       then null else now() end
   from (select exists (select 1 from next)
                or exists (select 1 from chunks where sweep_id = $1 and status = ${chunkStatus('pending')}) as more) remaining
   where id = $1 and status in ${activeSweepStatesSql}

@@ -41,6 +41,13 @@ export {
 } from './outcome-columns.js';
 export { outcomeRow } from './outcomes.js';
 export {
+  claimPlacement,
+  type Placement,
+  placementOf,
+  placeNextPoints,
+  placingSweeps,
+} from './point-placement.js';
+export {
   type ExportColumn,
   type ExportColumnKind,
   type ExportOptions,

@@ -113,6 +113,12 @@ export const sweeps = pgTable(
      * next chunk boundary, so chunk positions stay [k·chunkSize, (k+1)·chunkSize).
      */
     workLength: bigint('work_length', { mode: 'number' }),
+    /**
+     * Points of the design written so far while a large sweep's points are still being placed after its
+     * reply (work_length is then the work placed, and only whole chunks of it are planned); null once
+     * every point is placed (docs/spec.md, "Large designs").
+     */
+    pointsPlaced: integer('points_placed'),
     failureReason: text('failure_reason'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),

@@ -55,6 +55,12 @@ export interface NewSweep {
    * by the batches (an invalid point) rolls the whole sweep back.
    */
   points: readonly NewSweepPoint[] | PointBatches;
+  /**
+   * Points of the whole design when `points` holds only its first ones (a large design answered before
+   * it is all written): the sweep is created placing (`points_placed`), with chunks planned only over the
+   * work placed; placeNextPoints (point-placement.ts) writes the rest. Every point must be checked first.
+   */
+  designPoints?: number;
   /** Queued or running sweeps the tenant may have, this one included; checked atomically. */
   maxActiveSweeps?: number;
 }
@@ -81,6 +87,8 @@ export interface CreatedSweep {
   chunksPlanned: number;
   /** The chunks queued now: enqueue them once the transaction commits. */
   chunks: ChunkRef[];
+  /** Points are still to be placed (designPoints beyond those given): see placeNextPoints. */
+  placing: boolean;
 }
 
 /** A sweep's points in design order, in batches. */
@@ -125,47 +133,45 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
     const id = await insertSweep(client, { ...sweep, tenantId });
     const adaptive = sweep.adaptiveMax !== undefined;
     const planner = workPlanner(sweep.patients);
-    const storedRows = new Map<number, PatientRange[]>();
-    const donors = new Map<number, string>();
+    const target: PlacementTarget = { ...sweep, id, tenantId, adaptive };
     let pointCount = 0;
+    await writeEachWhileProducingNext(batches, async (points) => {
+      await placeBatch(client, target, planner, points);
+      pointCount += points.length;
+    });
 
-    const writeBatch = async (points: readonly NewSweepPoint[]) => {
-      const pointIds = await storePoints(client, sweep.modelId, points);
-      const firstSeen = [...new Set(pointIds.filter((pointId) => !planner.placed(pointId)))];
-      const batchStored = await storedPatientRanges(client, firstSeen, sweep.cohortSeed, sweep.patients);
-      for (const [pointId, ranges] of batchStored) storedRows.set(pointId, ranges);
-      // A summary sweep may take a point's tables whole from a donor sweep: the plan treats it as stored.
-      if (sweep.outcomes === 'summary')
-        for (const [pointId, donor] of await summaryDonors(client, sweep, firstSeen, batchStored))
-          donors.set(pointId, donor);
-      const stored = new Map(batchStored);
-      for (const pointId of firstSeen)
-        if (donors.has(pointId)) stored.set(pointId, [{ start: 0, end: sweep.patients }]);
-      const work = planner.place(pointIds, stored);
+    const toSimulate = planner.toSimulate();
+    const placing = sweep.designPoints !== undefined && sweep.designPoints > pointCount;
+    if (placing) {
+      const planned = placementTotals(planner, sweep.patients, sweep.designPoints! - pointCount);
       await client.query(
-        `insert into sweep_points (tenant_id, sweep_id, point_index, point_id, axis_values, work_start, work_patients,
-                                   missing_ranges, cohort_patients, cohort_rounds)
-         select $5, $1, i, p, a::jsonb, w, n, case when m = '' then null else string_to_array(m, ',')::int4[] end,
-                $9::int4, case when $9::int4 is null then null else 1 end
-         from unnest($2::int4[], $3::int4[], $4::text[], $6::int8[], $7::int4[], $8::text[]) as t(i, p, a, w, n, m)`,
+        `update sweeps set points = $2, total = $3, reused = $4, points_placed = $5, work_length = $6,
+                           chunks_planned = $7
+         where id = $1`,
         [
           id,
-          points.map((p) => p.index),
-          pointIds,
-          points.map((p) => JSON.stringify(p.axisValues)),
-          tenantId,
-          work.map((w) => w.workStart),
-          work.map((w) => w.workPatients),
-          work.map((w) => flattenRanges(w.missing).join(',')),
-          adaptive ? sweep.patients : null,
+          sweep.designPoints,
+          planned.total,
+          planned.reused,
+          pointCount,
+          toSimulate,
+          Math.floor(toSimulate / sweep.chunkSize),
         ],
       );
-      pointCount += points.length;
-    };
-    await writeEachWhileProducingNext(batches, writeBatch);
-
+      const chunks = await createNextChunks(client, id, sweep.chunkWindow);
+      return {
+        id,
+        status: 'queued' as const,
+        points: sweep.designPoints!,
+        patients: sweep.patients,
+        simulations: planned.total,
+        reused: planned.reused,
+        chunksPlanned: Math.floor(toSimulate / sweep.chunkSize),
+        chunks,
+        placing,
+      };
+    }
     const total = planner.distinctPoints() * sweep.patients;
-    const toSimulate = planner.toSimulate();
     const reused = total - toSimulate;
     const chunksPlanned = chunkCount(toSimulate, sweep.chunkSize);
     // An adaptive sweep whose round 0 is all reused is judged below, before it may complete.
@@ -177,8 +183,6 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
        where id = $1`,
       [id, status, pointCount, total, reused, chunksPlanned, adaptive ? planner.distinctPoints() : null],
     );
-    // The reused patients' counts into the new sweep's tables (stored rows, or a donor's tables).
-    await seedReusedTallies(client, id, storedRows, donors);
     let chunks = await createNextChunks(client, id, sweep.chunkWindow);
     if (adaptive && chunksPlanned === 0) {
       chunks = await startNextCohortRound(client, id);
@@ -200,8 +204,77 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
       reused,
       chunksPlanned,
       chunks,
+      placing,
     };
   });
+}
+
+/** What placing a batch of points needs to know of its sweep. */
+export interface PlacementTarget {
+  id: string;
+  tenantId: string;
+  modelId: string;
+  cohortSeed: number;
+  /** Patients per point (an adaptive cohort's round 0). */
+  patients: number;
+  outcomes?: OutcomeRetention;
+  adaptive: boolean;
+}
+
+export type WorkPlanner = ReturnType<typeof workPlanner>;
+
+/**
+ * A placing sweep's totals so far: the distinct points placed, plus every point still to place counted
+ * as new (a repeat among them lowers the total once it is placed).
+ */
+export function placementTotals(planner: WorkPlanner, patients: number, unplaced: number) {
+  const placedTotal = planner.distinctPoints() * patients;
+  return { total: placedTotal + unplaced * patients, reused: placedTotal - planner.toSimulate() };
+}
+
+/**
+ * Place the next points of a sweep's design (in order) in its transaction: store the points not stored
+ * yet, find the outcomes (or, for a `summary` sweep, a donor's tables) already stored for them, lay their
+ * missing patients along the work sequence after those placed before (`planner`), write their
+ * sweep_points rows and seed the sweep's tables with what they reuse.
+ */
+export async function placeBatch(
+  client: pg.PoolClient,
+  target: PlacementTarget,
+  planner: WorkPlanner,
+  points: readonly NewSweepPoint[],
+): Promise<void> {
+  const pointIds = await storePoints(client, target.modelId, points);
+  const firstSeen = [...new Set(pointIds.filter((pointId) => !planner.placed(pointId)))];
+  const storedRows = await storedPatientRanges(client, firstSeen, target.cohortSeed, target.patients);
+  // A summary sweep may take a point's tables whole from a donor sweep: the plan treats it as stored.
+  const donors =
+    target.outcomes === 'summary'
+      ? await summaryDonors(client, target, firstSeen, storedRows)
+      : new Map<number, string>();
+  const stored = new Map(storedRows);
+  for (const pointId of donors.keys()) stored.set(pointId, [{ start: 0, end: target.patients }]);
+  const work = planner.place(pointIds, stored);
+  await client.query(
+    `insert into sweep_points (tenant_id, sweep_id, point_index, point_id, axis_values, work_start, work_patients,
+                               missing_ranges, cohort_patients, cohort_rounds)
+     select $5, $1, i, p, a::jsonb, w, n, case when m = '' then null else string_to_array(m, ',')::int4[] end,
+            $9::int4, case when $9::int4 is null then null else 1 end
+     from unnest($2::int4[], $3::int4[], $4::text[], $6::int8[], $7::int4[], $8::text[]) as t(i, p, a, w, n, m)`,
+    [
+      target.id,
+      points.map((p) => p.index),
+      pointIds,
+      points.map((p) => JSON.stringify(p.axisValues)),
+      target.tenantId,
+      work.map((w) => w.workStart),
+      work.map((w) => w.workPatients),
+      work.map((w) => flattenRanges(w.missing).join(',')),
+      target.adaptive ? target.patients : null,
+    ],
+  );
+  // The reused patients' counts into the new sweep's tables (stored rows, or a donor's tables).
+  await seedReusedTallies(client, target.id, storedRows, donors);
 }
 
 /**
@@ -407,13 +480,16 @@ async function insertSweep(client: pg.PoolClient, sweep: NewSweep & { tenantId: 
 }
 
 /** A sweep with its progress: the row without its bookkeeping columns, plus what the chunks say. */
-export interface SweepProgress extends Omit<SweepRow, 'total' | 'reused' | 'cohortRound' | 'pointsRunning'> {
+export interface SweepProgress
+  extends Omit<SweepRow, 'total' | 'reused' | 'cohortRound' | 'pointsRunning' | 'pointsPlaced'> {
   progress: {
     done: number;
     total: number;
     failed: number;
     reused: number;
     cohort?: { round: number; pointsRunning: number };
+    /** While the design's points are still being placed after the reply. */
+    pointsPlaced?: number;
   };
   /** Simulations per second since the sweep started (null before any chunk finished). */
   ratePerSecond: number | null;
@@ -447,6 +523,7 @@ function toProgress({
   reused,
   cohortRound,
   pointsRunning,
+  pointsPlaced,
   ...sweep
 }: ProgressRow): SweepProgress {
   const done = reused + simulated;
@@ -462,7 +539,13 @@ function toProgress({
   // An adaptive sweep's total grows by round: it is the patients planned so far, not points × max.
   const cohort =
     cohortRound === null ? {} : { cohort: { round: cohortRound, pointsRunning: pointsRunning ?? 0 } };
-  return { ...sweep, progress: { done, total, failed, reused, ...cohort }, ratePerSecond, etaSeconds };
+  const placing = pointsPlaced === null ? {} : { pointsPlaced };
+  return {
+    ...sweep,
+    progress: { done, total, failed, reused, ...cohort, ...placing },
+    ratePerSecond,
+    etaSeconds,
+  };
 }
 
 export async function getSweep(pool: pg.Pool, id: string): Promise<SweepProgress | undefined> {

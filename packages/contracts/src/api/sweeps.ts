@@ -67,6 +67,11 @@ export const sweepProgressSchema = z.object({
       pointsRunning: count,
     })
     .optional(),
+  /**
+   * Present while a large design's points are still being written after the reply (docs/spec.md, "Large
+   * designs"): how many of the sweep's `points` are; `total` then counts the rest as new simulations.
+   */
+  pointsPlaced: count.optional(),
 });
 export type SweepProgress = z.infer<typeof sweepProgressSchema>;
 

@@ -1,0 +1,340 @@
+import { defaultSweepLimits, expandSweep, parseSweepSpec, type SweepSpec } from '@frontline/contracts';
+import {
+  claimPlacement,
+  connectDatabase,
+  createSweep,
+  forTenant,
+  type NewSweepPoint,
+  planWork,
+} from '@frontline/db';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { tenantPointHash } from '../src/sweep-service.js';
+import { type Harness, startHarness } from './support/harness.js';
+import { outcomeCensus } from './support/outcome-census.js';
+import { expectTalliesEqualRawRows } from './support/tally-census.js';
+
+/** Designs over 1,500 points are answered after their first 1,000 (one batch) and placed after the reply. */
+const limits = { ...defaultSweepLimits, pointsBeforeReply: 1_500 };
+
+const sampledSpec = (samples: number, seed: number, patients = 3, chunkSize = 7) => ({
+  name: `placed after reply ${seed}`,
+  design: {
+    kind: 'lhs',
+    samples,
+    seed,
+    axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.2 } },
+  },
+  cohort: { patients, seed: 77, chunkSize },
+  params: { horizonDays: 120 },
+});
+
+interface SweepPointRow {
+  point_index: number;
+  point_id: number;
+  axis_values: Record<string, number>;
+  work_start: number | null;
+  work_patients: number;
+  missing_ranges: number[] | null;
+}
+
+async function sweepPointRows(harness: Harness, sweepId: string): Promise<SweepPointRow[]> {
+  const { rows } = await harness.pool.query<SweepPointRow>(
+    `select point_index, point_id, axis_values, work_start, work_patients, missing_ranges
+     from sweep_points where sweep_id = $1 order by point_index`,
+    [sweepId],
+  );
+  return rows;
+}
+
+/** The rows one plan of all the points at once gives (planWork), and its totals. */
+function plannedRows(
+  pointIds: number[],
+  spec: SweepSpec,
+  stored: Map<number, { start: number; end: number }[]>,
+) {
+  const patients = spec.cohort.patients as number;
+  const plan = planWork(pointIds, stored, patients);
+  const axisValues = expandSweep(spec).points.map((p) => p.axisValues);
+  return {
+    rows: plan.points.map((w, i) => ({
+      point_index: i,
+      point_id: pointIds[i]!,
+      axis_values: axisValues[i]!,
+      work_start: w.workStart,
+      work_patients: w.workPatients,
+      missing_ranges: w.missing.length === 0 ? null : w.missing.flatMap((r) => [r.start, r.end]),
+    })),
+    toSimulate: plan.toSimulate,
+  };
+}
+
+async function sweepRow(harness: Harness, sweepId: string) {
+  const { rows } = await harness.pool.query(
+    `select status, points, total, reused, chunks_planned as "chunksPlanned", points_placed as "pointsPlaced",
+            work_length as "workLength"
+     from sweeps where id = $1`,
+    [sweepId],
+  );
+  return rows[0];
+}
+
+/** The transaction ids that wrote the sweep's sweep_points rows, in point order, with the point ranges each wrote. */
+async function writingTransactions(harness: Harness, sweepId: string) {
+  const { rows } = await harness.pool.query<{ first: number; last: number }>(
+    `select min(point_index) as first, max(point_index) as last from sweep_points where sweep_id = $1
+     group by xmin::text order by 1`,
+    [sweepId],
+  );
+  return rows;
+}
+
+function parse(spec: unknown): SweepSpec {
+  const parsed = parseSweepSpec(spec, limits);
+  if (!parsed.ok) throw new Error(`spec rejected: ${parsed.error.message}`);
+  return parsed.spec;
+}
+
+/** Outcome rows (any values) for patients of a point, as a finished chunk of another sweep would have left. */
+async function storeOutcomes(harness: Harness, pointId: number, cohortSeed: number, patients: number[]) {
+  await harness.pool.query(
+    `insert into outcomes (point_id, cohort_seed, patient_index, os_step, os_event, pfs_step, pfs_event, mfs_step,
+                           mfs_event, best_response, nadir_cells, nadir_day, leader_fraction_at_diagnosis,
+                           leader_fraction_at_nadir, leader_fraction_at_end, metastatic_cells_at_diagnosis,
+                           seeding_events, cured, min_effector, redraws, sampled_growth_rate,
+                           sampled_diagnosis_cells, sampled_emt_plasticity, sampled_elimination_rate,
+                           sampled_max_drug_kill, sampled_immune_kill)
+     select $1, $2, i, 40, true, 20, true, 60, false, 1, 1e6, 10, 0.1, 0.2, 0.3, 0, 0, false, 0.5, 0,
+            0.02, 1e9, 1, 0.1, 0.5, 0.05
+     from unnest($3::int4[]) as i`,
+    [pointId, cohortSeed, patients],
+  );
+}
+
+describe('a large design answered before all its points are written (docs/spec.md, "Large designs")', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ limits });
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it('writes 1,000 points before the 202 and the rest after it, in later transactions: the rows and totals of one plan', async () => {
+    const spec = sampledSpec(2_345, 9101);
+    const first = await harness.submit(spec); // settled: the placement after the reply has ended
+    expect(first).toMatchObject({ status: 'queued', points: 2_345, simulations: 2_345 * 3, reused: 0 });
+    // The reply's transaction wrote points 0–999 (with the sweep's first chunks); two more wrote the rest.
+    expect(await writingTransactions(harness, first.id)).toEqual([
+      { first: 0, last: 999 },
+      { first: 1_000, last: 1_999 },
+      { first: 2_000, last: 2_344 },
+    ]);
+    const { rows: chunkZero } = await harness.pool.query(
+      `select (select xmin::text from chunks where sweep_id = $1 and chunk_index = 0) =
+              (select xmin::text from sweep_points where sweep_id = $1 and point_index = 0) as same`,
+      [first.id],
+    );
+    expect(chunkZero[0].same).toBe(true);
+    const rows = await sweepPointRows(harness, first.id);
+    const pointIds = rows.map((r) => r.point_id);
+    expect(rows).toEqual(plannedRows(pointIds, parse(spec), new Map()).rows);
+    expect(await sweepRow(harness, first.id)).toEqual({
+      status: 'queued',
+      points: 2_345,
+      total: 7_035,
+      reused: 0,
+      chunksPlanned: Math.ceil(7_035 / 7),
+      pointsPlaced: null,
+      workLength: null,
+    });
+    // Each point under its tenant's address, as a sweep written at once stores it.
+    const expanded = expandSweep(parse(spec)).points;
+    const { rows: hashes } = await harness.pool.query<{ id: number; hash: string }>(
+      'select id, hash from points where id = any($1::int4[])',
+      [pointIds],
+    );
+    const hashOf = new Map(hashes.map((h) => [h.id, h.hash]));
+    expect(pointIds.map((id) => hashOf.get(id))).toEqual(
+      expanded.map((p) => tenantPointHash(harness.tenantId, p.pointHash)),
+    );
+    await harness.request('POST', `/v1/sweeps/${first.id}/cancel`);
+
+    // Patients stored for a point of the first batch and one placed after the reply: both reused.
+    await storeOutcomes(harness, pointIds[10]!, 77, [0, 1]);
+    await storeOutcomes(harness, pointIds[2_100]!, 77, [1]);
+    const second = await harness.submit(spec);
+    // The reply counts the reuse it has seen (the first batch's); the sweep's totals end exact.
+    expect(second).toMatchObject({ points: 2_345, simulations: 7_035, reused: 2 });
+    const stored = new Map([
+      [pointIds[10]!, [{ start: 0, end: 2 }]],
+      [pointIds[2_100]!, [{ start: 1, end: 2 }]],
+    ]);
+    const secondRows = await sweepPointRows(harness, second.id);
+    expect(secondRows).toEqual(plannedRows(pointIds, parse(spec), stored).rows);
+    expect(secondRows[2_100]).toMatchObject({ work_patients: 2, missing_ranges: [0, 1, 2, 3] });
+    expect(await sweepRow(harness, second.id)).toMatchObject({
+      total: 7_035,
+      reused: 3,
+      chunksPlanned: Math.ceil(7_032 / 7),
+      pointsPlaced: null,
+    });
+    const { body } = await harness.request('GET', `/v1/sweeps/${second.id}`);
+    expect(body.progress).toEqual({ done: 3, total: 7_035, failed: 0, reused: 3 });
+    await harness.request('POST', `/v1/sweeps/${second.id}/cancel`);
+  });
+
+  it('checks every point before the reply: a point past the first batch that breaks a rule is a 400 and nothing is written', async () => {
+    // 1,501 growth rates × 2 plasticities (3,002 points): only growthRate 0.0015 with emtPlasticity 10 is invalid.
+    const spec = {
+      name: 'invalid late point',
+      design: {
+        kind: 'grid',
+        axes: {
+          growthRate: [...Array.from({ length: 1_500 }, (_, i) => 0.025 + i * 1e-6), 0.0015],
+          emtPlasticity: [1, 10],
+        },
+      },
+      cohort: { patients: 2, seed: 3 },
+    };
+    const { rows: before } = await harness.pool.query('select count(*)::int as n from sweeps');
+    const { status, body } = await harness.request('POST', '/v1/sweeps', spec);
+    expect(status).toBe(400);
+    expect(body.error.message).toMatch(
+      /^1 of 3002 sweep points break a parameter rule; first: design \(point 3001/,
+    );
+    const { rows: after } = await harness.pool.query('select count(*)::int as n from sweeps');
+    expect(after[0].n).toBe(before[0].n);
+  });
+
+  describe('a placement whose API died after the reply', () => {
+    let appDatabase: ReturnType<typeof connectDatabase>;
+    beforeAll(() => {
+      appDatabase = connectDatabase(inject('appDatabaseUrl'));
+    });
+    afterAll(async () => {
+      await appDatabase.close();
+    });
+
+    /** What the reply's transaction leaves: the sweep, its first 1,000 points, placing; no placer running. */
+    async function placingSweep(spec: SweepSpec) {
+      const points: NewSweepPoint[] = expandSweep(spec).points.map((p) => ({
+        ...p,
+        pointHash: tenantPointHash(harness.tenantId, p.pointHash),
+      }));
+      return createSweep(forTenant(appDatabase.pool, harness.tenantId), {
+        tenantId: harness.tenantId,
+        name: spec.name,
+        priority: 'normal',
+        modelId: spec.model,
+        codeVersion: 'test',
+        spec,
+        axes: Object.keys(spec.design.axes),
+        referenceArm: null,
+        cohortSeed: spec.cohort.seed,
+        patients: spec.cohort.patients as number,
+        chunkSize: spec.cohort.chunkSize!,
+        chunkWindow: 1_000,
+        points: points.slice(0, 1_000),
+        designPoints: points.length,
+      });
+    }
+
+    it('is resumed by the reconciler from its last commit, unless a live placer holds its claim', async () => {
+      const spec = parse(sampledSpec(2_600, 9102));
+      const created = await placingSweep(spec);
+      expect(created).toMatchObject({ placing: true, points: 2_600, simulations: 7_800 });
+      expect(await sweepRow(harness, created.id)).toMatchObject({
+        status: 'queued',
+        pointsPlaced: 1_000,
+        workLength: 3_000,
+        chunksPlanned: Math.floor(3_000 / 7),
+      });
+      // Its chunks cover only placed work: the last queued one ends at or before position 3,000.
+      const { rows: lastChunk } = await harness.pool.query(
+        'select max(work_end)::int as end from chunks where sweep_id = $1',
+        [created.id],
+      );
+      expect(lastChunk[0].end).toBeLessThanOrEqual(3_000);
+
+      // Another process is still placing it (holds the claim): the reconciler leaves it alone.
+      const claim = await claimPlacement(appDatabase.pool, created.id);
+      expect(claim).toBeDefined();
+      await harness.app.sweeps.reconcile();
+      await harness.app.sweeps.settled();
+      expect((await sweepPointRows(harness, created.id)).length).toBe(1_000);
+      // That process dies (its claim goes with it): the next pass places the rest.
+      await claim!.release();
+      await harness.app.sweeps.reconcile();
+      await harness.app.sweeps.settled();
+      const rows = await sweepPointRows(harness, created.id);
+      expect(rows).toEqual(
+        plannedRows(
+          rows.map((r) => r.point_id),
+          spec,
+          new Map(),
+        ).rows,
+      );
+      expect(await sweepRow(harness, created.id)).toMatchObject({
+        total: 7_800,
+        reused: 0,
+        chunksPlanned: Math.ceil(7_800 / 7),
+        pointsPlaced: null,
+        workLength: null,
+      });
+      await harness.request('POST', `/v1/sweeps/${created.id}/cancel`);
+    });
+
+    it('stops placing a sweep cancelled meanwhile', async () => {
+      const created = await placingSweep(parse(sampledSpec(2_200, 9103)));
+      await harness.request('POST', `/v1/sweeps/${created.id}/cancel`);
+      await harness.app.sweeps.reconcile();
+      await harness.app.sweeps.settled();
+      expect((await sweepPointRows(harness, created.id)).length).toBe(1_000);
+      expect(await sweepRow(harness, created.id)).toMatchObject({ status: 'cancelled', pointsPlaced: 1_000 });
+    });
+  });
+
+  it('runs to completion on a worker: every outcome once, tables equal the rows, same points answer as a sweep written at once', async () => {
+    const spec = { ...sampledSpec(1_700, 9104, 2, 60), name: 'placed after reply, run' };
+    await harness.startWorker(2);
+    try {
+      const created = await harness.submit(spec);
+      const done = await harness.waitForSweep(created.id, (s) => s.status === 'completed');
+      expect(done.progress).toEqual({ done: 3_400, total: 3_400, failed: 0, reused: 0 });
+      expect(await outcomeCensus(harness.pool, created.id)).toEqual({
+        expected: 3_400,
+        stored: 3_400,
+        lost: 0,
+        duplicated: 0,
+        unexpected: 0,
+      });
+      await expectTalliesEqualRawRows(harness, created.id);
+
+      // The same spec written at once (another tenant, so nothing is reused) answers the same points.
+      const atOnce = await startHarness({ limits: { ...limits, pointsBeforeReply: 10_000 } });
+      try {
+        await atOnce.startWorker(2);
+        const other = await atOnce.submit(spec);
+        expect(await writingTransactions(atOnce, other.id)).toHaveLength(1);
+        await atOnce.waitForSweep(other.id, (s) => s.status === 'completed');
+        const page = async (h: Harness, id: string) =>
+          (await h.request('GET', `/v1/sweeps/${id}/points?limit=2000`)).body.points;
+        expect(await page(harness, created.id)).toEqual(await page(atOnce, other.id));
+      } finally {
+        await atOnce.stop();
+      }
+
+      // Submitted again, every patient is reused: the placement itself completes the sweep.
+      const again = await harness.submit(spec);
+      expect(await sweepRow(harness, again.id)).toMatchObject({
+        status: 'completed',
+        total: 3_400,
+        reused: 3_400,
+        chunksPlanned: 0,
+        pointsPlaced: null,
+      });
+    } finally {
+      await harness.stopWorkers();
+    }
+  });
+});
