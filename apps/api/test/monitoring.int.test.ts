@@ -225,9 +225,10 @@ describe('monitoring: queue view, SSE progress, Prometheus metrics', () => {
 
   it('mid-sweep, busy threads stay within the pool and running chunks equal the jobs BullMQ has active', async () => {
     await harness.stopWorkers();
-    const worker = await harness.startWorker(2, { WORKER_PORT: '0' });
+    // Heartbeats every 300 ms: the queue view sees both threads busy however fast the machine runs the sweep.
+    const worker = await harness.startWorker(2, { WORKER_PORT: '0', HEARTBEAT_MS: '300' });
     const metricsUrl = workerUrl(await worker.waitForLog(/worker ready/));
-    // 4 points × 5 chunks of 1,000 patients at the full horizon: long enough for several heartbeats (5 s).
+    // 4 points × 5 chunks of 1,000 patients at the full horizon: several heartbeats while both threads run.
     const created = await harness.submit({
       name: 'monitoring busy threads',
       design: { kind: 'grid', axes: { dose: [0, 2], immuneKill: [0.035, 0.1] } },

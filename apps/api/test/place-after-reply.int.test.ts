@@ -5,68 +5,32 @@ import {
   createSweep,
   forTenant,
   type NewSweepPoint,
-  planWork,
+  type PatientRange,
 } from '@frontline/db';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantPointHash } from '../src/sweep-service.js';
 import { type Harness, startHarness } from './support/harness.js';
 import { outcomeCensus } from './support/outcome-census.js';
+import {
+  lateInvalidSpec,
+  plannedRows,
+  sampledSpec,
+  storeOutcomes,
+  sweepPointRows,
+} from './support/sweep-points.js';
 import { expectTalliesEqualRawRows } from './support/tally-census.js';
 
 /** Designs over 1,500 points are answered after their first 1,000 (one batch) and placed after the reply. */
 const limits = { ...defaultSweepLimits, pointsBeforeReply: 1_500 };
 
-const sampledSpec = (samples: number, seed: number, patients = 3, chunkSize = 7) => ({
-  name: `placed after reply ${seed}`,
-  design: {
-    kind: 'lhs',
-    samples,
-    seed,
-    axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.2 } },
-  },
-  cohort: { patients, seed: 77, chunkSize },
-  params: { horizonDays: 120 },
-});
-
-interface SweepPointRow {
-  point_index: number;
-  point_id: number;
-  axis_values: Record<string, number>;
-  work_start: number | null;
-  work_patients: number;
-  missing_ranges: number[] | null;
-}
-
-async function sweepPointRows(harness: Harness, sweepId: string): Promise<SweepPointRow[]> {
-  const { rows } = await harness.pool.query<SweepPointRow>(
-    `select point_index, point_id, axis_values, work_start, work_patients, missing_ranges
-     from sweep_points where sweep_id = $1 order by point_index`,
-    [sweepId],
+/** The rows one plan of all the spec's points at once gives, for the stored point ids. */
+const planOf = (pointIds: number[], spec: SweepSpec, stored: Map<number, PatientRange[]>) =>
+  plannedRows(
+    pointIds,
+    expandSweep(spec).points.map((p) => p.axisValues),
+    stored,
+    spec.cohort.patients as number,
   );
-  return rows;
-}
-
-/** The rows one plan of all the points at once gives (planWork), and its totals. */
-function plannedRows(
-  pointIds: number[],
-  spec: SweepSpec,
-  stored: Map<number, { start: number; end: number }[]>,
-) {
-  const patients = spec.cohort.patients as number;
-  const plan = planWork(pointIds, stored, patients);
-  const axisValues = expandSweep(spec).points.map((p) => p.axisValues);
-  return {
-    rows: plan.points.map((w, i) => ({
-      point_index: i,
-      point_id: pointIds[i]!,
-      axis_values: axisValues[i]!,
-      work_start: w.workStart,
-      work_patients: w.workPatients,
-      missing_ranges: w.missing.length === 0 ? null : w.missing.flatMap((r) => [r.start, r.end]),
-    })),
-    toSimulate: plan.toSimulate,
-  };
-}
 
 async function sweepRow(harness: Harness, sweepId: string) {
   const { rows } = await harness.pool.query(
@@ -92,22 +56,6 @@ function parse(spec: unknown): SweepSpec {
   const parsed = parseSweepSpec(spec, limits);
   if (!parsed.ok) throw new Error(`spec rejected: ${parsed.error.message}`);
   return parsed.spec;
-}
-
-/** Outcome rows (any values) for patients of a point, as a finished chunk of another sweep would have left. */
-async function storeOutcomes(harness: Harness, pointId: number, cohortSeed: number, patients: number[]) {
-  await harness.pool.query(
-    `insert into outcomes (point_id, cohort_seed, patient_index, os_step, os_event, pfs_step, pfs_event, mfs_step,
-                           mfs_event, best_response, nadir_cells, nadir_day, leader_fraction_at_diagnosis,
-                           leader_fraction_at_nadir, leader_fraction_at_end, metastatic_cells_at_diagnosis,
-                           seeding_events, cured, min_effector, redraws, sampled_growth_rate,
-                           sampled_diagnosis_cells, sampled_emt_plasticity, sampled_elimination_rate,
-                           sampled_max_drug_kill, sampled_immune_kill)
-     select $1, $2, i, 40, true, 20, true, 60, false, 1, 1e6, 10, 0.1, 0.2, 0.3, 0, 0, false, 0.5, 0,
-            0.02, 1e9, 1, 0.1, 0.5, 0.05
-     from unnest($3::int4[]) as i`,
-    [pointId, cohortSeed, patients],
-  );
 }
 
 describe('a large design answered before all its points are written (docs/spec.md, "Large designs")', () => {
@@ -137,7 +85,7 @@ describe('a large design answered before all its points are written (docs/spec.m
     expect(chunkZero[0].same).toBe(true);
     const rows = await sweepPointRows(harness, first.id);
     const pointIds = rows.map((r) => r.point_id);
-    expect(rows).toEqual(plannedRows(pointIds, parse(spec), new Map()).rows);
+    expect(rows).toEqual(planOf(pointIds, parse(spec), new Map()).rows);
     expect(await sweepRow(harness, first.id)).toEqual({
       status: 'queued',
       points: 2_345,
@@ -170,7 +118,7 @@ describe('a large design answered before all its points are written (docs/spec.m
       [pointIds[2_100]!, [{ start: 1, end: 2 }]],
     ]);
     const secondRows = await sweepPointRows(harness, second.id);
-    expect(secondRows).toEqual(plannedRows(pointIds, parse(spec), stored).rows);
+    expect(secondRows).toEqual(planOf(pointIds, parse(spec), stored).rows);
     expect(secondRows[2_100]).toMatchObject({ work_patients: 2, missing_ranges: [0, 1, 2, 3] });
     expect(await sweepRow(harness, second.id)).toMatchObject({
       total: 7_035,
@@ -184,18 +132,8 @@ describe('a large design answered before all its points are written (docs/spec.m
   });
 
   it('checks every point before the reply: a point past the first batch that breaks a rule is a 400 and nothing is written', async () => {
-    // 1,501 growth rates × 2 plasticities (3,002 points): only growthRate 0.0015 with emtPlasticity 10 is invalid.
-    const spec = {
-      name: 'invalid late point',
-      design: {
-        kind: 'grid',
-        axes: {
-          growthRate: [...Array.from({ length: 1_500 }, (_, i) => 0.025 + i * 1e-6), 0.0015],
-          emtPlasticity: [1, 10],
-        },
-      },
-      cohort: { patients: 2, seed: 3 },
-    };
+    // 3,002 points: only the last breaks a rule.
+    const spec = lateInvalidSpec();
     const { rows: before } = await harness.pool.query('select count(*)::int as n from sweeps');
     const { status, body } = await harness.request('POST', '/v1/sweeps', spec);
     expect(status).toBe(400);
@@ -268,7 +206,7 @@ describe('a large design answered before all its points are written (docs/spec.m
       await harness.app.sweeps.settled();
       const rows = await sweepPointRows(harness, created.id);
       expect(rows).toEqual(
-        plannedRows(
+        planOf(
           rows.map((r) => r.point_id),
           spec,
           new Map(),

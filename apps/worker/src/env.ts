@@ -26,6 +26,8 @@ const envSchema = z.object({
   QUEUE_PREFIX: z.string().min(1).default('frontline'),
   /** BullMQ job lock; a crashed worker's chunks are retried by another after about this long. */
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** How often the worker writes its heartbeat (busy threads, for the queue view). */
+  HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
   LOG_LEVEL: z.string().default('info'),
 });
 

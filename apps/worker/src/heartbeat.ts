@@ -5,7 +5,13 @@ import type pg from 'pg';
  * Record this worker in Postgres every few seconds so the queue view can list live workers, with
  * the threads running a chunk at that moment (not an average: "0/2 busy" while chunks ran was one).
  */
-export function startHeartbeat(pool: pg.Pool, workerId: string, threads: number, busyThreads: () => number) {
+export function startHeartbeat(
+  pool: pg.Pool,
+  workerId: string,
+  threads: number,
+  busyThreads: () => number,
+  intervalMs = 5_000,
+) {
   const [host = workerId, pid = '0'] = workerId.split(':');
   const beat = () =>
     recordHeartbeat(pool, {
@@ -16,7 +22,7 @@ export function startHeartbeat(pool: pg.Pool, workerId: string, threads: number,
       busy: Math.min(busyThreads(), threads),
     }).catch(() => {});
   void beat();
-  const timer = setInterval(beat, 5_000);
+  const timer = setInterval(beat, intervalMs);
   timer.unref();
   return {
     stop: async () => {

@@ -81,6 +81,7 @@ const heartbeat = startHeartbeat(
   workerHost,
   env.WORKER_THREADS,
   () => simulations.busyThreads,
+  env.HEARTBEAT_MS,
 );
 const health =
   env.WORKER_PORT >= 0
