@@ -249,7 +249,7 @@ describe('a large design answered before all its points are written (docs/spec.m
       await expectTalliesEqualRawRows(harness, created.id);
 
       // The same spec written at once (another tenant, so nothing is reused) answers the same points.
-      const atOnce = await startHarness({ limits: { ...limits, pointsBeforeReply: 10_000 } });
+      const atOnce = await startHarness({ limits: { ...limits, pointsBeforeReply: 5_000 } });
       try {
         await atOnce.startWorker(2);
         const other = await atOnce.submit(spec);

@@ -39,8 +39,8 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Chunks of one sweep queued at once unless the deployment's limits say otherwise (SweepLimits.chunkWindow). */
 export const defaultChunkWindow = 1_000;
 
-/** Points a submission writes before its 202 (SweepLimits.pointsBeforeReply): ~0.5 s of writes at most. */
-export const defaultPointsBeforeReply = 10_000;
+/** Designs of more points are answered after their first batch (SweepLimits.pointsBeforeReply): ~0.3 s of writes at most. */
+export const defaultPointsBeforeReply = 5_000;
 
 export const defaultSweepLimits: SweepLimits = Object.freeze({
   maxPoints: 100_000,

@@ -19,7 +19,7 @@ describe('parseSweepSpec: limits', () => {
       maxSummarySimulations: 1_000_000_000,
       maxChunksPerSweep: 500_000,
       chunkWindow: 1_000,
-      pointsBeforeReply: 10_000,
+      pointsBeforeReply: 5_000,
       maxBodyBytes: 1024 * 1024,
     });
     expect(DEFAULT_BODY_LIMIT_BYTES).toBe(1_048_576);
