@@ -145,8 +145,9 @@ describe('SLURM: sbatch job-array workers on a one-node cluster', () => {
   });
 
   it("drains on SLURM's pre-timeout signal and ends before its time limit", async () => {
-    // 40,000 patients: more than one thread runs in the ~10 s before the TERM, so work is left over.
-    const created = await harness.submit(gridSpec(4103, 10_000, 20, 720));
+    // 200,000 patients: far more than one thread runs in the ~10 s before the TERM (~0.2 ms a patient on
+    // a fast core), so work is left over whatever the machine; the rest is cancelled below.
+    const created = await harness.submit(gridSpec(4103, 50_000, 20, 720));
     const limited = cluster.slurm(
       'sbatch',
       [
