@@ -183,9 +183,11 @@ describe('parseSweepSpec: limits', () => {
     // From the spec: points × patients (an adaptive cohort at its max); cohort.chunkSize always wins.
     const spec = issueSpec(); // 4 × 3 × 3 = 36 points
     spec.cohort = { patients: 1_000_000, seed: 1 };
-    expect(chunkSizeOf(spec)).toBe(18_000);
-    expect(chunkSizeOf({ ...spec, cohort: { patients: 1_000, seed: 1 } })).toBe(2_000);
-    expect(chunkSizeOf({ ...spec, cohort: { patients: 1_000_000, seed: 1, chunkSize: 500 } })).toBe(500);
+    expect(chunkSizeOf(spec as SweepSpec)).toBe(18_000);
+    expect(chunkSizeOf({ ...spec, cohort: { patients: 1_000, seed: 1 } } as SweepSpec)).toBe(2_000);
+    expect(
+      chunkSizeOf({ ...spec, cohort: { patients: 1_000_000, seed: 1, chunkSize: 500 } } as SweepSpec),
+    ).toBe(500);
     expect(
       chunkSizeOf({
         ...spec,
