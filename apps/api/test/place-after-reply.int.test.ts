@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantPointHash } from '../src/sweep-service.js';
 import { type Harness, startHarness } from './support/harness.js';
 import { outcomeCensus } from './support/outcome-census.js';
+import { startApp } from './support/processes.js';
 import {
   lateInvalidSpec,
   plannedRows,
@@ -220,6 +221,73 @@ describe('a large design answered before all its points are written (docs/spec.m
         workLength: null,
       });
       await harness.request('POST', `/v1/sweeps/${created.id}/cancel`);
+    });
+
+    it('an API process SIGKILLed while placing: whole batches only, and another API places the rest', async () => {
+      // A process of its own (default limits: over 5,000 points placed after the reply), killed mid-placement.
+      const api = startApp('api', {
+        DATABASE_URL: inject('appDatabaseUrl'),
+        REDIS_URL: inject('redisUrl'),
+        QUEUE_PREFIX: harness.queuePrefix,
+        API_PORT: '0',
+        RECONCILE_INTERVAL_MS: '600000',
+      });
+      let sweepId = '';
+      try {
+        const listening = await api.waitForLog(/Server listening at http:\/\/127\.0\.0\.1:\d+/);
+        const apiUrl = /(http:\/\/127\.0\.0\.1:\d+)/.exec(listening)?.[1] ?? '';
+        const spec = { ...sampledSpec(60_000, 9105, 1, 500), name: 'placement killed' };
+        const response = await fetch(`${apiUrl}/v1/sweeps`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...harness.authHeaders },
+          body: JSON.stringify(spec),
+        });
+        expect(response.status).toBe(202);
+        sweepId = ((await response.json()) as { id: string }).id;
+        // Kill it once the placement after the reply has committed a batch or more, well before its 60th.
+        for (;;) {
+          const { rows } = await harness.pool.query<{ n: number }>(
+            'select count(*)::int as n from sweep_points where sweep_id = $1',
+            [sweepId],
+          );
+          if (rows[0]!.n >= 2_000) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        await api.kill9();
+      } finally {
+        if (api.child.exitCode === null && api.child.signalCode === null) await api.kill9();
+      }
+      // What the dead process left: whole batches, and the count it committed with them.
+      const placed = await sweepPointRows(harness, sweepId);
+      const left = await sweepRow(harness, sweepId);
+      console.info(`[placement] API killed with ${placed.length} of 60,000 points placed`);
+      expect(placed.length % 1_000).toBe(0);
+      expect(placed.length).toBeLessThan(60_000);
+      expect(left).toMatchObject({
+        status: 'queued',
+        pointsPlaced: placed.length,
+        workLength: placed.length,
+      });
+      // Another API's reconciler (the harness's) resumes it: the rows and totals of one plan of all points.
+      await harness.app.sweeps.reconcile();
+      await harness.app.sweeps.settled();
+      const rows = await sweepPointRows(harness, sweepId);
+      expect(rows.slice(0, placed.length)).toEqual(placed);
+      expect(rows).toEqual(
+        planOf(
+          rows.map((r) => r.point_id),
+          parse(sampledSpec(60_000, 9105, 1, 500)),
+          new Map(),
+        ).rows,
+      );
+      expect(await sweepRow(harness, sweepId)).toMatchObject({
+        total: 60_000,
+        reused: 0,
+        chunksPlanned: 120,
+        pointsPlaced: null,
+        workLength: null,
+      });
+      await harness.request('POST', `/v1/sweeps/${sweepId}/cancel`);
     });
 
     it('stops placing a sweep cancelled meanwhile', async () => {
