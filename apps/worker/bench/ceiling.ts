@@ -14,7 +14,7 @@
  * how many kernel cores one coordinator core feeds.
  *
  *   pnpm --filter @frontline/worker bench:ceiling
- *   BENCH_WORKERS=1x2,2x2,4x2 BENCH_MODES=summary,full BENCH_CHUNK=2000,10000,50000 …
+ *   BENCH_WORKERS=1x2,2x2,4x2 BENCH_MODES=summary,full BENCH_CHUNK=2000,10000,50000 BENCH_MODEL=lf-tid@1 …
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -57,6 +57,8 @@ const standInPreload = fileURLToPath(new URL('./stand-in-preload.mjs', import.me
 function sweepSpec(mode: 'summary' | 'full', simulations: number, seed: number, chunkSize = 20_000) {
   return {
     name: `ceiling ${mode} ${seed}`,
+    // BENCH_MODEL (the stand-in's outcomes follow it): lf-tid@1 has no per-patient dose intensity to sum.
+    ...(process.env.BENCH_MODEL ? { model: process.env.BENCH_MODEL } : {}),
     outcomes: mode,
     design: {
       kind: 'grid',

@@ -1,9 +1,11 @@
-import { defaultModelId, resolveModelParams, simulateCohort } from '@frontline/sim';
+import { defaultModelId, type ModelId, resolveModelParams, simulateCohort } from '@frontline/sim';
 import { type SegmentModel, type SimulateChunkTask, simulateAndRecord } from '../src/simulate-task.js';
 
-// Benchmark only: 1,000 real outcomes of the default point, simulated once per thread, stand in for
-// every patient of every point (their patientIndex rewritten), so the tallies see realistic times.
-const bank = simulateCohort(defaultModelId, resolveModelParams(defaultModelId), 1, 0, 1_000);
+// Benchmark only: 1,000 real outcomes of the default point (of BENCH_MODEL, as the ceiling bench's sweep),
+// simulated once per thread, stand in for every patient of every point (their patientIndex rewritten), so the
+// tallies see realistic times.
+const model = (process.env.BENCH_MODEL ?? defaultModelId) as ModelId;
+const bank = simulateCohort(model, resolveModelParams(model), 1, 0, 1_000);
 
 /** The stand-in model: copies of the bank (fresh objects, as recording rounds them in place). */
 const standInModel: SegmentModel = (segment) => {

@@ -9,8 +9,8 @@
 import { bestResponses, recistResponses, survivalEndpoints } from '@frontline/contracts';
 import type pg from 'pg';
 import type { OutcomeRecord } from '../outcome-values.js';
-import { arrayLiteral } from './array-literal.js';
 import { type PointCounts, pointCounts, type StepCounts, stepCounts } from './chunk-tally.js';
+import { numericSum } from './numeric-sum.js';
 import {
   addHistograms,
   addStepCounts,
@@ -44,29 +44,28 @@ const lockPoints = `
 const survivalUpsert = `
   insert into sweep_survival_tallies as t (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
   select s.tenant_id, s.id, u.endpoint, u.point_id, u.step_days, u.counts
-  from sweeps s, unnest($15::text[], $16::int4[], $17::float8[], $18::bytea[]) as u(endpoint, point_id, step_days, counts)
+  from sweeps s, unnest($14::text[], $15::int4[], $16::float8[], $17::bytea[]) as u(endpoint, point_id, step_days, counts)
   where s.id = $1
   on conflict (sweep_id, endpoint, point_id) do update set counts = excluded.counts`;
 
 const bestResponseWidth = bestResponses.length;
 const recistWidth = recistResponses.length;
 
-// Dense response counts travel flattened (width per point) and dose intensities flattened with offsets:
-// their exact numeric sum is taken here, as before, so a mean dose intensity keeps every digit.
+// Dense response counts travel flattened (width per point); each point's dose intensities arrive summed
+// exactly as Postgres sums them as numeric (numericSum), so a mean dose intensity keeps every digit.
 const pointUpsert = `
   insert into sweep_point_tallies as t (tenant_id, sweep_id, point_id, patients, cured, best_response,
     leader_histogram, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
     dose_intensity_sum, recist_best_response)
   select s.tenant_id, s.id, u.point_id, u.patients, u.cured,
          ($5::int4[])[(u.i - 1) * ${bestResponseWidth} + 1 : u.i * ${bestResponseWidth}], u.leader_histogram,
-         u.v2_patients, u.objective_responses, u.toxic_deaths, u.grade4_neutropenia, u.dose_end - u.dose_start,
-         (select coalesce(sum(v::numeric), 0) from unnest(($12::float8[])[u.dose_start + 1 : u.dose_end]) as v),
+         u.v2_patients, u.objective_responses, u.toxic_deaths, u.grade4_neutropenia, u.dosed, u.dose_sum::numeric,
          ($13::int4[])[(u.i - 1) * ${recistWidth} + 1 : u.i * ${recistWidth}]
   from sweeps s,
        unnest($2::int4[], $3::int4[], $4::int4[], $6::bytea[], $7::int4[], $8::int4[], $9::int4[], $10::int4[],
-              $11::int4[], $14::int4[])
+              $11::int4[], $12::text[])
          with ordinality as u(point_id, patients, cured, leader_histogram, v2_patients, objective_responses,
-                              toxic_deaths, grade4_neutropenia, dose_start, dose_end, i)
+                              toxic_deaths, grade4_neutropenia, dosed, dose_sum, i)
   where s.id = $1
   on conflict (sweep_id, point_id) do update set
     patients = t.patients + excluded.patients,
@@ -102,23 +101,22 @@ interface SurvivalAddition {
 /**
  * What a chunk adds to its sweep's tables, computed before the transaction (pure, from the outcomes; in
  * the simulation thread, recordChunk): points ascending, so every chunk locks and writes the rows of
- * points they share in the same order. Small and transfer-friendly: nothing in it grows with patients
- * but the dose intensities, which travel as one text array.
+ * points they share in the same order. Small and transfer-friendly: nothing in it grows with patients.
  */
 export interface ChunkTallies {
   sweepId: string;
   pointIds: number[];
   /** Per point, then per endpoint (survivalEndpoints' order). */
   survival: SurvivalAddition[];
-  /** Per point, aligned with pointIds (their dose intensities in `doses`). */
+  /** Per point, aligned with pointIds (their dose intensities summed in `doses`). */
   summaries: Omit<PointCounts, 'doseIntensities'>[];
   /** Each summary's leader histogram packed, for a point whose row is not stored yet. */
   packedHistograms: Uint8Array[];
   /**
-   * The dose intensities of every point's dosed patients, points in order, as a float8[] literal, and each
-   * point's slice of it [start, end): their exact numeric sum is taken in SQL.
+   * Per point, its dosed patients and their dose intensities' sum as Postgres sums float8 as numeric (a
+   * numeric literal, numericSum): one number a point, not one a patient.
    */
-  doses: { values: string; starts: number[]; ends: number[] };
+  doses: { counts: number[]; sums: string[] };
 }
 
 /** A chunk's counts (one list of outcomes per recording, as its segments); undefined if it has none. */
@@ -149,21 +147,16 @@ export function chunkTallies(
     }),
   );
   const counts = points.map((p) => pointCounts(p.records));
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let dosed = 0;
-  for (const c of counts) {
-    starts.push(dosed);
-    dosed += c.doseIntensities.length;
-    ends.push(dosed);
-  }
   return {
     sweepId: recordings[0]!.sweepId,
     pointIds: points.map((p) => p.recording.pointId),
     survival,
     summaries: counts.map(({ doseIntensities: _, ...summary }) => summary),
     packedHistograms: counts.map((c) => packHistogram(c.leaderHistogram)),
-    doses: { values: arrayLiteral(counts.flatMap((c) => c.doseIntensities)), starts, ends },
+    doses: {
+      counts: counts.map((c) => c.doseIntensities.length),
+      sums: counts.map((c) => numericSum(c.doseIntensities)),
+    },
   };
 }
 
@@ -208,10 +201,9 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
     summaries.map((c) => c.objectiveResponses),
     summaries.map((c) => c.toxicDeaths),
     summaries.map((c) => c.grade4Neutropenia),
-    tallies.doses.starts,
-    tallies.doses.values,
+    tallies.doses.counts,
+    tallies.doses.sums,
     summaries.flatMap((c) => c.recistBestResponse),
-    tallies.doses.ends,
     ...survivalArgs,
   ]);
 }
