@@ -58,7 +58,7 @@ describe("numericSum: Postgres's own sum(v::numeric) of float8 values, computed 
 
   it('rounds each value as float8 → numeric does (15 significant digits), before adding', async () => {
     // One value: its numeric conversion itself.
-    for (const value of [0.12345678901234567, 2 / 3, 0.5000152587890625, 0.5000457763671875, 1e-20 / 3]) {
+    for (const value of [0.12345678901234566, 2 / 3, 0.5000152587890625, 0.5000457763671875, 1e-20 / 3]) {
       const { rows } = await client.query<{ same: boolean }>(
         'select $1::float8::numeric = $2::numeric as same',
         [value, numericSum([value])],
