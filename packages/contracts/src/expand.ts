@@ -102,7 +102,7 @@ export function* expandSweepBatches(
 /**
  * Check every point of the design against its model's rules without keeping or hashing anything (a
  * sweep placed after its reply is checked whole before it): the same ApiError as expandSweep's, or
- * nothing. Gives the event loop back every `slice` points when awaited in slices (see checkSweepPointSlices).
+ * nothing. Yields every `slice` points, so the caller can give the event loop back between slices.
  */
 export function* checkSweepPointSlices(spec: SweepSpec, slice: number): Generator<void, void> {
   const problems = pointProblems();

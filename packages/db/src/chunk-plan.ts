@@ -89,6 +89,13 @@ export function workPlanner(
 export const chunkCount = (toSimulate: number, chunkSize: number): number =>
   Math.ceil(toSimulate / chunkSize);
 
+/**
+ * Chunks a sweep may plan over `toSimulate` positions: all of them once every point is placed; while points
+ * are still being placed, only the whole chunks (a partial last chunk would miss the work placed next).
+ */
+export const plannableChunks = (toSimulate: number, chunkSize: number, placing: boolean): number =>
+  placing ? Math.floor(toSimulate / chunkSize) : chunkCount(toSimulate, chunkSize);
+
 /** Positions [workStart, workEnd) of chunk `chunkIndex`. */
 export function chunkWork(chunkIndex: number, chunkSize: number, toSimulate: number) {
   return { workStart: chunkIndex * chunkSize, workEnd: Math.min((chunkIndex + 1) * chunkSize, toSimulate) };

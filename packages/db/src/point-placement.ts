@@ -9,20 +9,18 @@
  */
 import type { ChunkRef } from '@frontline/queue';
 import type pg from 'pg';
-import { chunkCount, workPlanner } from './chunk-plan.js';
+import { plannableChunks, workPlanner } from './chunk-plan.js';
 import { createNextChunks } from './chunks.js';
 import { inTransaction } from './client.js';
 import { activeSweepStatesSql, chunkStatus, sweepState } from './sql-vocabulary.js';
 import {
+  lockOutcomeReuse,
   type NewSweepPoint,
   type PlacementTarget,
   placeBatch,
   placementTotals,
   type WorkPlanner,
 } from './sweeps.js';
-
-/** The advisory lock between reusing stored outcomes and deleting unreferenced ones (migration 0006). */
-const outcomeReuseLock = 'frontline.outcome-reuse';
 
 /** An unfinished placement: its sweep, where it stands, and the plan of the points placed so far. */
 export interface Placement {
@@ -142,15 +140,13 @@ export async function placeNextPoints(
     );
     if (rowCount !== 1) return undefined;
     // As in createSweep: the outcomes this batch reuses, and the points it finds, are not being deleted.
-    await client.query(`select pg_advisory_xact_lock_shared(hashtext('${outcomeReuseLock}'))`);
+    await lockOutcomeReuse(client);
     await placeBatch(client, target, planner, points);
     const pointsPlaced = placement.pointsPlaced + points.length;
     const finished = pointsPlaced >= placement.designPoints;
     const toSimulate = planner.toSimulate();
     const totals = placementTotals(planner, target.patients, placement.designPoints - pointsPlaced);
-    const planned = finished
-      ? chunkCount(toSimulate, placement.chunkSize)
-      : Math.floor(toSimulate / placement.chunkSize);
+    const planned = plannableChunks(toSimulate, placement.chunkSize, !finished);
     await client.query(
       `update sweeps set points_placed = $2, work_length = $3, total = $4, reused = $5, chunks_planned = $6
        where id = $1`,

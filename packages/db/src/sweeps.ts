@@ -6,7 +6,14 @@ import {
 } from '@frontline/contracts';
 import type { ChunkRef } from '@frontline/queue';
 import type pg from 'pg';
-import { chunkCount, flattenRanges, type PatientRange, planWork, workPlanner } from './chunk-plan.js';
+import {
+  chunkCount,
+  flattenRanges,
+  type PatientRange,
+  plannableChunks,
+  planWork,
+  workPlanner,
+} from './chunk-plan.js';
 import { createNextChunks } from './chunks.js';
 import { inTransaction } from './client.js';
 import { startNextCohortRound } from './cohort-rounds.js';
@@ -18,6 +25,13 @@ export type { ChunkRef };
 
 /** The advisory lock between reusing stored outcomes and deleting unreferenced ones (migration 0006). */
 const outcomeReuseLock = 'frontline.outcome-reuse';
+
+/**
+ * Hold the reuse lock shared to the transaction's end: outcomes counted as reused are not being removed,
+ * nor points found by hash (deleteSweep takes it exclusively).
+ */
+export const lockOutcomeReuse = (client: pg.PoolClient) =>
+  client.query(`select pg_advisory_xact_lock_shared(hashtext('${outcomeReuseLock}'))`);
 
 export interface NewSweepPoint {
   index: number;
@@ -129,7 +143,7 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
     }
     // Shared with deleteSweep's exclusive lock: outcomes counted as reused are not being removed, nor
     // points this sweep finds by hash (taken before the points, so for the whole transaction).
-    await client.query(`select pg_advisory_xact_lock_shared(hashtext('${outcomeReuseLock}'))`);
+    await lockOutcomeReuse(client);
     const id = await insertSweep(client, { ...sweep, tenantId });
     const adaptive = sweep.adaptiveMax !== undefined;
     const planner = workPlanner(sweep.patients);
@@ -143,20 +157,13 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
     const toSimulate = planner.toSimulate();
     const placing = sweep.designPoints !== undefined && sweep.designPoints > pointCount;
     if (placing) {
+      const chunksPlanned = plannableChunks(toSimulate, sweep.chunkSize, true);
       const planned = placementTotals(planner, sweep.patients, sweep.designPoints! - pointCount);
       await client.query(
         `update sweeps set points = $2, total = $3, reused = $4, points_placed = $5, work_length = $6,
                            chunks_planned = $7
          where id = $1`,
-        [
-          id,
-          sweep.designPoints,
-          planned.total,
-          planned.reused,
-          pointCount,
-          toSimulate,
-          Math.floor(toSimulate / sweep.chunkSize),
-        ],
+        [id, sweep.designPoints, planned.total, planned.reused, pointCount, toSimulate, chunksPlanned],
       );
       const chunks = await createNextChunks(client, id, sweep.chunkWindow);
       return {
@@ -166,14 +173,14 @@ export async function createSweep(pool: pg.Pool, sweep: NewSweep): Promise<Creat
         patients: sweep.patients,
         simulations: planned.total,
         reused: planned.reused,
-        chunksPlanned: Math.floor(toSimulate / sweep.chunkSize),
+        chunksPlanned,
         chunks,
         placing,
       };
     }
     const total = planner.distinctPoints() * sweep.patients;
     const reused = total - toSimulate;
-    const chunksPlanned = chunkCount(toSimulate, sweep.chunkSize);
+    const chunksPlanned = plannableChunks(toSimulate, sweep.chunkSize, false);
     // An adaptive sweep whose round 0 is all reused is judged below, before it may complete.
     let status: SweepState = chunksPlanned === 0 && !adaptive ? 'completed' : 'queued';
     await client.query(
