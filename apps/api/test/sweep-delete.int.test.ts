@@ -46,6 +46,9 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
       sweeps: await n('select count(*)::int as n from sweeps where id = $1'),
       sweepPoints: await n('select count(*)::int as n from sweep_points where sweep_id = $1'),
       chunks: await n('select count(*)::int as n from chunks where sweep_id = $1'),
+      // Its tables: no foreign key cascades to them, deleteSweep removes them itself.
+      survivalTables: await n('select count(*)::int as n from sweep_survival_tallies where sweep_id = $1'),
+      pointTables: await n('select count(*)::int as n from sweep_point_tallies where sweep_id = $1'),
     };
   }
   /** Outcomes stored for the two dose points of these sweeps under one cohort seed. */
@@ -74,14 +77,26 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
     );
     const pointIds = rows.map((r) => r.pointId as number);
     expect(pointIds).toHaveLength(2);
-    expect(await rowsOf(first.id)).toEqual({ sweeps: 1, sweepPoints: 2, chunks: 2 });
+    expect(await rowsOf(first.id)).toEqual({
+      sweeps: 1,
+      sweepPoints: 2,
+      chunks: 2,
+      survivalTables: 6,
+      pointTables: 2,
+    });
     expect([await outcomesFor(pointIds, seed), await outcomesFor(pointIds, otherSeed)]).toEqual([60, 60]);
 
     // Tenant B cannot see A's sweep, so cannot delete it: 404, and every row stays.
     const foreign = await b().delete(first.id);
     expect(foreign.status).toBe(404);
     expect(foreign.body).toMatchObject({ error: { code: 'not_found' } });
-    expect(await rowsOf(first.id)).toEqual({ sweeps: 1, sweepPoints: 2, chunks: 2 });
+    expect(await rowsOf(first.id)).toEqual({
+      sweeps: 1,
+      sweepPoints: 2,
+      chunks: 2,
+      survivalTables: 6,
+      pointTables: 2,
+    });
     expect(await outcomesFor(pointIds, seed)).toBe(60);
 
     // A deletes the first: its sweep, links and chunks go; the outcomes stay (its second sweep and
@@ -91,7 +106,13 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
       status: 200,
       body: { id: first.id, deleted: { sweeps: 1, sweepPoints: 2, chunks: 2, outcomes: 0 } },
     });
-    expect(await rowsOf(first.id)).toEqual({ sweeps: 0, sweepPoints: 0, chunks: 0 });
+    expect(await rowsOf(first.id)).toEqual({
+      sweeps: 0,
+      sweepPoints: 0,
+      chunks: 0,
+      survivalTables: 0,
+      pointTables: 0,
+    });
     expect(await outcomesFor(pointIds, seed)).toBe(60);
     expect((await harness.request('GET', `/v1/sweeps/${first.id}`, undefined, { key: keyA })).status).toBe(
       404,
@@ -106,6 +127,21 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
       outcomes: 0,
     });
     expect(await outcomesFor(pointIds, seed)).toBe(60);
+    // Its tables (seeded from the reused outcomes) go with it; B's, the same points', stay.
+    expect(await rowsOf(second.id)).toEqual({
+      sweeps: 0,
+      sweepPoints: 0,
+      chunks: 0,
+      survivalTables: 0,
+      pointTables: 0,
+    });
+    expect(await rowsOf(theirs.id)).toEqual({
+      sweeps: 1,
+      sweepPoints: 2,
+      chunks: 0,
+      survivalTables: 6,
+      pointTables: 2,
+    });
     // B's was the last reference to seed's outcomes: all 60 go; the other seed's stay.
     expect((await b().delete(theirs.id)).body.deleted).toEqual({
       sweeps: 1,
@@ -114,7 +150,13 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
       outcomes: 60,
     });
     expect([await outcomesFor(pointIds, seed), await outcomesFor(pointIds, otherSeed)]).toEqual([0, 60]);
-    expect(await rowsOf(reseeded.id)).toEqual({ sweeps: 1, sweepPoints: 2, chunks: 2 });
+    expect(await rowsOf(reseeded.id)).toEqual({
+      sweeps: 1,
+      sweepPoints: 2,
+      chunks: 2,
+      survivalTables: 6,
+      pointTables: 2,
+    });
     await harness.stopWorkers();
   });
 
@@ -125,7 +167,13 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: 'conflict' });
     expect(refused.body.error.message).toContain('cancel it');
-    expect(await rowsOf(queued.id)).toEqual({ sweeps: 1, sweepPoints: 2, chunks: 2 });
+    expect(await rowsOf(queued.id)).toEqual({
+      sweeps: 1,
+      sweepPoints: 2,
+      chunks: 2,
+      survivalTables: 0,
+      pointTables: 0,
+    });
     const cancel = await harness.request('POST', `/v1/sweeps/${queued.id}/cancel`, undefined, { key: keyA });
     expect(cancel.body.cancelled).toBe(true);
     expect((await a().delete(queued.id)).body.deleted).toEqual({
@@ -134,7 +182,13 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
       chunks: 2,
       outcomes: 0,
     });
-    expect(await rowsOf(queued.id)).toEqual({ sweeps: 0, sweepPoints: 0, chunks: 0 });
+    expect(await rowsOf(queued.id)).toEqual({
+      sweeps: 0,
+      sweepPoints: 0,
+      chunks: 0,
+      survivalTables: 0,
+      pointTables: 0,
+    });
   });
 
   it('needs a submit key: a read key gets 403 and the sweep stays', async () => {
@@ -143,6 +197,12 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
     await harness.request('POST', `/v1/sweeps/${kept.id}/cancel`, undefined, { key: keyA });
     const forbidden = await harness.request('DELETE', `/v1/sweeps/${kept.id}`, undefined, { key: readKey });
     expect(forbidden.status).toBe(403);
-    expect(await rowsOf(kept.id)).toEqual({ sweeps: 1, sweepPoints: 2, chunks: 2 });
+    expect(await rowsOf(kept.id)).toEqual({
+      sweeps: 1,
+      sweepPoints: 2,
+      chunks: 2,
+      survivalTables: 0,
+      pointTables: 0,
+    });
   });
 });

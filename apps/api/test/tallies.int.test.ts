@@ -1,4 +1,12 @@
-import { chunkRecording, completeChunk, loadChunk, type OutcomeRecord, recordChunk } from '@frontline/db';
+import {
+  chunkRecording,
+  completeChunk,
+  deleteSweep,
+  failChunk,
+  loadChunk,
+  type OutcomeRecord,
+  recordChunk,
+} from '@frontline/db';
 import { type ModelId, type ParamsOf, simulateModelPatient } from '@frontline/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support/harness.js';
@@ -192,5 +200,52 @@ describe('survival tables and point summaries, kept at ingest exactly once', () 
     const { error } = (await exported.json()) as { error: { code: string; message: string } };
     expect(error.code).toBe('conflict');
     expect(error.message).toMatch(/outcomes: summary/);
+  });
+
+  it('leaves no counts behind when a failed sweep is deleted while a worker adds a chunk (no foreign key)', async () => {
+    const created = await harness.submit({ ...spec(13_006, 'lf-tid@1'), outcomes: 'summary' });
+    const tables = async () =>
+      (
+        await harness.pool.query<{ n: number }>(
+          `select (select count(*) from sweep_survival_tallies where sweep_id = $1)
+                + (select count(*) from sweep_point_tallies where sweep_id = $1) as n`,
+          [created.id],
+        )
+      ).rows[0]!.n;
+    const kept = await runChunk(harness, created.id, 0);
+    // Another chunk fails the sweep; chunk 0 is still pending, its worker about to add its counts.
+    await failChunk(harness.pool, { sweepId: created.id, chunkIndex: 1, workerHost: 'test' }, 'test failure');
+    // Hold chunk 0's first point's advisory lock: its completion stops after taking the sweep's row
+    // `for key share` and before adding its counts.
+    const holder = await harness.pool.connect();
+    await holder.query('begin');
+    await holder.query('select pg_advisory_xact_lock(hashtext($1), $2)', [
+      created.id,
+      kept.segments[0]!.point.pointId,
+    ]);
+    const waitingOnLocks = async (n: number) => {
+      for (let i = 0; i < 400; i++) {
+        const { rows } = await harness.pool.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`,
+        );
+        if (rows[0]!.n >= n) return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`fewer than ${n} sessions waiting on a lock`);
+    };
+    const completing = kept.done();
+    await waitingOnLocks(1);
+    // The delete waits for the completion's key-share lock on the sweep's row…
+    const deleting = deleteSweep(harness.pool, created.id);
+    await waitingOnLocks(2);
+    await holder.query('commit');
+    holder.release();
+    // …so the counts land first, and the delete removes them with the rest.
+    expect(await completing).toEqual({ inserted: 0, sweepStatus: 'cancelled', next: [] });
+    expect(await deleting).toMatchObject({ outcome: 'deleted', deleted: { sweeps: 1, chunks: 5 } });
+    expect(await tables()).toBe(0);
+    // Counts for a sweep already deleted add nothing (no chunk row left to move to done).
+    expect(await kept.done()).toMatchObject({ inserted: 0, sweepStatus: 'cancelled' });
+    expect(await tables()).toBe(0);
   });
 });

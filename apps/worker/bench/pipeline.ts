@@ -53,6 +53,8 @@ const shapes = (process.env.BENCH_SHAPES ?? 'large,small').split(',');
 const chunkSize = process.env.BENCH_CHUNK === undefined ? undefined : Number(process.env.BENCH_CHUNK);
 /** Benchmark 4 is in `summary` retention (tables only); BENCH_OUTCOMES=full measures the per-patient rows too. */
 const outcomes = process.env.BENCH_OUTCOMES === 'full' ? 'full' : 'summary';
+/** BENCH_STATEMENTS=1: after each e2e run, the statements Postgres spent most time on (pg_stat_statements). */
+const statements = process.env.BENCH_STATEMENTS === '1';
 
 /**
  * The two shapes at about `size` simulations each. Each run's `seed` is its cohort seed and, for the sampled
@@ -165,6 +167,9 @@ async function main() {
     database: 'frontline',
     preferredPort: randomHighPort(),
     onLine: quiet,
+    settings: statements
+      ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' }
+      : {},
   });
   const redis = await startRedis({ dir: join(dir, 'redis'), preferredPort: randomHighPort(), onLine: quiet });
   const children: ManagedProcess[] = [];
@@ -177,7 +182,18 @@ async function main() {
       role: 'submit',
       name: 'benchmark',
     });
-    await owner.close();
+    if (statements) await owner.pool.query('create extension if not exists pg_stat_statements');
+    const topStatements = async () => {
+      const { rows } = await owner.pool.query<{ ms: number; calls: string; rows: string; query: string }>(
+        `select round(total_exec_time)::float8 as ms, calls, rows, regexp_replace(left(query, 110), '\\s+', ' ', 'g') as query
+         from pg_stat_statements order by total_exec_time desc limit 12`,
+      );
+      await owner.pool.query('select pg_stat_statements_reset()');
+      for (const r of rows)
+        console.log(
+          `    ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`,
+        );
+    };
     const auth = { authorization: `Bearer ${token}` };
     console.log(
       `machine: ${cpus()[0]?.model} × ${cores} cores; worker threads: ${threads}${pinned ? `; pinned: coordinator on CPU 0, worker and raw kernel on CPU ${kernelCpus}` : ''}`,
@@ -243,6 +259,7 @@ async function main() {
           throw new Error(`sweep ended ${JSON.stringify(status)}`);
         e2es.push(total / seconds);
         afterSubmit.push(total / (seconds - status.submitSeconds));
+        if (statements) await topStatements();
         console.log(
           `  ${shape} end to end (${outcomes}): ${seconds.toFixed(2)} s → ${(total / seconds).toFixed(0)} sims/s; submit ${status.submitSeconds.toFixed(2)} s (${((100 * status.submitSeconds) / seconds).toFixed(1)} %); CPU-s: ${cpu}`,
         );
@@ -261,6 +278,7 @@ async function main() {
         `${shape}: ${total} simulations (${outcomes}); e2e / mean(raw before, raw after): ${ratio(e2es)} (goal ≥ 0.95); without the submit: ${ratio(afterSubmit)}`,
       );
     }
+    await owner.close();
   } finally {
     for (const app of children.reverse()) await app.stop('SIGTERM', 30_000);
     await redis.stop();

@@ -144,9 +144,14 @@ export const sweepPoints = pgTable(
   'sweep_points',
   {
     tenantId: text('tenant_id').notNull(),
-    sweepId: uuid('sweep_id')
-      .notNull()
-      .references(() => sweeps.id, { onDelete: 'cascade' }),
+    /**
+     * A sweeps.id, without a foreign key (nor do the sweep's tables have one): its per-row check took
+     * half the cost of writing a point, as the sweep's tables' did of adding a chunk's counts. Every
+     * writer holds the sweep's row instead: createSweep inserts it in the same transaction, placement
+     * holds it `for no key update`, a chunk's counts take it `for key share` (record-tallies.ts); and
+     * deleteSweep, which takes it `for update`, deletes these rows itself.
+     */
+    sweepId: uuid('sweep_id').notNull(),
     pointIndex: integer('point_index').notNull(),
     /**
      * A points.id, without a foreign key: createSweep takes the ids from the points it has just stored or
@@ -290,9 +295,8 @@ export const sweepSurvivalTallies = pgTable(
   'sweep_survival_tallies',
   {
     tenantId: text('tenant_id').notNull(),
-    sweepId: uuid('sweep_id')
-      .notNull()
-      .references(() => sweeps.id, { onDelete: 'cascade' }),
+    /** A sweeps.id, without a foreign key (see sweep_points.sweep_id). */
+    sweepId: uuid('sweep_id').notNull(),
     endpoint: text('endpoint', { enum: survivalEndpoints }).notNull(),
     pointId: integer('point_id').notNull(),
     /** The point's grid: the time of step k is k × stepDays. */
@@ -313,9 +317,8 @@ export const sweepPointTallies = pgTable(
   'sweep_point_tallies',
   {
     tenantId: text('tenant_id').notNull(),
-    sweepId: uuid('sweep_id')
-      .notNull()
-      .references(() => sweeps.id, { onDelete: 'cascade' }),
+    /** A sweeps.id, without a foreign key (see sweep_points.sweep_id). */
+    sweepId: uuid('sweep_id').notNull(),
     pointId: integer('point_id').notNull(),
     patients: integer('patients').notNull(),
     cured: integer('cured').notNull(),

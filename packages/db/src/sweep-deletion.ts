@@ -16,8 +16,8 @@ export type DeleteSweepResult =
   | { outcome: 'deleted'; deleted: DeletedSweepRows };
 
 /**
- * Delete a sweep that has ended (completed, failed or cancelled): its point links, its chunks, the
- * sweep, and the outcomes of its points that no sweep of any tenant still references. Pass a
+ * Delete a sweep that has ended (completed, failed or cancelled): its point links, its tables, its
+ * chunks, the sweep, and the outcomes of its points that no sweep of any tenant still references. Pass a
  * tenant-bound pool (`forTenant`): row-level security makes another tenant's sweep not found.
  * A queued or running sweep is left alone (cancel it first), so no worker writes to it meanwhile.
  */
@@ -35,6 +35,9 @@ export async function deleteSweep(pool: pg.Pool, id: string): Promise<DeleteSwee
       'delete from sweep_points where sweep_id = $1 returning point_id as "pointId"',
       [id],
     );
+    // Its tables have no foreign key to cascade along (schema.ts): deleted here, under the sweep's row lock.
+    await client.query('delete from sweep_survival_tallies where sweep_id = $1', [id]);
+    await client.query('delete from sweep_point_tallies where sweep_id = $1', [id]);
     const chunks = await client.query('delete from chunks where sweep_id = $1', [id]);
     const sweeps = await client.query('delete from sweeps where id = $1', [id]);
     const pointIds = [...new Set(links.rows.map((r) => r.pointId))];

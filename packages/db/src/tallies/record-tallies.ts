@@ -36,9 +36,12 @@ const readExisting = `
 // advisory lock (per sweep and point, held to commit) before touching its rows, in point order, so they
 // cannot deadlock. Row locks alone would not do for a point's first chunks: two of them would both find
 // no row and insert, and the upsert's conflict path would keep the later one's packed counts only.
+// First the sweep's row `for key share`, once, as a foreign key would for every row (the tables have none:
+// schema.ts): deleteSweep cannot remove the sweep before this commits, nor this add to a deleted sweep.
 const lockPoints = `
-  select count(pg_advisory_xact_lock(hashtext($1), u.point_id))::int as locked
-  from unnest($2::int4[]) as u(point_id)`;
+  with sweep as (select id from sweeps where id = $1::text::uuid for key share)
+  select count(pg_advisory_xact_lock(hashtext($1::text), u.point_id))::int as locked
+  from sweep, unnest($2::int4[]) as u(point_id)`;
 
 // The survival tables' upsert, run as a data-modifying CTE of the point upsert: both tables in one round trip.
 const survivalUpsert = `
