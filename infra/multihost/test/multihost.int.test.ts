@@ -87,13 +87,27 @@ const noLoss = (patients: number) => ({
 });
 
 /** Until every one of these chunk jobs is finished (BullMQ removes a job once it completes). */
-async function waitUntilFinished(jobIds: readonly string[]) {
-  const pending = new Set(jobIds);
+/**
+ * Until the chunks of these job ids (`sweepId.chunkIndex`) are done in Postgres: what the scenarios
+ * claim. Not until their jobs leave BullMQ: a job whose chunk another host committed can still fail in
+ * BullMQ (its lock lapsed once more under load: "stalled more than allowable limit") and stay listed.
+ */
+async function waitUntilDone(jobIds: readonly string[]) {
+  const chunks = jobIds.map((jobId) => {
+    const dot = jobId.lastIndexOf('.');
+    return { sweepId: jobId.slice(0, dot), chunkIndex: Number(jobId.slice(dot + 1)) };
+  });
   await waitFor(
-    `chunk jobs ${jobIds.join(', ')} to finish`,
+    `chunks of jobs ${jobIds.join(', ')} to be done`,
     async () => {
-      for (const jobId of pending) if (!(await cluster.queue.getJob(jobId))) pending.delete(jobId);
-      return pending.size === 0;
+      const { rows } = await cluster.ownerPool.query<{ done: number }>(
+        `select count(*)::int as done from chunks c
+         join unnest($1::uuid[], $2::int4[]) as h(sweep_id, chunk_index)
+           on c.sweep_id = h.sweep_id and c.chunk_index = h.chunk_index
+         where c.status = 'done'`,
+        [chunks.map((c) => c.sweepId), chunks.map((c) => c.chunkIndex)],
+      );
+      return rows[0]!.done === chunks.length;
     },
     120_000,
   );
@@ -125,7 +139,7 @@ describe('workers on several hosts', () => {
     const killedAt = Date.now();
     cluster.killHost('w3');
     // Recovery: until every chunk job w3 held is finished by another host.
-    await waitUntilFinished(held);
+    await waitUntilDone(held);
     const recoveryMs = Date.now() - killedAt;
     const sweep = await cluster.waitForSweep(id, (s) => s.status === 'completed');
     const report = await census('hostDies', sweep);
@@ -146,13 +160,19 @@ describe('workers on several hosts', () => {
     });
     const cutAt = Date.now();
     cluster.network.setLink('w1', false);
-    // w2 finishes the sweep, w1's chunks included once their locks lapse.
-    await waitUntilFinished(held);
-    const recoveryMs = Date.now() - cutAt;
-    const sweep = await cluster.waitForSweep(id, (s) => s.status === 'completed');
-    const offlineMs = 3 * jobLockMs - (Date.now() - cutAt);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, offlineMs)));
-    cluster.network.setLink('w1', true);
+    let recoveryMs: number;
+    let sweep: SweepView;
+    try {
+      // w2 finishes the sweep, w1's chunks included once their locks lapse.
+      await waitUntilDone(held);
+      recoveryMs = Date.now() - cutAt;
+      sweep = await cluster.waitForSweep(id, (s) => s.status === 'completed');
+      const offlineMs = 3 * jobLockMs - (Date.now() - cutAt);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, offlineMs)));
+    } finally {
+      // Back online whatever happened: the later scenarios need the network whole.
+      cluster.network.setLink('w1', true);
+    }
     console.log(
       `[multihost] partition: w1 offline ${Date.now() - cutAt} ms; its ${held.length} chunks finished by w2 ${recoveryMs} ms after the cut`,
     );
