@@ -394,19 +394,25 @@ async function storePoints(client: pg.PoolClient, modelId: string, points: reado
     base = {};
     sent = points.map((p) => JSON.stringify(p.params));
   }
-  await client.query(
+  const { rows: inserted } = await client.query<{ id: number; hash: string }>(
     `insert into points (hash, model_id, params)
      select h, $2, $4::jsonb || d::jsonb from unnest($1::text[], $3::text[]) as t(h, d)
-     on conflict (hash) do nothing`,
+     on conflict (hash) do nothing
+     returning id, hash`,
     [hashes, modelId, sent, JSON.stringify(base)],
   );
-  const { rows } = await client.query<{ id: number; hash: string }>(
-    // A join on the unnested hashes uses the hash index; `hash = any($1)` compares every row with
-    // every hash (10⁵ points: minutes).
-    'select p.id, p.hash from unnest($1::text[]) as h(hash) join points p on p.hash = h.hash',
-    [hashes],
-  );
-  const pointIdByHash = new Map(rows.map((r) => [r.hash, r.id]));
+  const pointIdByHash = new Map(inserted.map((r) => [r.hash, r.id]));
+  // Only points stored before (or twice in this batch) are looked up: a new design's are all just inserted.
+  const stored = [...new Set(hashes.filter((h) => !pointIdByHash.has(h)))];
+  if (stored.length > 0) {
+    const { rows } = await client.query<{ id: number; hash: string }>(
+      // A join on the unnested hashes uses the hash index; `hash = any($1)` compares every row with
+      // every hash (10⁵ points: minutes).
+      'select p.id, p.hash from unnest($1::text[]) as h(hash) join points p on p.hash = h.hash',
+      [stored],
+    );
+    for (const r of rows) pointIdByHash.set(r.hash, r.id);
+  }
   return hashes.map((h) => pointIdByHash.get(h)!);
 }
 
