@@ -93,7 +93,7 @@ function shapeSpec(shape: string, seed: number, size = simulations) {
 /** The raw kernel on the same chunks the sweep runs: the work sequence cut every chunkSize. */
 async function rawKernelSeconds(
   spec: ReturnType<typeof shapeSpec>,
-): Promise<{ seconds: number; total: number }> {
+): Promise<{ seconds: number; cpuSeconds: number; total: number }> {
   const parsed = parseSweepSpec(spec, {
     maxPoints: 1e6,
     maxPatientsPerPoint: 1e6,
@@ -126,6 +126,7 @@ async function rawKernelSeconds(
     ),
   );
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const tasks = [];
   const size = chunkSizeOf(parsed.spec);
   for (let k = 0; k < chunkCount(plan.toSimulate, size); k++) {
@@ -142,8 +143,10 @@ async function rawKernelSeconds(
   }
   await Promise.all(tasks);
   const seconds = (performance.now() - start) / 1000;
+  // This process's CPU (its simulation threads included), as the worker process's is counted in an e2e run.
+  const cpu = process.cpuUsage(cpuStart);
   await pool.close();
-  return { seconds, total: plan.toSimulate };
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, total: plan.toSimulate };
 }
 
 /**
@@ -248,13 +251,17 @@ async function main() {
       const raws: number[] = [];
       const e2es: number[] = [];
       const afterSubmit: number[] = [];
+      // Simulations per CPU-second: the raw kernel's process, and the worker process in an e2e run.
+      const rawPerCpu: number[] = [];
+      const workerPerCpu: number[] = [];
       let total = 0;
       const raw = async (seed: number) => {
         const run = await rawKernelSeconds(shapeSpec(shape, seed));
         total = run.total;
         raws.push(run.total / run.seconds);
+        rawPerCpu.push(run.total / run.cpuSeconds);
         console.log(
-          `  ${shape} raw kernel: ${run.seconds.toFixed(2)} s → ${(run.total / run.seconds).toFixed(0)} sims/s`,
+          `  ${shape} raw kernel: ${run.seconds.toFixed(2)} s → ${(run.total / run.seconds).toFixed(0)} sims/s; ${run.cpuSeconds.toFixed(2)} CPU-s`,
         );
       };
       const e2e = async (seed: number) => {
@@ -269,6 +276,7 @@ async function main() {
         if (status.status !== 'completed' || status.progress.done !== total)
           throw new Error(`sweep ended ${JSON.stringify(status)}`);
         e2es.push(total / seconds);
+        workerPerCpu.push(total / (cpuAfter.worker! - cpuBefore.worker!));
         afterSubmit.push(total / (seconds - status.submitSeconds));
         if (statements) await topStatements();
         console.log(
@@ -283,13 +291,19 @@ async function main() {
         await e2e(101 + pair);
       }
       await raw(101 + pairs);
-      const ratios = (rates: number[]) => rates.map((rate, i) => rate / ((raws[i]! + raws[i + 1]!) / 2));
-      const show = (rates: number[]) => {
-        const each = ratios(rates);
+      const ratios = (rates: number[], of = raws) =>
+        rates.map((rate, i) => rate / ((of[i]! + of[i + 1]!) / 2));
+      const show = (rates: number[], of = raws) => {
+        const each = ratios(rates, of);
         return `${each.map((r) => r.toFixed(3)).join(', ')} (median ${median(each).toFixed(3)})`;
       };
       console.log(
         `${shape}: ${total} simulations (${outcomes}); e2e / mean(raw before, raw after): ${show(e2es)} (goal ≥ 0.95); without the submit: ${show(afterSubmit)}`,
+      );
+      // The worker's own overhead, whatever the coordinator costs and wherever it runs: its simulations per
+      // CPU-second against the raw kernel's.
+      console.log(
+        `${shape}: simulations per CPU-second, worker (e2e) / raw kernel (mean around it): ${show(workerPerCpu, rawPerCpu)}`,
       );
     }
     await owner.close();
