@@ -51,6 +51,9 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
       pointTables: await n('select count(*)::int as n from sweep_point_tallies where sweep_id = $1'),
     };
   }
+  /** The rows of a sweep of two points in two chunks that ran: three survival tables and a summary a point. */
+  const ranSweep = { sweeps: 1, sweepPoints: 2, chunks: 2, survivalTables: 6, pointTables: 2 };
+  const noRows = { sweeps: 0, sweepPoints: 0, chunks: 0, survivalTables: 0, pointTables: 0 };
   /** Outcomes stored for the two dose points of these sweeps under one cohort seed. */
   async function outcomesFor(pointIds: number[], cohortSeed: number) {
     const { rows } = await harness.pool.query(
@@ -77,26 +80,14 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
     );
     const pointIds = rows.map((r) => r.pointId as number);
     expect(pointIds).toHaveLength(2);
-    expect(await rowsOf(first.id)).toEqual({
-      sweeps: 1,
-      sweepPoints: 2,
-      chunks: 2,
-      survivalTables: 6,
-      pointTables: 2,
-    });
+    expect(await rowsOf(first.id)).toEqual(ranSweep);
     expect([await outcomesFor(pointIds, seed), await outcomesFor(pointIds, otherSeed)]).toEqual([60, 60]);
 
     // Tenant B cannot see A's sweep, so cannot delete it: 404, and every row stays.
     const foreign = await b().delete(first.id);
     expect(foreign.status).toBe(404);
     expect(foreign.body).toMatchObject({ error: { code: 'not_found' } });
-    expect(await rowsOf(first.id)).toEqual({
-      sweeps: 1,
-      sweepPoints: 2,
-      chunks: 2,
-      survivalTables: 6,
-      pointTables: 2,
-    });
+    expect(await rowsOf(first.id)).toEqual(ranSweep);
     expect(await outcomesFor(pointIds, seed)).toBe(60);
 
     // A deletes the first: its sweep, links and chunks go; the outcomes stay (its second sweep and
@@ -106,13 +97,7 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
       status: 200,
       body: { id: first.id, deleted: { sweeps: 1, sweepPoints: 2, chunks: 2, outcomes: 0 } },
     });
-    expect(await rowsOf(first.id)).toEqual({
-      sweeps: 0,
-      sweepPoints: 0,
-      chunks: 0,
-      survivalTables: 0,
-      pointTables: 0,
-    });
+    expect(await rowsOf(first.id)).toEqual(noRows);
     expect(await outcomesFor(pointIds, seed)).toBe(60);
     expect((await harness.request('GET', `/v1/sweeps/${first.id}`, undefined, { key: keyA })).status).toBe(
       404,
@@ -128,13 +113,7 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
     });
     expect(await outcomesFor(pointIds, seed)).toBe(60);
     // Its tables (seeded from the reused outcomes) go with it; B's, the same points', stay.
-    expect(await rowsOf(second.id)).toEqual({
-      sweeps: 0,
-      sweepPoints: 0,
-      chunks: 0,
-      survivalTables: 0,
-      pointTables: 0,
-    });
+    expect(await rowsOf(second.id)).toEqual(noRows);
     expect(await rowsOf(theirs.id)).toEqual({
       sweeps: 1,
       sweepPoints: 2,
@@ -150,13 +129,7 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
       outcomes: 60,
     });
     expect([await outcomesFor(pointIds, seed), await outcomesFor(pointIds, otherSeed)]).toEqual([0, 60]);
-    expect(await rowsOf(reseeded.id)).toEqual({
-      sweeps: 1,
-      sweepPoints: 2,
-      chunks: 2,
-      survivalTables: 6,
-      pointTables: 2,
-    });
+    expect(await rowsOf(reseeded.id)).toEqual(ranSweep);
     await harness.stopWorkers();
   });
 
@@ -182,13 +155,7 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
       chunks: 2,
       outcomes: 0,
     });
-    expect(await rowsOf(queued.id)).toEqual({
-      sweeps: 0,
-      sweepPoints: 0,
-      chunks: 0,
-      survivalTables: 0,
-      pointTables: 0,
-    });
+    expect(await rowsOf(queued.id)).toEqual(noRows);
   });
 
   it('needs a submit key: a read key gets 403 and the sweep stays', async () => {
