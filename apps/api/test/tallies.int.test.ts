@@ -241,7 +241,7 @@ describe('survival tables and point summaries, kept at ingest exactly once', () 
     await holder.query('commit');
     holder.release();
     // …so the counts land first, and the delete removes them with the rest.
-    expect(await completing).toEqual({ inserted: 0, sweepStatus: 'cancelled', next: [] });
+    expect(await completing).toEqual({ inserted: 0, sweepStatus: 'failed', next: [] });
     expect(await deleting).toMatchObject({ outcome: 'deleted', deleted: { sweeps: 1, chunks: 5 } });
     expect(await tables()).toBe(0);
     // Counts for a sweep already deleted add nothing (no chunk row left to move to done).

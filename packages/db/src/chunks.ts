@@ -67,7 +67,7 @@ async function loadSegments(
      from sweep_points where sweep_id = $1 and work_start >= $2 and work_start < $3 order by work_start`,
     [sweepId, first[0]?.workStart ?? 0, workEnd],
   );
-  const { rows: points } = await db.query<Omit<SegmentPoint, 'pointIndex'> & { pointId: number }>(
+  const { rows: points } = await db.query<Omit<SegmentPoint, 'pointIndex'>>(
     `select id as "pointId", hash as "pointHash", model_id as "modelId", params
      from points where id = any($1::int4[])`,
     [[...new Set(placed.map((p) => p.pointId))]],
@@ -240,10 +240,7 @@ export async function completeChunk(
     );
     if (rowCount !== 1) {
       // Done (or cancelled) by another attempt, which stored everything: nothing to add.
-      const { rows } = await client.query<{ status: SweepState }>('select status from sweeps where id = $1', [
-        chunk.sweepId,
-      ]);
-      return { inserted: 0, sweepStatus: rows[0]?.status ?? 'cancelled', next: [] };
+      return { inserted: 0, sweepStatus: await endedStatus(client, chunk.sweepId), next: [] };
     }
     // All the chunk's rows in one insert (none in summary mode), then its counts in three statements (record-tallies.ts).
     const inserted = recorded.rows ? await insertOutcomeRows(client, recorded.rows) : 0;
@@ -258,7 +255,8 @@ export async function completeChunk(
       cohortRound: number | null;
     }>(topUpWindow, [chunk.sweepId]);
     const sweep = topUp[0];
-    if (!sweep) return { inserted, sweepStatus: 'cancelled', next: [] };
+    // The sweep ended meanwhile (cancelled or failed): the counts stay, the window stops.
+    if (!sweep) return { inserted, sweepStatus: await endedStatus(client, chunk.sweepId), next: [] };
     // An adaptive sweep's window at its plan's end: if this chunk ends the round (none pending, seen under
     // the sweep's row lock), it decides the next round and creates its first window of chunks, or none:
     // then the settle below completes the sweep.
@@ -279,6 +277,14 @@ export async function completeChunk(
         : [...round, { sweepId: chunk.sweepId, chunkIndex: settled.nextIndex, priority: sweep.priority }];
     return { inserted, sweepStatus: settled?.status ?? 'cancelled', next };
   });
+}
+
+/** The status of a sweep no chunk can move on any more; a deleted one reads as cancelled. */
+async function endedStatus(client: pg.PoolClient, sweepId: string): Promise<SweepState> {
+  const { rows } = await client.query<{ status: SweepState }>('select status from sweeps where id = $1', [
+    sweepId,
+  ]);
+  return rows[0]?.status ?? 'cancelled';
 }
 
 /** "point 1a2b…, patients 0–1999; point …": which work a chunk held, for a failure reason. */
