@@ -60,6 +60,10 @@ const outcomes = process.env.BENCH_OUTCOMES === 'full' ? 'full' : 'summary';
 const pairs = Number(process.env.BENCH_PAIRS ?? 2);
 /** BENCH_STATEMENTS=1: after each e2e run, the statements Postgres spent most time on (pg_stat_statements). */
 const statements = process.env.BENCH_STATEMENTS === '1';
+/** BENCH_PROFILE=<dir>: the API and worker processes write V8 CPU profiles there when they stop. */
+const profileFlags = process.env.BENCH_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+  : [];
 
 /**
  * The two shapes at about `size` simulations each. Each run's `seed` is its cohort seed and, for the sampled
@@ -216,13 +220,16 @@ async function main() {
     const apiPort = await findFreePort({ preferred: randomHighPort() });
     const appUrl = await grantAppLogin(postgres.url, newPassword());
     const env = { DATABASE_URL: appUrl, REDIS_URL: redis.url, QUEUE_PREFIX: 'bench' };
-    children.push(await startReadyApp(apiEntry, { ...env, API_PORT: String(apiPort) }, /Server listening/));
+    children.push(
+      await startReadyApp(apiEntry, { ...env, API_PORT: String(apiPort) }, /Server listening/, profileFlags),
+    );
     if (pinned) pinProcessTree([children[0]!.pid], '0');
     children.push(
       await startReadyApp(
         workerEntry,
         { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1' },
         /worker ready/,
+        profileFlags,
       ),
     );
 
