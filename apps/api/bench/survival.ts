@@ -59,7 +59,7 @@ async function seed(pool: import('pg').Pool) {
   );
   const axisValues = doses.flatMap((dose) => immuneKills.map((immuneKill) => ({ dose, immuneKill })));
   const { rows } = await pool.query<{ id: number }>(
-    `insert into points (hash, model_id, params)
+    `insert into point_rows (hash, model_id, params)
      select 'bench-' || i, 'bench', a::jsonb from unnest($1::text[]) with ordinality as t(a, i) returning id`,
     [axisValues.map((a) => JSON.stringify({ ...a, stepDays: 0.25 }))],
   );

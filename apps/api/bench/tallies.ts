@@ -53,7 +53,7 @@ async function createSweep(pool: pg.Pool, points: number, patients: number, outc
   );
   await pool.query(
     `with p as (
-       insert into points (hash, model_id, params)
+       insert into point_rows (hash, model_id, params)
        select 'bench-' || $1::text || '-' || i, 'lf-tid@1',
               jsonb_build_object('dose', i % 10, 'immuneKill', 0.01 * (i / 10 + 1), 'stepDays', ${grid})
        from generate_series(0, $2 - 1) i returning id, params)

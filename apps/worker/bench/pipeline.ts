@@ -298,6 +298,14 @@ async function main() {
         await e2e(101 + pair);
       }
       await raw(101 + pairs);
+      // What the shape's points cost to keep (rows, indexes, TOAST; the bases they share included).
+      const { rows: kept } = await owner.pool.query<{ bytes: string; points: number }>(
+        `select pg_total_relation_size('point_rows') + pg_total_relation_size('point_bases') as bytes,
+                (select count(*)::int from point_rows) as points`,
+      );
+      console.log(
+        `${shape}: points stored: ${kept[0]!.points}, ${(Number(kept[0]!.bytes) / kept[0]!.points).toFixed(0)} B a point`,
+      );
       const ratios = (rates: number[], of = raws) =>
         rates.map((rate, i) => rate / ((of[i]! + of[i + 1]!) / 2));
       const show = (rates: number[], of = raws) => {

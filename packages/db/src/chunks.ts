@@ -36,7 +36,7 @@ export interface ChunkWork
 
 /**
  * The segments of work positions [workStart, workEnd) of a sweep: the points they overlap, in three
- * index reads. Run in a transaction: the plans are pinned to ordered index scans for it. A sweep's rows
+ * index reads (and their bases', when not read before). Run in a transaction: the plans are pinned to ordered index scans for it. A sweep's rows
  * are newer than the tables' statistics, which take a new sweep for a small one; on those estimates the
  * planner read every earlier point of the sweep and sorted them (bitmap scan, top-N sort), and joined
  * the points by scanning their table: ~40 µs a point at 50,000 points, instead of ~1.
@@ -67,12 +67,18 @@ async function loadSegments(
      from sweep_points where sweep_id = $1 and work_start >= $2 and work_start < $3 order by work_start`,
     [sweepId, first[0]?.workStart ?? 0, workEnd],
   );
-  const { rows: points } = await db.query<Omit<SegmentPoint, 'pointIndex'>>(
-    `select id as "pointId", hash as "pointHash", model_id as "modelId", params
-     from points where id = any($1::int4[])`,
+  const { rows: stored } = await db.query<Omit<SegmentPoint, 'pointIndex'> & { baseId: number | null }>(
+    `select id as "pointId", hash as "pointHash", model_id as "modelId", base_id as "baseId", params
+     from point_rows where id = any($1::int4[])`,
     [[...new Set(placed.map((p) => p.pointId))]],
   );
-  const pointsById = new Map(points.map((p) => [p.pointId, p]));
+  const bases = await pointBases(db, stored);
+  const pointsById = new Map(
+    stored.map(({ baseId, ...p }) => [
+      p.pointId,
+      baseId === null ? p : { ...p, params: { ...bases.get(baseId), ...(p.params as object) } },
+    ]),
+  );
   return segmentsOf(
     placed.map(({ pointIndex, pointId, workStart: start, missingRanges }) => ({
       point: { pointIndex, ...pointsById.get(pointId)! },
@@ -82,6 +88,37 @@ async function loadSegments(
     workStart,
     workEnd,
   );
+}
+
+/**
+ * Bases are never changed nor deleted, and a chunk's points share one or two: kept per process, a chunk
+ * reads its points' parameter differences only. Bounded: cleared when it fills.
+ */
+const basesRead = new Map<number, object>();
+const basesKept = 1_000;
+
+/** The base parameters of these points (schema.ts point_bases), by id. */
+async function pointBases(db: pg.PoolClient, points: readonly { baseId: number | null }[]) {
+  const bases = new Map<number, object>();
+  const missing: number[] = [];
+  for (const { baseId } of points) {
+    if (baseId === null || bases.has(baseId) || missing.includes(baseId)) continue;
+    const kept = basesRead.get(baseId);
+    if (kept) bases.set(baseId, kept);
+    else missing.push(baseId);
+  }
+  if (missing.length > 0) {
+    const { rows } = await db.query<{ id: number; params: object }>(
+      'select id, params from point_bases where id = any($1::int4[])',
+      [missing],
+    );
+    if (basesRead.size + rows.length > basesKept) basesRead.clear();
+    for (const row of rows) {
+      bases.set(row.id, row.params);
+      basesRead.set(row.id, row.params);
+    }
+  }
+  return bases;
 }
 
 /** What a worker needs to run a chunk, or undefined if the chunk no longer exists. */

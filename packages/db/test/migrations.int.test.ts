@@ -485,3 +485,62 @@ describe('migrations 0010 (compact rows), 0011 (packed tables) and 0013 (recorde
     expect(helper).toEqual([]);
   });
 });
+
+describe('migration 0017 (points as differences from a base) over stored points', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+
+  it('keeps every stored point whole behind the view `points`; the app may add points and bases, not change them', async () => {
+    const { client } = scratch;
+    expect(journal.entries[17]?.tag).toBe('0017_point_bases');
+    // In a transaction each, as the migrator applies them (some take table locks).
+    await client.query('begin');
+    await applyMigrations(client, 0, 17);
+    await client.query('commit');
+    await client.query(
+      `insert into points (hash, model_id, params) values
+         ('p1', 'lf-tid@1', '{"stepDays": 0.25, "dose": 0}'), ('p2', 'lf-tid@2', '{"stepDays": 0.1, "dose": 1.5}')`,
+    );
+    await client.query('begin');
+    await applyMigrations(client, 17, 18);
+    await client.query('commit');
+    const view = async () =>
+      (await client.query('select id, hash, model_id as "modelId", params from points order by id')).rows;
+    expect(await view()).toEqual([
+      { id: 1, hash: 'p1', modelId: 'lf-tid@1', params: { stepDays: 0.25, dose: 0 } },
+      { id: 2, hash: 'p2', modelId: 'lf-tid@2', params: { stepDays: 0.1, dose: 1.5 } },
+    ]);
+    // As the app: a base, and a point keeping only its differences (dose, a new key), read back whole.
+    await client.query('set role frontline_app');
+    try {
+      const { rows: base } = await client.query(
+        `insert into point_bases (hash, params) values ('b1', '{"stepDays": 0.25, "dose": 0, "cycles": 6}') returning id`,
+      );
+      await client.query(
+        `insert into point_rows (hash, model_id, base_id, params) values ('p3', 'lf-tid@2', $1, '{"dose": 2, "hill": 1}')`,
+        [base[0].id],
+      );
+      expect((await view())[2]).toEqual({
+        id: 3,
+        hash: 'p3',
+        modelId: 'lf-tid@2',
+        params: { stepDays: 0.25, dose: 2, cycles: 6, hill: 1 },
+      });
+      for (const change of [
+        "update point_rows set params = '{}' where id = 3",
+        'delete from point_rows where id = 1',
+        "update point_bases set params = '{}'",
+        'delete from point_bases',
+      ])
+        await expect(client.query(change)).rejects.toThrow(/permission denied/);
+    } finally {
+      await client.query('reset role');
+    }
+    expect((await view()).map((p) => p.params.dose)).toEqual([0, 1.5, 2]);
+  });
+});

@@ -47,7 +47,7 @@ export async function seedSweep(
     ],
   );
   const { rows } = await pool.query<{ id: number }>(
-    `insert into points (hash, model_id, params)
+    `insert into point_rows (hash, model_id, params)
      select $1 || '-' || i, 'seeded', jsonb_build_object('stepDays', 0.25) || a::jsonb
      from unnest($2::text[]) with ordinality as t(a, i) returning id`,
     [id, axisValues.map((a) => JSON.stringify(a))],
