@@ -44,12 +44,13 @@ const lockPoints = `
   select count(pg_advisory_xact_lock(hashtext($1::text), u.point_id))::int as locked
   from sweep, unnest($2::int4[]) as u(point_id)`;
 
-// The survival tables' upsert, run as a data-modifying CTE of the point upsert: both tables in one round trip.
-const survivalUpsert = `
+// The survival tables' insert, run as a data-modifying CTE of the point insert: both tables in one round trip.
+const survivalInsert = `
   insert into sweep_survival_tallies as t (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
   select s.tenant_id, s.id, u.endpoint, u.point_id, u.step_days, u.counts
   from sweeps s, unnest($14::text[], $15::int4[], $16::float8[], $17::bytea[]) as u(endpoint, point_id, step_days, counts)
-  where s.id = $1
+  where s.id = $1`;
+const survivalUpsert = `${survivalInsert}
   on conflict (sweep_id, endpoint, point_id) do update set counts = excluded.counts`;
 
 const bestResponseWidth = bestResponses.length;
@@ -60,7 +61,7 @@ const recistWidth = recistResponses.length;
 // tried: Postgres then copied the whole value for every row, the upsert 1.6 → 2.5 s per 50,000 points.)
 // Dense response counts travel flattened (width per point); each point's dose intensities arrive summed
 // exactly as Postgres sums them as numeric (numericSum), so a mean dose intensity keeps every digit.
-const pointUpsert = `
+const pointInsert = `
   insert into sweep_point_tallies as t (tenant_id, sweep_id, point_id, patients, cured, best_response,
     leader_histogram, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
     dose_intensity_sum, recist_best_response)
@@ -73,7 +74,8 @@ const pointUpsert = `
               $11::int4[], $12::text[])
          with ordinality as u(point_id, patients, cured, leader_histogram, v2_patients, objective_responses,
                               toxic_deaths, grade4_neutropenia, dosed, dose_sum, i)
-  where s.id = $1
+  where s.id = $1`;
+const pointUpsert = `${pointInsert}
   on conflict (sweep_id, point_id) do update set
     patients = t.patients + excluded.patients,
     cured = t.cured + excluded.cured,
@@ -88,6 +90,10 @@ const pointUpsert = `
     recist_best_response = array(select x + y from unnest(t.recist_best_response, excluded.recist_best_response) with ordinality as a(x, y, k) order by k)`;
 
 const upsertBoth = `with survival as (${survivalUpsert}) ${pointUpsert}`;
+// A chunk none of whose points has rows yet (every chunk of a design of small points) inserts them: an
+// upsert's speculative insertion cost ~1.7× a plain insert here (150,000 survival rows: 1.45 s → 0.85 s).
+// Safe under the points' advisory locks: no other chunk can add their rows before this one commits.
+const insertBoth = `with survival as (${survivalInsert}) ${pointInsert}`;
 
 /** One point's outcomes of a chunk (its segments merged). */
 interface PointOutcomes {
@@ -197,7 +203,7 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
     }),
   );
 
-  await client.query(upsertBoth, [
+  await client.query(rows.length === 0 ? insertBoth : upsertBoth, [
     sweepId,
     arrayLiteral(pointIds),
     arrayLiteral(summaries.map((c) => c.patients)),
