@@ -155,8 +155,9 @@ describe('SLURM: sbatch job-array workers on a one-node cluster', () => {
         '--array=0',
         '--cpus-per-task=1',
         '--mem-per-cpu=256M',
-        // One minute, TERM 50 s before it: the worker gets about 10 s of work, then drains.
-        '--time=1',
+        // TERM 50 s before the limit. The limit is cut to one minute once the worker is ready (below),
+        // so the TERM finds it working however long a loaded machine takes to start it.
+        '--time=10',
         '--signal=B:TERM@50',
         `--chdir=${projectRoot}`,
         `--output=${cluster.dir}/frontline-worker-%A_%a.log`,
@@ -169,6 +170,11 @@ describe('SLURM: sbatch job-array workers on a one-node cluster', () => {
         JOB_LOCK_MS: '4000',
       },
     );
+    await waitFor('the time-limited worker to log "worker ready"', () =>
+      workerLogs(cluster.dir, limited).some((w) => w.ready !== undefined),
+    );
+    // A one-minute limit: the TERM is due at 10 s of run time, or at once if the start took longer.
+    cluster.slurm('scontrol', ['update', `JobId=${limited}_0`, 'TimeLimit=1']);
     await waitFor(
       'the time-limited job to leave the queue',
       () => cluster.queuedJobs().length === 0,
