@@ -209,8 +209,9 @@ describe('submission limits: sweeps at the chunk limit, recovery and cancel', ()
 });
 
 /**
- * Script calls Redis has served so far and the microseconds it spent in them (INFO commandstats), for reporting: BullMQ removes a job with
- * one EVALSHA (the commands the script runs inside are counted separately and not sent by us).
+ * Script calls Redis has served so far and the microseconds it spent in them (INFO commandstats), for
+ * reporting: BullMQ removes a job with one EVALSHA (the commands the script runs inside are counted
+ * separately and not sent by us).
  */
 async function redisScriptCalls(): Promise<{ calls: number; usec: number }> {
   const redis = redisConnection(inject('redisUrl'), 'worker');
