@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { defaultSweepLimits, type SweepSpec } from '@frontline/contracts';
-import { connectDatabase, forTenant } from '@frontline/db';
+import { cancelPendingChunksSql, connectDatabase, forTenant } from '@frontline/db';
 import { chunkJobId, maxBullmqPriority, priorityOrdinalCap, redisConnection } from '@frontline/queue';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Harness, startHarness } from './support/harness.js';
@@ -182,6 +182,14 @@ describe('submission limits: sweeps at the chunk limit, recovery and cancel', ()
     const others = [...before].filter((id) => !id.startsWith(`${big.id}.`));
     const queuedOfBig = before.size - others.length;
 
+    // The cancel's statement, with joins made as cheap to pick as a nested loop can look on statistics
+    // taken while the sweeps were small: still one index scan, ~20 buffers a chunk (the statement it
+    // replaced re-ran its locking subquery per chunk here: ~5,000 a chunk, 38 s).
+    const plan = await explainRolledBack(harness, cancelPendingChunksSql, [big.id]);
+    expect(plan.nodeTypes.filter((t) => /Join|Nested Loop/.test(t))).toEqual([]);
+    expect(plan.rows).toBe(10_000);
+    expect(plan.sharedHitBlocks / plan.rows).toBeLessThan(100);
+
     const scriptsBefore = await redisScriptCalls();
     const started = performance.now();
     const cancelled = await harness.request('POST', `/v1/sweeps/${big.id}/cancel`);
@@ -218,4 +226,39 @@ async function redisScriptCalls(): Promise<{ calls: number; usec: number }> {
   const info = await redis.info('commandstats').finally(() => redis.disconnect());
   const stats = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(info);
   return { calls: Number(stats?.[1] ?? 0), usec: Number(stats?.[2] ?? 0) };
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Actual Rows': number;
+  'Shared Hit Blocks': number;
+  Plans?: PlanNode[];
+}
+
+/**
+ * `explain (analyze, buffers)` of a statement in a transaction rolled back after, with hash and merge
+ * joins off: its node types, the rows its top node returned, and the buffers it read.
+ */
+async function explainRolledBack(harness: Harness, sql: string, params: unknown[]) {
+  const client = await harness.pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('set local enable_hashjoin = off');
+    await client.query('set local enable_mergejoin = off');
+    const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `explain (analyze, buffers, format json) ${sql}`,
+      params,
+    );
+    const top = rows[0]!['QUERY PLAN'][0].Plan;
+    const nodeTypes: string[] = [];
+    const visit = (node: PlanNode) => {
+      nodeTypes.push(node['Node Type']);
+      for (const child of node.Plans ?? []) visit(child);
+    };
+    visit(top);
+    return { nodeTypes, rows: top['Actual Rows'], sharedHitBlocks: top['Shared Hit Blocks'] };
+  } finally {
+    await client.query('rollback');
+    client.release();
+  }
 }

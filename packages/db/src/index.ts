@@ -78,6 +78,7 @@ export {
   ActiveSweepCapError,
   type ChunkRef,
   type CreatedSweep,
+  cancelPendingChunksSql,
   cancelSweep,
   createSweep,
   failSweep,
