@@ -44,6 +44,18 @@ async function runChunk(harness: Harness, sweepId: string, chunkIndex: number) {
   return { done, outcomes, segments: chunk.segments };
 }
 
+/** Resolves once at least `n` sessions of the test database wait on a lock. */
+async function sessionsWaitingOnLocks(harness: Harness, n: number) {
+  for (let i = 0; i < 400; i++) {
+    const { rows } = await harness.pool.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`,
+    );
+    if (rows[0]!.n >= n) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`fewer than ${n} sessions waiting on a lock`);
+}
+
 describe('survival tables and point summaries, kept at ingest exactly once', () => {
   let harness: Harness;
   beforeAll(async () => {
@@ -223,16 +235,7 @@ describe('survival tables and point summaries, kept at ingest exactly once', () 
       created.id,
       kept.segments[0]!.point.pointId,
     ]);
-    const waitingOnLocks = async (n: number) => {
-      for (let i = 0; i < 400; i++) {
-        const { rows } = await harness.pool.query<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`,
-        );
-        if (rows[0]!.n >= n) return;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      throw new Error(`fewer than ${n} sessions waiting on a lock`);
-    };
+    const waitingOnLocks = (n: number) => sessionsWaitingOnLocks(harness, n);
     const completing = kept.done();
     await waitingOnLocks(1);
     // The delete waits for the completion's key-share lock on the sweep's row…
@@ -247,5 +250,32 @@ describe('survival tables and point summaries, kept at ingest exactly once', () 
     // Counts for a sweep already deleted add nothing (no chunk row left to move to done).
     expect(await kept.done()).toMatchObject({ inserted: 0, sweepStatus: 'cancelled' });
     expect(await tables()).toBe(0);
+  });
+  it('deletes a failed sweep while a chunk of it completes, the delete waiting for the chunk (no deadlock)', async () => {
+    const created = await harness.submit({ ...spec(13_007, 'lf-tid@1'), outcomes: 'summary' });
+    await failChunk(harness.pool, { sweepId: created.id, chunkIndex: 1, workerHost: 'test' }, 'test failure');
+    // A completion of chunk 0 after its first statement: its row moved to done and held; the sweep's row
+    // (for key share, with its counts) comes next.
+    const completion = await harness.pool.connect();
+    try {
+      await completion.query('begin');
+      await completion.query(`update chunks set status = 'done' where sweep_id = $1 and chunk_index = 0`, [
+        created.id,
+      ]);
+      const deleting = deleteSweep(harness.pool, created.id);
+      await sessionsWaitingOnLocks(harness, 1);
+      // Had the delete taken the sweep's row before waiting for the chunk's, this would deadlock and Postgres
+      // would abort one of the two (deadlock_timeout later).
+      await completion.query('select from sweeps where id = $1 for key share', [created.id]);
+      await completion.query('commit');
+      expect(await deleting).toMatchObject({ outcome: 'deleted', deleted: { sweeps: 1, chunks: 5 } });
+    } finally {
+      completion.release();
+    }
+    const { rows } = await harness.pool.query<{ n: number }>(
+      'select (select count(*) from chunks where sweep_id = $1) + (select count(*) from sweeps where id = $1) as n',
+      [created.id],
+    );
+    expect(Number(rows[0]!.n)).toBe(0);
   });
 });
