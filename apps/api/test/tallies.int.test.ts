@@ -235,12 +235,11 @@ describe('survival tables and point summaries, kept at ingest exactly once', () 
       created.id,
       kept.segments[0]!.point.pointId,
     ]);
-    const waitingOnLocks = (n: number) => sessionsWaitingOnLocks(harness, n);
     const completing = kept.done();
-    await waitingOnLocks(1);
+    await sessionsWaitingOnLocks(harness, 1);
     // The delete waits for the completion's key-share lock on the sweep's row…
     const deleting = deleteSweep(harness.pool, created.id);
-    await waitingOnLocks(2);
+    await sessionsWaitingOnLocks(harness, 2);
     await holder.query('commit');
     holder.release();
     // …so the counts land first, and the delete removes them with the rest.

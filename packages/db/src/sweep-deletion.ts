@@ -23,21 +23,21 @@ export type DeleteSweepResult =
  */
 export async function deleteSweep(pool: pg.Pool, id: string): Promise<DeleteSweepResult> {
   return inTransaction(pool, async (client) => {
-    const status = async (lock: string) =>
+    const readSweep = async (lock: '' | 'for update') =>
       (
         await client.query<{ status: SweepState; cohortSeed: number }>(
           `select status, cohort_seed as "cohortSeed" from sweeps where id = $1 ${lock}`,
           [id],
         )
       ).rows[0];
-    const seen = await status('');
+    const seen = await readSweep('');
     if (!seen) return { outcome: 'not_found' };
     if (isActiveSweepState(seen.status)) return { outcome: 'active', status: seen.status };
     // The chunks' rows before the sweep's, in the order completeChunk and failChunk take them: a chunk
     // of a failed sweep completing right now (its row held, the sweep's key-share lock next) finishes
     // first. The sweep's row first would deadlock with it, and Postgres would abort one of the two.
     await client.query('select from chunks where sweep_id = $1 order by chunk_index for update', [id]);
-    const sweep = await status('for update');
+    const sweep = await readSweep('for update');
     if (!sweep) return { outcome: 'not_found' };
     if (isActiveSweepState(sweep.status)) return { outcome: 'active', status: sweep.status };
 
