@@ -100,25 +100,21 @@ async function tallyFromRows(pool: pg.Pool, sweepId: string, patients: number) {
 async function syntheticTables(pool: pg.Pool, sweepId: string, patients: number) {
   const perStep = Math.floor((patients * 0.7) / gridSteps);
   await pool.query(
-    `insert into sweep_survival_tallies (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
-     select 'default', $1, e, sp.point_id, ${grid}, frontline_pack_step_counts(
-            array(select g from generate_series(1, ${gridSteps}) g),
-            array(select $2::int4 + (g + sp.point_id) % 3 from generate_series(1, ${gridSteps}) g),
-            array(select case when g = ${gridSteps} then $3::int4 - ${gridSteps} * $2::int4 - ${gridSteps} else (g % 5 = 0)::int4 end
-                  from generate_series(1, ${gridSteps}) g))
-     from sweep_points sp, unnest(array['os', 'pfs', 'mfs']) e where sp.sweep_id = $1`,
-    [sweepId, perStep, patients],
-  );
-  await pool.query(
     `insert into sweep_point_tallies (tenant_id, sweep_id, point_id, patients, cured, best_response,
        leader_histogram, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
-       dose_intensity_sum, recist_best_response)
+       dose_intensity_sum, recist_best_response, step_days, os_counts, pfs_counts, mfs_counts)
      select 'default', $1, sp.point_id, $2, $2 / 10, array[$2 / 4, $2 / 4, $2 / 4, $2 - 3 * ($2 / 4)],
             frontline_pack_histogram(array(select b from generate_series(0, 999) b),
                                      array(select $2 / 1000 + (b < $2 % 1000)::int4 from generate_series(0, 999) b)),
-            0, 0, 0, 0, 0, 0, array[0, 0, 0, 0, 0]
-     from sweep_points sp where sp.sweep_id = $1`,
-    [sweepId, patients],
+            0, 0, 0, 0, 0, 0, array[0, 0, 0, 0, 0], ${grid}, c.counts, c.counts, c.counts
+     from sweep_points sp,
+          lateral (select frontline_pack_step_counts(
+            array(select g from generate_series(1, ${gridSteps}) g),
+            array(select $3::int4 + (g + sp.point_id) % 3 from generate_series(1, ${gridSteps}) g),
+            array(select case when g = ${gridSteps} then $2::int4 - ${gridSteps} * $3::int4 - ${gridSteps} else (g % 5 = 0)::int4 end
+                  from generate_series(1, ${gridSteps}) g)) as counts) c
+     where sp.sweep_id = $1`,
+    [sweepId, patients, perStep],
   );
 }
 
@@ -178,7 +174,7 @@ async function storageBreakdown(pool: pg.Pool, sweepId: string, sims: number, ta
   };
 }
 
-const sizedTables = ['outcomes', 'sweep_survival_tallies', 'sweep_point_tallies', 'sweep_points'] as const;
+const sizedTables = ['outcomes', 'sweep_point_tallies', 'sweep_points'] as const;
 async function sizes(pool: pg.Pool): Promise<Record<(typeof sizedTables)[number], number>> {
   await pool.query(`vacuum analyze ${sizedTables.join(', ')}`);
   const { rows } = await pool.query<{ name: string; bytes: string }>(
@@ -236,12 +232,7 @@ try {
     const after = await sizes(pool);
     const rowBytes = afterRows.outcomes - before.outcomes;
     const tableBytes =
-      after.sweep_survival_tallies -
-      before.sweep_survival_tallies +
-      after.sweep_point_tallies -
-      before.sweep_point_tallies +
-      after.sweep_points -
-      before.sweep_points;
+      after.sweep_point_tallies - before.sweep_point_tallies + after.sweep_points - before.sweep_points;
     const line = `| ${fmt(points)} points × ${fmt(patients)} patients = ${fmt(sims)} | ${(rowBytes / sims).toFixed(1)} | ${(tableBytes / sims).toFixed(2)} | **${((rowBytes + tableBytes) / sims).toFixed(1)}** | **${(tableBytes / sims).toFixed(2)}** |`;
     log(`${line} (rows ${rowsSeconds.toFixed(0)} s, tables from rows ${tallySeconds.toFixed(0)} s)`);
     storage.push(line);
@@ -307,7 +298,7 @@ try {
     const patients = sims / readPoints;
     const id = await createSweep(pool, readPoints, patients, 'summary');
     await syntheticTables(pool, id, patients);
-    await pool.query('vacuum analyze sweep_survival_tallies, sweep_point_tallies');
+    await pool.query('vacuum analyze sweep_point_tallies');
     const survival = await time(
       `${fmt(sims)} survival groupBy=dose`,
       `/v1/sweeps/${id}/survival?groupBy=dose`,

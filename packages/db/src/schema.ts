@@ -304,8 +304,8 @@ export const outcomes = pgTable(
     sampledMyelotoxicity: doublePrecision('sampled_myelotoxicity'),
   },
   (t) => [
-    // No other index: survival curves, points and heatmaps read the per-sweep tables (sweep_survival_tallies,
-    // sweep_point_tallies), so the four (point, seed, time, event) indexes that served them are gone.
+    // No other index: survival curves, points and heatmaps read the per-sweep tables (sweep_point_tallies),
+    // so the four (point, seed, time, event) indexes that served them are gone.
     // The 8-byte seed last: an index entry of 24 B instead of 32 B (4 B of padding after point_id). Reads
     // name a point and a patient range and filter the seed; a point rarely has more than one seed.
     primaryKey({ columns: [t.pointId, t.patientIndex, t.cohortSeed] }),
@@ -313,32 +313,18 @@ export const outcomes = pgTable(
 );
 
 /**
- * A sweep's survival table for one point and endpoint (docs/results.md, "Survival tables"): events and
- * censorings per step of the point's time grid, sparse (steps with neither left out), steps ascending.
- * Kept at ingest, once per chunk; curves, log-rank, `points` and heatmaps read these, never the rows.
- * Grid indexes may reach 2·10⁶ steps (MAX_STEPS_PER_PHASE); varints hold any of them.
- */
-export const sweepSurvivalTallies = pgTable(
-  'sweep_survival_tallies',
-  {
-    tenantId: text('tenant_id').notNull(),
-    /** A sweeps.id, without a foreign key (see sweep_points.sweep_id). */
-    sweepId: uuid('sweep_id').notNull(),
-    endpoint: text('endpoint', { enum: survivalEndpoints }).notNull(),
-    pointId: integer('point_id').notNull(),
-    /** The point's grid: the time of step k is k × stepDays. */
-    stepDays: doublePrecision('step_days').notNull(),
-    /** Events and censorings per step, packed (tallies/packed-counts.ts: ~1 byte a step of one patient). */
-    counts: bytea('counts').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.sweepId, t.endpoint, t.pointId] }), tenantIsolation()],
-);
-
-/**
- * A sweep's per-point summary of everything `points` and the heatmaps show besides survival, kept at
- * ingest like the survival tables. Counts are exact; the median leader fraction at diagnosis comes from
- * a sparse histogram of fixed bins on [0, 1] (tallies/chunk-tally.ts; error at most one bin width).
- * Response counts are indexed by the vocabularies' stored codes.
+ * A sweep's tables for one point (docs/results.md, "Survival tables"), kept at ingest, once per chunk:
+ * curves, log-rank, `points` and heatmaps read these, never the outcome rows. One row a point holds all
+ * of it (migration 0018): a survival table per endpoint and the summary of everything else `points` and
+ * the heatmaps show. Four rows a point (one per endpoint, one summary) cost 3.3× as much to insert and
+ * 2.6× the bytes. The view `sweep_survival_tallies` shows the survival tables a row per endpoint.
+ *
+ * A survival table: events and censorings per step of the point's time grid, sparse (steps with neither
+ * left out), steps ascending, packed (tallies/packed-counts.ts: ~1 byte a step of one patient). Grid
+ * indexes may reach 2·10⁶ steps (MAX_STEPS_PER_PHASE); varints hold any of them. Summary counts are
+ * exact; the median leader fraction at diagnosis comes from a sparse histogram of fixed bins on [0, 1]
+ * (tallies/chunk-tally.ts; error at most one bin width). Response counts are indexed by the
+ * vocabularies' stored codes.
  */
 export const sweepPointTallies = pgTable(
   'sweep_point_tallies',
@@ -361,9 +347,25 @@ export const sweepPointTallies = pgTable(
     dosedPatients: integer('dosed_patients').notNull(),
     doseIntensitySum: numeric('dose_intensity_sum').notNull(),
     recistBestResponse: integer('recist_best_response').array().notNull(),
+    /** The point's grid: the time of step k is k × stepDays. */
+    stepDays: doublePrecision('step_days').notNull(),
+    /** The survival tables, one per endpoint of `survivalEndpoints` (columns named `<endpoint>_counts`). */
+    osCounts: bytea('os_counts').notNull(),
+    pfsCounts: bytea('pfs_counts').notNull(),
+    mfsCounts: bytea('mfs_counts').notNull(),
   },
   (t) => [primaryKey({ columns: [t.sweepId, t.pointId] }), tenantIsolation()],
 );
+
+/** The survival tables a row per (point, endpoint), as stored before migration 0018, which defines it. */
+export const sweepSurvivalTallies = pgView('sweep_survival_tallies', {
+  tenantId: text('tenant_id').notNull(),
+  sweepId: uuid('sweep_id').notNull(),
+  endpoint: text('endpoint', { enum: survivalEndpoints }).notNull(),
+  pointId: integer('point_id').notNull(),
+  stepDays: doublePrecision('step_days').notNull(),
+  counts: bytea('counts').notNull(),
+}).existing();
 
 /** Worker heartbeats, for the queue view (host, pid, threads, busy). */
 export const workerHeartbeats = pgTable('worker_heartbeats', {

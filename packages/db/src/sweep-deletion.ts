@@ -45,8 +45,8 @@ export async function deleteSweep(pool: pg.Pool, id: string): Promise<DeleteSwee
       'delete from sweep_points where sweep_id = $1 returning point_id as "pointId"',
       [id],
     );
-    // Its tables have no foreign key to cascade along (schema.ts): deleted here, under the sweep's row lock.
-    await client.query('delete from sweep_survival_tallies where sweep_id = $1', [id]);
+    // Its tables (a row a point) have no foreign key to cascade along (schema.ts): deleted here, under the
+    // sweep's row lock.
     await client.query('delete from sweep_point_tallies where sweep_id = $1', [id]);
     const chunks = await client.query('delete from chunks where sweep_id = $1', [id]);
     const sweeps = await client.query('delete from sweeps where id = $1', [id]);

@@ -544,3 +544,90 @@ describe('migration 0017 (points as differences from a base) over stored points'
     expect((await view()).map((p) => p.params.dose)).toEqual([0, 1.5, 2]);
   });
 });
+
+describe('migration 0018 (one tally row a point) over stored tables', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+
+  it('moves each point’s survival tables into its row; the view shows them as before, to their tenant only', async () => {
+    const { client } = scratch;
+    expect(journal.entries[18]?.tag).toBe('0018_one_tally_row_a_point');
+    await client.query('begin');
+    await applyMigrations(client, 0, 18);
+    await client.query('commit');
+    // Two tenants' sweeps, two points each; every table's bytes distinct.
+    const sweeps = { a: randomUUID(), b: randomUUID() };
+    for (const [tenant, sweepId] of Object.entries(sweeps))
+      for (const pointId of [1, 2]) {
+        await client.query(
+          `insert into sweep_point_tallies (tenant_id, sweep_id, point_id, patients, cured, best_response,
+             leader_histogram, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
+             dose_intensity_sum, recist_best_response)
+           values ($1, $2, $3, 3, 1, '{1,1,1,0}', '\\x0201', 0, 0, 0, 0, 0, 0, '{0,0,0,0,0}')`,
+          [tenant, sweepId, pointId],
+        );
+        for (const [k, endpoint] of ['os', 'pfs', 'mfs'].entries())
+          await client.query(
+            `insert into sweep_survival_tallies (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
+             values ($1, $2, $3, $4, $5, $6)`,
+            [
+              tenant,
+              sweepId,
+              endpoint,
+              pointId,
+              0.25 * pointId,
+              Buffer.from([pointId, k, tenant.charCodeAt(0)]),
+            ],
+          );
+      }
+    const survivalRows = async () =>
+      (
+        await client.query(
+          `select tenant_id as tenant, sweep_id as "sweepId", endpoint, point_id as "pointId", step_days as "stepDays", counts
+           from sweep_survival_tallies order by tenant_id, point_id, endpoint`,
+        )
+      ).rows;
+    const before = await survivalRows();
+    expect(before).toHaveLength(12);
+
+    await client.query('begin');
+    await applyMigrations(client, 18, 19);
+    await client.query('commit');
+    const { rows: relation } = await client.query(
+      "select relkind from pg_class where relname = 'sweep_survival_tallies'",
+    );
+    expect(relation).toEqual([{ relkind: 'v' }]);
+    expect(await survivalRows()).toEqual(before);
+    const { rows: pointRows } = await client.query(
+      `select point_id as "pointId", patients, step_days as "stepDays", os_counts as os, pfs_counts as pfs, mfs_counts as mfs
+       from sweep_point_tallies where tenant_id = 'a' order by point_id`,
+    );
+    expect(pointRows).toEqual(
+      [1, 2].map((p) => ({
+        pointId: p,
+        patients: 3,
+        stepDays: 0.25 * p,
+        os: Buffer.from([p, 0, 97]),
+        pfs: Buffer.from([p, 1, 97]),
+        mfs: Buffer.from([p, 2, 97]),
+      })),
+    );
+    // As the app: the view runs with the reader's row-level security, so a tenant sees its own tables only.
+    await client.query('set role frontline_app');
+    try {
+      for (const tenant of ['a', 'b']) {
+        await client.query("select set_config('frontline.tenant', $1, false)", [tenant]);
+        expect(await survivalRows()).toEqual(before.filter((r) => r.tenant === tenant));
+      }
+      await client.query("select set_config('frontline.tenant', '', false)");
+      expect(await survivalRows()).toEqual([]);
+    } finally {
+      await client.query('reset role');
+    }
+  });
+});

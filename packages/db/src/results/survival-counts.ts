@@ -6,6 +6,7 @@ import type { SurvivalEndpoint } from '@frontline/contracts';
 import { type CountTable, poolByGroup } from '@frontline/stats';
 import type pg from 'pg';
 import { unpackStepCountsOnGrid } from '../tallies/packed-counts.js';
+import { survivalColumn } from '../tallies/record-tallies.js';
 import type { SweepScope } from './sweep-scope.js';
 
 /** Events and censorings at each distinct time, times ascending (stats' count table). */
@@ -97,10 +98,11 @@ async function packedOfPoints(
   pointIds: readonly number[],
 ): Promise<PackedSurvivalCounts[]> {
   const { rows } = await pool.query<PackedSurvivalCounts>(
-    `select point_id as "pointId", step_days as "stepDays", counts
-     from sweep_survival_tallies
-     where sweep_id = $1 and endpoint = $2 and point_id = any($3::int4[])`,
-    [scope.sweepId, endpoint, pointIds],
+    // The endpoint's column of the points' rows (the view sweep_survival_tallies would carry all three).
+    `select point_id as "pointId", step_days as "stepDays", ${survivalColumn(endpoint)} as counts
+     from sweep_point_tallies
+     where sweep_id = $1 and point_id = any($2::int4[])`,
+    [scope.sweepId, pointIds],
   );
   return rows;
 }

@@ -2,11 +2,16 @@
  * Adding a chunk's outcomes to its sweep's tables. The counts are computed and packed before the
  * transaction (chunkTallies); addChunkTallies runs only in the transaction that moved the chunk from
  * pending to done, so a retried or duplicated chunk adds nothing twice. A constant number of statements
- * per chunk, whatever its number of segments: one read of the chunk's rows (locked), then one upsert per
- * table over arrays of all its points. Packed counts (survival tables, leader histogram) are merged here
+ * per chunk, whatever its number of segments: one read of the chunk's points' rows (locked), then one
+ * insert or upsert over arrays of all its points (one row a point). Packed counts (survival tables, leader histogram) are merged here
  * with the locked rows; plain counters are added by the upsert in SQL.
  */
-import { bestResponses, recistResponses, survivalEndpoints } from '@frontline/contracts';
+import {
+  bestResponses,
+  recistResponses,
+  type SurvivalEndpoint,
+  survivalEndpoints,
+} from '@frontline/contracts';
 import type pg from 'pg';
 import type { OutcomeRecord } from '../outcome-values.js';
 import { arrayLiteral, byteaArrayLiteral } from './array-literal.js';
@@ -22,16 +27,22 @@ import {
 } from './packed-counts.js';
 import type { PointRecording } from './recording.js';
 
+/**
+ * The column of a point's row holding an endpoint's survival table (schema.ts sweep_point_tallies). Checked,
+ * as it is written into SQL: an endpoint not in the vocabulary throws.
+ */
+export function survivalColumn(endpoint: SurvivalEndpoint): `${SurvivalEndpoint}_counts` {
+  if (!survivalEndpoints.includes(endpoint))
+    throw new Error(`unknown survival endpoint ${JSON.stringify(endpoint)}`);
+  return `${endpoint}_counts`;
+}
+// In survivalEndpoints' order, as tallies.survival holds each point's tables.
+const survivalColumns = survivalEndpoints.map(survivalColumn);
+
 // Under the points' advisory locks; `for update` also keeps any other writer of these rows out until commit.
 const readExisting = `
-  with survival as (
-    select point_id, endpoint, counts from sweep_survival_tallies
-    where sweep_id = $1 and point_id = any($2::int4[]) order by point_id, endpoint for update),
-  summary as (
-    select point_id, leader_histogram from sweep_point_tallies
-    where sweep_id = $1 and point_id = any($2::int4[]) order by point_id for update)
-  select point_id as "pointId", endpoint, counts from survival
-  union all select point_id, null, leader_histogram from summary`;
+  select point_id as "pointId", leader_histogram as "leaderHistogram", ${survivalColumns.join(', ')}
+  from sweep_point_tallies where sweep_id = $1 and point_id = any($2::int4[]) order by point_id for update`;
 
 // Chunks of a sweep that share a point merge into its rows one after the other: each takes the point's
 // advisory lock (per sweep and point, held to commit) before touching its rows, in point order, so they
@@ -44,15 +55,6 @@ const lockPoints = `
   select count(pg_advisory_xact_lock(hashtext($1::text), u.point_id))::int as locked
   from sweep, unnest($2::int4[]) as u(point_id)`;
 
-// The survival tables' insert, run as a data-modifying CTE of the point insert: both tables in one round trip.
-const survivalInsert = `
-  insert into sweep_survival_tallies as t (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
-  select s.tenant_id, s.id, u.endpoint, u.point_id, u.step_days, u.counts
-  from sweeps s, unnest($14::text[], $15::int4[], $16::float8[], $17::bytea[]) as u(endpoint, point_id, step_days, counts)
-  where s.id = $1`;
-const survivalUpsert = `${survivalInsert}
-  on conflict (sweep_id, endpoint, point_id) do update set counts = excluded.counts`;
-
 const bestResponseWidth = bestResponses.length;
 const recistWidth = recistResponses.length;
 
@@ -60,20 +62,24 @@ const recistWidth = recistResponses.length;
 // most of a chunk's CPU on the worker's main thread. (One binary bytea cut per row with `substring` was
 // tried: Postgres then copied the whole value for every row, the upsert 1.6 → 2.5 s per 50,000 points.)
 // Dense response counts travel flattened (width per point); each point's dose intensities arrive summed
-// exactly as Postgres sums them as numeric (numericSum), so a mean dose intensity keeps every digit.
+// exactly as Postgres sums them as numeric (numericSum), so a mean dose intensity keeps every digit. The
+// survival tables travel one array per endpoint ($15…), aligned with the points.
+const survivalParams = survivalColumns.map((_, j) => `$${15 + j}::bytea[]`);
 const pointInsert = `
   insert into sweep_point_tallies as t (tenant_id, sweep_id, point_id, patients, cured, best_response,
     leader_histogram, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
-    dose_intensity_sum, recist_best_response)
+    dose_intensity_sum, recist_best_response, step_days, ${survivalColumns.join(', ')})
   select s.tenant_id, s.id, u.point_id, u.patients, u.cured,
          ($5::int4[])[(u.i - 1) * ${bestResponseWidth} + 1 : u.i * ${bestResponseWidth}], u.leader_histogram,
          u.v2_patients, u.objective_responses, u.toxic_deaths, u.grade4_neutropenia, u.dosed, u.dose_sum::numeric,
-         ($13::int4[])[(u.i - 1) * ${recistWidth} + 1 : u.i * ${recistWidth}]
+         ($13::int4[])[(u.i - 1) * ${recistWidth} + 1 : u.i * ${recistWidth}], u.step_days,
+         ${survivalColumns.map((c) => `u.${c}`).join(', ')}
   from sweeps s,
        unnest($2::int4[], $3::int4[], $4::int4[], $6::bytea[], $7::int4[], $8::int4[], $9::int4[], $10::int4[],
-              $11::int4[], $12::text[])
+              $11::int4[], $12::text[], $14::float8[], ${survivalParams.join(', ')})
          with ordinality as u(point_id, patients, cured, leader_histogram, v2_patients, objective_responses,
-                              toxic_deaths, grade4_neutropenia, dosed, dose_sum, i)
+                              toxic_deaths, grade4_neutropenia, dosed, dose_sum, step_days,
+                              ${survivalColumns.join(', ')}, i)
   where s.id = $1`;
 const pointUpsert = `${pointInsert}
   on conflict (sweep_id, point_id) do update set
@@ -87,13 +93,11 @@ const pointUpsert = `${pointInsert}
     grade4_neutropenia = t.grade4_neutropenia + excluded.grade4_neutropenia,
     dosed_patients = t.dosed_patients + excluded.dosed_patients,
     dose_intensity_sum = t.dose_intensity_sum + excluded.dose_intensity_sum,
-    recist_best_response = array(select x + y from unnest(t.recist_best_response, excluded.recist_best_response) with ordinality as a(x, y, k) order by k)`;
-
-const upsertBoth = `with survival as (${survivalUpsert}) ${pointUpsert}`;
-// A chunk none of whose points has rows yet (every chunk of a design of small points) inserts them: an
+    recist_best_response = array(select x + y from unnest(t.recist_best_response, excluded.recist_best_response) with ordinality as a(x, y, k) order by k),
+    ${survivalColumns.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+// A chunk none of whose points has a row yet (every chunk of a design of small points) inserts them: an
 // upsert's speculative insertion cost ~1.7× a plain insert here (150,000 survival rows: 1.45 s → 0.85 s).
 // Safe under the points' advisory locks: no other chunk can add their rows before this one commits.
-const insertBoth = `with survival as (${survivalInsert}) ${pointInsert}`;
 
 /** One point's outcomes of a chunk (its segments merged). */
 interface PointOutcomes {
@@ -174,36 +178,39 @@ export function chunkTallies(
 }
 
 /**
- * Add a chunk's counts to its sweep's survival tables (every endpoint) and point summaries, in three
- * statements: take the points' advisory locks (in point order), read the chunk's stored rows, then both
- * tables' upserts in one statement. Only in the transaction where the chunk moved pending → done (exactly once per chunk). The only work between
- * statements is merging packed counts into rows already stored.
+ * Add a chunk's counts to its points' rows (survival tables of every endpoint and summaries), in three
+ * statements: take the points' advisory locks (in point order), read the chunk's stored rows, then one
+ * insert (or upsert, where rows are stored). Only in the transaction where the chunk moved pending → done
+ * (exactly once per chunk). The only work between statements is merging packed counts into rows already stored.
  */
 export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTallies): Promise<void> {
   const { sweepId, pointIds, summaries } = tallies;
   await client.query(lockPoints, [sweepId, pointIds]);
-  const { rows } = await client.query<{ pointId: number; endpoint: string | null; counts: Uint8Array }>(
-    readExisting,
-    [sweepId, pointIds],
-  );
-  const existing = new Map(rows.map((r) => [`${r.pointId}/${r.endpoint ?? 'summary'}`, r.counts]));
-
-  const survival = byteaArrayLiteral(
-    tallies.survival.map((s) => {
-      const stored = existing.get(`${s.pointId}/${s.endpoint}`);
-      return stored ? packStepCounts(addStepCounts(unpackStepCounts(stored), s.counts)) : s.packed;
-    }),
+  const { rows } = await client.query<
+    { pointId: number; leaderHistogram: Uint8Array } & Record<string, Uint8Array>
+  >(readExisting, [sweepId, pointIds]);
+  const existing = new Map(rows.map((r) => [r.pointId, r]));
+  // tallies.survival is per point, then per endpoint: endpoint j of point i is entry i × width + j.
+  const width = survivalEndpoints.length;
+  const survival = survivalColumns.map((column, j) =>
+    byteaArrayLiteral(
+      pointIds.map((pointId, i) => {
+        const added = tallies.survival[i * width + j]!;
+        const stored = existing.get(pointId)?.[column];
+        return stored ? packStepCounts(addStepCounts(unpackStepCounts(stored), added.counts)) : added.packed;
+      }),
+    ),
   );
   const histograms = byteaArrayLiteral(
     summaries.map((c, i) => {
-      const stored = existing.get(`${pointIds[i]}/summary`);
+      const stored = existing.get(pointIds[i]!)?.leaderHistogram;
       return stored
         ? packHistogram(addHistograms(unpackHistogram(stored), c.leaderHistogram))
         : tallies.packedHistograms[i]!;
     }),
   );
 
-  await client.query(rows.length === 0 ? insertBoth : upsertBoth, [
+  await client.query(rows.length === 0 ? pointInsert : pointUpsert, [
     sweepId,
     arrayLiteral(pointIds),
     arrayLiteral(summaries.map((c) => c.patients)),
@@ -217,9 +224,7 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
     arrayLiteral(tallies.doses.counts),
     tallies.doses.sums,
     arrayLiteral(summaries.flatMap((c) => c.recistBestResponse)),
-    tallies.survival.map((s) => s.endpoint),
-    arrayLiteral(tallies.survival.map((s) => s.pointId)),
-    arrayLiteral(tallies.survival.map((s) => s.stepDays)),
-    survival,
+    arrayLiteral(pointIds.map((_, i) => tallies.survival[i * width]!.stepDays)),
+    ...survival,
   ]);
 }

@@ -2,7 +2,8 @@
  * Reuse at submit: the patients a new sweep does not simulate come into its tables here, in the
  * transaction that creates it. Rule (docs/results.md, "Reuse"):
  * - stored per-patient rows (left by `full` sweeps of any retention) are reused by both modes, their
- *   counts aggregated in SQL (`frontline_tally_stored_outcomes`, migrations 0008, 0011: packed, 0013: read from grid steps);
+ *   counts aggregated in SQL (`frontline_tally_stored_outcomes`, migrations 0008, 0011: packed, 0013: read from grid
+ *   steps, 0018: one row a point);
  * - a `summary` sweep may also copy a point's tables whole from a donor: a sweep of the same tenant with
  *   the same point, cohort seed and patients whose tables hold every patient of the point; used when the
  *   stored rows do not already cover the point;
@@ -60,19 +61,12 @@ export async function seedReusedTallies(
   const params = [sweepId, [...donors.keys()], [...donors.values()]];
   const donorRows = `from unnest($2::int4[], $3::uuid[]) as d(point_id, sweep_id)`;
   await client.query(
-    `insert into sweep_survival_tallies (tenant_id, sweep_id, endpoint, point_id, step_days, counts)
-     select s.tenant_id, s.id, t.endpoint, t.point_id, t.step_days, t.counts
-     ${donorRows} join sweep_survival_tallies t on t.sweep_id = d.sweep_id and t.point_id = d.point_id
-     join sweeps s on s.id = $1`,
-    params,
-  );
-  await client.query(
     `insert into sweep_point_tallies (tenant_id, sweep_id, point_id, patients, cured, best_response,
        leader_histogram, v2_patients, objective_responses, toxic_deaths, grade4_neutropenia, dosed_patients,
-       dose_intensity_sum, recist_best_response)
+       dose_intensity_sum, recist_best_response, step_days, os_counts, pfs_counts, mfs_counts)
      select s.tenant_id, s.id, t.point_id, t.patients, t.cured, t.best_response, t.leader_histogram,
             t.v2_patients, t.objective_responses, t.toxic_deaths, t.grade4_neutropenia, t.dosed_patients,
-            t.dose_intensity_sum, t.recist_best_response
+            t.dose_intensity_sum, t.recist_best_response, t.step_days, t.os_counts, t.pfs_counts, t.mfs_counts
      ${donorRows} join sweep_point_tallies t on t.sweep_id = d.sweep_id and t.point_id = d.point_id
      join sweeps s on s.id = $1`,
     params,
