@@ -234,9 +234,8 @@ async function main() {
           sampling = true;
           const sampler = sampleActivity();
           const load = loadavg()[0]!.toFixed(1);
-          const start = performance.now();
           const status = await runSweep(sweepSpec(mode, simulations, seed++, chunkSize));
-          const seconds = (performance.now() - start) / 1000;
+          const { seconds } = status;
           sampling = false;
           await sampler;
           if (status.status !== 'completed' || status.progress.done !== simulations)

@@ -273,9 +273,8 @@ async function main() {
       };
       const e2e = async (seed: number) => {
         const cpuBefore = cpuNow();
-        const start = performance.now();
         const status = await runSweep(shapeSpec(shape, seed));
-        const seconds = (performance.now() - start) / 1000;
+        const { seconds } = status;
         const cpuAfter = cpuNow();
         const cpu = Object.keys(servers)
           .map((name) => `${name} ${(cpuAfter[name]! - cpuBefore[name]!).toFixed(2)}`)
