@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import {
   adaptiveCohortOf,
@@ -83,7 +83,7 @@ export interface ReconcileReport {
  * address, so folding the tenant in keeps reuse within the tenant.
  */
 export function tenantPointHash(tenantId: string, pointHash: string): string {
-  return createHash('sha256').update(`tenant\u0000${tenantId}\u0000${pointHash}`).digest('hex');
+  return hash('sha256', `tenant\u0000${tenantId}\u0000${pointHash}`, 'hex');
 }
 
 function errorMessage(error: unknown): string {

@@ -3,7 +3,6 @@
  * plus the schedule, myelosuppression, protocol and assessment parameters. Every value is a number
  * except `doseDays` (an explicit schedule: ascending days, empty = the interval schedule).
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   canonicalPointJson,
@@ -11,11 +10,14 @@ import {
   type Domain,
   domainText,
   fieldSchema,
+  inRange,
   isPlainObject,
   type ModelParams,
+  numberRange,
   ParamError,
   type ParamProblem,
   SPECS,
+  sha256Hex,
 } from './params.js';
 
 export const modelIdV2 = 'lf-tid@2';
@@ -276,7 +278,7 @@ const canonicalV2 = canonicalPointJson(modelIdV2, paramNamesV2);
 
 /** Content hash of a v2 point: hex SHA-256 of the canonical JSON of { model: 'lf-tid@2', params }. */
 export function pointHashV2(params: ModelParamsV2): string {
-  return createHash('sha256').update(canonicalV2(params)).digest('hex');
+  return sha256Hex(canonicalV2(params));
 }
 
 /** paramsResolver for v2: `resolveParamsV2({ ...shared, ...values })`, the shared part checked once. */
@@ -285,18 +287,17 @@ export function paramsResolverV2(
 ): (values: Record<string, number>) => ModelParamsV2 {
   const slow = (values: Record<string, number>) => resolveParamsV2({ ...shared, ...values });
   if (!isPlainObject(shared) || validateParamsV2(shared).length > 0) return slow;
-  const base = resolveParamsV2(shared) as unknown as Record<string, unknown>;
-  const fields = modelParamsSchemaV2.shape as Record<string, z.ZodType>;
+  // Each point copies an unfrozen base with Object.assign: spreading the frozen one took 5 to 35 µs a
+  // point in V8, depending on what the process had run before.
+  const base: Record<string, unknown> = { ...resolveParamsV2(shared) };
+  // doseDays has no range: as an axis it takes the slow path, as it did with zod.
+  const ranges = new Map(NUMBER_SPECS.map((s) => [s.name as string, numberRange(s)]));
   return (values) => {
-    const out: Record<string, unknown> = { ...base };
+    const out: Record<string, unknown> = Object.assign({}, base);
     for (const name in values) {
       const value = values[name];
-      if (
-        !Object.hasOwn(fields, name) ||
-        typeof value !== 'number' ||
-        !fields[name]!.safeParse(value).success
-      )
-        return slow(values);
+      const range = ranges.get(name);
+      if (range === undefined || !inRange(range, value)) return slow(values);
       out[name] = value === 0 ? 0 : value;
     }
     const params = out as unknown as ModelParamsV2;

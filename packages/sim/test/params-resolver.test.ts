@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  canonicalJson,
   defaultParams,
   type ModelId,
   modelParamsResolver,
   ParamError,
   pointHashFor,
+  Rng,
   resolveModelParams,
 } from '../src/index.js';
+import { canonicalPointJson, fieldSchema, inRange, numberRange, SPECS } from '../src/params.js';
+import { NUMBER_SPECS } from '../src/params-v2.js';
 
 /** What resolveModelParams gives, or the ParamError it throws. */
 function outcomeOf(resolve: () => unknown): unknown {
@@ -92,5 +96,58 @@ describe('modelParamsResolver: the shared params checked once, each point its ow
         resolveModelParams('lf-tid@2', { doseDays: [0, 21, 42], cycles: 3, myelotoxicity: 1e-7 }),
       ),
     ).toBe(expected);
+  });
+});
+
+describe('inRange: the per-point domain check without zod', () => {
+  it('accepts exactly what each parameter’s zod schema accepts', () => {
+    const probes: unknown[] = [
+      ...[0, -0, 0.5, 1, 1.5, 2, 24, 100, 1e6, 1e9, 1e15, 1e50, 1e300, 2 ** 53 - 1, 2 ** 53, 5e-324],
+      ...[-1, -0.5, -1e300, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY],
+      ...['1', null, undefined, true, [], {}, 1n],
+    ];
+    for (const spec of [...SPECS, ...NUMBER_SPECS]) {
+      const schema = fieldSchema(spec);
+      const range = numberRange(spec);
+      const bounds = [spec.gt, spec.gte, spec.lt, spec.lte].filter((b) => b !== undefined);
+      // Each bound, and the doubles either side of it.
+      const near = bounds.flatMap((b) => [
+        b,
+        b * (1 + Number.EPSILON),
+        b * (1 - Number.EPSILON),
+        b + 1e-300,
+        b - 1e-300,
+      ]);
+      for (const x of [...probes, ...near]) {
+        expect(inRange(range, x), `${spec.name} ${String(x)}`).toBe(schema.safeParse(x).success);
+      }
+    }
+  });
+});
+
+describe('canonicalPointJson: points as a few cached pieces', () => {
+  it('gives canonicalJson({ model, params }) for every point, whichever keys change or are absent', () => {
+    const names = ['b', 'a', 'd', 'c', 'f', 'e', 'g'];
+    const canonical = canonicalPointJson('m@1', names);
+    const rng = new Rng(7, 0);
+    const frozenList = Object.freeze([1, 2]);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.uniform() * xs.length)]!;
+    let params: Record<string, unknown> = Object.fromEntries(names.map((n) => [n, 1]));
+    for (let i = 0; i < 2_000; i++) {
+      // Change a random set of keys: runs of points with the same changing keys, then another set.
+      if (i % 50 === 0) params = { ...params, [pick(names)]: pick([undefined, 0, -0, 3]) };
+      const changing = names.filter((_, k) => (i >> 6) % (k + 2) === 0);
+      params = { ...params };
+      for (const n of changing)
+        params[n] = pick([rng.uniform(), undefined, -0, frozenList, [rng.uniform()], 'x']);
+      expect(canonical(params)).toBe(canonicalJson({ model: 'm@1', params }));
+    }
+  });
+
+  it('refuses a value canonicalJson refuses, every time', () => {
+    const canonical = canonicalPointJson('m@1', ['a']);
+    expect(() => canonical({ a: Number.NaN })).toThrow(TypeError);
+    expect(() => canonical({ a: Number.NaN })).toThrow(TypeError);
+    expect(canonical({ a: 1 })).toBe('{"model":"m@1","params":{"a":1}}');
   });
 });
