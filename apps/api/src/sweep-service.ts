@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import {
   adaptiveCohortOf,
@@ -41,7 +40,7 @@ import {
   reconcileQueue,
   removeChunkJobs,
 } from '@frontline/queue';
-import { modelIds } from '@frontline/sim';
+import { modelIds, sha256Hex } from '@frontline/sim';
 import type { Queue } from 'bullmq';
 import { type Redis, ReplyError } from 'ioredis';
 import type pg from 'pg';
@@ -83,7 +82,7 @@ export interface ReconcileReport {
  * address, so folding the tenant in keeps reuse within the tenant.
  */
 export function tenantPointHash(tenantId: string, pointHash: string): string {
-  return hash('sha256', `tenant\u0000${tenantId}\u0000${pointHash}`, 'hex');
+  return sha256Hex(`tenant\u0000${tenantId}\u0000${pointHash}`);
 }
 
 function errorMessage(error: unknown): string {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   isActiveSweepState,
   type OutcomeRetention,
@@ -6,6 +5,7 @@ import {
   type SweepState,
 } from '@frontline/contracts';
 import type { ChunkRef } from '@frontline/queue';
+import { sha256Hex } from '@frontline/sim';
 import type pg from 'pg';
 import {
   chunkCount,
@@ -394,7 +394,7 @@ async function storePoints(client: pg.PoolClient, modelId: string, points: reado
   if (sent.some((d) => d === undefined)) sent = points.map((p) => JSON.stringify(p.params));
   else {
     const base = JSON.stringify(first);
-    baseHash = createHash('sha256').update(base).digest('hex');
+    baseHash = sha256Hex(base);
     // Its own statement: the points' insert below then sees a base another transaction stored meanwhile.
     await client.query(
       'insert into point_bases (hash, params) values ($1, $2::jsonb) on conflict (hash) do nothing',

@@ -52,6 +52,7 @@ export {
   resolveParams,
   type SampledParamName,
   sampledParamNames,
+  sha256Hex,
   validateParams,
 } from './params.js';
 export {

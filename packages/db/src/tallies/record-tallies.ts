@@ -3,8 +3,8 @@
  * transaction (chunkTallies); addChunkTallies runs only in the transaction that moved the chunk from
  * pending to done, so a retried or duplicated chunk adds nothing twice. A constant number of statements
  * per chunk, whatever its number of segments: one read of the chunk's points' rows (locked), then one
- * insert or upsert over arrays of all its points (one row a point). Packed counts (survival tables, leader histogram) are merged here
- * with the locked rows; plain counters are added by the upsert in SQL.
+ * insert or upsert over arrays of all its points (one row a point). Packed counts (survival tables, leader
+ * histogram) are merged here with the locked rows; plain counters are added by the upsert in SQL.
  */
 import {
   bestResponses,
