@@ -8,6 +8,8 @@ import { compareOutcomes } from './support/outcomes.js';
 
 /** BullMQ's job lock (JOB_LOCK_MS): a lost worker's chunks are retried by another after about this long. */
 const jobLockMs = 4_000;
+/** The app role's limit on a session idle in a transaction (a deployment's setting; 60 s by default). */
+const idleInTransactionMs = 5_000;
 /** One-way delay of the proxy host: 25 ms each way, 50 ms added to every round trip. */
 const proxyDelayMs = 25;
 
@@ -40,7 +42,12 @@ beforeAll(async () => {
   for (const scenario of Object.keys(specs) as Scenario[]) {
     reference.set(scenario, runOnOneHost(specs[scenario]));
   }
-  cluster = await startCluster({ jobLockMs, workerHosts: ['w1', 'w2', 'w3'], log: console.log });
+  cluster = await startCluster({
+    jobLockMs,
+    idleInTransactionMs,
+    workerHosts: ['w1', 'w2', 'w3'],
+    log: console.log,
+  });
 });
 
 afterAll(async () => {
@@ -151,19 +158,54 @@ describe('workers on several hosts', () => {
     expect(cluster.network.pids('w3')).toEqual([]);
   });
 
-  it('a worker host cut off longer than the job lock: its late results are not written twice, and it works on', async () => {
+  it('a worker host cut off inside its write transaction, longer than the job lock: Postgres ends its session, nothing is written twice, and it works on', async () => {
     const id = await cluster.submit(specs.partition);
+    // Hold every chunk write at the tally rows until one of w1's is waiting there, its chunk row and
+    // its points' locks taken; cut w1 off, then let the write go on. Its session finishes the statement
+    // and waits for a next one that never comes, holding those locks: what a partition mid-write leaves.
+    const w1Address = cluster.network.host('w1').address;
+    let orphan = 0;
     let held: string[] = [];
-    await waitFor('w1 to hold chunks', async () => {
+    const gate = await cluster.ownerPool.connect();
+    try {
+      await gate.query('begin');
+      await gate.query('lock table sweep_point_tallies in exclusive mode');
+      await waitFor('w1 to wait inside its write transaction', async () => {
+        const { rows } = await cluster.ownerPool.query<{ pid: number }>(
+          `select pid from pg_stat_activity
+           where client_addr = $1::inet and wait_event_type = 'Lock' and backend_xid is not null`,
+          [w1Address],
+        );
+        orphan = rows[0]?.pid ?? 0;
+        return orphan !== 0;
+      });
       held = (await cluster.activeJobsByHost()).get('w1') ?? [];
-      return held.length > 0;
-    });
+      cluster.network.setLink('w1', false);
+    } finally {
+      await gate.query('commit');
+      gate.release();
+    }
     const cutAt = Date.now();
-    cluster.network.setLink('w1', false);
+    const sessionState = async () =>
+      (
+        await cluster.ownerPool.query<{ state: string }>(
+          'select state from pg_stat_activity where pid = $1',
+          [orphan],
+        )
+      ).rows[0]?.state ?? 'ended';
     let recoveryMs: number;
+    let orphanEndedMs = 0;
     let sweep: SweepView;
     try {
-      // w2 finishes the sweep, w1's chunks included once their locks lapse.
+      await waitFor('w1’s session to sit idle in its transaction', async () => {
+        const state = await sessionState();
+        if (state === 'ended')
+          throw new Error('w1’s session ended before it was seen idle in its transaction');
+        return state === 'idle in transaction';
+      });
+      // w2 finishes the sweep, w1's chunks included once their locks lapse and Postgres ends w1's session.
+      await waitFor('Postgres to end w1’s session', async () => (await sessionState()) === 'ended');
+      orphanEndedMs = Date.now() - cutAt;
       await waitUntilDone(held);
       recoveryMs = Date.now() - cutAt;
       sweep = await cluster.waitForSweep(id, (s) => s.status === 'completed');
@@ -174,7 +216,9 @@ describe('workers on several hosts', () => {
       cluster.network.setLink('w1', true);
     }
     console.log(
-      `[multihost] partition: w1 offline ${Date.now() - cutAt} ms; its ${held.length} chunks finished by w2 ${recoveryMs} ms after the cut`,
+      `[multihost] partition: w1 offline ${Date.now() - cutAt} ms; its session ended by Postgres ${orphanEndedMs} ms ` +
+        `after the cut (idle_in_transaction_session_timeout ${idleInTransactionMs} ms); its ${held.length} chunks ` +
+        `finished by w2 ${recoveryMs} ms after the cut`,
     );
     const [w1] = cluster.workerProcesses('w1') as [HostProcess];
     const refused = await w1.waitForLog(/[Mm]issing lock|lock.*(lost|renew)/, 60_000);

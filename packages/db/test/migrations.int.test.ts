@@ -24,6 +24,7 @@ import {
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    appDatabaseUrl: string;
   }
 }
 
@@ -261,6 +262,8 @@ describe('migrations 0010 (compact rows), 0011 (packed tables) and 0013 (recorde
   const v1Columns = outcomeColumns.filter((c) => !c.v2Only);
   const v2Columns = outcomeColumns.filter((c) => c.v2Only);
   const isSingle = (c: OutcomeColumn) => c.sqlType === 'real';
+  /** The v1 sweep of the test below, exported again by the next. */
+  let exported: SweepScope | undefined;
 
   /** Every stored row, parsed exactly (float8 as the double, real as its float through client.ts' parser). */
   const storedRows = async () =>
@@ -338,6 +341,7 @@ describe('migrations 0010 (compact rows), 0011 (packed tables) and 0013 (recorde
     };
     const v1 = await sweep('lf-tid@1', 1);
     const v2 = await sweep('lf-tid@2', 2);
+    exported = v1;
     // Doubles that print with 17 digits, extremes, −0 and subnormals; v1 rows leave v2's columns null.
     const doubles = [
       '0.1::float8 + 0.2::float8',
@@ -484,6 +488,45 @@ describe('migrations 0010 (compact rows), 0011 (packed tables) and 0013 (recorde
     const { rows: helper } = await client.query("select 1 from pg_proc where proname = 'frontline_single'");
     expect(helper).toEqual([]);
   });
+
+  // Postgres ends a session idle in a transaction past idle_in_transaction_session_timeout (the app role's is
+  // 60 s, migration 0019). A cursor export is idle in its transaction while its consumer drains a batch, so
+  // it sets its own limit. Here sessions of the scratch database get 300 ms, and the consumer takes 700 ms.
+  it('keeps a cursor export going past the idle-in-transaction limit while its consumer is slow', async () => {
+    const scope = exported!;
+    const columns = outcomeExportColumnsFor(['dose'], scope.modelId);
+    const { rows: whole } = await exportsOf(scope, ['dose']);
+    expect(whole).toHaveLength(3);
+    const database = new URL(scratch.url).pathname.slice(1);
+    await client.query(`alter database ${database} set idle_in_transaction_session_timeout = '300ms'`);
+    const limited = new pg.Pool({ connectionString: scratch.url, max: 1 });
+    // What Postgres sent the sessions it ended (SQLSTATE), as an 'error' event of the pooled client.
+    const ended: string[] = [];
+    limited.on('error', () => {});
+    limited.on('connect', (c) => void c.on('error', (e) => ended.push((e as { code?: string }).code ?? '?')));
+    const slowly = async (options: { statementTimeoutMs?: number }) => {
+      const rows: Record<string, unknown>[] = [];
+      for await (const batch of outcomeRowBatches(limited, scope, columns, 1, options)) {
+        rows.push(...batch);
+        await new Promise((resolve) => setTimeout(resolve, 700));
+      }
+      return rows;
+    };
+    try {
+      expect((await limited.query('show idle_in_transaction_session_timeout')).rows).toEqual([
+        { idle_in_transaction_session_timeout: '300ms' },
+      ]);
+      expect(await slowly({ statementTimeoutMs: 60_000 })).toEqual(whole);
+      expect(ended).toEqual([]);
+      // Without the export's own limit Postgres ends the session after the first batch (first 25P03,
+      // idle_in_transaction_session_timeout, then the socket's close), and the next fetch finds it gone.
+      await expect(slowly({})).rejects.toThrow(/not queryable/);
+      expect(ended[0]).toBe('25P03');
+    } finally {
+      await limited.end();
+      await client.query(`alter database ${database} reset idle_in_transaction_session_timeout`);
+    }
+  });
 });
 
 describe('migration 0017 (points as differences from a base) over stored points', () => {
@@ -629,5 +672,37 @@ describe('migration 0018 (one tally row a point) over stored tables', () => {
     } finally {
       await client.query('reset role');
     }
+  });
+});
+
+describe('migration 0019 (a limit on sessions idle in a transaction)', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+
+  it("gives every session the app role logs in a 60 s limit, and the owner's none", async () => {
+    expect(journal.entries[19]?.tag).toBe('0019_idle_in_transaction_timeout');
+    await scratch.client.query('begin');
+    await applyMigrations(scratch.client, 0, 20);
+    await scratch.client.query('commit');
+    const app = new URL(inject('appDatabaseUrl'));
+    app.pathname = new URL(scratch.url).pathname;
+    const asApp = new pg.Client({ connectionString: app.toString() });
+    await asApp.connect();
+    try {
+      const { rows } = await asApp.query('select session_user as login, current_setting($1) as limit', [
+        'idle_in_transaction_session_timeout',
+      ]);
+      expect(rows).toEqual([{ login: 'frontline_app', limit: '1min' }]);
+    } finally {
+      await asApp.end();
+    }
+    // The owner (migrations, admin) is not bound by it.
+    const { rows: owner } = await scratch.client.query('show idle_in_transaction_session_timeout');
+    expect(owner).toEqual([{ idle_in_transaction_session_timeout: '0' }]);
   });
 });

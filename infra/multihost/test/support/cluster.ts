@@ -102,6 +102,11 @@ export interface WorkerHostOptions {
 export interface ClusterOptions {
   /** BullMQ job lock of every worker (JOB_LOCK_MS): a dead host's chunks are retried after about this long. */
   jobLockMs: number;
+  /**
+   * The app role's idle_in_transaction_session_timeout (60 s by migration 0019), set as a deployment
+   * would: how long the session of a worker cut off mid-transaction keeps its locks.
+   */
+  idleInTransactionMs?: number;
   /** Worker hosts to make now (more can join later with startWorkerHost). */
   workerHosts: readonly string[];
   log?: (line: string) => void;
@@ -135,6 +140,11 @@ export async function startCluster(options: ClusterOptions) {
 
     const ownerPool = new pg.Pool({ ...postgres.ownerLogin, max: 4 });
     closers.push(() => ownerPool.end());
+    // Before any app process logs in: a role's settings are read at login.
+    if (options.idleInTransactionMs !== undefined)
+      await ownerPool.query(
+        `alter role frontline_app set idle_in_transaction_session_timeout = ${Math.trunc(options.idleInTransactionMs)}`,
+      );
     const redis = new Redis({ path: redisSocket, password: redisPassword, maxRetriesPerRequest: null });
     closers.push(async () => redis.disconnect());
     const queuePrefix = `mh${randomBytes(3).toString('hex')}`;

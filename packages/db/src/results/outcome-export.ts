@@ -174,8 +174,14 @@ export async function* outcomeRowBatches(
   let committed = false;
   try {
     await client.query('begin read only');
-    if (options.statementTimeoutMs !== undefined)
-      await client.query(`set local statement_timeout = ${integerLiteral(options.statementTimeoutMs)}`);
+    // Between batches the session waits on the consumer, idle in its transaction: the app role's limit
+    // on that (migration 0019) would end a download whose client reads slowly, so it gets the export's.
+    if (options.statementTimeoutMs !== undefined) {
+      const timeout = integerLiteral(options.statementTimeoutMs);
+      await client.query(
+        `set local statement_timeout = ${timeout}; set local idle_in_transaction_session_timeout = ${timeout}`,
+      );
+    }
     await client.query(
       `declare outcome_export no scroll cursor for ${exportQuery(client, scope, columns, false)}`,
     );
