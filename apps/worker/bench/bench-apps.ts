@@ -1,5 +1,6 @@
 /** What the worker benchmarks share: starting the apps as the stack does, and running a sweep over HTTP. */
 import { type ManagedProcess, startApp } from '@frontline/stack';
+import type pg from 'pg';
 
 /** Start the API or a worker process (as the stack does) and wait for its `ready` log line. */
 export async function startReadyApp(
@@ -64,4 +65,40 @@ export function sweepRunner(apiUrl: string, auth: Record<string, string>, pollMs
     const seconds = (Date.parse(status.finishedAt ?? new Date().toISOString()) - submittedAt) / 1000;
     return { ...status, id: created.id, submitSeconds, seconds };
   };
+}
+
+/**
+ * BENCH_STATEMENTS=1: the benches start Postgres with pg_stat_statements (planning tracked too), and print
+ * after a run the statements it spent most time on (execution + planning), then reset the counts.
+ */
+export const statementsSettings = {
+  shared_preload_libraries: 'pg_stat_statements',
+  'pg_stat_statements.track': 'all',
+  'pg_stat_statements.track_planning': 'on',
+};
+
+/** Start counting afresh (after a warm-up). */
+export async function resetStatements(owner: pg.Pool): Promise<void> {
+  await owner.query('create extension if not exists pg_stat_statements');
+  await owner.query('select pg_stat_statements_reset()');
+}
+
+export async function printTopStatements(owner: pg.Pool, top = 12): Promise<void> {
+  await owner.query('create extension if not exists pg_stat_statements');
+  const { rows } = await owner.query<{
+    exec: number;
+    plan: number;
+    calls: string;
+    rows: string;
+    query: string;
+  }>(
+    `select round(total_exec_time)::float8 as exec, round(total_plan_time)::float8 as plan, calls, rows,
+            regexp_replace(left(query, 110), '\\s+', ' ', 'g') as query
+     from pg_stat_statements order by total_exec_time + total_plan_time desc limit ${top}`,
+  );
+  await owner.query('select pg_stat_statements_reset()');
+  for (const r of rows)
+    console.log(
+      `    ${String(r.exec).padStart(7)} ms + plan ${String(r.plan).padStart(5)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`,
+    );
 }

@@ -36,12 +36,20 @@ import {
   startRedis,
   workerEntry,
 } from '@frontline/stack';
-import { startReadyApp, sweepRunner } from './bench-apps.js';
+import {
+  printTopStatements,
+  resetStatements,
+  startReadyApp,
+  statementsSettings,
+  sweepRunner,
+} from './bench-apps.js';
 
 const workerShapes = (process.env.BENCH_WORKERS ?? '1x2,2x2,4x2').split(',').map((shape) => {
   const [processes, threads] = shape.split('x').map(Number);
   return { processes: processes!, threads: threads! };
 });
+/** BENCH_STATEMENTS=1: after each sweep, the statements Postgres spent most time on (pg_stat_statements). */
+const statements = process.env.BENCH_STATEMENTS === '1';
 const modes = (process.env.BENCH_MODES ?? 'summary,full').split(',') as ('summary' | 'full')[];
 /** Chunk sizes to measure, each a sweep per mode and worker shape (BENCH_CHUNK_SIZE: the older name). */
 const chunkSizes = (process.env.BENCH_CHUNK ?? process.env.BENCH_CHUNK_SIZE ?? '20000')
@@ -118,6 +126,7 @@ async function main() {
     database: 'frontline',
     preferredPort: randomHighPort(),
     onLine: quiet,
+    settings: statements ? statementsSettings : {},
   });
   const redis = await startRedis({ dir: join(dir, 'redis'), preferredPort: randomHighPort(), onLine: quiet });
   let api: ManagedProcess | undefined;
@@ -209,6 +218,7 @@ async function main() {
         );
       // Warm the workers' pools and JIT, and Postgres' caches, on a small sweep of each mode.
       for (const mode of modes) await runSweep(sweepSpec(mode, 36 * 2_000, seed++));
+      if (statements) await resetStatements(owner.pool);
       for (const mode of modes)
         for (const chunkSize of chunkSizes) {
           const simulations = 36 * Math.ceil(simulationsOf[mode] / 36);
@@ -222,6 +232,12 @@ async function main() {
             Object.entries(groups).map(([name, pids]) => [name, processTreeCpuSeconds(pids)]),
           );
           const mainBefore = mainThreadCpuSeconds(groups.workers);
+          // The sampler's own backend (pg_stat_activity twice every 50 ms) is the bench's cost, not the
+          // coordinator's: its CPU is taken out of Postgres's below (one pooled connection, kept busy).
+          const monitorPid = async () =>
+            (await owner.pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+          const monitor = await monitorPid();
+          const monitorBefore = processTreeCpuSeconds([monitor]);
           Object.assign(activity, {
             samples: 0,
             active: 0,
@@ -247,6 +263,9 @@ async function main() {
               processTreeCpuSeconds(pids) - cpuBefore[name]!,
             ]),
           );
+          const monitorSeconds = processTreeCpuSeconds([monitor]) - monitorBefore;
+          if ((await monitorPid()) !== monitor) throw new Error('the sampling connection changed mid-sweep');
+          used.postgres! -= monitorSeconds;
           const mainUsed = mainThreadCpuSeconds(groups.workers) - mainBefore;
           const perMillion = (s: number) => `${((s * 1e6) / simulations).toFixed(2)} s/10⁶`;
           const cpu = Object.entries(used)
@@ -263,7 +282,8 @@ async function main() {
           const line =
             `${mode} ${processes}×${threads}: ${simulations} sims, ${chunks} chunks of ${chunkSize}, ` +
             `${seconds.toFixed(1)} s → ${(simulations / seconds).toFixed(0)} sims/s (load ${load}); ` +
-            `CPU cores (CPU s per 10⁶ sims): ${cpu}; worker main threads ${perMillion(mainUsed)}, ` +
+            `CPU cores (CPU s per 10⁶ sims): ${cpu} (postgres without the bench's sampling backend, ${perMillion(monitorSeconds)}); ` +
+            `worker main threads ${perMillion(mainUsed)}, ` +
             `coordinator (postgres + api + redis) ${perMillion(coordinatorSeconds)}; app backends per sample: active ${per(activity.active).toFixed(2)}, ` +
             `lock wait ${per(activity.lock).toFixed(2)}, idle in transaction ${per(activity.idleInTransaction).toFixed(2)}; ` +
             `server connection time per chunk ${(connectionSeconds * 1000).toFixed(0)} ms; ` +
@@ -273,6 +293,7 @@ async function main() {
           const top = [...activity.statements].sort((x, y) => y[1] - x[1]).slice(0, 8);
           for (const [statement, count] of top)
             console.log(`    ${(count / activity.samples).toFixed(2)} backends ${statement}`);
+          if (statements) await printTopStatements(owner.pool);
           results.push({
             rate: simulations / seconds,
             coordinatorSeconds: coordinatorSeconds / simulations,

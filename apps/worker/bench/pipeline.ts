@@ -36,7 +36,7 @@ import {
   workerEntry,
 } from '@frontline/stack';
 import { createSimulationPool } from '../src/pool.js';
-import { startReadyApp, sweepRunner } from './bench-apps.js';
+import { printTopStatements, startReadyApp, statementsSettings, sweepRunner } from './bench-apps.js';
 
 /**
  * BENCH_PIN=1: the coordinator (Postgres, Redis, API) on CPU 0, the worker and the raw kernel on the other
@@ -185,9 +185,7 @@ async function main() {
     database: 'frontline',
     preferredPort: randomHighPort(),
     onLine: quiet,
-    settings: statements
-      ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' }
-      : {},
+    settings: statements ? statementsSettings : {},
   });
   const redis = await startRedis({ dir: join(dir, 'redis'), preferredPort: randomHighPort(), onLine: quiet });
   const children: ManagedProcess[] = [];
@@ -200,18 +198,6 @@ async function main() {
       role: 'submit',
       name: 'benchmark',
     });
-    if (statements) await owner.pool.query('create extension if not exists pg_stat_statements');
-    const topStatements = async () => {
-      const { rows } = await owner.pool.query<{ ms: number; calls: string; rows: string; query: string }>(
-        `select round(total_exec_time)::float8 as ms, calls, rows, regexp_replace(left(query, 110), '\\s+', ' ', 'g') as query
-         from pg_stat_statements order by total_exec_time desc limit 12`,
-      );
-      await owner.pool.query('select pg_stat_statements_reset()');
-      for (const r of rows)
-        console.log(
-          `    ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`,
-        );
-    };
     const auth = { authorization: `Bearer ${token}` };
     console.log(
       `machine: ${cpus()[0]?.model} × ${cores} cores; worker threads: ${threads}${pinned ? `; pinned: coordinator on CPU 0, worker and raw kernel on CPU ${kernelCpus}` : ''}`,
@@ -284,7 +270,7 @@ async function main() {
         e2es.push(total / seconds);
         workerPerCpu.push(total / (cpuAfter.worker! - cpuBefore.worker!));
         afterSubmit.push(total / (seconds - status.submitSeconds));
-        if (statements) await topStatements();
+        if (statements) await printTopStatements(owner.pool);
         console.log(
           `  ${shape} end to end (${outcomes}): ${seconds.toFixed(2)} s → ${(total / seconds).toFixed(0)} sims/s; submit ${status.submitSeconds.toFixed(2)} s (${((100 * status.submitSeconds) / seconds).toFixed(1)} %); CPU-s: ${cpu}`,
         );
