@@ -109,6 +109,19 @@ export interface ExportOptions {
 }
 
 /**
+ * The export's time limits, for its transaction only. Between a cursor's batches the session waits on the
+ * consumer, idle in its transaction: the app role's limit on that (migration 0019) would end a download
+ * whose client reads slowly, so the export's own limit replaces it too.
+ */
+async function setExportLimits(client: pg.PoolClient, { statementTimeoutMs }: ExportOptions) {
+  if (statementTimeoutMs === undefined) return;
+  const timeout = integerLiteral(statementTimeoutMs);
+  await client.query(
+    `set local statement_timeout = ${timeout}; set local idle_in_transaction_session_timeout = ${timeout}`,
+  );
+}
+
+/**
  * A sweep's outcomes as CSV with a header row, streamed by Postgres itself (COPY … TO STDOUT): constant
  * memory in this process at any size. The pooled connection is released when the stream ends or fails.
  */
@@ -129,8 +142,7 @@ export async function outcomesCsvStream(
     // In a transaction, so a tenant-bound pool names the tenant for the COPY (forTenant) and the
     // timeout ends with it.
     await client.query('begin read only');
-    const timeout = options.statementTimeoutMs;
-    if (timeout !== undefined) await client.query(`set local statement_timeout = ${integerLiteral(timeout)}`);
+    await setExportLimits(client, options);
     const stream = client.query(
       copyTo(`copy (${exportQuery(client, scope, columns, true)}) to stdout with (format csv, header)`),
     );
@@ -174,14 +186,7 @@ export async function* outcomeRowBatches(
   let committed = false;
   try {
     await client.query('begin read only');
-    // Between batches the session waits on the consumer, idle in its transaction: the app role's limit
-    // on that (migration 0019) would end a download whose client reads slowly, so it gets the export's.
-    if (options.statementTimeoutMs !== undefined) {
-      const timeout = integerLiteral(options.statementTimeoutMs);
-      await client.query(
-        `set local statement_timeout = ${timeout}; set local idle_in_transaction_session_timeout = ${timeout}`,
-      );
-    }
+    await setExportLimits(client, options);
     await client.query(
       `declare outcome_export no scroll cursor for ${exportQuery(client, scope, columns, false)}`,
     );
