@@ -1,5 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Integration files that crash, stop or cut off servers and hosts of their own (the shared stack's
+ * Postgres and Redis only for reference runs): `pnpm test` runs them as a second vitest process beside
+ * the rest, so CI's wall time is the longer of the two lanes rather than their sum (DEVELOPERS.md).
+ */
+const faultFiles = ['apps/api/test/faults.int.test.ts', 'infra/multihost/test/multihost.int.test.ts'];
+
 // Tests run live TypeScript source through the `@frontline/source` export condition.
 // In vitest the condition must sit in ssr.resolve.conditions (resolve.conditions alone loads dist/).
 export default defineConfig({
@@ -20,7 +27,19 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['{apps,packages,infra}/*/test/**/*.int.test.ts'],
+          exclude: [...faultFiles, '**/node_modules/**'],
           // Starts (or reuses via DATABASE_URL / REDIS_URL) the real local stack: embedded Postgres + redis-server.
+          globalSetup: ['infra/stack/test/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'faults',
+          include: faultFiles,
           globalSetup: ['infra/stack/test/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 180_000,
