@@ -20,6 +20,14 @@ const envSchema = z.object({
   WORKER_HOST: z.string().default('127.0.0.1'),
   /** A chunk running longer than this is aborted and retried (guards against a hung simulation). */
   CHUNK_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /**
+   * A Postgres statement with no answer after this long fails and its connection is discarded; the
+   * chunk's write then retries on a new one. Guards against a connection gone silent (a partition, a
+   * proxy that lost its upstream), which would otherwise hold the job, lock renewed, forever. Above
+   * the 60 s after which Postgres ends a cut-off worker's transaction (README "Database roles"), whose
+   * locks a write may wait for.
+   */
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(90_000),
   /** How long SIGTERM waits for running chunks before giving up. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
   /** BullMQ key prefix: separate deployments (or test runs) on one Redis. */

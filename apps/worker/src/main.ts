@@ -31,6 +31,7 @@ if (missingKernelNodeFlags().length > 0)
 const database = connectDatabase(env.DATABASE_URL, {
   max: env.WORKER_THREADS + 2,
   application: 'frontline-worker',
+  queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
 });
 await assertUnprivilegedLogin(database.pool);
 const simulations = createSimulationPool(env.WORKER_THREADS);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { isConnectionError } from './connection-errors.js';
 import { appDatabaseRole } from './schema.js';
 
 export interface Database {
@@ -34,6 +35,14 @@ export function connectDatabase(
     statementTimeoutMs?: number;
     /** How long a checkout waits for a free connection before failing (default 5 s). */
     connectionTimeoutMs?: number;
+    /**
+     * A statement whose answer has not come after this long fails ("Query read timeout", a connection
+     * error) and its connection is discarded; default: no limit. A connection whose server went silent
+     * (a partition, a proxy that lost its upstream) otherwise waits forever, and a worker holding a job
+     * meanwhile keeps renewing its lock. Not for pools that stream (cursors, COPY): the limit bounds a
+     * whole streamed statement too.
+     */
+    queryTimeoutMs?: number;
   } = {},
 ): Database {
   const pool = new pg.Pool({
@@ -41,6 +50,7 @@ export function connectDatabase(
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     statement_timeout: options.statementTimeoutMs,
+    query_timeout: options.queryTimeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: options.application ?? 'frontline',
     options: options.appRole ? `-c role=${appRole}` : undefined,
@@ -86,15 +96,34 @@ export async function inTransaction<T>(
   { readOnly = false }: { readOnly?: boolean } = {},
 ): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query(readOnly ? 'begin read only' : 'begin');
     const result = await work(client);
     await client.query('commit');
     return result;
   } catch (error) {
-    await client.query('rollback').catch(() => {});
+    broken = await rollbackOrDiscard(client, error);
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
+  }
+}
+
+/**
+ * After a failed statement: roll the transaction back, or say why the connection must be discarded
+ * instead (pass it to `release`). A connection error leaves nothing to roll back on this connection,
+ * and after a read timeout a `rollback` would only queue behind the statement that never answered.
+ */
+export async function rollbackOrDiscard(
+  client: { query(text: string): Promise<unknown> },
+  error: unknown,
+): Promise<Error | undefined> {
+  if (isConnectionError(error)) return error instanceof Error ? error : new Error(String(error));
+  try {
+    await client.query('rollback');
+    return undefined;
+  } catch (rollbackError) {
+    return rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
   }
 }

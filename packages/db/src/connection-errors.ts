@@ -9,7 +9,8 @@ export function isConnectionError(error: unknown): boolean {
     return true;
   // Class 08 (connection exception), 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now).
   if (e.code && (e.code.startsWith('08') || /^57P0[1-3]$/.test(e.code))) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+  // "Query read timeout": no answer within the pool's query_timeout, a server gone silent (client.ts).
+  return /Connection terminated|connection timeout|Client has encountered a connection error|Query read timeout/i.test(
     e.message ?? '',
   );
 }

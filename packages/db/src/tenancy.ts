@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { rollbackOrDiscard } from './client.js';
+import { isConnectionError } from './connection-errors.js';
 
 /**
  * `begin` that names the tenant for this transaction only (`set_config(…, true)`): one simple-protocol
@@ -36,15 +38,23 @@ const textOf = (query: unknown): string | undefined =>
  */
 export function forTenant(pool: pg.Pool, tenantId: string): pg.Pool {
   const begin = tenantBegin(tenantId);
-  /** One statement in its own transaction that names the tenant; `run` is the client's own query. */
-  async function inTenantTransaction(run: RunQuery, args: QueryArgs): Promise<unknown> {
-    await run(begin);
+  /**
+   * One statement in its own transaction that names the tenant; `run` is the client's own query. On a
+   * failure, `discard` hears why the connection must not be pooled again, if it must not (client.ts).
+   */
+  async function inTenantTransaction(
+    run: RunQuery,
+    args: QueryArgs,
+    discard: (why: Error) => void,
+  ): Promise<unknown> {
     try {
+      await run(begin);
       const result = await run(...args);
       await run('commit');
       return result;
     } catch (error) {
-      await run('rollback').catch(() => {});
+      const why = await rollbackOrDiscard({ query: (text) => run(text) }, error);
+      if (why) discard(why);
       throw error;
     }
   }
@@ -52,8 +62,22 @@ export function forTenant(pool: pg.Pool, tenantId: string): pg.Pool {
   async function connect(): Promise<pg.PoolClient> {
     const client = await pool.connect();
     const ownQuery = client.query;
-    const run = ownQuery.bind(client) as RunQuery;
+    const ownRun = ownQuery.bind(client) as RunQuery;
     let inTransaction = false;
+    // A connection that failed (or went silent) is discarded on release, whoever releases it.
+    let broken: Error | undefined;
+    const discard = (why: Error) => {
+      broken ??= why;
+    };
+    const run: RunQuery = (...args) => {
+      const sent = ownRun(...args);
+      // A cursor or COPY stream comes back as itself: its own errors reach its reader.
+      if (!(sent instanceof Promise)) return sent;
+      return sent.catch((error: unknown) => {
+        if (isConnectionError(error)) discard(error instanceof Error ? error : new Error(String(error)));
+        throw error;
+      });
+    };
     client.query = ((...args: QueryArgs) => {
       const text = textOf(args[0]);
       if (inTransaction) {
@@ -68,24 +92,29 @@ export function forTenant(pool: pg.Pool, tenantId: string): pg.Pool {
       }
       if (text === undefined || args.some((a) => typeof a === 'function'))
         throw new Error('forTenant: run cursors, COPY and callbacks inside a transaction (begin … commit)');
-      return inTenantTransaction(run, args);
+      return inTenantTransaction(run, args, discard);
     }) as pg.PoolClient['query'];
     const release = client.release.bind(client);
     client.release = ((err?: Error | boolean) => {
       client.query = ownQuery;
       client.release = release;
       // A client handed back mid-transaction is discarded, not pooled: its transaction holds the tenant.
-      return release(err || (inTransaction ? new Error('released inside a transaction') : undefined));
+      return release(
+        err || broken || (inTransaction ? new Error('released inside a transaction') : undefined),
+      );
     }) as pg.PoolClient['release'];
     return client;
   }
 
   async function query(...args: QueryArgs) {
     const client = await pool.connect();
+    let broken: Error | undefined;
     try {
-      return await inTenantTransaction(client.query.bind(client) as RunQuery, args);
+      return await inTenantTransaction(client.query.bind(client) as RunQuery, args, (why) => {
+        broken = why;
+      });
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
   return { connect, query, options: pool.options } as unknown as pg.Pool;

@@ -1,0 +1,72 @@
+import net from 'node:net';
+
+/** A connection through the proxy: the app's socket and the server's. */
+interface Link {
+  app: net.Socket;
+  server: net.Socket;
+  silent: boolean;
+}
+
+/**
+ * A TCP proxy in front of a server that can make the connections it carries go silent, as a
+ * partition or a proxy that lost its upstream does: each server-side socket is closed (the server
+ * ends the session), while the app's socket stays open and never hears another byte, nor a FIN.
+ * Connections made afterwards are carried normally.
+ */
+export async function startSilenceableProxy(target: { host: string; port: number }) {
+  const links = new Set<Link>();
+  const counts = { accepted: 0, bytesIntoSilence: 0 };
+  const proxy = net.createServer((app) => {
+    counts.accepted++;
+    const server = net.connect(target.port, target.host);
+    const link: Link = { app, server, silent: false };
+    links.add(link);
+    app.on('data', (data) => {
+      if (link.silent) counts.bytesIntoSilence += data.length;
+      else server.write(data);
+    });
+    server.on('data', (data) => {
+      if (!link.silent) app.write(data);
+    });
+    app.on('error', () => {});
+    server.on('error', () => {});
+    app.on('close', () => {
+      server.destroy();
+      links.delete(link);
+    });
+    server.on('close', () => {
+      if (!link.silent) app.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const address = proxy.address() as net.AddressInfo;
+  return {
+    port: address.port,
+    /** Connections accepted so far. */
+    get accepted() {
+      return counts.accepted;
+    },
+    /** Bytes the app sent into silenced connections: statements that will never be answered. */
+    get bytesIntoSilence() {
+      return counts.bytesIntoSilence;
+    },
+    /** Silence every connection open now; returns how many. */
+    silence(): number {
+      let silenced = 0;
+      for (const link of links) {
+        if (link.silent) continue;
+        link.silent = true;
+        link.server.destroy();
+        silenced++;
+      }
+      return silenced;
+    },
+    async stop() {
+      for (const link of links) {
+        link.app.destroy();
+        link.server.destroy();
+      }
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    },
+  };
+}
