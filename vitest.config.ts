@@ -1,11 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Integration files that crash, stop or cut off servers and hosts of their own (the shared stack's
- * Postgres and Redis only for reference runs): `pnpm test` runs them as a second vitest process beside
- * the rest, so CI's wall time is the longer of the two lanes rather than their sum (DEVELOPERS.md).
+ * Integration files that crash, stop or cut off servers, hosts or processes: `pnpm test` runs them as a
+ * second vitest process beside the rest (on a stack of its own), so CI's wall time is the longer of the
+ * two lanes rather than their sum (DEVELOPERS.md).
  */
-const faultFiles = ['apps/api/test/faults.int.test.ts', 'infra/multihost/test/multihost.int.test.ts'];
+const faultFiles = [
+  'apps/api/test/faults.int.test.ts',
+  'infra/multihost/test/multihost.int.test.ts',
+  'apps/api/test/pipeline.int.test.ts',
+  'apps/api/test/place-after-reply.int.test.ts',
+  'infra/stack/test/local-stack.int.test.ts',
+];
 
 // Tests run live TypeScript source through the `@frontline/source` export condition.
 // In vitest the condition must sit in ssr.resolve.conditions (resolve.conditions alone loads dist/).
