@@ -13,6 +13,15 @@ const faultFiles = [
   'infra/stack/test/local-stack.int.test.ts',
 ];
 
+/** Integration files, either lane: one file at a time, on a real stack of the lane's own. */
+const onTheStack = {
+  // Starts (or reuses via DATABASE_URL / REDIS_URL) the real local stack: embedded Postgres + redis-server.
+  globalSetup: ['infra/stack/test/global-setup.ts'],
+  fileParallelism: false,
+  testTimeout: 180_000,
+  hookTimeout: 180_000,
+};
+
 // Tests run live TypeScript source through the `@frontline/source` export condition.
 // In vitest the condition must sit in ssr.resolve.conditions (resolve.conditions alone loads dist/).
 export default defineConfig({
@@ -34,11 +43,7 @@ export default defineConfig({
           name: 'integration',
           include: ['{apps,packages,infra}/*/test/**/*.int.test.ts'],
           exclude: [...faultFiles, '**/node_modules/**'],
-          // Starts (or reuses via DATABASE_URL / REDIS_URL) the real local stack: embedded Postgres + redis-server.
-          globalSetup: ['infra/stack/test/global-setup.ts'],
-          fileParallelism: false,
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
+          ...onTheStack,
         },
       },
       {
@@ -46,10 +51,7 @@ export default defineConfig({
         test: {
           name: 'faults',
           include: faultFiles,
-          globalSetup: ['infra/stack/test/global-setup.ts'],
-          fileParallelism: false,
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
+          ...onTheStack,
         },
       },
     ],

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { isConnectionError } from './connection-errors.js';
+import { asError, isConnectionError } from './connection-errors.js';
 import { appDatabaseRole } from './schema.js';
 
 export interface Database {
@@ -119,11 +119,11 @@ export async function rollbackOrDiscard(
   client: { query(text: string): Promise<unknown> },
   error: unknown,
 ): Promise<Error | undefined> {
-  if (isConnectionError(error)) return error instanceof Error ? error : new Error(String(error));
+  if (isConnectionError(error)) return asError(error);
   try {
     await client.query('rollback');
     return undefined;
   } catch (rollbackError) {
-    return rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    return asError(rollbackError);
   }
 }

@@ -14,3 +14,6 @@ export function isConnectionError(error: unknown): boolean {
     e.message ?? '',
   );
 }
+
+/** `error` as an Error (what pg's release takes to discard a connection). */
+export const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));

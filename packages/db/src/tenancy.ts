@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { rollbackOrDiscard } from './client.js';
-import { isConnectionError } from './connection-errors.js';
+import { asError, isConnectionError } from './connection-errors.js';
 
 /**
  * `begin` that names the tenant for this transaction only (`set_config(…, true)`): one simple-protocol
@@ -53,7 +53,7 @@ export function forTenant(pool: pg.Pool, tenantId: string): pg.Pool {
       await run('commit');
       return result;
     } catch (error) {
-      const why = await rollbackOrDiscard({ query: (text) => run(text) }, error);
+      const why = await rollbackOrDiscard({ query: run }, error);
       if (why) discard(why);
       throw error;
     }
@@ -74,7 +74,7 @@ export function forTenant(pool: pg.Pool, tenantId: string): pg.Pool {
       // A cursor or COPY stream comes back as itself: its own errors reach its reader.
       if (!(sent instanceof Promise)) return sent;
       return sent.catch((error: unknown) => {
-        if (isConnectionError(error)) discard(error instanceof Error ? error : new Error(String(error)));
+        if (isConnectionError(error)) discard(asError(error));
         throw error;
       });
     };
