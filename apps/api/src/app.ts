@@ -39,8 +39,10 @@ import { acceptYamlBodies } from './yaml-body.js';
 export interface AppDeps {
   /** Key lookups and light reads. */
   pool: pg.Pool;
-  /** Survival, points and exports (default: `pool`); see capacity.ts. */
+  /** Survival and points (default: `pool`); see capacity.ts. */
   heavyPool?: pg.Pool;
+  /** Exports, which stream (default: `heavyPool`). */
+  exportPool?: pg.Pool;
   /** Concurrency, time and size bounds of heavy reads (defaults: defaultCapacity). */
   capacity?: Partial<CapacityOptions>;
   queue: Queue;
@@ -65,6 +67,7 @@ export async function buildApp(deps: AppDeps) {
   const limits = deps.limits ?? defaultSweepLimits;
   const capacity: CapacityOptions = { ...defaultCapacity, ...deps.capacity };
   const heavyPool = deps.heavyPool ?? deps.pool;
+  const exportPool = deps.exportPool ?? heavyPool;
   const gates = createHeavyGates(capacity);
   const stats = createStatsPool({
     threads: capacity.statsThreads,
@@ -145,7 +148,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(pointsRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
   await app.register(sensitivityRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
   await app.register(hazardRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
-  await app.register(outcomeExportRoutes({ heavyPool, gate: gates.exports, capacity }));
+  await app.register(outcomeExportRoutes({ exportPool, gate: gates.exports, capacity }));
   const monitoring = createMonitoring(deps);
   await app.register(queueRoutes(monitoring));
   await app.register(sweepEventRoutes(monitoring));

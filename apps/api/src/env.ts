@@ -22,17 +22,25 @@ const envSchema = z.object({
     .transform((value) => value === 'true'),
   /** Connections for key lookups and light reads (never held by survival, points or exports). */
   LIGHT_POOL_MAX: z.coerce.number().int().min(1).default(6),
-  /** Connections for heavy reads (survival 2 at once, points up to 5) and exports (1 each, while streaming). */
+  /** Connections for heavy reads (survival 2 at once, points up to 5). */
   HEAVY_POOL_MAX: z.coerce.number().int().min(1).default(16),
   /** Survival and points requests in flight in this process; more wait, then 503. One tenant gets all but one. */
   HEAVY_CONCURRENCY: z.coerce.number().int().min(1).default(6),
   /** Heavy requests in flight per API key; one more is answered 429. */
   HEAVY_PER_KEY: z.coerce.number().int().min(1).default(4),
-  /** Exports streaming at once in this process, and per API key. */
+  /** Exports streaming at once in this process (each on a connection of the export pool), and per API key. */
   EXPORT_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   EXPORT_PER_KEY: z.coerce.number().int().min(1).default(2),
   /** How long a heavy request waits for a free slot before 503 + Retry-After. */
   HEAVY_QUEUE_MS: z.coerce.number().int().min(0).default(5_000),
+  /**
+   * A statement of the light or heavy pool with no answer after this long fails as a connection error
+   * (503) and its connection is discarded: one gone silent (a partition, a proxy that lost its upstream)
+   * would otherwise hold its request and pool slot forever, and with a few of them every key check would
+   * wait. Exports stream from a pool of their own without it. Above the 60 s after which Postgres ends a
+   * cut-off session's transaction (README "Database roles"), whose locks a statement may wait for.
+   */
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(90_000),
   /** Postgres statement_timeout on the heavy pool (a cancelled statement answers 503). */
   HEAVY_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
   /** Postgres statement_timeout of one export (its COPY or cursor runs for the whole download). */

@@ -13,15 +13,23 @@ const shutdown = new ShutdownManager(logger);
 shutdown.listen();
 
 // DATABASE_URL logs in as the app role; migrations run before, as the owner (stack, compose's migrate step).
-// Two pools: key checks and light reads never wait behind survival, points or exports (capacity.ts).
+// Three pools: key checks and light reads never wait behind survival, points or exports (capacity.ts).
+// The first two bound every statement's wait for an answer (DB_QUERY_TIMEOUT_MS); exports stream for as
+// long as their reader reads, so their pool cannot.
 const database = connectDatabase(env.DATABASE_URL, {
   application: 'frontline-api',
   max: env.LIGHT_POOL_MAX,
+  queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
 });
 const heavyDatabase = connectDatabase(env.DATABASE_URL, {
   application: 'frontline-api-heavy',
   max: env.HEAVY_POOL_MAX,
   statementTimeoutMs: env.HEAVY_STATEMENT_TIMEOUT_MS,
+  queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
+});
+const exportDatabase = connectDatabase(env.DATABASE_URL, {
+  application: 'frontline-api-export',
+  max: env.EXPORT_CONCURRENCY,
 });
 await assertUnprivilegedLogin(database.pool);
 const redis = redisConnection(env.REDIS_URL, 'producer');
@@ -31,6 +39,7 @@ queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
 const app = await buildApp({
   pool: database.pool,
   heavyPool: heavyDatabase.pool,
+  exportPool: exportDatabase.pool,
   capacity: {
     heavyConcurrency: env.HEAVY_CONCURRENCY,
     heavyPerKey: env.HEAVY_PER_KEY,
@@ -66,4 +75,6 @@ shutdown.register('reconciler', () => reconciler.stop());
 shutdown.register('http', () => app.close());
 shutdown.register('queue', () => queue.close());
 shutdown.register('redis', () => void redis.disconnect());
-shutdown.register('database', () => Promise.all([database.close(), heavyDatabase.close()]).then(() => {}));
+shutdown.register('database', () =>
+  Promise.all([database.close(), heavyDatabase.close(), exportDatabase.close()]).then(() => {}),
+);

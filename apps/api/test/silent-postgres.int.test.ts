@@ -1,5 +1,8 @@
 import { connectDatabase, forTenant, inTransaction } from '@frontline/db';
+import { chunkQueueName, redisConnection } from '@frontline/queue';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApp } from '../src/app.js';
 import { type Harness, startHarness } from './support/harness.js';
 import { expectRowsEqualTheModel } from './support/model-outcomes.js';
 import { outcomeCensus } from './support/outcome-census.js';
@@ -13,9 +16,12 @@ const patients = 1_500;
 // A worker reaches Postgres through a proxy that, mid-sweep, makes every connection it carries go
 // silent: Postgres sees them closed and ends their sessions, the worker hears nothing, ever, not even
 // a FIN — what a partition or a pooler that lost its upstream leaves behind. Redis stays reachable, so
-// the worker keeps renewing its jobs' locks and no other worker would ever take them over.
-describe('a worker whose Postgres connections go silent', () => {
+// the worker keeps renewing its jobs' locks and no other worker would ever take them over. Then the API
+// meets the same silence on its own pools (reading the sweep that worker completed).
+describe('Postgres connections gone silent, for a worker and for the API', () => {
   let harness: Harness;
+  /** The sweep the worker completes through the silence (the API's test reads it). */
+  let sweepId: string | undefined;
   let proxy: Awaited<ReturnType<typeof startSilenceableProxy>>;
 
   beforeAll(async () => {
@@ -74,6 +80,7 @@ describe('a worker whose Postgres connections go silent', () => {
       cohort: { patients, seed: 9_311, chunkSize: 100 },
       params: { horizonDays: 180 },
     });
+    sweepId = created.id;
     await harness.waitForSweep(created.id, (s) => s.progress.done >= 500);
     const silenced = proxy.silence();
     const acceptedBefore = proxy.accepted;
@@ -109,5 +116,88 @@ describe('a worker whose Postgres connections go silent', () => {
     expect(chunks).toEqual([{ status: 'done', n: (points * patients) / 100 }]);
     await expectRowsEqualTheModel(harness, created.id);
     await expectTalliesEqualRawRows(harness, created.id);
+  });
+  it('the API gives up on silent connections after DB_QUERY_TIMEOUT_MS: 503s naming the database, then the same answers on new ones', async () => {
+    expect(sweepId).toBeDefined();
+    // The API's pools as main.ts makes them, through the proxy: light and heavy bound every statement,
+    // exports stream from a pool of their own without the bound.
+    const light = connectDatabase(throughProxy(), { max: 3, queryTimeoutMs });
+    const heavy = connectDatabase(throughProxy(), { max: 3, queryTimeoutMs, statementTimeoutMs: 30_000 });
+    const exports = connectDatabase(throughProxy(), { max: 2 });
+    const redis = redisConnection(inject('redisUrl'), 'producer');
+    const queue = new Queue(chunkQueueName, { connection: redis, prefix: harness.queuePrefix });
+    const app = await buildApp({
+      pool: light.pool,
+      heavyPool: heavy.pool,
+      exportPool: exports.pool,
+      queue,
+      redis,
+      logger: false,
+      rateLimitPerMinute: 1_000_000,
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    try {
+      const get = async (path: string) => {
+        // A hang fails the test (the fetch aborts) rather than reaching its timeout: the limit is 2 s.
+        const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+          headers: harness.authHeaders,
+          signal: AbortSignal.timeout(20_000),
+        });
+        return { status: response.status, body: await response.text() };
+      };
+      const survivalPath = `/v1/sweeps/${sweepId}/survival?groupBy=dose`;
+      const paths = [`/v1/sweeps/${sweepId}`, survivalPath, `/v1/sweeps/${sweepId}/points`];
+      const before = await Promise.all(paths.map(get));
+      for (const answer of before) expect(answer.status).toBe(200);
+      const survivalBefore = JSON.parse(before[1]!.body);
+      expect(survivalBefore.groups).toHaveLength(2);
+
+      // Every connection of the three pools goes silent; the next statements on the light and heavy
+      // pools wait 2 s, fail, and their connections are discarded. Each answer is the API's or 503.
+      const silenced = proxy.silence();
+      expect(silenced).toBeGreaterThanOrEqual(2);
+      const accepted = proxy.accepted;
+      const failures: string[] = [];
+      const answers = new Map<string, string>();
+      for (let attempt = 0; attempt < 12 && answers.size < paths.length; attempt++) {
+        for (const path of paths.filter((p) => !answers.has(p))) {
+          const answer = await get(path);
+          if (answer.status === 200) answers.set(path, answer.body);
+          else {
+            expect(answer.status, answer.body).toBe(503);
+            expect(JSON.parse(answer.body).error).toMatchObject({
+              code: 'unavailable',
+              message: 'the database is unreachable; try again shortly',
+            });
+            failures.push(path);
+          }
+        }
+      }
+      console.log(
+        `[silent-postgres] API: ${silenced} connection(s) silenced; ${failures.length} answer(s) 503 before ` +
+          `all ${paths.length} reads answered again on ${proxy.accepted - accepted} new connection(s)`,
+      );
+      // The silence was met (at least one statement went into it and failed), then every read answers
+      // as before, from new connections: nothing hangs, no pool slot is lost.
+      expect(failures.length).toBeGreaterThanOrEqual(1);
+      expect(proxy.accepted).toBeGreaterThan(accepted);
+      expect([...answers.keys()].sort()).toEqual([...paths].sort());
+      expect(JSON.parse(answers.get(survivalPath)!)).toEqual(survivalBefore);
+      expect(answers.get(`/v1/sweeps/${sweepId}/points`)).toBe(before[2]!.body);
+      expect(light.pool.totalCount).toBeLessThanOrEqual(3);
+      expect(heavy.pool.totalCount).toBeLessThanOrEqual(3);
+      expect(light.pool.waitingCount + heavy.pool.waitingCount).toBe(0);
+    } finally {
+      // Bounded: were a request still hung on a silent connection (the bug), closing would wait for it.
+      app.server.closeAllConnections();
+      const cleanup = async () => {
+        await app.close();
+        await queue.close();
+        redis.disconnect();
+        await Promise.all([light.close(), heavy.close(), exports.close()]);
+      };
+      await Promise.race([cleanup().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    }
   });
 });

@@ -1,14 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { apiError, resultRoutes as contracts, type ExportFormat } from '@frontline/contracts';
-import { outcomeExportColumnsFor, outcomeRowBatches, outcomesCsvStream } from '@frontline/db';
+import { forTenant, outcomeExportColumnsFor, outcomeRowBatches, outcomesCsvStream } from '@frontline/db';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import type { CapacityOptions, HeavyGate } from '../capacity.js';
 import { ndjsonChunks, parquetChunks } from '../outcome-formats.js';
 import { fromContract, sendAsIs } from './contract.js';
-import { heavyDb, isPartial, scopeOf } from './result-scope.js';
+import { isPartial, scopeOf } from './result-scope.js';
 import { loadSweep } from './sweeps.js';
 
 const contentTypes: Record<ExportFormat, string> = {
@@ -59,7 +59,7 @@ export function abortWhenStalled(
  * (MODEL.md §7 names in camelCase, see outcomeExportColumnsFor).
  */
 export function outcomeExportRoutes(deps: {
-  heavyPool: pg.Pool;
+  exportPool: pg.Pool;
   gate: HeavyGate;
   capacity: CapacityOptions;
 }) {
@@ -79,7 +79,7 @@ export function outcomeExportRoutes(deps: {
           );
         const scope = scopeOf(sweep);
         const columns = outcomeExportColumnsFor(sweep.axes, sweep.modelId);
-        const db = heavyDb(deps, request);
+        const db = forTenant(deps.exportPool, request.auth!.tenantId);
         const options = { statementTimeoutMs: deps.capacity.exportStatementTimeoutMs };
         let body: Readable;
         if (format === 'csv') body = await outcomesCsvStream(db, scope, columns, options);
