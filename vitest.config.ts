@@ -1,21 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The `heavy` lane: `pnpm test` runs these integration files as a second vitest process beside the rest
- * (on a stack of its own), so CI's wall time is the longer of the two lanes rather than their sum
- * (DEVELOPERS.md). First the files that crash, stop or cut off servers, hosts or processes; then the
- * longest end-to-end files, which balance the lanes (a CI run's per-file times: 80, 61, 31 and 30 s).
+ * Integration files that crash, stop or cut off servers, hosts or processes: `pnpm test` runs them as a
+ * second vitest process beside the rest (on a stack of its own), so CI's wall time is the longer of the
+ * two lanes rather than their sum (DEVELOPERS.md).
  */
-const heavyFiles = [
+const faultFiles = [
   'apps/api/test/faults.int.test.ts',
   'infra/multihost/test/multihost.int.test.ts',
   'apps/api/test/pipeline.int.test.ts',
   'apps/api/test/place-after-reply.int.test.ts',
   'infra/stack/test/local-stack.int.test.ts',
-  'apps/cli/test/cli.int.test.ts',
-  'apps/api/test/capacity.int.test.ts',
-  'infra/slurm/test/slurm.int.test.ts',
-  'apps/api/test/monitoring.int.test.ts',
 ];
 
 /** Integration files, either lane: one file at a time, on a real stack of the lane's own. */
@@ -47,15 +42,15 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['{apps,packages,infra}/*/test/**/*.int.test.ts'],
-          exclude: [...heavyFiles, '**/node_modules/**'],
+          exclude: [...faultFiles, '**/node_modules/**'],
           ...onTheStack,
         },
       },
       {
         extends: true,
         test: {
-          name: 'heavy',
-          include: heavyFiles,
+          name: 'faults',
+          include: faultFiles,
           ...onTheStack,
         },
       },
