@@ -35,6 +35,9 @@ export default defineConfig({
           include: ['{apps,packages,infra,tooling}/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           testTimeout: 60_000,
+          // One module graph for all unit files: they share no state (no vi.mock, stubbed env or globals),
+          // and importing the packages afresh per file was ~40 % of the project's time (164 → 101 s).
+          isolate: false,
         },
       },
       {
