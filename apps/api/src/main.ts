@@ -1,8 +1,9 @@
-import { assertUnprivilegedLogin, connectDatabase } from '@frontline/db';
+import { assertUnprivilegedLogin } from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
 import { createLogger, ShutdownManager } from '@frontline/runtime';
 import { Queue } from 'bullmq';
 import { buildApp } from './app.js';
+import { connectApiDatabases } from './databases.js';
 import { loadEnv } from './env.js';
 import { startReconciler } from './reconciler.js';
 import { warmUpSubmission } from './sweep-service.js';
@@ -13,33 +14,22 @@ const shutdown = new ShutdownManager(logger);
 shutdown.listen();
 
 // DATABASE_URL logs in as the app role; migrations run before, as the owner (stack, compose's migrate step).
-// Three pools: key checks and light reads never wait behind survival, points or exports (capacity.ts).
-// The first two bound every statement's wait for an answer (DB_QUERY_TIMEOUT_MS); exports stream for as
-// long as their reader reads, so their pool cannot.
-const database = connectDatabase(env.DATABASE_URL, {
-  application: 'frontline-api',
-  max: env.LIGHT_POOL_MAX,
+const databases = connectApiDatabases(env.DATABASE_URL, {
+  lightPoolMax: env.LIGHT_POOL_MAX,
+  heavyPoolMax: env.HEAVY_POOL_MAX,
+  heavyStatementTimeoutMs: env.HEAVY_STATEMENT_TIMEOUT_MS,
+  exportConcurrency: env.EXPORT_CONCURRENCY,
   queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
 });
-const heavyDatabase = connectDatabase(env.DATABASE_URL, {
-  application: 'frontline-api-heavy',
-  max: env.HEAVY_POOL_MAX,
-  statementTimeoutMs: env.HEAVY_STATEMENT_TIMEOUT_MS,
-  queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
-});
-const exportDatabase = connectDatabase(env.DATABASE_URL, {
-  application: 'frontline-api-export',
-  max: env.EXPORT_CONCURRENCY,
-});
-await assertUnprivilegedLogin(database.pool);
+await assertUnprivilegedLogin(databases.light.pool);
 const redis = redisConnection(env.REDIS_URL, 'producer');
 const queue = new Queue(chunkQueueName, { connection: redis, prefix: env.QUEUE_PREFIX });
 queue.on('error', (error) => logger.warn({ err: error }, 'queue error'));
 
 const app = await buildApp({
-  pool: database.pool,
-  heavyPool: heavyDatabase.pool,
-  exportPool: exportDatabase.pool,
+  pool: databases.light.pool,
+  heavyPool: databases.heavy.pool,
+  exportPool: databases.exports.pool,
   capacity: {
     heavyConcurrency: env.HEAVY_CONCURRENCY,
     heavyPerKey: env.HEAVY_PER_KEY,
@@ -75,6 +65,4 @@ shutdown.register('reconciler', () => reconciler.stop());
 shutdown.register('http', () => app.close());
 shutdown.register('queue', () => queue.close());
 shutdown.register('redis', () => void redis.disconnect());
-shutdown.register('database', () =>
-  Promise.all([database.close(), heavyDatabase.close(), exportDatabase.close()]).then(() => {}),
-);
+shutdown.register('database', () => databases.close());

@@ -3,6 +3,7 @@ import { chunkQueueName, redisConnection } from '@frontline/queue';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../src/app.js';
+import { connectApiDatabases } from '../src/databases.js';
 import { type Harness, startHarness } from './support/harness.js';
 import { expectRowsEqualTheModel } from './support/model-outcomes.js';
 import { outcomeCensus } from './support/outcome-census.js';
@@ -119,17 +120,21 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
   });
   it('the API gives up on silent connections after DB_QUERY_TIMEOUT_MS: 503s naming the database, then the same answers on new ones', async () => {
     expect(sweepId).toBeDefined();
-    // The API's pools as main.ts makes them, through the proxy: light and heavy bound every statement,
-    // exports stream from a pool of their own without the bound.
-    const light = connectDatabase(throughProxy(), { max: 3, queryTimeoutMs });
-    const heavy = connectDatabase(throughProxy(), { max: 3, queryTimeoutMs, statementTimeoutMs: 30_000 });
-    const exports = connectDatabase(throughProxy(), { max: 2 });
+    // The API's pools as main.ts makes them (connectApiDatabases), through the proxy.
+    const databases = connectApiDatabases(throughProxy(), {
+      lightPoolMax: 3,
+      heavyPoolMax: 3,
+      heavyStatementTimeoutMs: 30_000,
+      exportConcurrency: 2,
+      queryTimeoutMs,
+    });
+    const { light, heavy } = databases;
     const redis = redisConnection(inject('redisUrl'), 'producer');
     const queue = new Queue(chunkQueueName, { connection: redis, prefix: harness.queuePrefix });
     const app = await buildApp({
       pool: light.pool,
       heavyPool: heavy.pool,
-      exportPool: exports.pool,
+      exportPool: databases.exports.pool,
       queue,
       redis,
       logger: false,
@@ -195,7 +200,7 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
         await app.close();
         await queue.close();
         redis.disconnect();
-        await Promise.all([light.close(), heavy.close(), exports.close()]);
+        await databases.close();
       };
       await Promise.race([cleanup().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 10_000))]);
     }
