@@ -19,14 +19,7 @@ import {
   unpackHistogram,
   unpackStepCounts,
 } from '../src/tallies/packed-counts.js';
-
-// What the integration project's global setup (infra/stack/test/global-setup.ts) provides.
-declare module 'vitest' {
-  export interface ProvidedContext {
-    databaseUrl: string;
-    appDatabaseUrl: string;
-  }
-}
+import { scratchDatabase } from './support/scratch-database.js';
 
 const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
   entries: { tag: string }[];
@@ -38,27 +31,6 @@ async function applyMigrations(client: pg.Client, from: number, to: number) {
     const sql = readFileSync(join(migrationsFolder, `${tag}.sql`), 'utf8');
     for (const statement of sql.split('--> statement-breakpoint')) await client.query(statement);
   }
-}
-
-/** A throwaway database on the test server: its URL, a connected client, and how to drop it. */
-async function scratchDatabase() {
-  const database = `migrate_${randomUUID().replaceAll('-', '')}`;
-  const admin = new pg.Client({ connectionString: inject('databaseUrl') });
-  await admin.connect();
-  await admin.query(`create database ${database}`);
-  const url = new URL(inject('databaseUrl'));
-  url.pathname = `/${database}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  return {
-    url: url.toString(),
-    client,
-    async drop() {
-      await client.end();
-      await admin.query(`drop database if exists ${database}`);
-      await admin.end();
-    },
-  };
 }
 
 /**
