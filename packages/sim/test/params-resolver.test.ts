@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalJson,
@@ -10,7 +11,14 @@ import {
   resolveModelParams,
 } from '../src/index.js';
 import { canonicalPointJson, fieldSchema, inRange, numberRange, SPECS } from '../src/params.js';
-import { NUMBER_SPECS } from '../src/params-v2.js';
+import {
+  ensureValidParamsV2,
+  type ModelParamsV2,
+  NUMBER_SPECS,
+  paramNamesV2,
+  pointHashV2,
+  resolveParamsV2,
+} from '../src/params-v2.js';
 
 /** What resolveModelParams gives, or the ParamError it throws. */
 function outcomeOf(resolve: () => unknown): unknown {
@@ -149,5 +157,83 @@ describe('canonicalPointJson: points as a few cached pieces', () => {
     expect(() => canonical({ a: Number.NaN })).toThrow(TypeError);
     expect(() => canonical({ a: Number.NaN })).toThrow(TypeError);
     expect(canonical({ a: 1 })).toBe('{"model":"m@1","params":{"a":1}}');
+  });
+});
+
+describe('ensureValidParamsV2: structured clones (a chunk’s segments in a thread) checked by what differs', () => {
+  const base = resolveParamsV2({ doseDays: [0, 21, 42], cycles: 3 });
+  /** A clone of `from` with these entries changed (undefined deletes one), as a thread receives it. */
+  const cloneOf = (from: object, change: Record<string, unknown>) => {
+    const clone: Record<string, unknown> = structuredClone({ ...from });
+    for (const [name, value] of Object.entries(change))
+      if (value === undefined) delete clone[name];
+      else clone[name] = value;
+    return clone as unknown as ModelParamsV2;
+  };
+  const changes: Record<string, unknown>[] = [
+    {},
+    { dose: 2.5 },
+    { dose: -0, immuneKill: 0.1 },
+    { dose: -1 },
+    { dose: Number.NaN },
+    { dose: '1' },
+    { doseReductionStep: 0.5, maxDoseReductions: 2 },
+    { infusionHours: 24 * 30 },
+    { scanIntervalDays: 0.5 },
+    { doze: 1 },
+    { doseDays: [0, 14, 28] },
+    { doseDays: [0, 28, 14] },
+    { cycles: 4, dose: 1.5 },
+    { dose: 3 },
+  ];
+
+  it('gives exactly resolveParamsV2’s parameters, hashes and errors, clone after clone', () => {
+    // Twice: the second pass starts from whatever the first left validated.
+    for (let pass = 0; pass < 2; pass++)
+      for (const change of changes) {
+        const clone = cloneOf(base, change);
+        const expected = outcomeOf(() => resolveParamsV2(clone));
+        const actual = outcomeOf(() => ensureValidParamsV2(clone));
+        expect(actual, JSON.stringify(change)).toStrictEqual(expected);
+        if (!('problems' in (expected as object))) {
+          expect(Object.isFrozen(actual)).toBe(true);
+          expect(Object.keys(actual as object)).toEqual(paramNamesV2);
+          expect(pointHashV2(actual as ModelParamsV2)).toBe(pointHashV2(expected as ModelParamsV2));
+        }
+      }
+  });
+
+  it('asks for a parameter a clone lacks, whatever was validated before', () => {
+    ensureValidParamsV2(cloneOf(base, { dose: 2 }));
+    expect(() => ensureValidParamsV2(cloneOf(base, { dose: 2.5, immuneKill: undefined }))).toThrow(
+      new ParamError('immuneKill', 'is required (use resolveParamsV2 to fill defaults)'),
+    );
+  });
+
+  it('agrees with resolveParamsV2 for random changes of random parameters', () => {
+    const numeric = NUMBER_SPECS.map((s) => s.name as string);
+    const value = fc.oneof(
+      fc.double({ noNaN: false }),
+      fc.double({ min: 0, max: 2, noNaN: true }),
+      fc.integer({ min: -2, max: 12 }),
+      fc.constant('1'),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.dictionary(fc.constantFrom(...numeric), value, { maxKeys: 3 }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (sequence) => {
+          for (const change of sequence) {
+            const clone = cloneOf(base, change);
+            expect(outcomeOf(() => ensureValidParamsV2(clone))).toStrictEqual(
+              outcomeOf(() => resolveParamsV2(clone)),
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
