@@ -33,6 +33,7 @@ import {
   randomHighPort,
   startPostgres,
   startRedis,
+  threadCpuSeconds,
   workerEntry,
 } from '@frontline/stack';
 import { createSimulationPool } from '../src/pool.js';
@@ -228,8 +229,13 @@ async function main() {
       api: [children[0]!.pid],
       worker: [children[1]!.pid],
     };
-    const cpuNow = () =>
-      Object.fromEntries(Object.entries(servers).map(([name, pids]) => [name, processTreeCpuSeconds(pids)]));
+    const cpuNow = (): Record<string, number> => ({
+      ...Object.fromEntries(
+        Object.entries(servers).map(([name, pids]) => [name, processTreeCpuSeconds(pids)]),
+      ),
+      // The worker's main thread (its Postgres and queue work) apart from its simulation threads.
+      'worker main thread': threadCpuSeconds(servers.worker[0]!),
+    });
     const runSweep = sweepRunner(apiUrl, auth);
     // Warm the worker's threads (module load, JIT) as the raw kernel's were: a long-lived worker is warm.
     await runSweep({
@@ -262,7 +268,7 @@ async function main() {
         const status = await runSweep(shapeSpec(shape, seed));
         const { seconds } = status;
         const cpuAfter = cpuNow();
-        const cpu = Object.keys(servers)
+        const cpu = Object.keys(cpuAfter)
           .map((name) => `${name} ${(cpuAfter[name]! - cpuBefore[name]!).toFixed(2)}`)
           .join(', ');
         if (status.status !== 'completed' || status.progress.done !== total)

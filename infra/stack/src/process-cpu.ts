@@ -60,3 +60,13 @@ export function pinProcessTree(roots: readonly number[], cpuList: string): void 
     }
   }
 }
+
+/**
+ * CPU seconds (user + system) of one thread of a process so far, e.g. a Node process's main thread (its
+ * thread id is the process id), apart from its worker threads. Linux only, from /proc.
+ */
+export function threadCpuSeconds(pid: number, tid = pid): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
