@@ -3,9 +3,15 @@ import { type ModelId, resolveModelParams, simulateCohort } from '@frontline/sim
 import { describe, expect, it } from 'vitest';
 import { outcomeColumns } from '../src/outcome-columns.js';
 import type { OutcomeRecord } from '../src/outcome-values.js';
+import {
+  arrayLiteral,
+  byteaArrayLiteral,
+  byteaOfElement,
+  literalElements,
+} from '../src/tallies/array-literal.js';
 import { pointCounts, stepCounts } from '../src/tallies/chunk-tally.js';
 import { numericSum } from '../src/tallies/numeric-sum.js';
-import { packHistogram, packStepCounts } from '../src/tallies/packed-counts.js';
+import { packHistogram, packStepCounts, unpackStepCounts } from '../src/tallies/packed-counts.js';
 import { type ChunkRecording, recordChunk } from '../src/tallies/record-chunk.js';
 import { gridIndex, recordedOutcome } from '../src/tallies/time-grid.js';
 
@@ -78,21 +84,40 @@ describe('recording a chunk in the simulation thread', () => {
       const tallies = recorded.tallies!;
       expect(tallies.sweepId).toBe('sweep-1');
       expect(tallies.pointIds).toEqual([3, 7]);
-      expect(tallies.survival.map(({ packed: _, ...s }) => s)).toEqual(
-        old.survival.map(({ packed: _, ...s }) => s),
-      );
-      expect(tallies.survival.map((s) => Buffer.from(s.packed).toString('hex'))).toEqual(
-        old.survival.map((s) => s.packed.toString('hex')),
-      );
-      expect(tallies.summaries).toEqual(old.summaries.map(({ doseIntensities: _, ...s }) => s));
-      expect(tallies.packedHistograms.map((h) => Buffer.from(h).toString('hex'))).toEqual(
-        old.summaries.map((s) => packHistogram(s.leaderHistogram).toString('hex')),
-      );
-      expect(tallies.summaries.map((s) => s.patients)).toEqual([9, 20]);
-      // Point 3 (v2) has its dosed patients' intensities, point 7 (v1) none.
-      const doses = old.summaries[0]!.doseIntensities;
+      // The insert's parameters, as the main thread built them from these counts before.
+      const summaries = old.summaries;
+      const doses = summaries[0]!.doseIntensities;
+      expect(tallies.columns).toEqual({
+        pointIds: '{3,7}',
+        patients: '{9,20}',
+        cured: arrayLiteral(summaries.map((c) => c.cured)),
+        bestResponse: arrayLiteral(summaries.flatMap((c) => c.bestResponse)),
+        leaderHistograms: byteaArrayLiteral(summaries.map((c) => packHistogram(c.leaderHistogram))),
+        v2Patients: arrayLiteral(summaries.map((c) => c.v2Patients)),
+        objectiveResponses: arrayLiteral(summaries.map((c) => c.objectiveResponses)),
+        toxicDeaths: arrayLiteral(summaries.map((c) => c.toxicDeaths)),
+        grade4Neutropenia: arrayLiteral(summaries.map((c) => c.grade4Neutropenia)),
+        // Point 3 (v2) has its dosed patients' intensities, point 7 (v1) none.
+        dosedPatients: `{${doses.length},0}`,
+        doseIntensitySums: `{${numericSum(doses)},0}`,
+        recistBestResponse: arrayLiteral(summaries.flatMap((c) => c.recistBestResponse)),
+        stepDays: '{0.5,0.25}',
+        survival: survivalEndpoints.map((endpoint) =>
+          byteaArrayLiteral(old.survival.filter((t) => t.endpoint === endpoint).map((t) => t.packed)),
+        ),
+      });
       expect(doses.length).toBeGreaterThan(0);
-      expect(tallies.doses).toEqual({ counts: [doses.length, 0], sums: [numericSum(doses), '0'] });
+      // Each packed table decodes to the counts of its point's recorded outcomes.
+      for (const [j, endpoint] of survivalEndpoints.entries())
+        literalElements(tallies.columns.survival[j]!).forEach((element, i) => {
+          const counts = old.survival.find((t) => t.endpoint === endpoint && t.pointId === [3, 7][i])!.counts;
+          const decoded = unpackStepCounts(byteaOfElement(element));
+          expect([...decoded.steps, ...decoded.events, ...decoded.censored]).toEqual([
+            ...counts.steps,
+            ...counts.events,
+            ...counts.censored,
+          ]);
+        });
       if (retention === 'summary') {
         expect(recorded.rows).toBeUndefined();
         return;

@@ -8,10 +8,21 @@ export const arrayElement = (value: number | boolean | null): string =>
 export const arrayLiteral = (values: readonly (number | boolean | null)[]): string =>
   `{${values.map(arrayElement).join(',')}}`;
 
+/** One byte string as an element of a `bytea[]` literal. */
+export const byteaElement = (v: Uint8Array): string =>
+  `"\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}"`;
+
 /**
  * Byte strings as a Postgres `bytea[]` literal (`{"\\x0a1b",…}`: hex, the backslash escaped for the array
  * syntax). pg's own encoding of an array of Buffers escapes each element with regular expressions: it took
  * most of the worker main thread's time per chunk.
  */
 export const byteaArrayLiteral = (values: readonly Uint8Array[]): string =>
-  `{${values.map((v) => `"\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}"`).join(',')}}`;
+  `{${values.map(byteaElement).join(',')}}`;
+
+/** The elements of a literal made by arrayLiteral or byteaArrayLiteral (none of their elements holds a comma). */
+export const literalElements = (literal: string): string[] =>
+  literal === '{}' ? [] : literal.slice(1, -1).split(',');
+
+/** The bytes of an element of byteaArrayLiteral. */
+export const byteaOfElement = (element: string): Buffer => Buffer.from(element.slice(4, -1), 'hex');

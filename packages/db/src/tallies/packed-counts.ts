@@ -247,7 +247,10 @@ function mergeSparse(
 }
 
 /** Survival counts of both, added step by step. */
-export function addStepCounts(a: StepCounts | UnpackedStepCounts, b: StepCounts): StepCounts {
+export function addStepCounts(
+  a: StepCounts | UnpackedStepCounts,
+  b: StepCounts | UnpackedStepCounts,
+): StepCounts {
   const { keys, columns } = mergeSparse(
     { keys: a.steps, columns: [a.events, a.censored] },
     { keys: b.steps, columns: [b.events, b.censored] },

@@ -14,8 +14,14 @@ import {
 } from '@frontline/contracts';
 import type pg from 'pg';
 import type { OutcomeRecord } from '../outcome-values.js';
-import { arrayLiteral, byteaArrayLiteral } from './array-literal.js';
-import { type PointCounts, pointCounts, type StepCounts, stepCounts } from './chunk-tally.js';
+import {
+  arrayLiteral,
+  byteaArrayLiteral,
+  byteaElement,
+  byteaOfElement,
+  literalElements,
+} from './array-literal.js';
+import { pointCounts, stepCounts } from './chunk-tally.js';
 import { numericSum } from './numeric-sum.js';
 import {
   addHistograms,
@@ -103,35 +109,41 @@ interface PointOutcomes {
   records: OutcomeRecord[];
 }
 
-/** One survival table row a chunk adds to: its counts, and the same packed for a row not stored yet. */
-interface SurvivalAddition {
-  endpoint: string;
-  pointId: number;
-  stepDays: number;
-  counts: StepCounts;
-  /** A Buffer where computed; a plain Uint8Array once structured-cloned out of a thread (pg sends either as bytea). */
-  packed: Uint8Array;
-}
-
 /**
  * What a chunk adds to its sweep's tables, computed before the transaction (pure, from the outcomes; in
  * the simulation thread, recordChunk): points ascending, so every chunk locks and writes the rows of
- * points they share in the same order. Small and transfer-friendly: nothing in it grows with patients.
+ * points they share in the same order. Its columns are the insert's array parameters, built as literals
+ * where the outcomes are: strings cross threads in one copy each, where the counts' objects and byte
+ * arrays took ~40 ms a chunk of 1,000 points to clone (bench:clone-cost in apps/worker). Nothing in it grows with patients.
  */
 export interface ChunkTallies {
   sweepId: string;
   pointIds: number[];
-  /** Per point, then per endpoint (survivalEndpoints' order). */
-  survival: SurvivalAddition[];
-  /** Per point, aligned with pointIds (their dose intensities summed in `doses`). */
-  summaries: Omit<PointCounts, 'doseIntensities'>[];
-  /** Each summary's leader histogram packed, for a point whose row is not stored yet. */
-  packedHistograms: Uint8Array[];
-  /**
-   * Per point, its dosed patients and their dose intensities' sum as Postgres sums float8 as numeric (a
-   * numeric literal, numericSum): one number a point, not one a patient.
-   */
-  doses: { counts: number[]; sums: string[] };
+  /** Aligned with pointIds: array literals (arrayLiteral, byteaArrayLiteral). */
+  columns: TallyColumns;
+}
+
+/** A chunk's per-point additions as pointInsert's array parameters, one literal each. */
+export interface TallyColumns {
+  pointIds: string;
+  patients: string;
+  cured: string;
+  /** Flattened: bestResponses.length counts a point. */
+  bestResponse: string;
+  /** Packed leader histograms (packHistogram). */
+  leaderHistograms: string;
+  v2Patients: string;
+  objectiveResponses: string;
+  toxicDeaths: string;
+  grade4Neutropenia: string;
+  dosedPatients: string;
+  /** Each point's dose intensities summed as Postgres sums float8 as numeric (numericSum). */
+  doseIntensitySums: string;
+  /** Flattened: recistResponses.length counts a point. */
+  recistBestResponse: string;
+  stepDays: string;
+  /** Per endpoint (survivalEndpoints' order): the points' survival tables packed (packStepCounts). */
+  survival: string[];
 }
 
 /** A chunk's counts (one list of outcomes per recording, as its segments); undefined if it has none. */
@@ -149,30 +161,48 @@ export function chunkTallies(
   }
   if (byPoint.size === 0) return undefined;
   const points = [...byPoint.values()].sort((a, b) => a.recording.pointId - b.recording.pointId);
-  const survival = points.flatMap(({ recording, records }) =>
-    survivalEndpoints.map((endpoint) => {
-      const counts = stepCounts(records, endpoint, recording.stepDays);
-      return {
-        endpoint,
-        pointId: recording.pointId,
-        stepDays: recording.stepDays,
-        counts,
-        packed: packStepCounts(counts),
-      };
-    }),
-  );
   const counts = points.map((p) => pointCounts(p.records));
+  const pointIds = points.map((p) => p.recording.pointId);
   return {
     sweepId: recordings[0]!.sweepId,
-    pointIds: points.map((p) => p.recording.pointId),
-    survival,
-    summaries: counts.map(({ doseIntensities: _, ...summary }) => summary),
-    packedHistograms: counts.map((c) => packHistogram(c.leaderHistogram)),
-    doses: {
-      counts: counts.map((c) => c.doseIntensities.length),
-      sums: counts.map((c) => numericSum(c.doseIntensities)),
+    pointIds,
+    columns: {
+      pointIds: arrayLiteral(pointIds),
+      patients: arrayLiteral(counts.map((c) => c.patients)),
+      cured: arrayLiteral(counts.map((c) => c.cured)),
+      bestResponse: arrayLiteral(counts.flatMap((c) => c.bestResponse)),
+      leaderHistograms: byteaArrayLiteral(counts.map((c) => packHistogram(c.leaderHistogram))),
+      v2Patients: arrayLiteral(counts.map((c) => c.v2Patients)),
+      objectiveResponses: arrayLiteral(counts.map((c) => c.objectiveResponses)),
+      toxicDeaths: arrayLiteral(counts.map((c) => c.toxicDeaths)),
+      grade4Neutropenia: arrayLiteral(counts.map((c) => c.grade4Neutropenia)),
+      dosedPatients: arrayLiteral(counts.map((c) => c.doseIntensities.length)),
+      // numericSum's text is digits, a sign and an exponent: a bare element of a text[] literal.
+      doseIntensitySums: `{${counts.map((c) => numericSum(c.doseIntensities)).join(',')}}`,
+      recistBestResponse: arrayLiteral(counts.flatMap((c) => c.recistBestResponse)),
+      stepDays: arrayLiteral(points.map((p) => p.recording.stepDays)),
+      survival: survivalEndpoints.map((endpoint) =>
+        byteaArrayLiteral(
+          points.map(({ recording, records }) =>
+            packStepCounts(stepCounts(records, endpoint, recording.stepDays)),
+          ),
+        ),
+      ),
     },
   };
+}
+
+/**
+ * A bytea[] literal with the elements of points whose row is stored merged into it (`merge` gives the
+ * packed sum, or undefined to keep the element as it is).
+ */
+function mergedLiteral(literal: string, merge: (i: number, added: Buffer) => Uint8Array | undefined): string {
+  const elements = literalElements(literal);
+  for (let i = 0; i < elements.length; i++) {
+    const merged = merge(i, byteaOfElement(elements[i]!));
+    if (merged) elements[i] = byteaElement(merged);
+  }
+  return `{${elements.join(',')}}`;
 }
 
 /**
@@ -182,50 +212,48 @@ export function chunkTallies(
  * (exactly once per chunk). The only work between statements is merging packed counts into rows already stored.
  */
 export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTallies): Promise<void> {
-  const { sweepId, pointIds, summaries } = tallies;
+  const { sweepId, pointIds, columns } = tallies;
   await client.query(lockPoints, [sweepId, pointIds]);
   const { rows } = await client.query<
     { pointId: number; leaderHistogram: Uint8Array } & Record<string, Uint8Array>
   >(readExisting, [sweepId, pointIds]);
   const existing = new Map(rows.map((r) => [r.pointId, r]));
-  // tallies.survival is per point, then per endpoint: endpoint j of point i is entry i × width + j.
-  const width = survivalEndpoints.length;
+  // Only the points whose rows are stored decode and merge their packed counts.
+  const stored = (i: number) => (rows.length === 0 ? undefined : existing.get(pointIds[i]!));
   const survival = survivalColumns.map((column, j) =>
-    byteaArrayLiteral(
-      pointIds.map((pointId, i) => {
-        const added = tallies.survival[i * width + j]!;
-        const stored = existing.get(pointId)?.[column];
-        return stored ? packStepCounts(addStepCounts(unpackStepCounts(stored), added.counts)) : added.packed;
-      }),
-    ),
+    rows.length === 0
+      ? columns.survival[j]!
+      : mergedLiteral(columns.survival[j]!, (i, added) => {
+          const row = stored(i)?.[column];
+          return row && packStepCounts(addStepCounts(unpackStepCounts(row), unpackStepCounts(added)));
+        }),
   );
-  const histograms = byteaArrayLiteral(
-    summaries.map((c, i) => {
-      const stored = existing.get(pointIds[i]!)?.leaderHistogram;
-      return stored
-        ? packHistogram(addHistograms(unpackHistogram(stored), c.leaderHistogram))
-        : tallies.packedHistograms[i]!;
-    }),
-  );
+  const histograms =
+    rows.length === 0
+      ? columns.leaderHistograms
+      : mergedLiteral(columns.leaderHistograms, (i, added) => {
+          const row = stored(i)?.leaderHistogram;
+          return row && packHistogram(addHistograms(unpackHistogram(row), unpackHistogram(added)));
+        });
 
   // A chunk none of whose points has a row yet (every chunk of a design of small points) inserts them: an
   // upsert's speculative insertion cost ~1.7× a plain insert here (150,000 survival rows: 1.45 s → 0.85 s).
   // Safe under the points' advisory locks: no other chunk can add their rows before this one commits.
   await client.query(rows.length === 0 ? pointInsert : pointUpsert, [
     sweepId,
-    arrayLiteral(pointIds),
-    arrayLiteral(summaries.map((c) => c.patients)),
-    arrayLiteral(summaries.map((c) => c.cured)),
-    arrayLiteral(summaries.flatMap((c) => c.bestResponse)),
+    columns.pointIds,
+    columns.patients,
+    columns.cured,
+    columns.bestResponse,
     histograms,
-    arrayLiteral(summaries.map((c) => c.v2Patients)),
-    arrayLiteral(summaries.map((c) => c.objectiveResponses)),
-    arrayLiteral(summaries.map((c) => c.toxicDeaths)),
-    arrayLiteral(summaries.map((c) => c.grade4Neutropenia)),
-    arrayLiteral(tallies.doses.counts),
-    tallies.doses.sums,
-    arrayLiteral(summaries.flatMap((c) => c.recistBestResponse)),
-    arrayLiteral(pointIds.map((_, i) => tallies.survival[i * width]!.stepDays)),
+    columns.v2Patients,
+    columns.objectiveResponses,
+    columns.toxicDeaths,
+    columns.grade4Neutropenia,
+    columns.dosedPatients,
+    columns.doseIntensitySums,
+    columns.recistBestResponse,
+    columns.stepDays,
     ...survival,
   ]);
 }
