@@ -114,7 +114,8 @@ interface PointOutcomes {
  * the simulation thread, recordChunk): points ascending, so every chunk locks and writes the rows of
  * points they share in the same order. Its columns are the insert's array parameters, built as literals
  * where the outcomes are: strings cross threads in one copy each, where the counts' objects and byte
- * arrays took ~40 ms a chunk of 1,000 points to clone (bench:clone-cost in apps/worker). Nothing in it grows with patients.
+ * arrays took ~30 ms a chunk of 1,000 points to clone (bench:clone-cost in apps/worker). Nothing in it
+ * grows with patients.
  */
 export interface ChunkTallies {
   sweepId: string;
@@ -193,14 +194,18 @@ export function chunkTallies(
 }
 
 /**
- * A bytea[] literal with the elements of points whose row is stored merged into it (`merge` gives the
- * packed sum, or undefined to keep the element as it is).
+ * A bytea[] literal with each point's element merged with its stored row's packed counts (`storedOf` gives
+ * them, undefined for a point without a row; `add` sums two packed forms). Only those elements are decoded.
  */
-function mergedLiteral(literal: string, merge: (i: number, added: Buffer) => Uint8Array | undefined): string {
+function mergedLiteral(
+  literal: string,
+  storedOf: (i: number) => Uint8Array | undefined,
+  add: (stored: Uint8Array, added: Uint8Array) => Uint8Array,
+): string {
   const elements = literalElements(literal);
   for (let i = 0; i < elements.length; i++) {
-    const merged = merge(i, byteaOfElement(elements[i]!));
-    if (merged) elements[i] = byteaElement(merged);
+    const stored = storedOf(i);
+    if (stored) elements[i] = byteaElement(add(stored, byteaOfElement(elements[i]!)));
   }
   return `{${elements.join(',')}}`;
 }
@@ -218,23 +223,25 @@ export async function addChunkTallies(client: pg.ClientBase, tallies: ChunkTalli
     { pointId: number; leaderHistogram: Uint8Array } & Record<string, Uint8Array>
   >(readExisting, [sweepId, pointIds]);
   const existing = new Map(rows.map((r) => [r.pointId, r]));
-  // Only the points whose rows are stored decode and merge their packed counts.
-  const stored = (i: number) => (rows.length === 0 ? undefined : existing.get(pointIds[i]!));
+  const stored = (i: number) => existing.get(pointIds[i]!);
+  // Where rows are stored, their packed counts and the chunk's are merged here; the plain counters in SQL.
   const survival = survivalColumns.map((column, j) =>
     rows.length === 0
       ? columns.survival[j]!
-      : mergedLiteral(columns.survival[j]!, (i, added) => {
-          const row = stored(i)?.[column];
-          return row && packStepCounts(addStepCounts(unpackStepCounts(row), unpackStepCounts(added)));
-        }),
+      : mergedLiteral(
+          columns.survival[j]!,
+          (i) => stored(i)?.[column],
+          (row, added) => packStepCounts(addStepCounts(unpackStepCounts(row), unpackStepCounts(added))),
+        ),
   );
   const histograms =
     rows.length === 0
       ? columns.leaderHistograms
-      : mergedLiteral(columns.leaderHistograms, (i, added) => {
-          const row = stored(i)?.leaderHistogram;
-          return row && packHistogram(addHistograms(unpackHistogram(row), unpackHistogram(added)));
-        });
+      : mergedLiteral(
+          columns.leaderHistograms,
+          (i) => stored(i)?.leaderHistogram,
+          (row, added) => packHistogram(addHistograms(unpackHistogram(row), unpackHistogram(added))),
+        );
 
   // A chunk none of whose points has a row yet (every chunk of a design of small points) inserts them: an
   // upsert's speculative insertion cost ~1.7× a plain insert here (150,000 survival rows: 1.45 s → 0.85 s).
