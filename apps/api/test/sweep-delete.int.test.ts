@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chunkQueueName, redisConnection } from '@frontline/queue';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { connectApiDatabases } from '../src/databases.js';
 import { type Harness, startHarness } from './support/harness.js';
 
 const spec = (name: string, seed: number) => ({
@@ -171,5 +175,75 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
       survivalTables: 0,
       pointTables: 0,
     });
+  });
+  it("waits past the pools' bound on a silent statement for a chunk being completed, then deletes it all", async () => {
+    await harness.startWorker(1);
+    const ran = await a().submit(spec('delete: waits', otherSeed + 3));
+    await harness.waitForSweep(ran.id, (s) => s.status === 'completed');
+    const before = await rowsOf(ran.id);
+    expect(before).toEqual(ranSweep);
+    const { rows: points } = await harness.pool.query<{ pointId: number }>(
+      'select point_id as "pointId" from sweep_points where sweep_id = $1',
+      [ran.id],
+    );
+    const pointIds = points.map((p) => p.pointId);
+    expect(await outcomesFor(pointIds, otherSeed + 3)).toBe(60);
+
+    // The API's pools as main.ts makes them, bounding an unanswered statement at 400 ms (DB_QUERY_TIMEOUT_MS).
+    const databases = connectApiDatabases(inject('appDatabaseUrl'), {
+      lightPoolMax: 2,
+      heavyPoolMax: 2,
+      heavyStatementTimeoutMs: 30_000,
+      exportConcurrency: 1,
+      queryTimeoutMs: 400,
+    });
+    const redis = redisConnection(inject('redisUrl'), 'producer');
+    const queue = new Queue(chunkQueueName, { connection: redis, prefix: harness.queuePrefix });
+    const app = await buildApp({
+      pool: databases.light.pool,
+      heavyPool: databases.heavy.pool,
+      exportPool: databases.exports.pool,
+      queue,
+      redis,
+      logger: false,
+      rateLimitPerMinute: 1_000_000,
+    });
+    // A chunk of the sweep held as a worker completing it holds it: the deletion waits for its commit.
+    const holder = await harness.pool.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select from chunks where sweep_id = $1 and chunk_index = 1 for update', [ran.id]);
+      let answered = false;
+      const deletion = app
+        .inject({
+          method: 'DELETE',
+          url: `/v1/sweeps/${ran.id}`,
+          headers: { authorization: `Bearer ${keyA}` },
+        })
+        .finally(() => {
+          answered = true;
+        });
+      // Held for three times the bound, the deletion's session waiting on the lock all along.
+      for (let i = 0; i < 12; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const { rows } = await harness.pool.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+           where wait_event_type = 'Lock' and query like 'select from chunks where sweep_id%'`,
+        );
+        expect({ answered, waiting: rows[0]!.n }).toEqual({ answered: false, waiting: 1 });
+      }
+      await holder.query('commit');
+      const response = await deletion;
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json().deleted).toEqual({ sweeps: 1, sweepPoints: 2, chunks: 2, outcomes: 60 });
+      expect(await rowsOf(ran.id)).toEqual(noRows);
+      expect(await outcomesFor(pointIds, otherSeed + 3)).toBe(0);
+    } finally {
+      holder.release();
+      await app.close();
+      await queue.close();
+      redis.disconnect();
+      await databases.close();
+    }
   });
 });

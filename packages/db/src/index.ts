@@ -73,7 +73,12 @@ export {
 } from './results/survival-counts.js';
 export type { PointRange, SweepScope } from './results/sweep-scope.js';
 export * from './schema.js';
-export { type DeletedSweepRows, type DeleteSweepResult, deleteSweep } from './sweep-deletion.js';
+export {
+  type DeletedSweepRows,
+  type DeleteSweepOptions,
+  type DeleteSweepResult,
+  deleteSweep,
+} from './sweep-deletion.js';
 export {
   ActiveSweepCapError,
   type ChunkRef,

@@ -13,6 +13,13 @@ import type pg from 'pg';
 import type { SweepService } from '../sweep-service.js';
 import { fromContract } from './contract.js';
 
+/**
+ * How long a deletion's statements may run, past the pool's bound on a silent connection
+ * (DB_QUERY_TIMEOUT_MS): deleting a large `full` sweep, or waiting for a chunk being completed, takes
+ * longer, and a deletion cut off is rolled back whole (docs/results.md).
+ */
+const sweepDeletionWaitMs = 30 * 60_000;
+
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
 
 /** Public shape of a sweep (tenant, cohort seed and planning details kept internal). */
@@ -97,7 +104,7 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
       ...fromContract(contracts.delete),
       handler: async (request) => {
         const { id } = request.params;
-        const result = await deleteSweep(request.tenantDb, id);
+        const result = await deleteSweep(request.tenantDb, id, { statementWaitMs: sweepDeletionWaitMs });
         if (result.outcome === 'not_found') throw apiError('not_found', `no sweep ${id}`);
         if (result.outcome === 'active')
           throw apiError('conflict', `sweep ${id} is ${result.status}: cancel it before deleting it`);
