@@ -272,7 +272,7 @@ const validatedCopiesV2 = new WeakMap<object, ModelParamsV2>();
  * The last parameter set validated whole here, and a resolver over it. A chunk's segments reach a
  * simulation thread as structured clones of one base with a few values changed: only those values
  * are checked (paramsResolverV2's fast path, which falls back to the whole check on any doubt).
- * Validating each clone whole took ~2.5 % of a two-patient point's simulation.
+ * Validating each clone whole took ~3 % of a two-patient point's simulation (bench:segment-params).
  */
 let lastValidated:
   | { params: ModelParamsV2; resolve: (values: Record<string, number>) => ModelParamsV2 }
