@@ -253,6 +253,9 @@ async function main() {
       // Simulations per CPU-second: the raw kernel's process, and the worker process in an e2e run.
       const rawPerCpu: number[] = [];
       const workerPerCpu: number[] = [];
+      // Of an e2e run's CPU (servers and worker), the simulation threads' share: on shared cores it bounds
+      // the ratio, and unlike the ratio it does not move with the raw runs' drift.
+      const kernelShares: number[] = [];
       let total = 0;
       const raw = async (seed: number) => {
         const run = await rawKernelSeconds(shapeSpec(shape, seed));
@@ -275,6 +278,9 @@ async function main() {
           throw new Error(`sweep ended ${JSON.stringify(status)}`);
         e2es.push(total / seconds);
         workerPerCpu.push(total / (cpuAfter.worker! - cpuBefore.worker!));
+        const spent = (name: string) => cpuAfter[name]! - cpuBefore[name]!;
+        const allCpu = spent('postgres') + spent('redis') + spent('api') + spent('worker');
+        kernelShares.push((spent('worker') - spent('worker main thread')) / allCpu);
         afterSubmit.push(total / (seconds - status.submitSeconds));
         if (statements) await printTopStatements(owner.pool);
         console.log(
@@ -310,6 +316,9 @@ async function main() {
       // CPU-second against the raw kernel's.
       console.log(
         `${shape}: simulations per CPU-second, worker (e2e) / raw kernel (mean around it): ${show(workerPerCpu, rawPerCpu)}`,
+      );
+      console.log(
+        `${shape}: simulation threads' share of each e2e run's CPU: ${kernelShares.map((x) => x.toFixed(3)).join(', ')} (median ${median(kernelShares).toFixed(3)})`,
       );
     }
     await owner.close();
