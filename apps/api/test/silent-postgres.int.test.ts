@@ -1,9 +1,6 @@
 import { connectDatabase, forTenant, inTransaction } from '@frontline/db';
-import { chunkQueueName, redisConnection } from '@frontline/queue';
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApp } from '../src/app.js';
-import { connectApiDatabases } from '../src/databases.js';
+import { apiOnOwnPools } from './support/api-on-own-pools.js';
 import { type Harness, startHarness } from './support/harness.js';
 import { expectRowsEqualTheModel } from './support/model-outcomes.js';
 import { outcomeCensus } from './support/outcome-census.js';
@@ -121,25 +118,9 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
   it('the API gives up on silent connections after DB_QUERY_TIMEOUT_MS: 503s naming the database, then the same answers on new ones', async () => {
     expect(sweepId).toBeDefined();
     // The API's pools as main.ts makes them (connectApiDatabases), through the proxy.
-    const databases = connectApiDatabases(throughProxy(), {
-      lightPoolMax: 3,
-      heavyPoolMax: 3,
-      heavyStatementTimeoutMs: 30_000,
-      exportConcurrency: 2,
-      queryTimeoutMs,
-    });
-    const { light, heavy } = databases;
-    const redis = redisConnection(inject('redisUrl'), 'producer');
-    const queue = new Queue(chunkQueueName, { connection: redis, prefix: harness.queuePrefix });
-    const app = await buildApp({
-      pool: light.pool,
-      heavyPool: heavy.pool,
-      exportPool: databases.exports.pool,
-      queue,
-      redis,
-      logger: false,
-      rateLimitPerMinute: 1_000_000,
-    });
+    const api = await apiOnOwnPools(throughProxy(), harness.queuePrefix, queryTimeoutMs);
+    const { app } = api;
+    const { light, heavy } = api.databases;
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as { port: number };
     try {
@@ -195,14 +176,7 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
       expect(light.pool.waitingCount + heavy.pool.waitingCount).toBe(0);
     } finally {
       // Bounded: were a request still hung on a silent connection (the bug), closing would wait for it.
-      app.server.closeAllConnections();
-      const cleanup = async () => {
-        await app.close();
-        await queue.close();
-        redis.disconnect();
-        await databases.close();
-      };
-      await Promise.race([cleanup().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      await api.close();
     }
   });
 });

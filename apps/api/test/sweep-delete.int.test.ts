@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chunkQueueName, redisConnection } from '@frontline/queue';
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApp } from '../src/app.js';
-import { connectApiDatabases } from '../src/databases.js';
+import { apiOnOwnPools } from './support/api-on-own-pools.js';
 import { type Harness, startHarness } from './support/harness.js';
 
 const spec = (name: string, seed: number) => ({
@@ -190,24 +187,8 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
     expect(await outcomesFor(pointIds, otherSeed + 3)).toBe(60);
 
     // The API's pools as main.ts makes them, bounding an unanswered statement at 400 ms (DB_QUERY_TIMEOUT_MS).
-    const databases = connectApiDatabases(inject('appDatabaseUrl'), {
-      lightPoolMax: 2,
-      heavyPoolMax: 2,
-      heavyStatementTimeoutMs: 30_000,
-      exportConcurrency: 1,
-      queryTimeoutMs: 400,
-    });
-    const redis = redisConnection(inject('redisUrl'), 'producer');
-    const queue = new Queue(chunkQueueName, { connection: redis, prefix: harness.queuePrefix });
-    const app = await buildApp({
-      pool: databases.light.pool,
-      heavyPool: databases.heavy.pool,
-      exportPool: databases.exports.pool,
-      queue,
-      redis,
-      logger: false,
-      rateLimitPerMinute: 1_000_000,
-    });
+    const api = await apiOnOwnPools(inject('appDatabaseUrl'), harness.queuePrefix, 400);
+    const { app } = api;
     // A chunk of the sweep held as a worker completing it holds it: the deletion waits for its commit.
     const holder = await harness.pool.connect();
     try {
@@ -240,10 +221,7 @@ describe('DELETE /v1/sweeps/{id}: a tenant removes its own ended sweeps, and onl
       expect(await outcomesFor(pointIds, otherSeed + 3)).toBe(0);
     } finally {
       holder.release();
-      await app.close();
-      await queue.close();
-      redis.disconnect();
-      await databases.close();
+      await api.close();
     }
   });
 });

@@ -36,12 +36,16 @@ const summary = recordChunk(chunkRecording('s', { ...work, retention: 'summary' 
 const numberColumns = outcomeColumns.map((c) => outcomes()[0]!.map((o) => c.value(o)));
 const typedColumns = numberColumns.map((col) => Float64Array.from(col, (v) => Number(v)));
 
-function time(label: string, run: () => unknown) {
-  run();
+/** Milliseconds a run, the mean of `repeats` after `warm` unmeasured ones. */
+function msPerRun(run: () => unknown, warm = 1, repeats = 5): number {
+  for (let i = 0; i < warm; i++) run();
   const start = performance.now();
-  const repeats = 5;
   for (let i = 0; i < repeats; i++) run();
-  const ms = (performance.now() - start) / repeats;
+  return (performance.now() - start) / repeats;
+}
+
+function time(label: string, run: () => unknown) {
+  const ms = msPerRun(run);
   console.log(
     `${label}: ${ms.toFixed(1)} ms per chunk of ${patients} = ${((ms / patients) * 1e3).toFixed(2)} s per 10⁶`,
   );
@@ -81,14 +85,8 @@ const smallPoints = {
 };
 const smallOutcomes = smallPoints.segments.map((_, i) => simulateCohort('lf-tid@2', v2, 1, 2 * i, 2));
 const smallRecorded = recordChunk(chunkRecording('s', smallPoints), structuredClone(smallOutcomes));
-const perChunk = (label: string, run: () => unknown) => {
-  for (let i = 0; i < 5; i++) run();
-  const start = performance.now();
-  for (let i = 0; i < 20; i++) run();
-  console.log(
-    `${label}: ${((performance.now() - start) / 20).toFixed(2)} ms per chunk of 1,000 two-patient points`,
-  );
-};
+const perChunk = (label: string, run: () => unknown) =>
+  console.log(`${label}: ${msPerRun(run, 5, 20).toFixed(2)} ms per chunk of 1,000 two-patient points`);
 const crossing = serialize(smallRecorded);
 console.log(`summary chunk of 1,000 two-patient points: ${crossing.length} bytes cloned`);
 perChunk('serialize it (simulation thread)', () => serialize(smallRecorded));

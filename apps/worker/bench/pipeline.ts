@@ -271,14 +271,14 @@ async function main() {
         const status = await runSweep(shapeSpec(shape, seed));
         const { seconds } = status;
         const cpuAfter = cpuNow();
+        const spent = (name: string) => cpuAfter[name]! - cpuBefore[name]!;
         const cpu = Object.keys(cpuAfter)
-          .map((name) => `${name} ${(cpuAfter[name]! - cpuBefore[name]!).toFixed(2)}`)
+          .map((name) => `${name} ${spent(name).toFixed(2)}`)
           .join(', ');
         if (status.status !== 'completed' || status.progress.done !== total)
           throw new Error(`sweep ended ${JSON.stringify(status)}`);
         e2es.push(total / seconds);
-        workerPerCpu.push(total / (cpuAfter.worker! - cpuBefore.worker!));
-        const spent = (name: string) => cpuAfter[name]! - cpuBefore[name]!;
+        workerPerCpu.push(total / spent('worker'));
         const allCpu = spent('postgres') + spent('redis') + spent('api') + spent('worker');
         kernelShares.push((spent('worker') - spent('worker main thread')) / allCpu);
         afterSubmit.push(total / (seconds - status.submitSeconds));

@@ -1,6 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** The fields of a /proc …/stat file after the parenthesised command: state ppid pgrp … utime(11) stime(12) …. */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** Every process now in /proc: its parent and its CPU ticks (user + system, reaped children included). */
 function processTable(): Map<number, { parent: number; ticks: number }> {
   const table = new Map<number, { parent: number; ticks: number }>();
@@ -12,8 +17,8 @@ function processTable(): Map<number, { parent: number; ticks: number }> {
     } catch {
       continue; // exited meanwhile
     }
-    // Fields after the parenthesised command: state ppid pgrp … utime(14) stime cutime cstime.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, then cutime and cstime (reaped children).
+    const fields = statFields(stat);
     table.set(Number(entry), {
       parent: Number(fields[1]),
       ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
@@ -66,7 +71,6 @@ export function pinProcessTree(roots: readonly number[], cpuList: string): void 
  * thread id is the process id), apart from its worker threads. Linux only, from /proc.
  */
 export function threadCpuSeconds(pid: number, tid = pid): number {
-  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
