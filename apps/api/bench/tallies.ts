@@ -13,6 +13,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { connectDatabase, createApiKey, migrate } from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
 import { projectRoot, startThrowawayServers } from '@frontline/stack';
@@ -30,6 +31,9 @@ const readPoints = Number(process.env.BENCH_READ_POINTS ?? 100);
 // `reads`: part 2 only, figures logged (the section, which holds part 1's too, is left as it is).
 const readsOnly = process.env.BENCH_PART === 'reads';
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
+// Part 2 narrowed, for profiling one request: BENCH_READ_SIZES=1e7 BENCH_ROUTES=survival,pfs (points, heatmap).
+const readSizes = (process.env.BENCH_READ_SIZES ?? '1e6,1e7,1e8').split(',').map(Number);
+const routes = new Set((process.env.BENCH_ROUTES ?? 'survival,points,pfs,heatmap').split(','));
 const benchmarksFile = join(projectRoot, 'docs', 'benchmarks.md');
 const log = (line: string) => console.log(`[bench] ${line}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -253,24 +257,38 @@ try {
   const queue = new Queue(chunkQueueName, { connection: redis, prefix: 'bench' });
   const appDatabase = connectDatabase(databaseUrl, { appRole: true });
   const { token } = await createApiKey(pool, { tenantId: 'default', role: 'read', name: 'bench' });
-  const app = await buildApp({
-    pool: appDatabase.pool,
-    queue,
-    redis,
-    logger: false,
-    rateLimitPerMinute: 1_000_000,
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const get = async (path: string) => {
-    const response = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
-    const body = await response.text();
-    if (response.status !== 200) throw new Error(`${path} → ${response.status} ${body.slice(0, 300)}`);
-    return body;
+  const appOptions = { pool: appDatabase.pool, queue, redis, logger: false, rateLimitPerMinute: 1_000_000 };
+  /** An API on its own port; `get` fetches a path from it, as the dashboard would. */
+  const serve = async (build: typeof buildApp) => {
+    const app = await build(appOptions);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const get = async (path: string) => {
+      const response = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`${path} → ${response.status} ${body.slice(0, 300)}`);
+      return body;
+    };
+    return { app, get };
   };
+  // BENCH_AGAINST=<dir>: another build of this app (its app.js; e.g. an older commit's `dist` copied into
+  // apps/api/dist/before, where its imports resolve), served beside this one, its requests alternated with
+  // this one's: a before/after in one run, the machine's drift shared by both.
+  const apis = [await serve(buildApp)];
+  if (process.env.BENCH_AGAINST)
+    apis.push(
+      await serve(
+        (
+          (await import(
+            pathToFileURL(join(process.env.BENCH_AGAINST, 'app.js')).href
+          )) as typeof import('../src/app.js')
+        ).buildApp,
+      ),
+    );
+  type Get = (path: string) => Promise<string>;
   /** The heatmap's requests, as the dashboard makes them (apps/web api.pointsPage): every page of points. */
-  const heatmapPages = async (sweepId: string) => {
+  const heatmapPages = async (get: Get, sweepId: string) => {
     let offset: number | null = 0;
     while (offset !== null) {
       const page = JSON.parse(await get(`/v1/sweeps/${sweepId}/points?offset=${offset}`)) as {
@@ -279,42 +297,63 @@ try {
       offset = page.nextOffset;
     }
   };
-  // Wall time (median and least: the machine is shared, the least is the nearest to an idle one) and the
-  // CPU time of this process per request (event loop + statistics threads + the in-process client).
-  const time = async (label: string, path: string | (() => Promise<unknown>)) => {
-    const request = typeof path === 'string' ? () => get(path) : path;
+  // Wall time (median and least: the machine is shared, the least is the nearest to an idle one), the CPU
+  // time of this process per request (event loop + statistics threads + the in-process client) and the
+  // event loop's busy time per request (server and client, apart from the statistics threads).
+  const time = async (route: string, label: string, path: string | ((get: Get) => Promise<unknown>)) => {
+    if (!routes.has(route)) return '–';
+    const requests = apis.map(({ get }) => (typeof path === 'string' ? () => get(path) : () => path(get)));
     // Three warm-ups: every statistics thread has run (and compiled) the request's code at least once.
-    for (let i = 0; i < 3; i++) await request();
-    const samples: number[] = [];
-    const cpuStart = process.cpuUsage();
+    for (const request of requests) for (let i = 0; i < 3; i++) await request();
+    const samples = requests.map(() => ({ wall: [] as number[], cpu: 0, loop: 0 }));
     for (let i = 0; i < repeats; i++) {
-      const start = performance.now();
-      await request();
-      samples.push(performance.now() - start);
+      // Alternated, and in turn first: neither build always runs right after the other.
+      for (let k = 0; k < requests.length; k++) {
+        const which = (i + k) % requests.length;
+        const cpuStart = process.cpuUsage();
+        const loopStart = performance.eventLoopUtilization();
+        const start = performance.now();
+        await requests[which]!();
+        samples[which]!.wall.push(performance.now() - start);
+        const cpu = process.cpuUsage(cpuStart);
+        samples[which]!.cpu += (cpu.user + cpu.system) / 1000 / repeats;
+        samples[which]!.loop += performance.eventLoopUtilization(loopStart).active / repeats;
+      }
     }
-    const cpu = process.cpuUsage(cpuStart);
-    const cpuMs = (cpu.user + cpu.system) / 1000 / repeats;
-    log(
-      `${label}: median ${median(samples).toFixed(0)} ms, least ${Math.min(...samples).toFixed(0)} ms, API CPU ${cpuMs.toFixed(0)} ms (${samples.map((s) => s.toFixed(0)).join(', ')})`,
+    const figures = samples.map(
+      ({ wall, cpu, loop }) =>
+        `median ${median(wall).toFixed(0)} ms, least ${Math.min(...wall).toFixed(0)} ms, API CPU ${cpu.toFixed(0)} ms, event loop ${loop.toFixed(0)} ms (${wall.map((s) => s.toFixed(0)).join(', ')})`,
     );
-    return `${median(samples).toFixed(0)} ms (least ${Math.min(...samples).toFixed(0)}, CPU ${cpuMs.toFixed(0)})`;
+    log(`${label}: ${figures[0]}`);
+    if (figures.length > 1) {
+      const ratios = samples[0]!.wall.map((w, i) => w / samples[1]!.wall[i]!);
+      log(
+        `  against ${process.env.BENCH_AGAINST}: ${figures[1]}; this / against, median of pairs ${median(ratios).toFixed(3)}`,
+      );
+    }
+    const { wall, cpu } = samples[0]!;
+    return `${median(wall).toFixed(0)} ms (least ${Math.min(...wall).toFixed(0)}, CPU ${cpu.toFixed(0)})`;
   };
   const reads: string[] = [];
-  for (const sims of [1e6, 1e7, 1e8]) {
+  for (const sims of readSizes) {
     const patients = sims / readPoints;
     const id = await createSweep(pool, readPoints, patients, 'summary');
     await syntheticTables(pool, id, patients);
     await pool.query('vacuum analyze sweep_point_tallies');
     const survival = await time(
+      'survival',
       `${fmt(sims)} survival groupBy=dose`,
       `/v1/sweeps/${id}/survival?groupBy=dose`,
     );
-    const pointsMs = await time(`${fmt(sims)} points`, `/v1/sweeps/${id}/points`);
+    const pointsMs = await time('points', `${fmt(sims)} points`, `/v1/sweeps/${id}/points`);
     const pfs = await time(
+      'pfs',
       `${fmt(sims)} survival pfs groupBy=immuneKill`,
       `/v1/sweeps/${id}/survival?groupBy=immuneKill&endpoint=pfs`,
     );
-    const heatmap = await time(`${fmt(sims)} heatmap (every page of points)`, () => heatmapPages(id));
+    const heatmap = await time('heatmap', `${fmt(sims)} heatmap (every page of points)`, (get) =>
+      heatmapPages(get, id),
+    );
     reads.push(
       `| ${fmt(sims)} (${readPoints} points × ${fmt(patients)}) | ${survival} | ${pfs} | ${pointsMs} | ${heatmap} |`,
     );
@@ -360,7 +399,7 @@ them with \`frontline_tally_stored_outcomes\` (the SQL that seeds reused patient
 arrays); part 2 writes the tables directly. Machine: ${machine}.
 `);
 
-  await app.close();
+  for (const { app } of apis) await app.close();
   await queue.close();
   redis.disconnect();
   await appDatabase.close();

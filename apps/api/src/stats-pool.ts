@@ -17,7 +17,7 @@ import type {
   SurvivalStatsTask,
   SurvivalTestsResult,
 } from './stats-task.js';
-import { joinSurvivalGroups } from './survival-summary.js';
+import { type GroupTexts, joinSurvivalGroups } from './survival-summary.js';
 
 // Run as source (tsx, vitest) the task file is .ts and the thread needs tsx and the source condition.
 const fromSource = import.meta.url.endsWith('.ts');
@@ -117,10 +117,10 @@ export function createStatsPool(options: StatsPoolOptions): StatsPool {
           at,
           groups: members,
           ...(maxPoints === undefined ? {} : { maxPoints }),
-        }) as Promise<string[]>,
+        }) as Promise<GroupTexts>,
     );
     const [{ overall, logRanks }, ...parts] = await Promise.all([tests, ...curves]);
-    return { overall, groupsJson: joinSurvivalGroups(parts.flat(), logRanks) };
+    return { overall, groups: joinSurvivalGroups(parts, logRanks) };
   }
 
   /** The points' summaries in slices over the threads, concatenated in order. */

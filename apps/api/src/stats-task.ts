@@ -17,12 +17,14 @@ import {
 import { armPower, type HazardRatiosTask, hazardRatios, type PowerTask } from './hazard-stats.js';
 import { type SensitivityTask, sensitivityOf } from './sensitivity.js';
 import {
+  type GroupTexts,
   hasOutcomes,
   joinSurvivalGroups,
   type LogRankView,
   logRankByStratumOf,
   logRankOf,
   summariseGroup,
+  utf8Texts,
 } from './survival-summary.js';
 
 export interface SurvivalStatsTask {
@@ -49,10 +51,10 @@ export interface SurvivalStatsTask {
 export interface SurvivalStatsResult {
   overall: LogRankView | null;
   /**
-   * The answer's `groups` array as JSON text: serialising megabytes of curves is work too, done here
-   * rather than on the event loop.
+   * The answer's `groups` array as JSON text in UTF-8: serialising megabytes of curves is work too, done
+   * here rather than on the event loop, which sends the bytes as they are (no re-encoding or measuring).
    */
-  groupsJson: string;
+  groups: Uint8Array;
 }
 
 export interface SurvivalTestsResult {
@@ -115,8 +117,8 @@ function survivalTests(
  * joinSurvivalGroups): its head, distinct patients, Kaplan–Meier curve and summaries. `cells` may hold
  * only these groups' cells (group numbers unchanged).
  */
-function survivalCurves(task: Omit<SurvivalCurvesTask, 'kind' | 'cells'>, cells: CellCounts): string[] {
-  return task.groups.map((g) => {
+function survivalCurves(task: Omit<SurvivalCurvesTask, 'kind' | 'cells'>, cells: CellCounts): GroupTexts {
+  const texts = task.groups.map((g) => {
     const { summary } = summariseGroup(pooledGroup(cells, g), {
       at: task.at,
       tau: task.taus[g]!,
@@ -128,6 +130,7 @@ function survivalCurves(task: Omit<SurvivalCurvesTask, 'kind' | 'cells'>, cells:
       ...summary,
     });
   });
+  return utf8Texts(texts);
 }
 
 function survivalStats(task: SurvivalStatsTask): SurvivalStatsResult {
@@ -135,7 +138,7 @@ function survivalStats(task: SurvivalStatsTask): SurvivalStatsResult {
   const cells = unpackCells(task.cells);
   const tests = survivalTests({ ...task, groups }, cells);
   const curves = survivalCurves({ ...task, groups: Array.from({ length: groups }, (_, g) => g) }, cells);
-  return { overall: tests.overall, groupsJson: joinSurvivalGroups(curves, tests.logRanks) };
+  return { overall: tests.overall, groups: joinSurvivalGroups([curves], tests.logRanks) };
 }
 
 /** A point's endpoint from its count table: only the numbers the row shows (kaplanMeierSummary, no curve). */

@@ -135,16 +135,66 @@ export function logRankByStratumOf(
   return { chiSq: result.chiSq, df: result.df, pValue: result.pValue };
 }
 
+/** JSON texts in UTF-8, back to back in one buffer, and the end of each (so a clone is one copy). */
+export interface GroupTexts {
+  bytes: Uint8Array;
+  ends: number[];
+}
+
+const utf8 = new TextEncoder();
+
+export function utf8Texts(texts: readonly string[]): GroupTexts {
+  const encoded = texts.map((text) => utf8.encode(text));
+  const bytes = new Uint8Array(encoded.reduce((n, e) => n + e.length, 0));
+  const ends: number[] = [];
+  let end = 0;
+  for (const e of encoded) {
+    bytes.set(e, end);
+    end += e.length;
+    ends.push(end);
+  }
+  return { bytes, ends };
+}
+
+/** UTF-8 pieces joined into one buffer of its own. */
+function joinBytes(pieces: readonly Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    joined.set(piece, at);
+    at += piece.length;
+  }
+  return joined;
+}
+
 /**
- * The answer's `groups` array as JSON text from each group's JSON without its log-rank test (an object
- * text, survivalCurves) and the tests: the same text as JSON.stringify of the groups with `logRank` last.
+ * The answer's `groups` array as JSON text in UTF-8, from each group's JSON without its log-rank test (an
+ * object text, survivalCurves; the groups in order over the slices) and the tests: the same text as
+ * JSON.stringify of the groups with `logRank` last.
  */
 export function joinSurvivalGroups(
-  curves: readonly string[],
+  slices: readonly GroupTexts[],
   logRanks: readonly (LogRankView | null)[],
-): string {
-  const groups = curves.map(
-    (json, g) => `${json.slice(0, -1)},"logRank":${JSON.stringify(logRanks[g] ?? null)}}`,
-  );
-  return `[${groups.join(',')}]`;
+): Uint8Array {
+  const pieces: Uint8Array[] = [];
+  let g = 0;
+  for (const { bytes, ends } of slices) {
+    let start = 0;
+    for (const end of ends) {
+      // The group's object without its closing brace, then its test and the brace.
+      pieces.push(bytes.subarray(start, end - 1));
+      pieces.push(utf8.encode(`,"logRank":${JSON.stringify(logRanks[g] ?? null)}}`));
+      start = end;
+      g++;
+    }
+  }
+  const separated: Uint8Array[] = [utf8.encode('[')];
+  for (let i = 0; i < pieces.length; i += 2) {
+    if (i > 0) separated.push(comma);
+    separated.push(pieces[i]!, pieces[i + 1]!);
+  }
+  separated.push(utf8.encode(']'));
+  return joinBytes(separated);
 }
+
+const comma = utf8.encode(',');

@@ -16,7 +16,7 @@ export const fromContract = <const C extends RouteContract>(
 });
 
 /**
- * Send a body Fastify passes through unserialised: a stream, or JSON text made elsewhere (the
- * statistics thread). Its contract still documents it; tests check real answers against it.
+ * Send a body Fastify passes through unserialised: a stream, or JSON text or its bytes made elsewhere
+ * (the statistics threads). Its contract still documents it; tests check real answers against it.
  */
-export const sendAsIs = (reply: FastifyReply, payload: string | Readable) => reply.send(payload);
+export const sendAsIs = (reply: FastifyReply, payload: string | Buffer | Readable) => reply.send(payload);

@@ -122,17 +122,17 @@ const groupHead = (group: SurvivalGroup) => ({
 });
 
 /**
- * The answer as JSON text: the head built here, the groups as serialised by the statistics thread
- * (megabytes of curves; see survivalResponseSchema, which tests check real answers against).
+ * The answer as JSON text in UTF-8: the head built here, the groups as serialised by the statistics
+ * threads (megabytes of curves; see survivalResponseSchema, which tests check real answers against).
  */
-function survivalJson(
+function survivalBody(
   sweep: SweepProgress,
   query: SurvivalQuery,
   groupBy: string[] | null,
   comparison: Comparison,
   stratifiedBy: string[],
   stats: SurvivalStatsResult,
-): string {
+): Buffer {
   const head = JSON.stringify({
     sweepId: sweep.id,
     status: sweep.status,
@@ -144,7 +144,7 @@ function survivalJson(
         ? { method: comparison.method, referenceArm: comparison.referenceArm, stratifiedBy }
         : { method: comparison.method, reason: comparison.reason, stratifiedBy, logRank: stats.overall },
   });
-  return `${head.slice(0, -1)},"groups":${stats.groupsJson}}`;
+  return Buffer.concat([Buffer.from(`${head.slice(0, -1)},"groups":`), stats.groups, Buffer.from('}')]);
 }
 
 /** GET /v1/sweeps/{id}/survival: Kaplan–Meier curves and their summaries per group of points. */
@@ -186,9 +186,9 @@ export function survivalRoutes(deps: ResultDeps) {
               ? { method: 'referenceArm', references: comparison.references }
               : { method: 'allGroups' },
         });
-        // Sent as text with a JSON content type, so Fastify does not serialise it again.
+        // Sent as bytes with a JSON content type, so Fastify does not serialise it again.
         reply.type('application/json; charset=utf-8');
-        return sendAsIs(reply, survivalJson(sweep, query, groupBy, comparison, cells.stratifiedBy, stats));
+        return sendAsIs(reply, survivalBody(sweep, query, groupBy, comparison, cells.stratifiedBy, stats));
       },
     });
   };
