@@ -43,6 +43,11 @@ export interface AppDeps {
   heavyPool?: pg.Pool;
   /** Exports, which stream (default: `heavyPool`). */
   exportPool?: pg.Pool;
+  /**
+   * DB_QUERY_TIMEOUT_MS, for exports: the light and heavy pools bound each statement themselves; an
+   * export, which streams for as long as its reader reads, bounds each wait for Postgres (unbounded if not given).
+   */
+  exportSilenceMs?: number;
   /** Concurrency, time and size bounds of heavy reads (defaults: defaultCapacity). */
   capacity?: Partial<CapacityOptions>;
   queue: Queue;
@@ -148,7 +153,9 @@ export async function buildApp(deps: AppDeps) {
   await app.register(pointsRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
   await app.register(sensitivityRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
   await app.register(hazardRoutes({ heavyPool, gate: gates.reads, stats, capacity }));
-  await app.register(outcomeExportRoutes({ exportPool, gate: gates.exports, capacity }));
+  await app.register(
+    outcomeExportRoutes({ exportPool, gate: gates.exports, capacity, silenceMs: deps.exportSilenceMs }),
+  );
   const monitoring = createMonitoring(deps);
   await app.register(queueRoutes(monitoring));
   await app.register(sweepEventRoutes(monitoring));

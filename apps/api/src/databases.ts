@@ -19,7 +19,7 @@ interface ApiDatabases {
  * The API's three pools: key checks and light reads never wait behind survival, points or exports
  * (capacity.ts). The first two bound every statement's wait for an answer (DB_QUERY_TIMEOUT_MS), so a
  * connection gone silent fails as a connection error and is discarded; exports stream for as long as
- * their reader reads, so their pool cannot.
+ * their reader reads, so their pool cannot: each export bounds its own waits (AppDeps.exportSilenceMs).
  */
 export function connectApiDatabases(url: string, settings: ApiDatabaseSettings): ApiDatabases {
   const light = connectDatabase(url, {

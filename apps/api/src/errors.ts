@@ -11,8 +11,11 @@ export function sendError(
   message: string,
   details?: readonly ErrorDetail[],
 ) {
+  // A body that failed before its first byte (an export's stream) had set its own type and file name.
+  reply.removeHeader('content-disposition');
   return reply
     .status(status)
+    .type('application/json; charset=utf-8')
     .send({ error: { code, message, requestId: request.id, ...(details ? { details } : {}) } });
 }
 

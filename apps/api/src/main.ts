@@ -30,6 +30,7 @@ const app = await buildApp({
   pool: databases.light.pool,
   heavyPool: databases.heavy.pool,
   exportPool: databases.exports.pool,
+  exportSilenceMs: env.DB_QUERY_TIMEOUT_MS,
   capacity: {
     heavyConcurrency: env.HEAVY_CONCURRENCY,
     heavyPerKey: env.HEAVY_PER_KEY,

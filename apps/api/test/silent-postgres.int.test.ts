@@ -1,4 +1,10 @@
-import { connectDatabase, forTenant, inTransaction } from '@frontline/db';
+import {
+  connectDatabase,
+  forTenant,
+  inTransaction,
+  outcomeExportColumnsFor,
+  outcomesCsvStream,
+} from '@frontline/db';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiOnOwnPools } from './support/api-on-own-pools.js';
 import { type Harness, startHarness } from './support/harness.js';
@@ -176,6 +182,128 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
       expect(light.pool.waitingCount + heavy.pool.waitingCount).toBe(0);
     } finally {
       // Bounded: were a request still hung on a silent connection (the bug), closing would wait for it.
+      await api.close();
+    }
+  });
+
+  it('an export gives up on a connection gone silent mid-statement after DB_QUERY_TIMEOUT_MS, then the same bytes on a new one', async () => {
+    expect(sweepId).toBeDefined();
+    const api = await apiOnOwnPools(throughProxy(), harness.queuePrefix, queryTimeoutMs);
+    const { app } = api;
+    const exportPool = api.databases.exports.pool;
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    /** An export's answer: its status and whole body, 'cut' if the body broke off, 'hung' past 20 s. */
+    const download = async (format: string) => {
+      const signal = AbortSignal.timeout(20_000);
+      try {
+        const response = await fetch(
+          `http://127.0.0.1:${port}/v1/sweeps/${sweepId}/outcomes?format=${format}`,
+          {
+            headers: harness.authHeaders,
+            signal,
+          },
+        );
+        const body = await response.text().catch((error: Error) => {
+          if (signal.aborted) throw error;
+          return 'cut';
+        });
+        return { status: response.status, type: response.headers.get('content-type'), body };
+      } catch (error) {
+        if (signal.aborted) return { status: 0, type: null, body: 'hung' };
+        throw error;
+      }
+    };
+    try {
+      const before = { csv: await download('csv'), ndjson: await download('ndjson') };
+      expect(before.csv.status, before.csv.body).toBe(200);
+      expect(before.ndjson.status).toBe(200);
+      // The header and one line per outcome.
+      expect(before.csv.body.trimEnd().split('\n')).toHaveLength(points * patients + 1);
+      expect(before.ndjson.body.trimEnd().split('\n')).toHaveLength(points * patients);
+
+      for (const format of ['csv', 'ndjson'] as const) {
+        // Another session holds the outcomes table, so the export's statement waits (on the COPY, or on
+        // the cursor's declaration) — then its connection goes silent and the table is let go: Postgres
+        // has ended that session, the export hears nothing, ever.
+        const holder = await harness.pool.connect();
+        try {
+          await holder.query('begin');
+          await holder.query('lock table outcomes in access exclusive mode');
+          const answer = download(format);
+          await expect
+            .poll(
+              async () =>
+                (
+                  await harness.pool.query<{ n: number }>(
+                    `select count(*)::int as n from pg_stat_activity
+                     where application_name = 'frontline-api-export' and wait_event_type = 'Lock'`,
+                  )
+                ).rows[0]!.n,
+              { timeout: 10_000, interval: 50 },
+            )
+            .toBe(1);
+          const silenced = proxy.silence();
+          expect(silenced).toBeGreaterThanOrEqual(1);
+          await holder.query('commit');
+          const started = Date.now();
+          const { status, type, body } = await answer;
+          const waited = Date.now() - started;
+          console.log(
+            `[silent-postgres] ${format} export through the silence: ${status} ${body.slice(0, 40)} after ${waited} ms`,
+          );
+          // Never hung, never a body passed off as whole: refused (503, before its head was sent) or cut.
+          if (status === 200) expect(body, format).toBe('cut');
+          else {
+            expect(status, body).toBe(503);
+            // The envelope, as JSON (not under the export's own type).
+            expect(type).toBe('application/json; charset=utf-8');
+            expect(JSON.parse(body).error).toMatchObject({
+              code: 'unavailable',
+              message: 'the database is unreachable; try again shortly',
+            });
+          }
+          expect(waited).toBeLessThan(15_000);
+        } finally {
+          holder.release();
+        }
+        // The silent connection was discarded, not pooled again: the export answers whole from a new one
+        // (the light pool's first statements may meet its own silent connections: 503, then answers).
+        const accepted = proxy.accepted;
+        let again = await download(format);
+        for (let attempt = 0; attempt < 10 && again.status !== 200; attempt++) {
+          expect(again.status, again.body).toBe(503);
+          again = await download(format);
+        }
+        expect(again).toEqual(before[format]);
+        expect(proxy.accepted).toBeGreaterThan(accepted);
+        expect(exportPool.totalCount).toBeLessThanOrEqual(2);
+        expect(exportPool.waitingCount).toBe(0);
+      }
+
+      // A reader that stops reading is not a silent server: read straight from the COPY (an HTTP
+      // response would take the whole export into socket buffers), stopping for six times the bound after
+      // the first bytes while the stream's buffer fills, the export ends whole.
+      const silenceMs = 250;
+      const { rows } = await harness.pool.query<{ cohortSeed: number; patients: number; axes: string[] }>(
+        'select cohort_seed as "cohortSeed", patients, axes from sweeps where id = $1',
+        [sweepId],
+      );
+      const scope = { sweepId: sweepId!, modelId: 'lf-tid@1', ...rows[0]! };
+      const columns = outcomeExportColumnsFor(rows[0]!.axes, scope.modelId);
+      const stream = await outcomesCsvStream(harness.pool, scope, columns, { silenceMs });
+      let csv = '';
+      let filled = 0;
+      for await (const chunk of stream) {
+        csv += chunk;
+        if (filled === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 6 * silenceMs));
+          filled = stream.readableLength;
+        }
+      }
+      expect(filled).toBeGreaterThanOrEqual(stream.readableHighWaterMark);
+      expect(csv).toBe(before.csv.body);
+    } finally {
       await api.close();
     }
   });

@@ -85,10 +85,20 @@ export function forTenant(pool: pg.Pool, tenantId: string): pg.Pool {
         return run(...args);
       }
       if (text !== undefined && beginStatement.test(text)) {
-        if (args.length > 1 || typeof args[0] !== 'string')
+        // As text, or as { text, query_timeout } (a bound on its wait for an answer): never with values.
+        const config = args[0];
+        if (
+          args.length > 1 ||
+          (typeof config !== 'string' &&
+            Object.keys(config as object).some((key) => key !== 'text' && key !== 'query_timeout'))
+        )
           throw new Error('forTenant: send begin as plain text, without values');
         inTransaction = true;
-        return run(tenantBegin(tenantId, text));
+        return run(
+          typeof config === 'string'
+            ? tenantBegin(tenantId, text)
+            : { ...(config as object), text: tenantBegin(tenantId, text) },
+        );
       }
       if (text === undefined || args.some((a) => typeof a === 'function'))
         throw new Error('forTenant: run cursors, COPY and callbacks inside a transaction (begin … commit)');

@@ -62,6 +62,8 @@ export function outcomeExportRoutes(deps: {
   exportPool: pg.Pool;
   gate: HeavyGate;
   capacity: CapacityOptions;
+  /** How long Postgres may send nothing while an export waits on it (DB_QUERY_TIMEOUT_MS; ExportOptions). */
+  silenceMs?: number;
 }) {
   const plugin: FastifyPluginAsyncZod = async (app) => {
     app.route({
@@ -80,7 +82,10 @@ export function outcomeExportRoutes(deps: {
         const scope = scopeOf(sweep);
         const columns = outcomeExportColumnsFor(sweep.axes, sweep.modelId);
         const db = forTenant(deps.exportPool, request.auth!.tenantId);
-        const options = { statementTimeoutMs: deps.capacity.exportStatementTimeoutMs };
+        const options = {
+          statementTimeoutMs: deps.capacity.exportStatementTimeoutMs,
+          silenceMs: deps.silenceMs,
+        };
         let body: Readable;
         if (format === 'csv') body = await outcomesCsvStream(db, scope, columns, options);
         else {

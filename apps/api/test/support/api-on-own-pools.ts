@@ -23,9 +23,10 @@ export async function apiOnOwnPools(databaseUrl: string, queuePrefix: string, qu
     pool: databases.light.pool,
     heavyPool: databases.heavy.pool,
     exportPool: databases.exports.pool,
+    exportSilenceMs: queryTimeoutMs,
     queue,
     redis,
-    logger: false,
+    logger: process.env.DEBUG_API === '1',
     rateLimitPerMinute: 1_000_000,
   });
   return {

@@ -106,6 +106,50 @@ function exportQuery(
 export interface ExportOptions {
   /** statement_timeout of the export's COPY or cursor (a download can outlast the pool's own). */
   statementTimeoutMs?: number;
+  /**
+   * How long Postgres may send nothing while the export waits on it before its connection is taken for
+   * dead (DB_QUERY_TIMEOUT_MS): each statement's wait for an answer, and a COPY's wait for its next bytes
+   * while its reader is reading. Unbounded if not given. The export then fails as a connection error and
+   * its connection is discarded, never pooled again.
+   */
+  silenceMs?: number;
+}
+
+/** `client.query` bounded by pg's per-statement wait (`query_timeout`, which its typings lack). */
+const boundedQuery = <R extends pg.QueryResultRow>(client: pg.PoolClient, text: string, silenceMs?: number) =>
+  client.query<R>({ text, query_timeout: silenceMs } as pg.QueryConfig);
+
+/**
+ * Fail `stream` (as pg fails a statement past its `query_timeout`) once it has waited `silenceMs` for
+ * bytes from Postgres while its reader was reading. Time its reader spends not reading (a full buffer, a
+ * paused pipe) does not count: a slow client is abortWhenStalled's business, not a silent server.
+ */
+function failWhenSilent(stream: Readable, silenceMs: number): void {
+  let lastHeard = Date.now();
+  const heard = () => {
+    lastHeard = Date.now();
+  };
+  // Observes the bytes without taking them: 'data' listeners would switch the stream to flowing early.
+  const push = stream.push.bind(stream);
+  stream.push = (chunk, encoding) => {
+    heard();
+    return push(chunk, encoding);
+  };
+  const check = setInterval(
+    () => {
+      const waiting =
+        stream.readableFlowing !== false && stream.readableLength < stream.readableHighWaterMark;
+      if (!waiting) return heard();
+      if (Date.now() - lastHeard < silenceMs) return;
+      clearInterval(check);
+      stream.destroy(
+        new Error(`Query read timeout: Postgres sent nothing for ${silenceMs} ms of the export`),
+      );
+    },
+    Math.max(50, Math.min(1_000, silenceMs / 4)),
+  );
+  check.unref();
+  stream.once('close', () => clearInterval(check));
 }
 
 /**
@@ -113,11 +157,13 @@ export interface ExportOptions {
  * consumer, idle in its transaction: the app role's limit on that (migration 0019) would end a download
  * whose client reads slowly, so the export's own limit replaces it too.
  */
-async function setExportLimits(client: pg.PoolClient, { statementTimeoutMs }: ExportOptions) {
+async function setExportLimits(client: pg.PoolClient, { statementTimeoutMs, silenceMs }: ExportOptions) {
   if (statementTimeoutMs === undefined) return;
   const timeout = integerLiteral(statementTimeoutMs);
-  await client.query(
+  await boundedQuery(
+    client,
     `set local statement_timeout = ${timeout}; set local idle_in_transaction_session_timeout = ${timeout}`,
+    silenceMs,
   );
 }
 
@@ -141,16 +187,17 @@ export async function outcomesCsvStream(
   try {
     // In a transaction, so a tenant-bound pool names the tenant for the COPY (forTenant) and the
     // timeout ends with it.
-    await client.query('begin read only');
+    await boundedQuery(client, 'begin read only', options.silenceMs);
     await setExportLimits(client, options);
     const stream = client.query(
       copyTo(`copy (${exportQuery(client, scope, columns, true)}) to stdout with (format csv, header)`),
     );
+    if (options.silenceMs !== undefined) failWhenSilent(stream, options.silenceMs);
     stream.once(
       'end',
       () =>
-        void copyFinished(client)
-          .then(() => client.query('commit'))
+        void copyFinished(client, options.silenceMs)
+          .then(() => boundedQuery(client, 'commit', options.silenceMs))
           .then(
             () => release(),
             (error: Error) => release(error),
@@ -185,18 +232,18 @@ export async function* outcomeRowBatches(
   let failed: Error | undefined;
   let committed = false;
   try {
-    await client.query('begin read only');
+    const query = <R extends pg.QueryResultRow>(text: string) =>
+      boundedQuery<R>(client, text, options.silenceMs);
+    await query('begin read only');
     await setExportLimits(client, options);
-    await client.query(
-      `declare outcome_export no scroll cursor for ${exportQuery(client, scope, columns, false)}`,
-    );
+    await query(`declare outcome_export no scroll cursor for ${exportQuery(client, scope, columns, false)}`);
     for (;;) {
-      const { rows } = await client.query<ExportRow>(`fetch forward ${batchSize} from outcome_export`);
+      const { rows } = await query<ExportRow>(`fetch forward ${batchSize} from outcome_export`);
       if (rows.length === 0) break;
       yield rows;
       if (rows.length < batchSize) break;
     }
-    await client.query('commit');
+    await query('commit');
     committed = true;
   } catch (error) {
     failed = error as Error;

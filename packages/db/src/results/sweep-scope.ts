@@ -43,7 +43,7 @@ export function scopeLiterals(client: pg.ClientBase, scope: SweepScope) {
  * pg-copy-streams ends its stream at CopyDone, before Postgres reports the command complete: wait for
  * the connection to be ready before its next statement (or before handing it back to the pool).
  */
-export async function copyFinished(client: pg.ClientBase): Promise<void> {
+export async function copyFinished(client: pg.ClientBase, silenceMs?: number): Promise<void> {
   if ((client as { readyForQuery?: boolean }).readyForQuery) return;
-  await once(client, 'drain');
+  await once(client, 'drain', silenceMs === undefined ? {} : { signal: AbortSignal.timeout(silenceMs) });
 }
