@@ -261,6 +261,12 @@ try {
   /** An API on its own port; `get` fetches a path from it, as the dashboard would. */
   const serve = async (build: typeof buildApp) => {
     const app = await build(appOptions);
+    // Server time: from the request's arrival to its answer's last byte handed to the socket (Fastify's
+    // elapsedTime at onResponse), without the in-process client's reading and parsing of the body.
+    let served = 0;
+    app.addHook('onResponse', async (_request, reply) => {
+      served += reply.elapsedTime;
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -270,7 +276,7 @@ try {
       if (response.status !== 200) throw new Error(`${path} → ${response.status} ${body.slice(0, 300)}`);
       return body;
     };
-    return { app, get };
+    return { app, get, served: () => served };
   };
   // BENCH_AGAINST=<dir>: another build of this app (its app.js; e.g. an older commit's `dist` copied into
   // apps/api/dist/before, where its imports resolve), served beside this one, its requests alternated with
@@ -305,24 +311,26 @@ try {
     const requests = apis.map(({ get }) => (typeof path === 'string' ? () => get(path) : () => path(get)));
     // Three warm-ups: every statistics thread has run (and compiled) the request's code at least once.
     for (const request of requests) for (let i = 0; i < 3; i++) await request();
-    const samples = requests.map(() => ({ wall: [] as number[], cpu: 0, loop: 0 }));
+    const samples = requests.map(() => ({ wall: [] as number[], server: [] as number[], cpu: 0, loop: 0 }));
     for (let i = 0; i < repeats; i++) {
       // Alternated, and in turn first: neither build always runs right after the other.
       for (let k = 0; k < requests.length; k++) {
         const which = (i + k) % requests.length;
         const cpuStart = process.cpuUsage();
         const loopStart = performance.eventLoopUtilization();
+        const servedBefore = apis[which]!.served();
         const start = performance.now();
         await requests[which]!();
         samples[which]!.wall.push(performance.now() - start);
+        samples[which]!.server.push(apis[which]!.served() - servedBefore);
         const cpu = process.cpuUsage(cpuStart);
         samples[which]!.cpu += (cpu.user + cpu.system) / 1000 / repeats;
         samples[which]!.loop += performance.eventLoopUtilization(loopStart).active / repeats;
       }
     }
     const figures = samples.map(
-      ({ wall, cpu, loop }) =>
-        `median ${median(wall).toFixed(0)} ms, least ${Math.min(...wall).toFixed(0)} ms, API CPU ${cpu.toFixed(0)} ms, event loop ${loop.toFixed(0)} ms (${wall.map((s) => s.toFixed(0)).join(', ')})`,
+      ({ wall, server, cpu, loop }) =>
+        `median ${median(wall).toFixed(0)} ms, least ${Math.min(...wall).toFixed(0)} ms, server median ${median(server).toFixed(0)} ms, API CPU ${cpu.toFixed(0)} ms, event loop ${loop.toFixed(0)} ms (${wall.map((s) => s.toFixed(0)).join(', ')})`,
     );
     log(`${label}: ${figures[0]}`);
     if (figures.length > 1) {
@@ -331,8 +339,8 @@ try {
         `  against ${process.env.BENCH_AGAINST}: ${figures[1]}; this / against, median of pairs ${median(ratios).toFixed(3)}`,
       );
     }
-    const { wall, cpu } = samples[0]!;
-    return `${median(wall).toFixed(0)} ms (least ${Math.min(...wall).toFixed(0)}, CPU ${cpu.toFixed(0)})`;
+    const { wall, server, cpu } = samples[0]!;
+    return `${median(wall).toFixed(0)} ms (least ${Math.min(...wall).toFixed(0)}, server ${median(server).toFixed(0)}, CPU ${cpu.toFixed(0)})`;
   };
   const reads: string[] = [];
   for (const sims of readSizes) {
@@ -382,7 +390,8 @@ rebuilt in scratch tables for comparison):
 
 ${breakdowns.join('\n')}
 
-**2. Server time** (in-process \`fetch\` of the whole body, median of ${repeats} after three warm-ups) on sweeps whose tables
+**2. Server time** (in-process \`fetch\` of the whole body, median of ${repeats} after three warm-ups; "server" is the
+median of the server's own time, from the request's arrival to its answer's last byte, without the client's) on sweeps whose tables
 are dense synthetic rows written in SQL (every one of the 2,920 steps of every point and endpoint has counts —
 the most a table can hold, whatever the cohort size):
 
