@@ -445,8 +445,9 @@ const validatedCopies = new WeakMap<object, ModelParams>();
 
 /**
  * Return a frozen, valid copy of a complete parameter set, else throw `ParamError`. Objects from
- * `resolveParams` are returned as they are; other objects are validated once and re-checked by a
- * cheap value comparison on later calls.
+ * `resolveParams` are returned as they are; other objects are validated once (by the values that differ
+ * from the last set validated whole, when only values differ) and re-checked by a cheap value comparison
+ * on later calls.
  */
 export function ensureValidParams(params: ModelParams): ModelParams {
   if (resolved.has(params)) return params;
@@ -462,12 +463,39 @@ export function ensureValidParams(params: ModelParams): ModelParams {
     }
     if (same && Object.keys(params).length === paramNames.length) return cached;
   }
-  for (const name of paramNames) {
-    if (!(name in params)) throw new ParamError(name, 'is required (use resolveParams to fill defaults)');
+  const values = lastValidated && differingValues(params, lastValidated.params);
+  let r: ModelParams;
+  if (values) r = lastValidated!.resolve(values);
+  else {
+    for (const name of paramNames) {
+      if (!(name in params)) throw new ParamError(name, 'is required (use resolveParams to fill defaults)');
+    }
+    r = resolveParams(params);
+    lastValidated = { params: r, resolve: paramsResolver(r) };
   }
-  const r = resolveParams(params);
   validatedCopies.set(params, r);
   return r;
+}
+
+/**
+ * The last parameter set validated whole here, and a resolver over it. A chunk's segments reach a
+ * simulation thread as structured clones of one base with a few values changed: only those values are
+ * checked (paramsResolver's fast path, which falls back to the whole check on any doubt), as for lf-tid@2
+ * (ensureValidParamsV2).
+ */
+let lastValidated:
+  | { params: ModelParams; resolve: (values: Record<string, number>) => ModelParams }
+  | undefined;
+
+/** The values of `params` that differ from `from`; undefined unless every parameter is named and no other key. */
+function differingValues(params: ModelParams, from: ModelParams): Record<string, number> | undefined {
+  if (Object.keys(params).length !== paramNames.length) return undefined;
+  const values: Record<string, number> = {};
+  for (const name of paramNames) {
+    if (!(name in params)) return undefined;
+    if (params[name] !== from[name]) values[name] = params[name];
+  }
+  return values;
 }
 
 /** Canonical JSON: object keys sorted, numbers in JS shortest round-trip form, −0 written as 0. */

@@ -10,7 +10,17 @@ import {
   Rng,
   resolveModelParams,
 } from '../src/index.js';
-import { canonicalPointJson, fieldSchema, inRange, numberRange, SPECS } from '../src/params.js';
+import {
+  canonicalPointJson,
+  ensureValidParams,
+  fieldSchema,
+  inRange,
+  type ModelParams,
+  numberRange,
+  paramNames,
+  resolveParams,
+  SPECS,
+} from '../src/params.js';
 import {
   ensureValidParamsV2,
   type ModelParamsV2,
@@ -229,6 +239,79 @@ describe('ensureValidParamsV2: structured clones (a chunk’s segments in a thre
             const clone = cloneOf(base, change);
             expect(outcomeOf(() => ensureValidParamsV2(clone))).toStrictEqual(
               outcomeOf(() => resolveParamsV2(clone)),
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('ensureValidParams (lf-tid@1): structured clones checked by what differs', () => {
+  const base = resolveParams({ dose: 1, immuneKill: 0.05 });
+  const cloneOf = (from: object, change: Record<string, unknown>) => {
+    const clone: Record<string, unknown> = structuredClone({ ...from });
+    for (const [name, value] of Object.entries(change))
+      if (value === undefined) delete clone[name];
+      else clone[name] = value;
+    return clone as unknown as ModelParams;
+  };
+  const changes: Record<string, unknown>[] = [
+    {},
+    { dose: 2.5 },
+    { dose: -0, immuneKill: 0.1 },
+    { dose: -1 },
+    { dose: Number.NaN },
+    { dose: '1' },
+    { emtPlasticity: 0.2, immuneKill: 0.02 },
+    { doze: 1 },
+    { horizonDays: 30 },
+    { dose: 3 },
+  ];
+
+  it('gives exactly resolveParams’ parameters, hashes and errors, clone after clone', () => {
+    for (let pass = 0; pass < 2; pass++)
+      for (const change of changes) {
+        const clone = cloneOf(base, change);
+        const expected = outcomeOf(() => resolveParams(clone));
+        const actual = outcomeOf(() => ensureValidParams(clone));
+        expect(actual, JSON.stringify(change)).toStrictEqual(expected);
+        if (!('problems' in (expected as object))) {
+          expect(Object.isFrozen(actual)).toBe(true);
+          expect(Object.keys(actual as object)).toEqual(paramNames);
+          expect(pointHashFor('lf-tid@1', actual as ModelParams)).toBe(
+            pointHashFor('lf-tid@1', expected as ModelParams),
+          );
+        }
+      }
+  });
+
+  it('asks for a parameter a clone lacks, whatever was validated before', () => {
+    ensureValidParams(cloneOf(base, { dose: 2 }));
+    expect(() => ensureValidParams(cloneOf(base, { dose: 2.5, immuneKill: undefined }))).toThrow(
+      new ParamError('immuneKill', 'is required (use resolveParams to fill defaults)'),
+    );
+  });
+
+  it('agrees with resolveParams for random changes of random parameters', () => {
+    const value = fc.oneof(
+      fc.double({ noNaN: false }),
+      fc.double({ min: 0, max: 2, noNaN: true }),
+      fc.integer({ min: -2, max: 12 }),
+      fc.constant('1'),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.dictionary(fc.constantFrom(...paramNames), value, { maxKeys: 3 }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (sequence) => {
+          for (const change of sequence) {
+            const clone = cloneOf(base, change);
+            expect(outcomeOf(() => ensureValidParams(clone))).toStrictEqual(
+              outcomeOf(() => resolveParams(clone)),
             );
           }
         },
