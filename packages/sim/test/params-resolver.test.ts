@@ -26,7 +26,6 @@ import {
   type ModelParamsV2,
   NUMBER_SPECS,
   paramNamesV2,
-  pointHashV2,
   resolveParamsV2,
 } from '../src/params-v2.js';
 
@@ -170,58 +169,55 @@ describe('canonicalPointJson: points as a few cached pieces', () => {
   });
 });
 
-describe('ensureValidParamsV2: structured clones (a chunk’s segments in a thread) checked by what differs', () => {
-  const base = resolveParamsV2({ doseDays: [0, 21, 42], cycles: 3 });
+/** A model's whole check, its check of clones by differences, and clones of a base to try them on. */
+interface CloneChecks {
+  model: ModelId;
+  resolveWhole: (params: object) => object;
+  ensureValid: (params: object) => object;
+  base: object;
+  names: readonly string[];
+  /** Parameters that take any number (the fast-check's targets). */
+  numeric: readonly string[];
+  changes: Record<string, unknown>[];
+  /** A parameter a clone lacks, and the rule its error names. */
+  missing: [string, string];
+}
+
+function clonesCheckedByDifferences(c: CloneChecks) {
   /** A clone of `from` with these entries changed (undefined deletes one), as a thread receives it. */
   const cloneOf = (from: object, change: Record<string, unknown>) => {
     const clone: Record<string, unknown> = structuredClone({ ...from });
     for (const [name, value] of Object.entries(change))
       if (value === undefined) delete clone[name];
       else clone[name] = value;
-    return clone as unknown as ModelParamsV2;
+    return clone;
   };
-  const changes: Record<string, unknown>[] = [
-    {},
-    { dose: 2.5 },
-    { dose: -0, immuneKill: 0.1 },
-    { dose: -1 },
-    { dose: Number.NaN },
-    { dose: '1' },
-    { doseReductionStep: 0.5, maxDoseReductions: 2 },
-    { infusionHours: 24 * 30 },
-    { scanIntervalDays: 0.5 },
-    { doze: 1 },
-    { doseDays: [0, 14, 28] },
-    { doseDays: [0, 28, 14] },
-    { cycles: 4, dose: 1.5 },
-    { dose: 3 },
-  ];
 
-  it('gives exactly resolveParamsV2’s parameters, hashes and errors, clone after clone', () => {
+  it('gives exactly the whole check’s parameters, hashes and errors, clone after clone', () => {
     // Twice: the second pass starts from whatever the first left validated.
     for (let pass = 0; pass < 2; pass++)
-      for (const change of changes) {
-        const clone = cloneOf(base, change);
-        const expected = outcomeOf(() => resolveParamsV2(clone));
-        const actual = outcomeOf(() => ensureValidParamsV2(clone));
+      for (const change of c.changes) {
+        const clone = cloneOf(c.base, change);
+        const expected = outcomeOf(() => c.resolveWhole(clone));
+        const actual = outcomeOf(() => c.ensureValid(clone));
         expect(actual, JSON.stringify(change)).toStrictEqual(expected);
         if (!('problems' in (expected as object))) {
           expect(Object.isFrozen(actual)).toBe(true);
-          expect(Object.keys(actual as object)).toEqual(paramNamesV2);
-          expect(pointHashV2(actual as ModelParamsV2)).toBe(pointHashV2(expected as ModelParamsV2));
+          expect(Object.keys(actual as object)).toEqual(c.names);
+          expect(pointHashFor(c.model, actual as never)).toBe(pointHashFor(c.model, expected as never));
         }
       }
   });
 
   it('asks for a parameter a clone lacks, whatever was validated before', () => {
-    ensureValidParamsV2(cloneOf(base, { dose: 2 }));
-    expect(() => ensureValidParamsV2(cloneOf(base, { dose: 2.5, immuneKill: undefined }))).toThrow(
-      new ParamError('immuneKill', 'is required (use resolveParamsV2 to fill defaults)'),
+    c.ensureValid(cloneOf(c.base, { dose: 2 }));
+    const [name, rule] = c.missing;
+    expect(() => c.ensureValid(cloneOf(c.base, { dose: 2.5, [name]: undefined }))).toThrow(
+      new ParamError(name, rule),
     );
   });
 
-  it('agrees with resolveParamsV2 for random changes of random parameters', () => {
-    const numeric = NUMBER_SPECS.map((s) => s.name as string);
+  it('agrees with the whole check for random changes of random parameters', () => {
     const value = fc.oneof(
       fc.double({ noNaN: false }),
       fc.double({ min: 0, max: 2, noNaN: true }),
@@ -230,93 +226,72 @@ describe('ensureValidParamsV2: structured clones (a chunk’s segments in a thre
     );
     fc.assert(
       fc.property(
-        fc.array(fc.dictionary(fc.constantFrom(...numeric), value, { maxKeys: 3 }), {
+        fc.array(fc.dictionary(fc.constantFrom(...c.numeric), value, { maxKeys: 3 }), {
           minLength: 1,
           maxLength: 6,
         }),
         (sequence) => {
           for (const change of sequence) {
-            const clone = cloneOf(base, change);
-            expect(outcomeOf(() => ensureValidParamsV2(clone))).toStrictEqual(
-              outcomeOf(() => resolveParamsV2(clone)),
+            const clone = cloneOf(c.base, change);
+            expect(outcomeOf(() => c.ensureValid(clone))).toStrictEqual(
+              outcomeOf(() => c.resolveWhole(clone)),
             );
           }
         },
       ),
       { numRuns: 300 },
     );
+  });
+}
+
+describe('ensureValidParamsV2: structured clones (a chunk’s segments in a thread) checked by what differs', () => {
+  clonesCheckedByDifferences({
+    model: 'lf-tid@2',
+    resolveWhole: (p) => resolveParamsV2(p as ModelParamsV2),
+    ensureValid: (p) => ensureValidParamsV2(p as ModelParamsV2),
+    base: resolveParamsV2({ doseDays: [0, 21, 42], cycles: 3 }),
+    names: paramNamesV2,
+    numeric: NUMBER_SPECS.map((s) => s.name as string),
+    changes: [
+      {},
+      { dose: 2.5 },
+      { dose: -0, immuneKill: 0.1 },
+      { dose: -1 },
+      { dose: Number.NaN },
+      { dose: '1' },
+      { doseReductionStep: 0.5, maxDoseReductions: 2 },
+      { infusionHours: 24 * 30 },
+      { scanIntervalDays: 0.5 },
+      { doze: 1 },
+      { doseDays: [0, 14, 28] },
+      { doseDays: [0, 28, 14] },
+      { cycles: 4, dose: 1.5 },
+      { dose: 3 },
+    ],
+    missing: ['immuneKill', 'is required (use resolveParamsV2 to fill defaults)'],
   });
 });
 
 describe('ensureValidParams (lf-tid@1): structured clones checked by what differs', () => {
-  const base = resolveParams({ dose: 1, immuneKill: 0.05 });
-  const cloneOf = (from: object, change: Record<string, unknown>) => {
-    const clone: Record<string, unknown> = structuredClone({ ...from });
-    for (const [name, value] of Object.entries(change))
-      if (value === undefined) delete clone[name];
-      else clone[name] = value;
-    return clone as unknown as ModelParams;
-  };
-  const changes: Record<string, unknown>[] = [
-    {},
-    { dose: 2.5 },
-    { dose: -0, immuneKill: 0.1 },
-    { dose: -1 },
-    { dose: Number.NaN },
-    { dose: '1' },
-    { emtPlasticity: 0.2, immuneKill: 0.02 },
-    { doze: 1 },
-    { horizonDays: 30 },
-    { dose: 3 },
-  ];
-
-  it('gives exactly resolveParams’ parameters, hashes and errors, clone after clone', () => {
-    for (let pass = 0; pass < 2; pass++)
-      for (const change of changes) {
-        const clone = cloneOf(base, change);
-        const expected = outcomeOf(() => resolveParams(clone));
-        const actual = outcomeOf(() => ensureValidParams(clone));
-        expect(actual, JSON.stringify(change)).toStrictEqual(expected);
-        if (!('problems' in (expected as object))) {
-          expect(Object.isFrozen(actual)).toBe(true);
-          expect(Object.keys(actual as object)).toEqual(paramNames);
-          expect(pointHashFor('lf-tid@1', actual as ModelParams)).toBe(
-            pointHashFor('lf-tid@1', expected as ModelParams),
-          );
-        }
-      }
-  });
-
-  it('asks for a parameter a clone lacks, whatever was validated before', () => {
-    ensureValidParams(cloneOf(base, { dose: 2 }));
-    expect(() => ensureValidParams(cloneOf(base, { dose: 2.5, immuneKill: undefined }))).toThrow(
-      new ParamError('immuneKill', 'is required (use resolveParams to fill defaults)'),
-    );
-  });
-
-  it('agrees with resolveParams for random changes of random parameters', () => {
-    const value = fc.oneof(
-      fc.double({ noNaN: false }),
-      fc.double({ min: 0, max: 2, noNaN: true }),
-      fc.integer({ min: -2, max: 12 }),
-      fc.constant('1'),
-    );
-    fc.assert(
-      fc.property(
-        fc.array(fc.dictionary(fc.constantFrom(...paramNames), value, { maxKeys: 3 }), {
-          minLength: 1,
-          maxLength: 6,
-        }),
-        (sequence) => {
-          for (const change of sequence) {
-            const clone = cloneOf(base, change);
-            expect(outcomeOf(() => ensureValidParams(clone))).toStrictEqual(
-              outcomeOf(() => resolveParams(clone)),
-            );
-          }
-        },
-      ),
-      { numRuns: 300 },
-    );
+  clonesCheckedByDifferences({
+    model: 'lf-tid@1',
+    resolveWhole: (p) => resolveParams(p as ModelParams),
+    ensureValid: (p) => ensureValidParams(p as ModelParams),
+    base: resolveParams({ dose: 1, immuneKill: 0.05 }),
+    names: paramNames,
+    numeric: paramNames,
+    changes: [
+      {},
+      { dose: 2.5 },
+      { dose: -0, immuneKill: 0.1 },
+      { dose: -1 },
+      { dose: Number.NaN },
+      { dose: '1' },
+      { emtPlasticity: 0.2, immuneKill: 0.02 },
+      { doze: 1 },
+      { horizonDays: 30 },
+      { dose: 3 },
+    ],
+    missing: ['immuneKill', 'is required (use resolveParams to fill defaults)'],
   });
 });
