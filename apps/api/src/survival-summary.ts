@@ -141,30 +141,10 @@ export interface GroupTexts {
   ends: number[];
 }
 
-const utf8 = new TextEncoder();
-
 export function utf8Texts(texts: readonly string[]): GroupTexts {
-  const encoded = texts.map((text) => utf8.encode(text));
-  const bytes = new Uint8Array(encoded.reduce((n, e) => n + e.length, 0));
-  const ends: number[] = [];
+  const encoded = texts.map((text) => Buffer.from(text));
   let end = 0;
-  for (const e of encoded) {
-    bytes.set(e, end);
-    end += e.length;
-    ends.push(end);
-  }
-  return { bytes, ends };
-}
-
-/** UTF-8 pieces joined into one buffer of its own. */
-function joinBytes(pieces: readonly Uint8Array[]): Uint8Array {
-  const joined = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const piece of pieces) {
-    joined.set(piece, at);
-    at += piece.length;
-  }
-  return joined;
+  return { bytes: Buffer.concat(encoded), ends: encoded.map((e) => (end += e.length)) };
 }
 
 /**
@@ -182,19 +162,12 @@ export function joinSurvivalGroups(
     let start = 0;
     for (const end of ends) {
       // The group's object without its closing brace, then its test and the brace.
-      pieces.push(bytes.subarray(start, end - 1));
-      pieces.push(utf8.encode(`,"logRank":${JSON.stringify(logRanks[g] ?? null)}}`));
+      const test = `,"logRank":${JSON.stringify(logRanks[g] ?? null)}}`;
+      pieces.push(Buffer.from(g === 0 ? '[' : ','), bytes.subarray(start, end - 1), Buffer.from(test));
       start = end;
       g++;
     }
   }
-  const separated: Uint8Array[] = [utf8.encode('[')];
-  for (let i = 0; i < pieces.length; i += 2) {
-    if (i > 0) separated.push(comma);
-    separated.push(pieces[i]!, pieces[i + 1]!);
-  }
-  separated.push(utf8.encode(']'));
-  return joinBytes(separated);
+  pieces.push(Buffer.from(g === 0 ? '[]' : ']'));
+  return Buffer.concat(pieces);
 }
-
-const comma = utf8.encode(',');

@@ -127,3 +127,14 @@ export async function rollbackOrDiscard(
     return asError(rollbackError);
   }
 }
+
+/**
+ * `client.query` with its own bound on the wait for an answer (pg's per-statement `query_timeout`, which
+ * its typings lack); the pool's bound when `waitMs` is undefined.
+ */
+export const queryWithin = <R extends pg.QueryResultRow>(
+  client: pg.ClientBase,
+  waitMs: number | undefined,
+  text: string,
+  values?: unknown[],
+) => client.query<R>({ text, ...(values ? { values } : {}), query_timeout: waitMs } as pg.QueryConfig);

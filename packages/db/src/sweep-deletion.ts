@@ -1,6 +1,6 @@
 import { isActiveSweepState, type SweepState } from '@frontline/contracts';
 import type pg from 'pg';
-import { inTransaction } from './client.js';
+import { inTransaction, queryWithin } from './client.js';
 
 /** Rows removed by deleteSweep, per table. */
 export interface DeletedSweepRows {
@@ -37,9 +37,8 @@ export async function deleteSweep(
   options: DeleteSweepOptions = {},
 ): Promise<DeleteSweepResult> {
   return inTransaction(pool, async (client) => {
-    // pg's per-statement wait (`query_timeout`, which its typings lack): the pool's, unless given.
     const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) =>
-      client.query<R>({ text, values, query_timeout: options.statementWaitMs } as pg.QueryConfig);
+      queryWithin<R>(client, options.statementWaitMs, text, values);
     const readSweep = async (lock: '' | 'for update') =>
       (
         await query<{ status: SweepState; cohortSeed: number }>(

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { bestResponses, recistResponses } from '@frontline/contracts';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { queryWithin } from '../client.js';
 import { type OutcomeColumn, outcomeColumns } from '../outcome-columns.js';
 import { copyFinished, integerLiteral, type SweepScope, scopeLiterals } from './sweep-scope.js';
 
@@ -115,10 +116,6 @@ export interface ExportOptions {
   silenceMs?: number;
 }
 
-/** `client.query` bounded by pg's per-statement wait (`query_timeout`, which its typings lack). */
-const boundedQuery = <R extends pg.QueryResultRow>(client: pg.PoolClient, text: string, silenceMs?: number) =>
-  client.query<R>({ text, query_timeout: silenceMs } as pg.QueryConfig);
-
 /**
  * Fail `stream` (as pg fails a statement past its `query_timeout`) once it has waited `silenceMs` for
  * bytes from Postgres while its reader was reading. Time its reader spends not reading (a full buffer, a
@@ -160,10 +157,10 @@ function failWhenSilent(stream: Readable, silenceMs: number): void {
 async function setExportLimits(client: pg.PoolClient, { statementTimeoutMs, silenceMs }: ExportOptions) {
   if (statementTimeoutMs === undefined) return;
   const timeout = integerLiteral(statementTimeoutMs);
-  await boundedQuery(
+  await queryWithin(
     client,
-    `set local statement_timeout = ${timeout}; set local idle_in_transaction_session_timeout = ${timeout}`,
     silenceMs,
+    `set local statement_timeout = ${timeout}; set local idle_in_transaction_session_timeout = ${timeout}`,
   );
 }
 
@@ -187,7 +184,7 @@ export async function outcomesCsvStream(
   try {
     // In a transaction, so a tenant-bound pool names the tenant for the COPY (forTenant) and the
     // timeout ends with it.
-    await boundedQuery(client, 'begin read only', options.silenceMs);
+    await queryWithin(client, options.silenceMs, 'begin read only');
     await setExportLimits(client, options);
     const stream = client.query(
       copyTo(`copy (${exportQuery(client, scope, columns, true)}) to stdout with (format csv, header)`),
@@ -197,7 +194,7 @@ export async function outcomesCsvStream(
       'end',
       () =>
         void copyFinished(client, options.silenceMs)
-          .then(() => boundedQuery(client, 'commit', options.silenceMs))
+          .then(() => queryWithin(client, options.silenceMs, 'commit'))
           .then(
             () => release(),
             (error: Error) => release(error),
@@ -233,7 +230,7 @@ export async function* outcomeRowBatches(
   let committed = false;
   try {
     const query = <R extends pg.QueryResultRow>(text: string) =>
-      boundedQuery<R>(client, text, options.silenceMs);
+      queryWithin<R>(client, options.silenceMs, text);
     await query('begin read only');
     await setExportLimits(client, options);
     await query(`declare outcome_export no scroll cursor for ${exportQuery(client, scope, columns, false)}`);
