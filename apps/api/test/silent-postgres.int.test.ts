@@ -46,6 +46,28 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
     return url.toString();
   }
 
+  /** An export's answer: its status and whole body, 'cut' if the body broke off, 'hung' past 20 s. */
+  async function downloadExport(port: number, format: string) {
+    const signal = AbortSignal.timeout(20_000);
+    try {
+      const response = await fetch(
+        `http://127.0.0.1:${port}/v1/sweeps/${sweepId}/outcomes?format=${format}`,
+        {
+          headers: harness.authHeaders,
+          signal,
+        },
+      );
+      const body = await response.text().catch((error: Error) => {
+        if (signal.aborted) throw error;
+        return 'cut';
+      });
+      return { status: response.status, type: response.headers.get('content-type'), body };
+    } catch (error) {
+      if (signal.aborted) return { status: 0, type: null, body: 'hung' };
+      throw error;
+    }
+  }
+
   it('a pool with a query limit discards a connection gone silent: the next statement gets a new one', async () => {
     // One connection at most: were the silent one pooled again, every later statement would queue behind it.
     const database = connectDatabase(throughProxy(), { max: 1, queryTimeoutMs: 500 });
@@ -193,27 +215,7 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
     const exportPool = api.databases.exports.pool;
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as { port: number };
-    /** An export's answer: its status and whole body, 'cut' if the body broke off, 'hung' past 20 s. */
-    const download = async (format: string) => {
-      const signal = AbortSignal.timeout(20_000);
-      try {
-        const response = await fetch(
-          `http://127.0.0.1:${port}/v1/sweeps/${sweepId}/outcomes?format=${format}`,
-          {
-            headers: harness.authHeaders,
-            signal,
-          },
-        );
-        const body = await response.text().catch((error: Error) => {
-          if (signal.aborted) throw error;
-          return 'cut';
-        });
-        return { status: response.status, type: response.headers.get('content-type'), body };
-      } catch (error) {
-        if (signal.aborted) return { status: 0, type: null, body: 'hung' };
-        throw error;
-      }
-    };
+    const download = (format: string) => downloadExport(port, format);
     try {
       const before = { csv: await download('csv'), ndjson: await download('ndjson') };
       expect(before.csv.status, before.csv.body).toBe(200);
@@ -303,6 +305,63 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
       }
       expect(filled).toBeGreaterThanOrEqual(stream.readableHighWaterMark);
       expect(csv).toBe(before.csv.body);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("an export whose idle pooled connection went silent gives up on its transaction's begin after DB_QUERY_TIMEOUT_MS", async () => {
+    expect(sweepId).toBeDefined();
+    const api = await apiOnOwnPools(throughProxy(), harness.queuePrefix, queryTimeoutMs);
+    const { app } = api;
+    const exportPool = api.databases.exports.pool;
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    /** The export pools' sessions in Postgres (this API's, and any other's: the count is compared). */
+    const exportSessions = async () =>
+      (
+        await harness.pool.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where application_name = 'frontline-api-export'`,
+        )
+      ).rows[0]!.n;
+    try {
+      for (const format of ['csv', 'ndjson'] as const) {
+        const before = await downloadExport(port, format);
+        expect(before.status, before.body).toBe(200);
+        // The export's connection, now idle in its pool, was the last one the proxy accepted (the light
+        // pool's came first, for the key): silence it alone, so the next export's first statement, its
+        // transaction's `begin`, goes into the silence.
+        // (It is released after the COPY's commit, which may follow the body's last byte.)
+        await expect.poll(() => exportPool.idleCount, { timeout: 5_000, interval: 20 }).toBe(1);
+        const live = await exportSessions();
+        expect(proxy.silence(1)).toBe(1);
+        // Postgres ended that session: the link silenced was the export's.
+        await expect.poll(exportSessions, { timeout: 5_000, interval: 50 }).toBe(live - 1);
+        const sentBefore = proxy.bytesIntoSilence;
+        const started = Date.now();
+        const { status, type, body } = await downloadExport(port, format);
+        const waited = Date.now() - started;
+        console.log(
+          `[silent-postgres] ${format} export on a silent idle connection: ${status} after ${waited} ms`,
+        );
+        // Refused as unreachable once the bound passed, never hung (that is 'hung' at 20 s, status 0).
+        expect(status, body).toBe(503);
+        expect(type).toBe('application/json; charset=utf-8');
+        expect(JSON.parse(body).error).toMatchObject({
+          code: 'unavailable',
+          message: 'the database is unreachable; try again shortly',
+        });
+        expect(proxy.bytesIntoSilence).toBeGreaterThan(sentBefore);
+        expect(waited).toBeGreaterThanOrEqual(queryTimeoutMs - 50);
+        expect(waited).toBeLessThan(15_000);
+        // The silent connection was discarded, not pooled again: the next export answers the same bytes at
+        // once, from one new connection.
+        const accepted = proxy.accepted;
+        expect(await downloadExport(port, format)).toEqual(before);
+        expect(proxy.accepted).toBe(accepted + 1);
+        expect(exportPool.totalCount).toBe(1);
+        expect(exportPool.waitingCount).toBe(0);
+      }
     } finally {
       await api.close();
     }

@@ -50,16 +50,15 @@ export async function startSilenceableProxy(target: { host: string; port: number
     get bytesIntoSilence() {
       return counts.bytesIntoSilence;
     },
-    /** Silence every connection open now; returns how many. */
-    silence(): number {
-      let silenced = 0;
-      for (const link of links) {
-        if (link.silent) continue;
+    /** Silence every connection open now, or only the `latest` ones accepted; returns how many. */
+    silence(latest = Number.POSITIVE_INFINITY): number {
+      const open = [...links].filter((link) => !link.silent);
+      const chosen = open.slice(Math.max(0, open.length - latest));
+      for (const link of chosen) {
         link.silent = true;
         link.server.destroy();
-        silenced++;
       }
-      return silenced;
+      return chosen.length;
     },
     async stop() {
       for (const link of links) {
