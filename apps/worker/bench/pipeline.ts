@@ -36,7 +36,7 @@ import {
   threadCpuSeconds,
   workerEntry,
 } from '@frontline/stack';
-import { createSimulationPool } from '../src/pool.js';
+import { createSimulationPool, type SimulationPool } from '../src/pool.js';
 import { printTopStatements, startReadyApp, statementsSettings, sweepRunner } from './bench-apps.js';
 
 /**
@@ -95,8 +95,12 @@ function shapeSpec(shape: string, seed: number, size = simulations) {
   };
 }
 
-/** The raw kernel on the same chunks the sweep runs: the work sequence cut every chunkSize. */
+/**
+ * The raw kernel on the same chunks the sweep runs: the work sequence cut every chunkSize, on `pool`, which
+ * lives across the raw runs as the worker's pool lives across sweeps.
+ */
 async function rawKernelSeconds(
+  pool: SimulationPool,
   spec: ReturnType<typeof shapeSpec>,
 ): Promise<{ seconds: number; cpuSeconds: number; total: number }> {
   const parsed = parseSweepSpec(spec, {
@@ -119,17 +123,6 @@ async function rawKernelSeconds(
     workStart: w.workStart!,
     missing: w.missing,
   }));
-  const pool = createSimulationPool(threads);
-  // Warm the threads (module load, JIT) before timing, as the worker process is warm too.
-  await Promise.all(
-    Array.from({ length: threads }, () =>
-      pool.run({
-        cohortSeed: 1,
-        segments: [{ modelId, params: points[0]!.params, patientStart: 0, patientEnd: 50 }],
-        recording: summaryRecording([points[0]!]),
-      }),
-    ),
-  );
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   const tasks = [];
@@ -150,7 +143,6 @@ async function rawKernelSeconds(
   const seconds = (performance.now() - start) / 1000;
   // This process's CPU (its simulation threads included), as the worker process's is counted in an e2e run.
   const cpu = process.cpuUsage(cpuStart);
-  await pool.close();
   return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, total: plan.toSimulate };
 }
 
@@ -190,6 +182,8 @@ async function main() {
   });
   const redis = await startRedis({ dir: join(dir, 'redis'), preferredPort: randomHighPort(), onLine: quiet });
   const children: ManagedProcess[] = [];
+  /** The raw kernel's threads, in this process (on the kernel's CPUs when pinned). */
+  let rawPool: SimulationPool | undefined;
   if (pinned) pinProcessTree([postgres.pid, redis.pid], '0');
   try {
     await migrate(postgres.url);
@@ -237,6 +231,8 @@ async function main() {
       'worker main thread': threadCpuSeconds(servers.worker[0]!),
     });
     const runSweep = sweepRunner(apiUrl, auth);
+    const kernelPool = createSimulationPool(threads);
+    rawPool = kernelPool;
     // Warm the worker's threads (module load, JIT) as the raw kernel's were: a long-lived worker is warm.
     await runSweep({
       ...shapeSpec('large', 1),
@@ -245,8 +241,11 @@ async function main() {
     });
 
     for (const shape of shapes) {
-      // And on this shape at a tenth of the size (its own seeds): the first measured pair is then as warm as the second.
+      // And on this shape at a tenth of the size (its own seeds), the worker and the raw kernel alike: the
+      // first measured pair is then as warm as the second. (A raw kernel on threads started for each run,
+      // warmed by 50 patients, spent up to 16 % more CPU a simulation than the worker's long-lived threads.)
       await runSweep(shapeSpec(shape, 100, simulations / 10));
+      await rawKernelSeconds(kernelPool, shapeSpec(shape, 100, simulations / 10));
       const raws: number[] = [];
       const e2es: number[] = [];
       const afterSubmit: number[] = [];
@@ -258,7 +257,7 @@ async function main() {
       const kernelShares: number[] = [];
       let total = 0;
       const raw = async (seed: number) => {
-        const run = await rawKernelSeconds(shapeSpec(shape, seed));
+        const run = await rawKernelSeconds(kernelPool, shapeSpec(shape, seed));
         total = run.total;
         raws.push(run.total / run.seconds);
         rawPerCpu.push(run.total / run.cpuSeconds);
@@ -326,6 +325,7 @@ async function main() {
     }
     await owner.close();
   } finally {
+    await rawPool?.close();
     for (const app of children.reverse()) await app.stop('SIGTERM', 30_000);
     await redis.stop();
     await postgres.stop();
