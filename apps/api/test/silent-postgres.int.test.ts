@@ -46,6 +46,13 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
     return url.toString();
   }
 
+  /** The API's pools as main.ts makes them (connectApiDatabases), through the proxy; listening. */
+  async function apiThroughProxy() {
+    const api = await apiOnOwnPools(throughProxy(), harness.queuePrefix, queryTimeoutMs);
+    await api.app.listen({ host: '127.0.0.1', port: 0 });
+    return { api, port: (api.app.server.address() as { port: number }).port };
+  }
+
   /** An export's answer: its status and whole body, 'cut' if the body broke off, 'hung' past 20 s. */
   async function downloadExport(port: number, format: string) {
     const signal = AbortSignal.timeout(20_000);
@@ -145,12 +152,8 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
   });
   it('the API gives up on silent connections after DB_QUERY_TIMEOUT_MS: 503s naming the database, then the same answers on new ones', async () => {
     expect(sweepId).toBeDefined();
-    // The API's pools as main.ts makes them (connectApiDatabases), through the proxy.
-    const api = await apiOnOwnPools(throughProxy(), harness.queuePrefix, queryTimeoutMs);
-    const { app } = api;
+    const { api, port } = await apiThroughProxy();
     const { light, heavy } = api.databases;
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as { port: number };
     try {
       const get = async (path: string) => {
         // A hang fails the test (the fetch aborts) rather than reaching its timeout: the limit is 2 s.
@@ -210,11 +213,8 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
 
   it('an export gives up on a connection gone silent mid-statement after DB_QUERY_TIMEOUT_MS, then the same bytes on a new one', async () => {
     expect(sweepId).toBeDefined();
-    const api = await apiOnOwnPools(throughProxy(), harness.queuePrefix, queryTimeoutMs);
-    const { app } = api;
+    const { api, port } = await apiThroughProxy();
     const exportPool = api.databases.exports.pool;
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as { port: number };
     const download = (format: string) => downloadExport(port, format);
     try {
       const before = { csv: await download('csv'), ndjson: await download('ndjson') };
@@ -312,11 +312,8 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
 
   it("an export whose idle pooled connection went silent gives up on its transaction's begin after DB_QUERY_TIMEOUT_MS", async () => {
     expect(sweepId).toBeDefined();
-    const api = await apiOnOwnPools(throughProxy(), harness.queuePrefix, queryTimeoutMs);
-    const { app } = api;
+    const { api, port } = await apiThroughProxy();
     const exportPool = api.databases.exports.pool;
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as { port: number };
     /** The export pools' sessions in Postgres (this API's, and any other's: the count is compared). */
     const exportSessions = async () =>
       (
