@@ -46,7 +46,9 @@ function exportKindOf(column: OutcomeColumn): ExportColumnKind {
 }
 
 // The point's grid, as the write path read it (stepDaysOf): step × stepDays is, bit for bit, the recorded time.
-const stepDaysSql = `(p.params->>'stepDays')::float8`;
+// Read once per point (exportQuery's `pt`), not per row: the view's `params` is a jsonb merge of base and
+// differences.
+const stepDaysSql = 'pt.step_days';
 
 function exportColumnOf(c: OutcomeColumn): ExportColumn {
   const names = responseNames[c.field];
@@ -73,7 +75,7 @@ const outcomeExportColumns = {
  */
 export function outcomeExportColumnsFor(axes: readonly string[], modelId: string): ExportColumn[] {
   return [
-    { name: 'pointIndex', kind: 'int32', sql: 'sp.point_index' },
+    { name: 'pointIndex', kind: 'int32', sql: 'pt.point_index' },
     ...axes.map((axis) => ({ name: axis, kind: 'double' as const })),
     ...(modelId === 'lf-tid@1' ? outcomeExportColumns.v1 : outcomeExportColumns.v2),
   ];
@@ -86,22 +88,37 @@ function exportQuery(
   csv: boolean,
 ) {
   const lit = scopeLiterals(client, scope);
+  const axes = columns.filter((c) => c.sql === undefined);
+  const axisAlias = (name: string) => client.escapeIdentifier(`axis ${name}`);
+  const axisValues = axes
+    .map((c) => `, (sp.axis_values -> ${client.escapeLiteral(c.name)})::float8 as ${axisAlias(c.name)}`)
+    .join('');
   const select = columns
     .map((c) => {
-      const expression = c.sql ?? `(sp.axis_values -> ${client.escapeLiteral(c.name)})::float8`;
+      const expression = c.sql ?? `pt.${axisAlias(c.name)}`;
       // CSV gets true/false rather than Postgres' t/f.
       const value = csv && c.kind === 'boolean' ? `${expression}::text` : expression;
       return `${value} as ${client.escapeIdentifier(c.name)}`;
     })
     .join(', ');
+  // Point by point (`pt`: each point's grid and axis values computed once), each point's rows read in key
+  // order (lateral): the plan streams in the export's order and reads only this sweep's rows. As a plain
+  // join, with 5·10⁷ rows stored of which the sweep's 10⁷, the planner scanned the whole outcomes table and
+  // sorted the sweep's rows before the first byte (31.7 s, against 1.0 s now).
   // An adaptive cohort's point holds the patients its rounds used (other sweeps may have stored more).
   return `select ${select}
-    from sweep_points sp
-    join points p on p.id = sp.point_id
-    join outcomes o on o.point_id = sp.point_id and o.cohort_seed = ${lit.cohortSeed}
-                   and o.patient_index < coalesce(sp.cohort_patients, ${lit.patients})
-    where sp.sweep_id = ${lit.sweepId}
-    order by sp.point_index, o.patient_index`;
+    from (
+      select sp.point_index, sp.point_id, coalesce(sp.cohort_patients, ${lit.patients}) as patients,
+             (p.params->>'stepDays')::float8 as step_days${axisValues}
+      from sweep_points sp
+      join points p on p.id = sp.point_id
+      where sp.sweep_id = ${lit.sweepId}
+      order by sp.point_index) pt
+    cross join lateral (
+      select * from outcomes o
+      where o.point_id = pt.point_id and o.cohort_seed = ${lit.cohortSeed} and o.patient_index < pt.patients
+      order by o.patient_index) o
+    order by pt.point_index, o.patient_index`;
 }
 
 export interface ExportOptions {
