@@ -4,7 +4,8 @@
  * same chunks (the same spec and seed, work-sequence plan, segments and threads), each e2e run between
  * two raw runs of its own spec (raw, e2e, raw per pair) so the shared machine's drift cancels; the ratio
  * is e2e over the mean of those two raws. Two shapes: few large points (36 × 2,800) and many small
- * points (LHS, 2 patients each). Each e2e run has its own seeds, so nothing is reused. Servers are throwaway (temp folder).
+ * points (LHS, 2 patients each). Each e2e run has its own seeds, so nothing is reused. Servers are
+ * throwaway (temp folder).
  *
  *   pnpm --filter @frontline/worker bench      (or: pnpm bench)
  *   BENCH_SHAPES=small BENCH_SIMULATIONS=100000 BENCH_THREADS=2 BENCH_CHUNK=2000 BENCH_PIN=1 BENCH_PAIRS=4 …
@@ -182,8 +183,8 @@ async function main() {
   });
   const redis = await startRedis({ dir: join(dir, 'redis'), preferredPort: randomHighPort(), onLine: quiet });
   const children: ManagedProcess[] = [];
-  /** The raw kernel's threads, in this process (on the kernel's CPUs when pinned). */
-  let rawPool: SimulationPool | undefined;
+  /** The raw kernel's threads, in this process (on the kernel's CPUs when pinned), for every raw run. */
+  const kernelPool = createSimulationPool(threads);
   if (pinned) pinProcessTree([postgres.pid, redis.pid], '0');
   try {
     await migrate(postgres.url);
@@ -231,8 +232,6 @@ async function main() {
       'worker main thread': threadCpuSeconds(servers.worker[0]!),
     });
     const runSweep = sweepRunner(apiUrl, auth);
-    const kernelPool = createSimulationPool(threads);
-    rawPool = kernelPool;
     // Warm the worker's threads (module load, JIT) as the raw kernel's were: a long-lived worker is warm.
     await runSweep({
       ...shapeSpec('large', 1),
@@ -325,7 +324,7 @@ async function main() {
     }
     await owner.close();
   } finally {
-    await rawPool?.close();
+    await kernelPool.close();
     for (const app of children.reverse()) await app.stop('SIGTERM', 30_000);
     await redis.stop();
     await postgres.stop();

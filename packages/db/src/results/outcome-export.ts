@@ -104,7 +104,7 @@ function exportQuery(
   // Point by point (`pt`: each point's grid and axis values computed once), each point's rows read in key
   // order (lateral): the plan streams in the export's order and reads only this sweep's rows. As a plain
   // join, with 5·10⁷ rows stored of which the sweep's 10⁷, the planner scanned the whole outcomes table and
-  // sorted the sweep's rows before the first byte (31.7 s, against 1.0 s now).
+  // sorted the sweep's rows before the first byte (27–32 s, against ~1 s now).
   // An adaptive cohort's point holds the patients its rounds used (other sweeps may have stored more).
   return `select ${select}
     from (
