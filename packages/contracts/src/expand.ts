@@ -8,7 +8,7 @@ import {
   sobolPoints,
 } from '@frontline/design';
 import type { ModelId, ModelParams, ModelParamsV2 } from '@frontline/sim';
-import { modelParamsResolver, ParamError, pointHashFor } from '@frontline/sim';
+import { modelParamsChecker, modelParamsResolver, ParamError, pointHashFor } from '@frontline/sim';
 import type { ErrorDetail } from './errors.js';
 import { ApiError, apiError } from './errors.js';
 import type { SweepLimits } from './limits.js';
@@ -106,12 +106,12 @@ export function* expandSweepBatches(
  */
 export function* checkSweepPointSlices(spec: SweepSpec, slice: number): Generator<void, void> {
   const problems = pointProblems();
-  const resolvePoint = modelParamsResolver(spec.model, spec.params);
+  const checkPoint = modelParamsChecker(spec.model, spec.params);
   const axisValuesOfPoints = designAxisValues(spec);
   for (let index = 0; index < axisValuesOfPoints.length; index++) {
     const axisValues = axisValuesOfPoints[index]!;
     try {
-      resolvePoint(axisValues);
+      checkPoint(axisValues);
       problems.valid++;
     } catch (error) {
       problems.add(index, axisValues, error);

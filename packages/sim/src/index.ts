@@ -24,6 +24,7 @@ export {
   type ModelId,
   type ModelTypes,
   modelIds,
+  modelParamsChecker,
   modelParamsResolver,
   type OutcomeOf,
   type ParamsOf,

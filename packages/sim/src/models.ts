@@ -17,6 +17,7 @@ import {
   type ParamProblem,
   paramDomains,
   paramNames,
+  paramsChecker,
   paramsResolver,
   pointHash,
   resolveParams,
@@ -27,6 +28,7 @@ import {
   type ModelParamsV2,
   paramDomainsV2,
   paramNamesV2,
+  paramsCheckerV2,
   paramsResolverV2,
   pointHashV2,
   resolveParamsV2,
@@ -91,6 +93,14 @@ export function modelParamsResolver<M extends ModelId>(
   return (checkModelId(modelId) === 'lf-tid@1' ? paramsResolver(shared) : paramsResolverV2(shared)) as (
     values: Record<string, number>,
   ) => ParamsOf<M>;
+}
+
+/** modelParamsResolver's check alone: throws the same ParamError for the same values, builds no point. */
+export function modelParamsChecker(
+  modelId: ModelId,
+  shared: ParamOverrides = {},
+): (values: Record<string, number>) => void {
+  return checkModelId(modelId) === 'lf-tid@1' ? paramsChecker(shared) : paramsCheckerV2(shared);
 }
 
 /** Content hash of a point of a model; includes the model id, so v1 and v2 points never collide. */

@@ -10,12 +10,12 @@ import {
   type Domain,
   domainText,
   fieldSchema,
-  inRange,
   isPlainObject,
   type ModelParams,
   numberRange,
   ParamError,
   type ParamProblem,
+  pointParamsFastPath,
   SPECS,
   sha256Hex,
 } from './params.js';
@@ -319,25 +319,25 @@ export function pointHashV2(params: ModelParamsV2): string {
 export function paramsResolverV2(
   shared: ParamOverridesV2 = {},
 ): (values: Record<string, number>) => ModelParamsV2 {
+  return pointParamsV2(shared).resolve;
+}
+
+/** paramsResolverV2's check alone: throws the same ParamError for the same values, builds nothing. */
+export function paramsCheckerV2(shared: ParamOverridesV2 = {}): (values: Record<string, number>) => void {
+  return pointParamsV2(shared).check;
+}
+
+function pointParamsV2(shared: ParamOverridesV2) {
   const slow = (values: Record<string, number>) => resolveParamsV2({ ...shared, ...values });
-  if (!isPlainObject(shared) || validateParamsV2(shared).length > 0) return slow;
-  // Each point copies an unfrozen base with Object.assign: spreading the frozen one took 5 to 35 µs a
-  // point in V8, depending on what the process had run before.
-  const base: Record<string, unknown> = { ...resolveParamsV2(shared) };
+  if (!isPlainObject(shared) || validateParamsV2(shared).length > 0)
+    return { resolve: slow, check: (values: Record<string, number>) => void slow(values) };
   // doseDays has no range: as an axis it takes the slow path, as it did with zod.
   const ranges = new Map(NUMBER_SPECS.map((s) => [s.name as string, numberRange(s)]));
-  return (values) => {
-    const out: Record<string, unknown> = Object.assign({}, base);
-    for (const name in values) {
-      const value = values[name];
-      const range = ranges.get(name);
-      if (range === undefined || !inRange(range, value)) return slow(values);
-      out[name] = value === 0 ? 0 : value;
-    }
-    const params = out as unknown as ModelParamsV2;
-    if (crossProblemsV2(params).length > 0) return slow(values);
-    const frozen = Object.freeze(params);
-    resolvedV2.add(frozen);
-    return frozen;
-  };
+  return pointParamsFastPath<ModelParamsV2>(
+    { ...resolveParamsV2(shared) },
+    ranges,
+    crossProblemsV2,
+    slow,
+    resolvedV2,
+  );
 }

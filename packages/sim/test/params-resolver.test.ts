@@ -4,6 +4,7 @@ import {
   canonicalJson,
   defaultParams,
   type ModelId,
+  modelParamsChecker,
   modelParamsResolver,
   ParamError,
   pointHashFor,
@@ -86,6 +87,50 @@ describe('modelParamsResolver: the shared params checked once, each point its ow
           expect(pointHashFor(model, actual as never)).toBe(pointHashFor(model, expected as never));
         }
       }
+    }
+  });
+
+  it('checks (modelParamsChecker) exactly as it resolves: the same ParamError or none, point after point', () => {
+    for (const { model, shared, points } of cases) {
+      const check = modelParamsChecker(model, shared);
+      // Twice through, so each point is checked after every other: one's values never stay for the next.
+      for (const values of [...points, ...points]) {
+        const expected = outcomeOf(() => resolveModelParams(model, { ...shared, ...values }));
+        const actual = outcomeOf(() => check(values));
+        expect(actual, `${model} ${JSON.stringify(values)}`).toStrictEqual(
+          expected instanceof Object && 'problems' in expected ? expected : undefined,
+        );
+      }
+    }
+  });
+
+  it('checks random points of random axes as the whole check does, in any order', () => {
+    // Values around each parameter's domain (in, on and past its bounds), so both paths and the
+    // rules between parameters are taken; a sequence of points shares one checker.
+    for (const model of ['lf-tid@1', 'lf-tid@2'] as const) {
+      const names = model === 'lf-tid@1' ? SPECS : NUMBER_SPECS;
+      const value = fc.oneof(
+        fc.double({ min: -2, max: 2, noNaN: true }),
+        fc.double({ min: 0, max: 1e12, noNaN: true }),
+        fc.constantFrom(0, -0, 1, 1e-9, Number.NaN, Number.POSITIVE_INFINITY),
+      );
+      const point = fc.dictionary(fc.constantFrom(...names.map((spec) => spec.name as string)), value, {
+        minKeys: 1,
+        maxKeys: 3,
+      });
+      fc.assert(
+        fc.property(fc.array(point, { minLength: 1, maxLength: 8 }), (points) => {
+          const check = modelParamsChecker(model);
+          for (const values of points) {
+            const expected = outcomeOf(() => resolveModelParams(model, values));
+            const actual = outcomeOf(() => check(values));
+            expect(actual).toStrictEqual(
+              expected instanceof Object && 'problems' in expected ? expected : undefined,
+            );
+          }
+        }),
+        { numRuns: 300, seed: 13 },
+      );
     }
   });
 
