@@ -38,6 +38,7 @@ import {
   workerEntry,
 } from '@frontline/stack';
 import { createSimulationPool, type SimulationPool } from '../src/pool.js';
+import { chunkTask } from '../src/simulate-task.js';
 import { printTopStatements, startReadyApp, statementsSettings, sweepRunner } from './bench-apps.js';
 
 /**
@@ -138,7 +139,7 @@ async function rawKernelSeconds(
       patientEnd: s.patientEnd,
     }));
     const recording = summaryRecording(chunkSegments.map((s) => s.point));
-    tasks.push(pool.run({ cohortSeed: spec.cohort.seed, segments, recording }));
+    tasks.push(pool.run(chunkTask(spec.cohort.seed, segments, recording)));
   }
   await Promise.all(tasks);
   const seconds = (performance.now() - start) / 1000;

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import { retryWhileUnreachable } from './db-retry.js';
 import type { SimulationPool } from './pool.js';
+import { chunkTask } from './simulate-task.js';
 
 export interface ChunkProcessorDeps {
   pool: pg.Pool;
@@ -58,16 +59,16 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
       // The thread records the chunk too (grid, tallies, row columns): only that crosses back.
       const recorded = await deps.simulations
         .run(
-          {
-            cohortSeed: chunk.cohortSeed,
-            segments: chunk.segments.map((s) => ({
+          chunkTask(
+            chunk.cohortSeed,
+            chunk.segments.map((s) => ({
               modelId: chunkModel(s.point.modelId),
               params: s.point.params as ParamsOf<ModelId>,
               patientStart: s.patientStart,
               patientEnd: s.patientEnd,
             })),
-            recording: chunkRecording(sweepId, chunk),
-          },
+            chunkRecording(sweepId, chunk),
+          ),
           { signal: timeLimit },
         )
         .catch((error: unknown) => {

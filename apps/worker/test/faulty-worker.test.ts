@@ -1,5 +1,6 @@
 import { pointHash, resolveParams } from '@frontline/sim';
 import { describe, expect, it } from 'vitest';
+import { chunkTask } from '../src/simulate-task.js';
 import { faultAt, faultsVariable, faultyWorker, workerFaultsJson } from './support/faults.js';
 
 // Test support of the fault tests (apps/api/test/faults.int.test.ts): the production worker has no fault branch.
@@ -49,14 +50,12 @@ describe('faulty worker (test support)', () => {
       fields: [],
     });
     // A chunk spanning points fails if any of its points is the faulty one.
-    expect(() =>
-      faultySimulateChunk({ cohortSeed: 1, segments: [other, segment], recording: recording([2, 1]) }),
-    ).toThrow('injected fault: the model threw at this point');
-    const recorded = faultySimulateChunk({
-      cohortSeed: 1,
-      segments: [other, { ...other, patientEnd: 3 }],
-      recording: recording([2, 2]),
-    });
+    expect(() => faultySimulateChunk(chunkTask(1, [other, segment], recording([2, 1])))).toThrow(
+      'injected fault: the model threw at this point',
+    );
+    const recorded = faultySimulateChunk(
+      chunkTask(1, [other, { ...other, patientEnd: 3 }], recording([2, 2])),
+    );
     expect(recorded.simulated).toBe(5);
     expect(recorded.tallies?.columns.patients).toBe('{5}');
     expect(recorded.rows).toBeUndefined();
