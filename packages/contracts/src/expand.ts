@@ -74,8 +74,9 @@ export function* expandSweepBatches(
 ): Generator<SweepPoint[], void> {
   const problems = pointProblems();
   let batch: SweepPoint[] = [];
-  // The spec's params are checked once; each point checks only its axis values and the cross rules.
-  const resolvePoint = modelParamsResolver(spec.model, spec.params);
+  // The spec's params are checked once; each point checks only its axis values and the cross rules. Its
+  // points are stored and hashed, not simulated here: no mark as checked for the kernel (~0.6 µs a point).
+  const resolvePoint = modelParamsResolver(spec.model, spec.params, { register: false });
   const axisValuesOfPoints = designAxisValues(spec);
   for (let index = from; index < axisValuesOfPoints.length; index++) {
     const axisValues = axisValuesOfPoints[index]!;

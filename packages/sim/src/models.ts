@@ -84,15 +84,19 @@ export function resolveModelParams<M extends ModelId>(
 /**
  * `resolveModelParams(modelId, { ...shared, ...values })` for many `values` (a sweep's points): the
  * shared overrides are checked once, each point only its own values and the rules between parameters.
- * Same results, same ParamErrors.
+ * Same results, same ParamErrors. `register: false` for points that are stored and hashed, not simulated
+ * in this thread (paramsResolver).
  */
 export function modelParamsResolver<M extends ModelId>(
   modelId: M,
   shared: ParamOverrides = {},
+  { register = true }: { register?: boolean } = {},
 ): (values: Record<string, number>) => ParamsOf<M> {
-  return (checkModelId(modelId) === 'lf-tid@1' ? paramsResolver(shared) : paramsResolverV2(shared)) as (
-    values: Record<string, number>,
-  ) => ParamsOf<M>;
+  return (
+    checkModelId(modelId) === 'lf-tid@1'
+      ? paramsResolver(shared, register)
+      : paramsResolverV2(shared, register)
+  ) as (values: Record<string, number>) => ParamsOf<M>;
 }
 
 /** modelParamsResolver's check alone: throws the same ParamError for the same values, builds no point. */

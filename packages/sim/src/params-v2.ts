@@ -318,16 +318,17 @@ export function pointHashV2(params: ModelParamsV2): string {
 /** paramsResolver for v2: `resolveParamsV2({ ...shared, ...values })`, the shared part checked once. */
 export function paramsResolverV2(
   shared: ParamOverridesV2 = {},
+  register = true,
 ): (values: Record<string, number>) => ModelParamsV2 {
-  return pointParamsV2(shared).resolve;
+  return pointParamsV2(shared, register).resolve;
 }
 
 /** paramsResolverV2's check alone: throws the same ParamError for the same values, builds nothing. */
 export function paramsCheckerV2(shared: ParamOverridesV2 = {}): (values: Record<string, number>) => void {
-  return pointParamsV2(shared).check;
+  return pointParamsV2(shared, false).check;
 }
 
-function pointParamsV2(shared: ParamOverridesV2) {
+function pointParamsV2(shared: ParamOverridesV2, register: boolean) {
   const slow = (values: Record<string, number>) => resolveParamsV2({ ...shared, ...values });
   if (!isPlainObject(shared) || validateParamsV2(shared).length > 0)
     return { resolve: slow, check: (values: Record<string, number>) => void slow(values) };
@@ -338,6 +339,6 @@ function pointParamsV2(shared: ParamOverridesV2) {
     ranges,
     crossProblemsV2,
     slow,
-    resolvedV2,
+    register ? resolvedV2 : undefined,
   );
 }

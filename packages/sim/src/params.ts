@@ -608,18 +608,24 @@ export function sha256Hex(text: string): string {
  * `resolveParams({ ...shared, ...values })` for many `values` that share `shared` (a sweep's points: the
  * spec's params, then each point's axis values). The shared part is checked once; a call checks only its
  * own values and the rules between parameters, ~50× cheaper than zod over every field. Any problem
- * falls back to resolveParams itself, so a point gets exactly its result or its ParamError.
+ * falls back to resolveParams itself, so a point gets exactly its result or its ParamError. `register`:
+ * mark each point as checked, so that simulating it in this thread checks nothing again; off for points
+ * only stored and hashed (a sweep's design), where the mark cost ~0.6 µs of the ~6.9 a point takes
+ * to resolve and hash (its WeakSet entry, and the collector's work on it).
  */
-export function paramsResolver(shared: ParamOverrides = {}): (values: Record<string, number>) => ModelParams {
-  return pointParams(shared).resolve;
+export function paramsResolver(
+  shared: ParamOverrides = {},
+  register = true,
+): (values: Record<string, number>) => ModelParams {
+  return pointParams(shared, register).resolve;
 }
 
 /** paramsResolver's check alone: throws the same ParamError for the same values, builds nothing. */
 export function paramsChecker(shared: ParamOverrides = {}): (values: Record<string, number>) => void {
-  return pointParams(shared).check;
+  return pointParams(shared, false).check;
 }
 
-function pointParams(shared: ParamOverrides) {
+function pointParams(shared: ParamOverrides, register: boolean) {
   const slow = (values: Record<string, number>) => resolveParams({ ...shared, ...values });
   if (!isPlainObject(shared) || validateParams(shared).length > 0)
     return { resolve: slow, check: (values: Record<string, number>) => void slow(values) };
@@ -629,14 +635,14 @@ function pointParams(shared: ParamOverrides) {
     ranges,
     crossProblems,
     slow,
-    resolved,
+    register ? resolved : undefined,
   );
 }
 
 /**
  * A model's per-point fast path over `base`, its checked shared part: values within their ranges and no
- * problem between parameters give the base with those values, frozen and marked as resolved; anything
- * else goes to `slow`, the whole check, which gives the exact result or ParamError. `check` decides the
+ * problem between parameters give the base with those values, frozen (and added to `resolvedSet`, the
+ * params ensureValidParams takes as checked, if one is given); anything else goes to `slow`, the whole check, which gives the exact result or ParamError. `check` decides the
  * same without building the point: it sets the values on one scratch copy of the base and puts the base's
  * back (a large design is checked whole before its reply, and copying the base took most of that time).
  */
@@ -645,7 +651,7 @@ export function pointParamsFastPath<P extends object>(
   ranges: ReadonlyMap<string, NumberRange>,
   problems: (params: P) => readonly ParamProblem[],
   slow: (values: Record<string, number>) => P,
-  resolvedSet: WeakSet<object>,
+  resolvedSet: WeakSet<object> | undefined,
 ): { resolve(values: Record<string, number>): P; check(values: Record<string, number>): void } {
   const scratch: Record<string, unknown> = { ...base };
   const fits = (values: Record<string, number>, into: Record<string, unknown>) => {
@@ -664,7 +670,7 @@ export function pointParamsFastPath<P extends object>(
       const out: Record<string, unknown> = Object.assign({}, base);
       if (!fits(values, out)) return slow(values);
       const frozen = Object.freeze(out) as P;
-      resolvedSet.add(frozen);
+      resolvedSet?.add(frozen);
       return frozen;
     },
     check(values) {

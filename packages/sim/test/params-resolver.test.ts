@@ -134,6 +134,21 @@ describe('modelParamsResolver: the shared params checked once, each point its ow
     }
   });
 
+  it('marks its points as checked for the kernel unless told not to (points only stored and hashed)', () => {
+    const values = { dose: 2.5, immuneKill: 0.05 };
+    const marked = modelParamsResolver('lf-tid@2')(values);
+    const unmarked = modelParamsResolver('lf-tid@2', {}, { register: false })(values);
+    expect(unmarked).toStrictEqual(marked);
+    expect(Object.isFrozen(unmarked)).toBe(true);
+    // A marked point is the kernel's as it is; an unmarked one is checked again, into a checked copy.
+    expect(ensureValidParamsV2(marked)).toBe(marked);
+    expect(ensureValidParamsV2(unmarked)).not.toBe(unmarked);
+    expect(ensureValidParamsV2(unmarked)).toStrictEqual(marked);
+    const v1 = modelParamsResolver('lf-tid@1', {}, { register: false })(values);
+    expect(ensureValidParams(v1 as ModelParams)).not.toBe(v1);
+    expect(ensureValidParams(modelParamsResolver('lf-tid@1')(values) as ModelParams)).toStrictEqual(v1);
+  });
+
   it('keeps every stored point’s content hash: pinned values of v1 and v2 points', () => {
     // A change of any of these means stored points change identity and reuse across sweeps breaks.
     const v1 = modelParamsResolver('lf-tid@1');
