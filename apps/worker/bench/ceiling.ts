@@ -15,6 +15,7 @@
  *
  *   pnpm --filter @frontline/worker bench:ceiling
  *   BENCH_WORKERS=1x2,2x2,4x2 BENCH_MODES=summary,full BENCH_CHUNK=2000,10000,50000 BENCH_MODEL=lf-tid@1 …
+ *   BENCH_SHAPE=small BENCH_WORKERS=1x2 BENCH_MODES=summary BENCH_CHUNK=2000 BENCH_SUMMARY_SIMULATIONS=100000 (per point)
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -61,8 +62,35 @@ const simulationsOf = {
 };
 const standInPreload = fileURLToPath(new URL('./stand-in-preload.mjs', import.meta.url));
 
-/** 36 points (the end-to-end bench's large shape), about `simulations` in all. */
+/**
+ * BENCH_SHAPE=small: the end-to-end bench's many small points (a Latin hypercube, 2 patients a point; its
+ * own design seed each sweep, so every point is new) instead of 36 large ones. The coordinator's cost is then
+ * per point, and this is the machine on which to read it, free of the kernel's contention.
+ */
+const smallPoints = process.env.BENCH_SHAPE === 'small';
+/** BENCH_PROFILE=<dir>: the API and worker processes write V8 CPU profiles there when they stop. */
+const profileFlags = process.env.BENCH_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+  : [];
+
+/** Points of a sweep of about `simulations` (whole points), of the shape measured. */
+const pointsOf = (simulations: number) => (smallPoints ? Math.ceil(simulations / 2) : 36);
+
+/** 36 points (the end-to-end bench's large shape), about `simulations` in all; or many small ones. */
 function sweepSpec(mode: 'summary' | 'full', simulations: number, seed: number, chunkSize = 20_000) {
+  if (smallPoints)
+    return {
+      name: `ceiling ${mode} small ${seed}`,
+      ...(process.env.BENCH_MODEL ? { model: process.env.BENCH_MODEL } : {}),
+      outcomes: mode,
+      design: {
+        kind: 'lhs',
+        samples: pointsOf(simulations),
+        seed,
+        axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.2 } },
+      },
+      cohort: { patients: 2, seed, chunkSize },
+    };
   return {
     name: `ceiling ${mode} ${seed}`,
     // BENCH_MODEL (the stand-in's outcomes follow it): lf-tid@1 has no per-patient dose intensity to sum.
@@ -147,7 +175,12 @@ async function main() {
     const apiPort = await findFreePort({ preferred: randomHighPort() });
     const appUrl = await grantAppLogin(postgres.url, newPassword());
     const env = { DATABASE_URL: appUrl, REDIS_URL: redis.url, QUEUE_PREFIX: 'ceiling' };
-    api = await startReadyApp(apiEntry, { ...env, API_PORT: String(apiPort) }, /Server listening/);
+    api = await startReadyApp(
+      apiEntry,
+      { ...env, API_PORT: String(apiPort) },
+      /Server listening/,
+      profileFlags,
+    );
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const runSweep = sweepRunner(apiUrl, auth);
 
@@ -213,7 +246,7 @@ async function main() {
             workerEntry,
             { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1' },
             /worker ready/,
-            ['--import', standInPreload],
+            ['--import', standInPreload, ...profileFlags],
           ),
         );
       // Warm the workers' pools and JIT, and Postgres' caches, on a small sweep of each mode.
@@ -221,7 +254,8 @@ async function main() {
       if (statements) await resetStatements(owner.pool);
       for (const mode of modes)
         for (const chunkSize of chunkSizes) {
-          const simulations = 36 * Math.ceil(simulationsOf[mode] / 36);
+          const points = pointsOf(simulationsOf[mode]);
+          const simulations = points * Math.ceil(simulationsOf[mode] / points);
           const groups = {
             postgres: [postgres.pid],
             redis: [redis.pid],
@@ -267,7 +301,11 @@ async function main() {
           if ((await monitorPid()) !== monitor) throw new Error('the sampling connection changed mid-sweep');
           used.postgres! -= monitorSeconds;
           const mainUsed = mainThreadCpuSeconds(groups.workers) - mainBefore;
-          const perMillion = (s: number) => `${((s * 1e6) / simulations).toFixed(2)} s/10⁶`;
+          // Many small points: per point (µs), as the coordinator's work is; otherwise per 10⁶ simulations.
+          const perMillion = (s: number) =>
+            smallPoints
+              ? `${((s * 1e6) / points).toFixed(1)} µs a point`
+              : `${((s * 1e6) / simulations).toFixed(2)} s/10⁶`;
           const cpu = Object.entries(used)
             .map(([name, s]) => `${name} ${(s / seconds).toFixed(2)} (${perMillion(s)})`)
             .join(', ');
@@ -282,7 +320,7 @@ async function main() {
           const line =
             `${mode} ${processes}×${threads}: ${simulations} sims, ${chunks} chunks of ${chunkSize}, ` +
             `${seconds.toFixed(1)} s → ${(simulations / seconds).toFixed(0)} sims/s (load ${load}); ` +
-            `CPU cores (CPU s per 10⁶ sims): ${cpu} (postgres without the bench's sampling backend, ${perMillion(monitorSeconds)}); ` +
+            `CPU cores (CPU ${smallPoints ? 'per point' : 's per 10⁶ sims'}): ${cpu} (postgres without the bench's sampling backend, ${perMillion(monitorSeconds)}); ` +
             `worker main threads ${perMillion(mainUsed)}, ` +
             `coordinator (postgres + api + redis) ${perMillion(coordinatorSeconds)}; app backends per sample: active ${per(activity.active).toFixed(2)}, ` +
             `lock wait ${per(activity.lock).toFixed(2)}, idle in transaction ${per(activity.idleInTransaction).toFixed(2)}; ` +
