@@ -8,7 +8,8 @@
 import { createRequire } from 'node:module';
 import { deserialize, serialize } from 'node:v8';
 import { chunkRecording, outcomeColumns, recordChunk } from '@frontline/db';
-import { defaultModelId, resolveModelParams, simulateCohort } from '@frontline/sim';
+import { defaultModelId, modelParamsResolver, resolveModelParams, simulateCohort } from '@frontline/sim';
+import { chunkTask, type SimulateSegment, taskSegments } from '../src/simulate-task.js';
 
 // pg's own conversion of a parameter (what client.query runs on the main thread): not in its typings.
 const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as {
@@ -93,4 +94,40 @@ perChunk('serialize it (simulation thread)', () => serialize(smallRecorded));
 perChunk('deserialize it (main thread)', () => deserialize(crossing));
 perChunk('recordChunk it (simulation thread)', () =>
   recordChunk(chunkRecording('s', smallPoints), structuredClone(smallOutcomes)),
+);
+
+// The other way: a chunk of 1,000 two-patient points of a design going to its thread. Before, every segment's
+// params crossed whole and the kernel compared all of them with the last point it checked; now the first
+// crosses whole and the others as their differences (chunkTask), resolved over it in the thread
+// (taskSegments). The main thread's params are as loadSegments gives them: the base merged with each point's
+// stored differences. The thread's side ends with the kernel's own check (simulateCohort of no patient).
+const resolvePoint = modelParamsResolver('lf-tid@2');
+const designPoints = Array.from({ length: 1_000 }, (_, i) =>
+  resolvePoint({ dose: (i % 97) / 10, immuneKill: 0.01 + (i % 89) / 500 }),
+);
+const loaded = designPoints.map((p, i) => ({
+  modelId: 'lf-tid@2' as const,
+  params: { ...designPoints[0]!, dose: p.dose, immuneKill: p.immuneKill },
+  patientStart: 2 * i,
+  patientEnd: 2 * i + 2,
+}));
+const noRecording = chunkRecording('s', { retention: 'summary', segments: [] });
+const checkInThread = (segments: readonly SimulateSegment[]) => {
+  for (const s of segments) simulateCohort(s.modelId, s.params, 1, s.patientStart, 0);
+};
+const wholeTask = { cohortSeed: 1, segments: loaded, recording: noRecording };
+const wholeBytes = serialize(wholeTask);
+const differencesBytes = serialize(chunkTask(1, loaded, noRecording));
+console.log(
+  `task of 1,000 two-patient points: ${wholeBytes.length} bytes with every point whole, ${differencesBytes.length} as base + differences`,
+);
+perChunk('every point whole: serialize (main thread)', () => serialize(wholeTask));
+perChunk('every point whole: deserialize + the kernel’s check (simulation thread)', () =>
+  checkInThread((deserialize(wholeBytes) as typeof wholeTask).segments),
+);
+perChunk('base + differences: chunkTask + serialize (main thread)', () =>
+  serialize(chunkTask(1, loaded, noRecording)),
+);
+perChunk('base + differences: deserialize + taskSegments + the kernel’s check (simulation thread)', () =>
+  checkInThread(taskSegments(deserialize(differencesBytes))),
 );
