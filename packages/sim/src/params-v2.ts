@@ -15,7 +15,8 @@ import {
   numberRange,
   ParamError,
   type ParamProblem,
-  pointParamsFastPath,
+  type PointParamsModel,
+  pointParams,
   SPECS,
   sha256Hex,
 } from './params.js';
@@ -320,25 +321,19 @@ export function paramsResolverV2(
   shared: ParamOverridesV2 = {},
   register = true,
 ): (values: Record<string, number>) => ModelParamsV2 {
-  return pointParamsV2(shared, register).resolve;
+  return pointParams(v2Points, shared, register).resolve;
 }
 
 /** paramsResolverV2's check alone: throws the same ParamError for the same values, builds nothing. */
 export function paramsCheckerV2(shared: ParamOverridesV2 = {}): (values: Record<string, number>) => void {
-  return pointParamsV2(shared, false).check;
+  return pointParams(v2Points, shared, false).check;
 }
 
-function pointParamsV2(shared: ParamOverridesV2, register: boolean) {
-  const slow = (values: Record<string, number>) => resolveParamsV2({ ...shared, ...values });
-  if (!isPlainObject(shared) || validateParamsV2(shared).length > 0)
-    return { resolve: slow, check: (values: Record<string, number>) => void slow(values) };
-  // doseDays has no range: as an axis it takes the slow path, as it did with zod.
-  const ranges = new Map(NUMBER_SPECS.map((s) => [s.name as string, numberRange(s)]));
-  return pointParamsFastPath<ModelParamsV2>(
-    { ...resolveParamsV2(shared) },
-    ranges,
-    crossProblemsV2,
-    slow,
-    register ? resolvedV2 : undefined,
-  );
-}
+const v2Points: PointParamsModel<ModelParamsV2> = {
+  resolve: resolveParamsV2,
+  validate: validateParamsV2,
+  // doseDays has no range: as an axis it takes the whole check, as it did with zod.
+  ranges: new Map(NUMBER_SPECS.map((s) => [s.name as string, numberRange(s)])),
+  problems: crossProblemsV2,
+  checked: resolvedV2,
+};

@@ -617,42 +617,53 @@ export function paramsResolver(
   shared: ParamOverrides = {},
   register = true,
 ): (values: Record<string, number>) => ModelParams {
-  return pointParams(shared, register).resolve;
+  return pointParams(v1Points, shared, register).resolve;
 }
 
 /** paramsResolver's check alone: throws the same ParamError for the same values, builds nothing. */
 export function paramsChecker(shared: ParamOverrides = {}): (values: Record<string, number>) => void {
-  return pointParams(shared, false).check;
-}
-
-function pointParams(shared: ParamOverrides, register: boolean) {
-  const slow = (values: Record<string, number>) => resolveParams({ ...shared, ...values });
-  if (!isPlainObject(shared) || validateParams(shared).length > 0)
-    return { resolve: slow, check: (values: Record<string, number>) => void slow(values) };
-  const ranges = new Map(SPECS.map((s) => [s.name as string, numberRange(s)]));
-  return pointParamsFastPath<ModelParams>(
-    { ...resolveParams(shared) },
-    ranges,
-    crossProblems,
-    slow,
-    register ? resolved : undefined,
-  );
+  return pointParams(v1Points, shared, false).check;
 }
 
 /**
- * A model's per-point fast path over `base`, its checked shared part: values within their ranges and no
- * problem between parameters give the base with those values, frozen (and added to `resolvedSet`, the
- * params ensureValidParams takes as checked, if one is given); anything else goes to `slow`, the whole check, which gives the exact result or ParamError. `check` decides the
- * same without building the point: it sets the values on one scratch copy of the base and puts the base's
- * back (a large design is checked whole before its reply, and copying the base took most of that time).
+ * What the per-point fast path needs of a model: its whole check (`resolve`, `validate`), its parameters'
+ * ranges, its rules between parameters, and the set of params its kernel takes as checked.
  */
-export function pointParamsFastPath<P extends object>(
-  base: Record<string, unknown>,
-  ranges: ReadonlyMap<string, NumberRange>,
-  problems: (params: P) => readonly ParamProblem[],
-  slow: (values: Record<string, number>) => P,
-  resolvedSet: WeakSet<object> | undefined,
+export interface PointParamsModel<P extends object> {
+  resolve(overrides: Record<string, unknown>): P;
+  validate(overrides: Record<string, unknown>): readonly ParamProblem[];
+  ranges: ReadonlyMap<string, NumberRange>;
+  problems(params: P): readonly ParamProblem[];
+  checked: WeakSet<object>;
+}
+
+const v1Points: PointParamsModel<ModelParams> = {
+  resolve: resolveParams,
+  validate: validateParams,
+  ranges: new Map(SPECS.map((s) => [s.name as string, numberRange(s)])),
+  problems: crossProblems,
+  checked: resolved,
+};
+
+/**
+ * A model's points over `shared` (its checked part): values within their ranges and no problem between
+ * parameters give the shared params with those values, frozen (and, with `register`, added to the model's
+ * set of checked params); anything else goes to the whole check, which gives the exact result or
+ * ParamError. `check` decides the same without building the point: it sets the values on one scratch copy
+ * of the shared params and puts theirs back (a large design is checked whole before its reply, and copying
+ * ~60 parameters a point took most of that time).
+ */
+export function pointParams<P extends object>(
+  model: PointParamsModel<P>,
+  shared: ParamOverrides,
+  register: boolean,
 ): { resolve(values: Record<string, number>): P; check(values: Record<string, number>): void } {
+  const slow = (values: Record<string, number>) => model.resolve({ ...shared, ...values });
+  if (!isPlainObject(shared) || model.validate(shared).length > 0)
+    return { resolve: slow, check: (values) => void slow(values) };
+  const { ranges, problems } = model;
+  const checked = register ? model.checked : undefined;
+  const base = { ...model.resolve(shared) } as Record<string, unknown>;
   const scratch: Record<string, unknown> = { ...base };
   const fits = (values: Record<string, number>, into: Record<string, unknown>) => {
     for (const name in values) {
@@ -670,7 +681,7 @@ export function pointParamsFastPath<P extends object>(
       const out: Record<string, unknown> = Object.assign({}, base);
       if (!fits(values, out)) return slow(values);
       const frozen = Object.freeze(out) as P;
-      resolvedSet?.add(frozen);
+      checked?.add(frozen);
       return frozen;
     },
     check(values) {
