@@ -102,3 +102,53 @@ export async function printTopStatements(owner: pg.Pool, top = 12): Promise<void
       `    ${String(r.exec).padStart(7)} ms + plan ${String(r.plan).padStart(5)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`,
     );
 }
+
+/** BENCH_PROFILE=<dir>: the API and worker processes a bench starts write V8 CPU profiles there when they stop. */
+export const profileFlags = process.env.BENCH_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+  : [];
+
+/** The benches' two shapes: few large points (a 36-point grid) or many small ones (2 patients a point). */
+export type BenchShape = 'large' | 'small';
+
+/** Points of a sweep of about `simulations` in all, of a shape (whole points). */
+export const benchShapePoints = (shape: BenchShape, simulations: number) =>
+  shape === 'large' ? 36 : Math.ceil(simulations / 2);
+
+/**
+ * A sweep of a shape at about `simulations` in all. `seed` is its cohort seed and, for the small shape (a
+ * Latin hypercube), its design seed: every run stores new points, as a new study does (a repeated design
+ * would find its points stored and skip their insert).
+ */
+export function benchShapeSpec(
+  shape: BenchShape,
+  options: {
+    name: string;
+    seed: number;
+    simulations: number;
+    outcomes: 'summary' | 'full';
+    chunkSize?: number | undefined;
+    model?: string | undefined;
+  },
+) {
+  const { name, seed, simulations, outcomes, chunkSize, model } = options;
+  const points = benchShapePoints(shape, simulations);
+  return {
+    name,
+    ...(model ? { model } : {}),
+    outcomes,
+    design:
+      shape === 'large'
+        ? {
+            kind: 'grid',
+            axes: { dose: [0, 1, 2, 5], immuneKill: [0.01, 0.035, 0.1], emtPlasticity: [0.1, 1, 10] },
+          }
+        : {
+            kind: 'lhs',
+            samples: points,
+            seed,
+            axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.2 } },
+          },
+    cohort: { patients: shape === 'large' ? Math.ceil(simulations / points) : 2, seed, chunkSize },
+  };
+}

@@ -38,7 +38,11 @@ import {
   workerEntry,
 } from '@frontline/stack';
 import {
+  type BenchShape,
+  benchShapePoints,
+  benchShapeSpec,
   printTopStatements,
+  profileFlags,
   resetStatements,
   startReadyApp,
   statementsSettings,
@@ -67,46 +71,30 @@ const standInPreload = fileURLToPath(new URL('./stand-in-preload.mjs', import.me
  * own design seed each sweep, so every point is new) instead of 36 large ones. The coordinator's cost is then
  * per point, and this is the machine on which to read it, free of the kernel's contention.
  */
-const smallPoints = process.env.BENCH_SHAPE === 'small';
-/** BENCH_PROFILE=<dir>: the API and worker processes write V8 CPU profiles there when they stop. */
-const profileFlags = process.env.BENCH_PROFILE
-  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-  : [];
+const shape: BenchShape = process.env.BENCH_SHAPE === 'small' ? 'small' : 'large';
+const smallPoints = shape === 'small';
 
-/** Points of a sweep of about `simulations` (whole points), of the shape measured. */
-const pointsOf = (simulations: number) => (smallPoints ? Math.ceil(simulations / 2) : 36);
-
-/** 36 points (the end-to-end bench's large shape), about `simulations` in all; or many small ones. */
-function sweepSpec(mode: 'summary' | 'full', simulations: number, seed: number, chunkSize = 20_000) {
-  if (smallPoints)
-    return {
-      name: `ceiling ${mode} small ${seed}`,
-      ...(process.env.BENCH_MODEL ? { model: process.env.BENCH_MODEL } : {}),
-      outcomes: mode,
-      design: {
-        kind: 'lhs',
-        samples: pointsOf(simulations),
-        seed,
-        axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.2 } },
-      },
-      cohort: { patients: 2, seed, chunkSize },
-    };
-  return {
-    name: `ceiling ${mode} ${seed}`,
-    // BENCH_MODEL (the stand-in's outcomes follow it): lf-tid@1 has no per-patient dose intensity to sum.
-    ...(process.env.BENCH_MODEL ? { model: process.env.BENCH_MODEL } : {}),
+/** The shape's sweep, about `simulations` in all (BENCH_MODEL: the stand-in's outcomes follow it). */
+const sweepSpec = (
+  mode: 'summary' | 'full',
+  simulations: number,
+  seed: number,
+  chunkSize = 20_000,
+  of: BenchShape = shape,
+) =>
+  benchShapeSpec(of, {
+    name: `ceiling ${mode} ${of} ${seed}`,
+    seed,
+    simulations,
     outcomes: mode,
-    design: {
-      kind: 'grid',
-      axes: { dose: [0, 1, 2, 5], immuneKill: [0.01, 0.035, 0.1], emtPlasticity: [0.1, 1, 10] },
-    },
-    cohort: { patients: Math.ceil(simulations / 36), seed, chunkSize },
-  };
-}
+    chunkSize,
+    model: process.env.BENCH_MODEL,
+  });
 
 /** One core's kernel rate: the sweep's points simulated on this thread for `seconds`, after a warm-up. */
 function kernelRate(seconds: number): number {
-  const parsed = parseSweepSpec(sweepSpec('summary', 36_000, 1), {
+  // Always the large shape's points, so the rate (and the cores fed) compare across shapes.
+  const parsed = parseSweepSpec(sweepSpec('summary', 36_000, 1, undefined, 'large'), {
     maxPoints: 1e6,
     maxPatientsPerPoint: 1e6,
     maxSimulations: 1e9,
@@ -254,7 +242,7 @@ async function main() {
       if (statements) await resetStatements(owner.pool);
       for (const mode of modes)
         for (const chunkSize of chunkSizes) {
-          const points = pointsOf(simulationsOf[mode]);
+          const points = benchShapePoints(shape, simulationsOf[mode]);
           const simulations = points * Math.ceil(simulationsOf[mode] / points);
           const groups = {
             postgres: [postgres.pid],

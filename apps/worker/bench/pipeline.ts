@@ -39,7 +39,15 @@ import {
 } from '@frontline/stack';
 import { createSimulationPool, type SimulationPool } from '../src/pool.js';
 import { chunkTask } from '../src/simulate-task.js';
-import { printTopStatements, startReadyApp, statementsSettings, sweepRunner } from './bench-apps.js';
+import {
+  type BenchShape,
+  benchShapeSpec,
+  printTopStatements,
+  profileFlags,
+  startReadyApp,
+  statementsSettings,
+  sweepRunner,
+} from './bench-apps.js';
 
 /**
  * BENCH_PIN=1: the coordinator (Postgres, Redis, API) on CPU 0, the worker and the raw kernel on the other
@@ -63,39 +71,16 @@ const outcomes = process.env.BENCH_OUTCOMES === 'full' ? 'full' : 'summary';
 const pairs = Number(process.env.BENCH_PAIRS ?? 2);
 /** BENCH_STATEMENTS=1: after each e2e run, the statements Postgres spent most time on (pg_stat_statements). */
 const statements = process.env.BENCH_STATEMENTS === '1';
-/** BENCH_PROFILE=<dir>: the API and worker processes write V8 CPU profiles there when they stop. */
-const profileFlags = process.env.BENCH_PROFILE
-  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-  : [];
 
-/**
- * The two shapes at about `size` simulations each. Each run's `seed` is its cohort seed and, for the sampled
- * shape, its design seed: every run stores new points, as a new study does (a repeated design would find its
- * points stored and skip their insert).
- */
-function shapeSpec(shape: string, seed: number, size = simulations) {
-  if (shape === 'large')
-    return {
-      name: `benchmark large points ${seed}`,
-      design: {
-        kind: 'grid',
-        axes: { dose: [0, 1, 2, 5], immuneKill: [0.01, 0.035, 0.1], emtPlasticity: [0.1, 1, 10] },
-      },
-      cohort: { patients: Math.ceil(size / 36), seed, chunkSize },
-      outcomes,
-    };
-  return {
-    name: `benchmark small points ${seed}`,
-    design: {
-      kind: 'lhs',
-      samples: Math.ceil(size / 2),
-      seed,
-      axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.2 } },
-    },
-    cohort: { patients: 2, seed, chunkSize },
+/** A shape's sweep at about `size` simulations; `seed` is its cohort's and, if sampled, its design's. */
+const shapeSpec = (shape: string, seed: number, size = simulations) =>
+  benchShapeSpec(shape as BenchShape, {
+    name: `benchmark ${shape} points ${seed}`,
+    seed,
+    simulations: size,
     outcomes,
-  };
-}
+    chunkSize,
+  });
 
 /**
  * The raw kernel on the same chunks the sweep runs: the work sequence cut every chunkSize, on `pool`, which
