@@ -15,11 +15,12 @@ import {
   ParamError,
   type ParamOverrides,
   type ParamProblem,
+  type PointParamsModel,
   paramDomains,
   paramNames,
-  paramsChecker,
-  paramsResolver,
   pointHash,
+  pointModelV1,
+  pointParams,
   resolveParams,
   validateParams,
 } from './params.js';
@@ -28,9 +29,8 @@ import {
   type ModelParamsV2,
   paramDomainsV2,
   paramNamesV2,
-  paramsCheckerV2,
-  paramsResolverV2,
   pointHashV2,
+  pointModelV2,
   resolveParamsV2,
   validateParamsV2,
 } from './params-v2.js';
@@ -81,22 +81,22 @@ export function resolveModelParams<M extends ModelId>(
   ) as ParamsOf<M>;
 }
 
+/** Each model's part in pointParams (its whole check, ranges, rules and set of checked params). */
+const pointModels = { 'lf-tid@1': pointModelV1, 'lf-tid@2': pointModelV2 } as const;
+
 /**
  * `resolveModelParams(modelId, { ...shared, ...values })` for many `values` (a sweep's points): the
  * shared overrides are checked once, each point only its own values and the rules between parameters.
  * Same results, same ParamErrors. `register: false` for points that are stored and hashed, not simulated
- * in this thread (paramsResolver).
+ * in this thread (pointParams).
  */
 export function modelParamsResolver<M extends ModelId>(
   modelId: M,
   shared: ParamOverrides = {},
   { register = true }: { register?: boolean } = {},
 ): (values: Record<string, number>) => ParamsOf<M> {
-  return (
-    checkModelId(modelId) === 'lf-tid@1'
-      ? paramsResolver(shared, register)
-      : paramsResolverV2(shared, register)
-  ) as (values: Record<string, number>) => ParamsOf<M>;
+  const model = pointModels[checkModelId(modelId)] as PointParamsModel<ParamsOf<M>>;
+  return pointParams(model, shared, register).resolve;
 }
 
 /** modelParamsResolver's check alone: throws the same ParamError for the same values, builds no point. */
@@ -104,7 +104,7 @@ export function modelParamsChecker(
   modelId: ModelId,
   shared: ParamOverrides = {},
 ): (values: Record<string, number>) => void {
-  return checkModelId(modelId) === 'lf-tid@1' ? paramsChecker(shared) : paramsCheckerV2(shared);
+  return pointParams<object>(pointModels[checkModelId(modelId)], shared, false).check;
 }
 
 /** Content hash of a point of a model; includes the model id, so v1 and v2 points never collide. */

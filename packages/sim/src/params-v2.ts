@@ -260,7 +260,7 @@ export function ensureValidParamsV2(params: ModelParamsV2): ModelParamsV2 {
       if (!(name in params)) throw new ParamError(name, 'is required (use resolveParamsV2 to fill defaults)');
     }
     r = resolveParamsV2(params);
-    lastValidated = { params: r, resolve: paramsResolverV2(r) };
+    lastValidated = { params: r, resolve: pointParams(pointModelV2, r, true).resolve };
   }
   validatedCopiesV2.set(params, r);
   return r;
@@ -270,10 +270,11 @@ export function ensureValidParamsV2(params: ModelParamsV2): ModelParamsV2 {
 const validatedCopiesV2 = new WeakMap<object, ModelParamsV2>();
 
 /**
- * The last parameter set validated whole here, and a resolver over it. A chunk's segments reach a
- * simulation thread as structured clones of one base with a few values changed: only those values
- * are checked (paramsResolverV2's fast path, which falls back to the whole check on any doubt).
- * Validating each clone whole took ~3 % of a two-patient point's simulation (bench:segment-params).
+ * The last parameter set validated whole here, and a resolver over it. Unmarked parameter sets (structured
+ * clones, a design's points expanded for storage) mostly come as one base with a few values changed: only
+ * those values are checked (pointParams' fast path, which falls back to the whole check on any doubt).
+ * Validating each clone whole took ~3 % of a two-patient point's simulation (bench:segment-params). A
+ * chunk's segments no longer need it: they reach their thread resolved and marked (chunkTask).
  */
 let lastValidated:
   | { params: ModelParamsV2; resolve: (values: Record<string, number>) => ModelParamsV2 }
@@ -316,20 +317,8 @@ export function pointHashV2(params: ModelParamsV2): string {
   return sha256Hex(canonicalV2(params));
 }
 
-/** paramsResolver for v2: `resolveParamsV2({ ...shared, ...values })`, the shared part checked once. */
-export function paramsResolverV2(
-  shared: ParamOverridesV2 = {},
-  register = true,
-): (values: Record<string, number>) => ModelParamsV2 {
-  return pointParams(v2Points, shared, register).resolve;
-}
-
-/** paramsResolverV2's check alone: throws the same ParamError for the same values, builds nothing. */
-export function paramsCheckerV2(shared: ParamOverridesV2 = {}): (values: Record<string, number>) => void {
-  return pointParams(v2Points, shared, false).check;
-}
-
-const v2Points: PointParamsModel<ModelParamsV2> = {
+/** lf-tid@2 for pointParams. */
+export const pointModelV2: PointParamsModel<ModelParamsV2> = {
   resolve: resolveParamsV2,
   validate: validateParamsV2,
   // doseDays has no range: as an axis it takes the whole check, as it did with zod.

@@ -471,17 +471,17 @@ export function ensureValidParams(params: ModelParams): ModelParams {
       if (!(name in params)) throw new ParamError(name, 'is required (use resolveParams to fill defaults)');
     }
     r = resolveParams(params);
-    lastValidated = { params: r, resolve: paramsResolver(r) };
+    lastValidated = { params: r, resolve: pointParams(pointModelV1, r, true).resolve };
   }
   validatedCopies.set(params, r);
   return r;
 }
 
 /**
- * The last parameter set validated whole here, and a resolver over it. A chunk's segments reach a
- * simulation thread as structured clones of one base with a few values changed: only those values are
- * checked (paramsResolver's fast path, which falls back to the whole check on any doubt), as for lf-tid@2
- * (ensureValidParamsV2).
+ * The last parameter set validated whole here, and a resolver over it. Unmarked parameter sets (structured
+ * clones, a design's points expanded for storage) mostly come as one base with a few values changed: only
+ * those values are checked (pointParams' fast path, which falls back to the whole check on any doubt), as
+ * for lf-tid@2 (ensureValidParamsV2).
  */
 let lastValidated:
   | { params: ModelParams; resolve: (values: Record<string, number>) => ModelParams }
@@ -605,27 +605,6 @@ export function sha256Hex(text: string): string {
 }
 
 /**
- * `resolveParams({ ...shared, ...values })` for many `values` that share `shared` (a sweep's points: the
- * spec's params, then each point's axis values). The shared part is checked once; a call checks only its
- * own values and the rules between parameters, ~50× cheaper than zod over every field. Any problem
- * falls back to resolveParams itself, so a point gets exactly its result or its ParamError. `register`:
- * mark each point as checked, so that simulating it in this thread checks nothing again; off for points
- * only stored and hashed (a sweep's design), where the mark cost ~0.6 µs of the ~6.9 a point takes
- * to resolve and hash (its WeakSet entry, and the collector's work on it).
- */
-export function paramsResolver(
-  shared: ParamOverrides = {},
-  register = true,
-): (values: Record<string, number>) => ModelParams {
-  return pointParams(v1Points, shared, register).resolve;
-}
-
-/** paramsResolver's check alone: throws the same ParamError for the same values, builds nothing. */
-export function paramsChecker(shared: ParamOverrides = {}): (values: Record<string, number>) => void {
-  return pointParams(v1Points, shared, false).check;
-}
-
-/**
  * What the per-point fast path needs of a model: its whole check (`resolve`, `validate`), its parameters'
  * ranges, its rules between parameters, and the set of params its kernel takes as checked.
  */
@@ -637,7 +616,8 @@ export interface PointParamsModel<P extends object> {
   checked: WeakSet<object>;
 }
 
-const v1Points: PointParamsModel<ModelParams> = {
+/** lf-tid@1 for pointParams. */
+export const pointModelV1: PointParamsModel<ModelParams> = {
   resolve: resolveParams,
   validate: validateParams,
   ranges: new Map(SPECS.map((s) => [s.name as string, numberRange(s)])),
@@ -646,10 +626,14 @@ const v1Points: PointParamsModel<ModelParams> = {
 };
 
 /**
- * A model's points over `shared` (its checked part): values within their ranges and no problem between
- * parameters give the shared params with those values, frozen (and, with `register`, added to the model's
- * set of checked params); anything else goes to the whole check, which gives the exact result or
- * ParamError. `check` decides the same without building the point: it sets the values on one scratch copy
+ * A model's points over `shared` (a sweep's points: the spec's params, then each point's axis values), as
+ * `resolve({ ...shared, ...values })` would give them. The shared part is checked once; a point checks only
+ * its own values and the rules between parameters, ~50× cheaper than zod over every field: values within
+ * their ranges and no problem between parameters give the shared params with those values, frozen;
+ * anything else goes to the whole check, which gives the exact result or ParamError. `register`: add each
+ * point to the model's set of checked params, so that simulating it in this thread checks nothing again;
+ * off for points only stored and hashed (a sweep's design), where that cost ~0.6 µs of the ~6.9 a point
+ * takes to resolve and hash (its WeakSet entry, and the collector's work on it). `check` decides the same without building the point: it sets the values on one scratch copy
  * of the shared params and puts theirs back (a large design is checked whole before its reply, and copying
  * ~60 parameters a point took most of that time).
  */
