@@ -3,7 +3,7 @@
  * cursor for NDJSON and Parquet. Column names are identical in every format.
  */
 
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { bestResponses, recistResponses } from '@frontline/contracts';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
@@ -81,26 +81,123 @@ export function outcomeExportColumnsFor(axes: readonly string[], modelId: string
   ];
 }
 
-function exportQuery(
-  client: pg.ClientBase,
-  scope: SweepScope,
-  columns: readonly ExportColumn[],
-  csv: boolean,
-) {
-  const lit = scopeLiterals(client, scope);
-  const axes = columns.filter((c) => c.sql === undefined);
-  const axisAlias = (name: string) => client.escapeIdentifier(`axis ${name}`);
-  const axisValues = axes
-    .map((c) => `, (sp.axis_values -> ${client.escapeLiteral(c.name)})::float8 as ${axisAlias(c.name)}`)
-    .join('');
-  const select = columns
+/**
+ * A point with at least this many patients is read by a statement of its own, straight down the outcomes
+ * key. In one statement for every point, each point's rows were sorted (an incremental sort per point)
+ * before the first of them went out: 16–20 s for one point of 10⁷ patients (docs/benchmarks.md, Exports).
+ */
+export const ownStatementPatients = 50_000;
+
+/**
+ * For an export's transaction: no sort where the outcomes key gives the order. For a point of half the
+ * outcomes table the planner chose a parallel scan and a sort of its rows over the key's index scan.
+ */
+export const exportPlanSetting = `select set_config('enable_sort', 'off', true)`;
+
+/** A point read by a statement of its own: what the sweep's statement reads of it, as literals. */
+interface LargePoint {
+  pointIndex: number;
+  pointId: number;
+  patients: number;
+  stepDays: number;
+  /** The point's values of the export's axis columns, in their order. */
+  axisValues: number[];
+}
+
+/** One statement of an export: the points of design positions [from, to], or one large point alone. */
+type ExportPart = { from: number; to: number } | { point: LargePoint };
+
+const lastPointIndex = 2_147_483_647;
+
+/** An exported column's SQL, given the point's (`pt`) columns and the row's (`o`). */
+function selectList(client: pg.ClientBase, columns: readonly ExportColumn[], csv: boolean) {
+  return columns
     .map((c) => {
-      const expression = c.sql ?? `pt.${axisAlias(c.name)}`;
+      const expression = c.sql ?? `pt.${axisAlias(client, c.name)}`;
       // CSV gets true/false rather than Postgres' t/f.
       const value = csv && c.kind === 'boolean' ? `${expression}::text` : expression;
       return `${value} as ${client.escapeIdentifier(c.name)}`;
     })
     .join(', ');
+}
+
+const axisAlias = (client: pg.ClientBase, name: string) => client.escapeIdentifier(`axis ${name}`);
+const axisColumns = (columns: readonly ExportColumn[]) => columns.filter((c) => c.sql === undefined);
+
+/** A finite double as SQL text that reads back as the same double (the shortest round-trip form). */
+function float8Literal(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`expected a finite number, got ${value}`);
+  return `${Object.is(value, -0) ? '-0' : String(value)}::float8`;
+}
+
+/**
+ * The export's statements, in order: the design's points by ranges, and each point of at least
+ * `ownStatementPatients` patients alone. A sweep without such points is one statement.
+ */
+export async function exportStatements(
+  client: pg.ClientBase,
+  scope: SweepScope,
+  columns: readonly ExportColumn[],
+  csv: boolean,
+  silenceMs?: number,
+): Promise<string[]> {
+  const lit = scopeLiterals(client, scope);
+  const axes = axisColumns(columns);
+  const axisValues = axes
+    .map((c) => `(sp.axis_values -> ${client.escapeLiteral(c.name)})::float8`)
+    .join(', ');
+  const { rows: large } = await queryWithin<LargePoint>(
+    client,
+    silenceMs,
+    `select sp.point_index as "pointIndex", sp.point_id as "pointId",
+            coalesce(sp.cohort_patients, ${lit.patients}) as patients,
+            (p.params->>'stepDays')::float8 as "stepDays", array[${axisValues}]::float8[] as "axisValues"
+     from sweep_points sp
+     join points p on p.id = sp.point_id
+     where sp.sweep_id = ${lit.sweepId} and coalesce(sp.cohort_patients, ${lit.patients}) >= ${ownStatementPatients}
+     order by sp.point_index`,
+  );
+  const parts: ExportPart[] = [];
+  let from = 0;
+  for (const point of large) {
+    if (point.pointIndex > from) parts.push({ from, to: point.pointIndex - 1 });
+    parts.push({ point });
+    from = point.pointIndex + 1;
+  }
+  if (from <= lastPointIndex) parts.push({ from, to: lastPointIndex });
+  return parts.map((part) => exportQuery(client, scope, columns, csv, part));
+}
+
+function exportQuery(
+  client: pg.ClientBase,
+  scope: SweepScope,
+  columns: readonly ExportColumn[],
+  csv: boolean,
+  part: ExportPart,
+) {
+  const lit = scopeLiterals(client, scope);
+  const axes = axisColumns(columns);
+  const select = selectList(client, columns, csv);
+  if ('point' in part) {
+    // The point's columns as constants: the statement reads one key range of outcomes, already in
+    // patient order, so nothing is sorted.
+    const { point } = part;
+    const axisValues = axes
+      .map((c, i) => `, ${float8Literal(point.axisValues[i]!)} as ${axisAlias(client, c.name)}`)
+      .join('');
+    return `select ${select}
+    from (select ${integerLiteral(point.pointIndex)} as point_index,
+                 ${float8Literal(point.stepDays)} as step_days${axisValues}) pt
+    cross join outcomes o
+    where o.point_id = ${integerLiteral(point.pointId)} and o.cohort_seed = ${lit.cohortSeed}
+      and o.patient_index < ${integerLiteral(point.patients)}
+    order by o.patient_index`;
+  }
+  const axisValues = axes
+    .map(
+      (c) => `, (sp.axis_values -> ${client.escapeLiteral(c.name)})::float8 as ${axisAlias(client, c.name)}`,
+    )
+    .join('');
   // Point by point (`pt`: each point's grid and axis values computed once), each point's rows read in key
   // order (lateral): the plan streams in the export's order and reads only this sweep's rows. As a plain
   // join, with 5·10⁷ rows stored of which the sweep's 10⁷, the planner scanned the whole outcomes table and
@@ -113,6 +210,7 @@ function exportQuery(
       from sweep_points sp
       join points p on p.id = sp.point_id
       where sp.sweep_id = ${lit.sweepId}
+        and sp.point_index between ${integerLiteral(part.from)} and ${integerLiteral(part.to)}
       order by sp.point_index) pt
     cross join lateral (
       select * from outcomes o
@@ -199,30 +297,46 @@ export async function outcomesCsvStream(
     client.release(error);
   };
   try {
-    // In a transaction, so a tenant-bound pool names the tenant for the COPY (forTenant) and the
-    // timeout ends with it.
-    await queryWithin(client, options.silenceMs, 'begin read only');
+    // In a transaction, so a tenant-bound pool names the tenant for the COPYs (forTenant), they read one
+    // snapshot, and the timeout ends with it.
+    await queryWithin(client, options.silenceMs, 'begin isolation level repeatable read, read only');
+    await queryWithin(client, options.silenceMs, exportPlanSetting);
     await setExportLimits(client, options);
-    const stream = client.query(
-      copyTo(`copy (${exportQuery(client, scope, columns, true)}) to stdout with (format csv, header)`),
-    );
-    if (options.silenceMs !== undefined) failWhenSilent(stream, options.silenceMs);
-    stream.once(
-      'end',
-      () =>
-        void copyFinished(client, options.silenceMs)
+    const statements = await exportStatements(client, scope, columns, true, options.silenceMs);
+    // The statements' COPYs one after another into one stream, the header with the first. Piped: while the
+    // reader does not read, the COPY in progress is paused, which failWhenSilent does not count.
+    const csv = new PassThrough();
+    const fail = (error: Error) => {
+      csv.destroy(error);
+      release(error);
+    };
+    const copyPart = (i: number) => {
+      const header = i === 0 ? ', header' : '';
+      const copy = client.query(copyTo(`copy (${statements[i]}) to stdout with (format csv${header})`));
+      if (options.silenceMs !== undefined) failWhenSilent(copy, options.silenceMs);
+      copy.once('error', fail);
+      copy.once('end', () => {
+        const finished = copyFinished(client, options.silenceMs);
+        if (i < statements.length - 1) {
+          finished.then(() => copyPart(i + 1), fail);
+          return;
+        }
+        csv.end();
+        finished
           .then(() => queryWithin(client, options.silenceMs, 'commit'))
           .then(
             () => release(),
             (error: Error) => release(error),
-          ),
-    );
+          );
+      });
+      copy.pipe(csv, { end: false });
+    };
+    copyPart(0);
     // A consumer that goes away mid-stream leaves the connection mid-COPY: destroy it rather than reuse it.
-    stream.once('error', (error) => release(error));
-    stream.once('close', () => {
-      if (!stream.readableEnded) release(new Error('export stream closed early'));
+    csv.once('close', () => {
+      if (!csv.readableEnded) release(new Error('export stream closed early'));
     });
-    return stream;
+    return csv;
   } catch (error) {
     release(error as Error);
     throw error;
@@ -248,14 +362,18 @@ export async function* outcomeRowBatches(
   try {
     const query = <R extends pg.QueryResultRow>(text: string) =>
       queryWithin<R>(client, options.silenceMs, text);
-    await query('begin read only');
+    await query('begin isolation level repeatable read, read only');
+    await query(exportPlanSetting);
     await setExportLimits(client, options);
-    await query(`declare outcome_export no scroll cursor for ${exportQuery(client, scope, columns, false)}`);
-    for (;;) {
-      const { rows } = await query<ExportRow>(`fetch forward ${batchSize} from outcome_export`);
-      if (rows.length === 0) break;
-      yield rows;
-      if (rows.length < batchSize) break;
+    for (const statement of await exportStatements(client, scope, columns, false, options.silenceMs)) {
+      await query(`declare outcome_export no scroll cursor for ${statement}`);
+      for (;;) {
+        const { rows } = await query<ExportRow>(`fetch forward ${batchSize} from outcome_export`);
+        if (rows.length === 0) break;
+        yield rows;
+        if (rows.length < batchSize) break;
+      }
+      await query('close outcome_export');
     }
     await query('commit');
     committed = true;
