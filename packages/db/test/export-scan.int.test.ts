@@ -38,6 +38,20 @@ const insertOutcomes = (pointIds: string, n = patients) => `
          1, 1, 1, 1, 1, 1
   from (${pointIds}) ids, generate_series(0, ${n} - 1) k`;
 
+/** A scratch database holding one completed `full` lf-tid@1 sweep on a dose axis (no points yet). */
+async function scratchWithSweep(id: string, cohortPatients: number, pointCount: number) {
+  const scratch = await scratchDatabase();
+  await migrate(scratch.url);
+  await scratch.client.query(
+    `insert into sweeps (id, name, status, priority, model_id, code_version, spec, axes, reference_arm,
+                         cohort_seed, patients, points, total, reused, outcomes, started_at, finished_at)
+     values ($1, 'export scan', 'completed', 'normal', 'lf-tid@1', 'test', '{}', '["dose"]', null, 1, $2::int,
+             $3::int, $2::bigint * $3, 0, 'full', now(), now())`,
+    [id, cohortPatients, pointCount],
+  );
+  return scratch;
+}
+
 /**
  * An export reads its sweep's rows point by point through the outcomes key, in the export's order. As a
  * plain join the planner read the whole outcomes table (every sweep's rows) and sorted the sweep's rows
@@ -46,16 +60,8 @@ const insertOutcomes = (pointIds: string, n = patients) => `
 describe("an export reads only its sweep's outcome rows, in key order", () => {
   let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
   beforeAll(async () => {
-    scratch = await scratchDatabase();
-    await migrate(scratch.url);
+    scratch = await scratchWithSweep(sweepId, patients, points);
     const { client } = scratch;
-    await client.query(
-      `insert into sweeps (id, name, status, priority, model_id, code_version, spec, axes, reference_arm,
-                           cohort_seed, patients, points, total, reused, outcomes, started_at, finished_at)
-       values ($1, 'export scan', 'completed', 'normal', 'lf-tid@1', 'test', '{}', '["dose"]', null, 1, $2, $3,
-               $4, 0, 'full', now(), now())`,
-      [sweepId, patients, points, points * patients],
-    );
     await client.query(
       `with p as (insert into point_rows (hash, model_id, params)
          select 'export-scan-' || i, 'lf-tid@1', jsonb_build_object('dose', i, 'stepDays', 0.25)
@@ -149,16 +155,8 @@ describe('an export reads its large points by statements of their own, in the sa
   const doses = [0.5, 1.5, 2.25, 1e-7, 3.125, 7];
   let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
   beforeAll(async () => {
-    scratch = await scratchDatabase();
-    await migrate(scratch.url);
+    scratch = await scratchWithSweep(largeSweepId, large, pointPatients.length);
     const { client } = scratch;
-    await client.query(
-      `insert into sweeps (id, name, status, priority, model_id, code_version, spec, axes, reference_arm,
-                           cohort_seed, patients, points, total, reused, outcomes, started_at, finished_at)
-       values ($1, 'large points', 'completed', 'normal', 'lf-tid@1', 'test', '{}', '["dose"]', null, 1, $2::int,
-               6, $3::bigint, 0, 'full', now(), now())`,
-      [largeSweepId, large, 2 * large + 12],
-    );
     await client.query(
       `with p as (insert into point_rows (hash, model_id, params)
          select 'large-' || i, 'lf-tid@1', jsonb_build_object('dose', ($2::float8[])[i + 1], 'stepDays', 0.5)
