@@ -363,4 +363,86 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
       await api.close();
     }
   });
+
+  // Last: it deletes the sweep the tests above read.
+  it('a deletion whose connection goes silent gives up once Postgres has ended its session, loses nothing, and deletes on a new one', async () => {
+    expect(sweepId).toBeDefined();
+    const { api, port } = await apiThroughProxy();
+    /** What the sweep holds, read directly (owner, no proxy). */
+    const holdings = async () =>
+      (
+        await harness.pool.query<{ sweeps: number; points: number; chunks: number; outcomes: number }>(
+          `select (select count(*)::int from sweeps where id = $1) as sweeps,
+                  (select count(*)::int from sweep_points where sweep_id = $1) as points,
+                  (select count(*)::int from chunks where sweep_id = $1) as chunks,
+                  (select count(*)::int from outcomes o join sweep_points sp on sp.point_id = o.point_id
+                   where sp.sweep_id = $1) as outcomes`,
+          [sweepId],
+        )
+      ).rows[0]!;
+    const held = await holdings();
+    expect(held).toMatchObject({ sweeps: 1, points, outcomes: points * patients });
+    const deleteSweep = async () => {
+      const started = Date.now();
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/v1/sweeps/${sweepId}`, {
+          method: 'DELETE',
+          headers: harness.authHeaders,
+          signal: AbortSignal.timeout(30_000),
+        });
+        return { status: response.status, body: await response.text(), ms: Date.now() - started };
+      } catch {
+        return { status: 0, body: 'hung', ms: Date.now() - started };
+      }
+    };
+    // The deletion's first lock waits behind the sweep's chunks, held here; meanwhile its connection goes
+    // silent. Postgres ends that session only when the deletion, let through, sends its first answer.
+    const locker = await harness.pool.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('select from chunks where sweep_id = $1 for update', [sweepId]);
+      const deletion = deleteSweep();
+      const waiting = async () =>
+        (
+          await harness.pool.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity
+             where wait_event_type = 'Lock' and query like 'select from chunks where sweep_id%'`,
+          )
+        ).rows[0]!.n;
+      await expect.poll(waiting, { timeout: 10_000, interval: 50 }).toBe(1);
+      expect(proxy.silence()).toBeGreaterThanOrEqual(1);
+      await new Promise((resolve) => setTimeout(resolve, queryTimeoutMs));
+      await locker.query('commit');
+      const released = Date.now();
+      const { status, body } = await deletion;
+      const waited = Date.now() - released;
+      console.log(
+        `[silent-postgres] deletion on a silenced connection: ${status} ${waited} ms after the lock went`,
+      );
+      // Refused as unreachable within a few checks of DB_QUERY_TIMEOUT_MS, not after 30 min ('hung').
+      expect(status, body).toBe(503);
+      expect(JSON.parse(body).error).toMatchObject({ code: 'unavailable' });
+      expect(waited).toBeLessThan(5 * queryTimeoutMs);
+    } finally {
+      await locker.query('rollback').catch(() => {});
+      locker.release();
+    }
+    // Rolled back whole: the sweep, its points, chunks and outcomes are all still there.
+    expect(await holdings()).toEqual(held);
+    try {
+      // On a new connection the same request deletes it all, and no light-pool slot is left held.
+      const again = await deleteSweep();
+      expect(again.status, again.body).toBe(200);
+      expect(JSON.parse(again.body).deleted).toEqual({
+        sweeps: 1,
+        sweepPoints: points,
+        chunks: held.chunks,
+        outcomes: points * patients,
+      });
+      expect(await holdings()).toEqual({ sweeps: 0, points: 0, chunks: 0, outcomes: 0 });
+      expect(api.databases.light.pool.waitingCount).toBe(0);
+    } finally {
+      await api.close();
+    }
+  });
 });

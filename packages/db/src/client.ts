@@ -138,3 +138,65 @@ export const queryWithin = <R extends pg.QueryResultRow>(
   text: string,
   values?: unknown[],
 ) => client.query<R>({ text, ...(values ? { values } : {}), query_timeout: waitMs } as pg.QueryConfig);
+
+/** What a check of a long statement's session found (queryWhileAlive). */
+type SessionState = 'working' | 'idle' | 'gone' | 'unknown';
+
+/**
+ * `client.query` for a statement that may rightly run for long (no bound of its own short of `waitMs`),
+ * while every `checkEveryMs` another connection of `probe` asks Postgres whether the statement's session
+ * is still at it (`pg_stat_activity`, which shows a role its own sessions). A session that is gone (Postgres
+ * ended it: its client went away), or idle twice running while the answer has not come, means the
+ * connection went silent: it is destroyed and the statement fails as a connection error instead of
+ * holding its connection until `waitMs`. A check that cannot run (Postgres away) decides nothing.
+ */
+export async function queryWhileAlive<R extends pg.QueryResultRow>(
+  client: pg.PoolClient,
+  probe: pg.Pool,
+  checkEveryMs: number,
+  waitMs: number | undefined,
+  text: string,
+  values?: unknown[],
+): Promise<pg.QueryResult<R>> {
+  const { processID, connection } = client as unknown as {
+    processID: number;
+    connection: { stream: { destroy(error?: Error): void } };
+  };
+  const sessionState = async (): Promise<SessionState> => {
+    try {
+      const { rows } = await probe.query<{ state: string }>(
+        'select state from pg_stat_activity where pid = $1',
+        [processID],
+      );
+      const state = rows[0]?.state;
+      return state === undefined ? 'gone' : state === 'active' ? 'working' : 'idle';
+    } catch {
+      return 'unknown';
+    }
+  };
+  let checking = false;
+  let idleChecks = 0;
+  let answered = false;
+  const check = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    void sessionState().then((state) => {
+      checking = false;
+      if (answered) return;
+      idleChecks = state === 'idle' ? idleChecks + 1 : 0;
+      if (state !== 'gone' && idleChecks < 2) return;
+      clearInterval(check);
+      connection.stream.destroy(
+        new Error(
+          `Connection terminated: Postgres's session ${processID} is ${state}, its answer never came`,
+        ),
+      );
+    });
+  }, checkEveryMs);
+  try {
+    return await queryWithin<R>(client, waitMs, text, values);
+  } finally {
+    answered = true;
+    clearInterval(check);
+  }
+}

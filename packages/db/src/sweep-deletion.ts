@@ -1,6 +1,6 @@
 import { isActiveSweepState, type SweepState } from '@frontline/contracts';
 import type pg from 'pg';
-import { inTransaction, queryWithin } from './client.js';
+import { inTransaction, queryWhileAlive, queryWithin } from './client.js';
 
 /** Rows removed by deleteSweep, per table. */
 export interface DeletedSweepRows {
@@ -23,6 +23,12 @@ export interface DeleteSweepOptions {
    * to catch silent connections would roll a large deletion back every time.
    */
   statementWaitMs?: number;
+  /**
+   * Meanwhile, check this often (on another connection of the pool) that Postgres is still at the
+   * statement, and give up on the connection once its session is gone or idle (queryWhileAlive): a silent
+   * connection then fails the deletion (rolled back whole) after about this long, not `statementWaitMs`.
+   */
+  aliveCheckMs?: number;
 }
 
 /**
@@ -38,7 +44,9 @@ export async function deleteSweep(
 ): Promise<DeleteSweepResult> {
   return inTransaction(pool, async (client) => {
     const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) =>
-      queryWithin<R>(client, options.statementWaitMs, text, values);
+      options.aliveCheckMs === undefined
+        ? queryWithin<R>(client, options.statementWaitMs, text, values)
+        : queryWhileAlive<R>(client, pool, options.aliveCheckMs, options.statementWaitMs, text, values);
     const readSweep = async (lock: '' | 'for update') =>
       (
         await query<{ status: SweepState; cohortSeed: number }>(

@@ -16,7 +16,9 @@ import { fromContract } from './contract.js';
 /**
  * How long a deletion's statements may run, past the pool's bound on a silent connection
  * (DB_QUERY_TIMEOUT_MS): deleting a large `full` sweep, or waiting for a chunk being completed, takes
- * longer, and a deletion cut off is rolled back whole (docs/results.md).
+ * longer, and a deletion cut off is rolled back whole (docs/results.md). Silence is caught otherwise: every
+ * DB_QUERY_TIMEOUT_MS the deletion checks that Postgres is still at its statement (deleteSweep's
+ * aliveCheckMs).
  */
 const sweepDeletionWaitMs = 30 * 60_000;
 
@@ -104,7 +106,10 @@ export function sweepRoutes(deps: { pool: pg.Pool; sweeps: SweepService; limits?
       ...fromContract(contracts.delete),
       handler: async (request) => {
         const { id } = request.params;
-        const result = await deleteSweep(request.tenantDb, id, { statementWaitMs: sweepDeletionWaitMs });
+        const result = await deleteSweep(request.tenantDb, id, {
+          statementWaitMs: sweepDeletionWaitMs,
+          aliveCheckMs: request.tenantDb.options.query_timeout,
+        });
         if (result.outcome === 'not_found') throw apiError('not_found', `no sweep ${id}`);
         if (result.outcome === 'active')
           throw apiError('conflict', `sweep ${id} is ${result.status}: cancel it before deleting it`);

@@ -314,7 +314,9 @@ export async function outcomesCsvStream(
       const header = i === 0 ? ', header' : '';
       const copy = client.query(copyTo(`copy (${statements[i]}) to stdout with (format csv${header})`));
       if (options.silenceMs !== undefined) failWhenSilent(copy, options.silenceMs);
-      copy.once('error', fail);
+      // `on`, not `once`: after a first failure, pg may fail the COPY again as its connection is ended, and an
+      // 'error' with no listener would crash the process.
+      copy.on('error', fail);
       copy.once('end', () => {
         const finished = copyFinished(client, options.silenceMs);
         if (i < statements.length - 1) {
