@@ -182,11 +182,16 @@ describe('an export reads its large points by statements of their own, in the sa
     Array.from({ length: n }, (_, patientIndex) => [pointIndex, patientIndex]),
   );
 
+  /** The whole CSV export, from `pool`. */
+  const csvOf = async (pool: pg.Pool) => {
+    let csv = '';
+    for await (const chunk of await outcomesCsvStream(pool, scope, columns)) csv += chunk;
+    return csv;
+  };
+
   it('CSV: one header, then every point in design order and its patients in order, with its own values', async () => {
     const reader = connectDatabase(scratch.url);
-    const stream = await outcomesCsvStream(reader.pool, scope, columns);
-    let csv = '';
-    for await (const chunk of stream) csv += chunk;
+    const csv = await csvOf(reader.pool);
     await reader.close();
     const [header, ...lines] = csv.trimEnd().split('\n');
     const names = header!.split(',');
@@ -201,6 +206,21 @@ describe('an export reads its large points by statements of their own, in the sa
       expect(Number(c[at('dose')])).toBe(doses[pointIndex]);
       expect(Number(c[at('osDays')])).toBe((1 + (Number(c[at('patientIndex')]) % 7)) * 0.5);
       expect(c[at('osEvent')]).toBe(String(Number(c[at('patientIndex')]) % 2 === 0));
+    }
+  });
+
+  it('a reader that goes away in the first statement frees the connection: the next export is whole', async () => {
+    // One connection: the second export gets it only once the first has let it go.
+    const reader = connectDatabase(scratch.url, { max: 1, connectionTimeoutMs: 10_000 });
+    try {
+      const whole = await csvOf(reader.pool);
+      for await (const chunk of await outcomesCsvStream(reader.pool, scope, columns)) {
+        expect(whole.startsWith(String(chunk))).toBe(true);
+        break; // destroys the stream mid-COPY
+      }
+      expect(await csvOf(reader.pool)).toBe(whole);
+    } finally {
+      await reader.close();
     }
   });
 

@@ -311,6 +311,7 @@ export async function outcomesCsvStream(
       release(error);
     };
     const copyPart = (i: number) => {
+      if (csv.destroyed) return; // its reader went away between two statements (released on 'close')
       const header = i === 0 ? ', header' : '';
       const copy = client.query(copyTo(`copy (${statements[i]}) to stdout with (format csv${header})`));
       if (options.silenceMs !== undefined) failWhenSilent(copy, options.silenceMs);
@@ -320,7 +321,7 @@ export async function outcomesCsvStream(
       copy.once('end', () => {
         const finished = copyFinished(client, options.silenceMs);
         if (i < statements.length - 1) {
-          finished.then(() => copyPart(i + 1), fail);
+          finished.then(() => copyPart(i + 1)).catch(fail);
           return;
         }
         csv.end();
