@@ -364,44 +364,44 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
     }
   });
 
-  // Last: it deletes the sweep the tests above read.
-  it('a deletion whose connection goes silent gives up once Postgres has ended its session, loses nothing, and deletes on a new one', async () => {
-    expect(sweepId).toBeDefined();
-    const { api, port } = await apiThroughProxy();
-    /** What the sweep holds, read directly (owner, no proxy). */
-    const holdings = async () =>
-      (
-        await harness.pool.query<{ sweeps: number; points: number; chunks: number; outcomes: number }>(
-          `select (select count(*)::int from sweeps where id = $1) as sweeps,
-                  (select count(*)::int from sweep_points where sweep_id = $1) as points,
-                  (select count(*)::int from chunks where sweep_id = $1) as chunks,
-                  (select count(*)::int from outcomes o join sweep_points sp on sp.point_id = o.point_id
-                   where sp.sweep_id = $1) as outcomes`,
-          [sweepId],
-        )
-      ).rows[0]!;
-    const held = await holdings();
-    expect(held).toMatchObject({ sweeps: 1, points, outcomes: points * patients });
-    const deleteSweep = async () => {
-      const started = Date.now();
-      try {
-        const response = await fetch(`http://127.0.0.1:${port}/v1/sweeps/${sweepId}`, {
-          method: 'DELETE',
-          headers: harness.authHeaders,
-          signal: AbortSignal.timeout(30_000),
-        });
-        return { status: response.status, body: await response.text(), ms: Date.now() - started };
-      } catch {
-        return { status: 0, body: 'hung', ms: Date.now() - started };
-      }
-    };
-    // The deletion's first lock waits behind the sweep's chunks, held here; meanwhile its connection goes
-    // silent. Postgres ends that session only when the deletion, let through, sends its first answer.
+  /** What the sweep holds, read directly (owner, no proxy). */
+  const holdings = async () =>
+    (
+      await harness.pool.query<{ sweeps: number; points: number; chunks: number; outcomes: number }>(
+        `select (select count(*)::int from sweeps where id = $1) as sweeps,
+                (select count(*)::int from sweep_points where sweep_id = $1) as points,
+                (select count(*)::int from chunks where sweep_id = $1) as chunks,
+                (select count(*)::int from outcomes o join sweep_points sp on sp.point_id = o.point_id
+                 where sp.sweep_id = $1) as outcomes`,
+        [sweepId],
+      )
+    ).rows[0]!;
+
+  /** DELETE the sweep through the API on `port`: its answer, or 'hung' (status 0) after 30 s. */
+  async function deleteSweep(port: number) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/v1/sweeps/${sweepId}`, {
+        method: 'DELETE',
+        headers: harness.authHeaders,
+        signal: AbortSignal.timeout(30_000),
+      });
+      return { status: response.status, body: await response.text() };
+    } catch {
+      return { status: 0, body: 'hung' };
+    }
+  }
+
+  /**
+   * A deletion that meets `fault` mid-statement: its first lock waits behind the sweep's chunks, held here,
+   * while `fault` strikes the proxy's connections; then the chunks are let go. Its answer, and how long it
+   * came after the chunks were let go.
+   */
+  async function deletionThrough(port: number, fault: () => number) {
     const locker = await harness.pool.connect();
     try {
       await locker.query('begin');
       await locker.query('select from chunks where sweep_id = $1 for update', [sweepId]);
-      const deletion = deleteSweep();
+      const deletion = deleteSweep(port);
       const waiting = async () =>
         (
           await harness.pool.query<{ n: number }>(
@@ -410,12 +410,61 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
           )
         ).rows[0]!.n;
       await expect.poll(waiting, { timeout: 10_000, interval: 50 }).toBe(1);
-      expect(proxy.silence()).toBeGreaterThanOrEqual(1);
+      expect(fault()).toBeGreaterThanOrEqual(1);
       await new Promise((resolve) => setTimeout(resolve, queryTimeoutMs));
       await locker.query('commit');
       const released = Date.now();
-      const { status, body } = await deletion;
-      const waited = Date.now() - released;
+      const answer = await deletion;
+      return { ...answer, waited: Date.now() - released };
+    } finally {
+      await locker.query('rollback').catch(() => {});
+      locker.release();
+    }
+  }
+
+  it('a deletion whose answers stop coming gives up once its session sits idle, and loses nothing', async () => {
+    expect(sweepId).toBeDefined();
+    const { api, port } = await apiThroughProxy();
+    try {
+      const held = await holdings();
+      expect(held).toMatchObject({ sweeps: 1, points, outcomes: points * patients });
+      // Postgres answers the deletion's statement, but the answer never arrives: its session waits, idle in
+      // its transaction (holding the chunks' locks), for a next statement that never comes.
+      const { status, body, waited } = await deletionThrough(port, () => proxy.deafen());
+      console.log(
+        `[silent-postgres] deletion whose answers are lost: ${status} ${waited} ms after the lock went`,
+      );
+      expect(status, body).toBe(503);
+      expect(JSON.parse(body).error).toMatchObject({ code: 'unavailable' });
+      // Each check waits for its own answer up to the bound, and the session must be seen idle twice.
+      expect(waited).toBeLessThan(8 * queryTimeoutMs);
+      // Its connection was closed, so Postgres ended the session: rolled back, its locks gone.
+      await expect
+        .poll(
+          async () =>
+            (
+              await harness.pool.query<{ n: number }>(
+                `select count(*)::int as n from pg_stat_activity where query like 'select from chunks where sweep_id%'`,
+              )
+            ).rows[0]!.n,
+          { timeout: 10_000, interval: 50 },
+        )
+        .toBe(0);
+      expect(await holdings()).toEqual(held);
+    } finally {
+      await api.close();
+    }
+  });
+
+  // Last: it deletes the sweep the tests above read.
+  it('a deletion whose connection goes silent gives up once Postgres has ended its session, loses nothing, and deletes on a new one', async () => {
+    expect(sweepId).toBeDefined();
+    const { api, port } = await apiThroughProxy();
+    try {
+      const held = await holdings();
+      expect(held).toMatchObject({ sweeps: 1, points, outcomes: points * patients });
+      // Postgres ends the silenced session only when the deletion, let through, sends its first answer.
+      const { status, body, waited } = await deletionThrough(port, () => proxy.silence());
       console.log(
         `[silent-postgres] deletion on a silenced connection: ${status} ${waited} ms after the lock went`,
       );
@@ -423,15 +472,11 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
       expect(status, body).toBe(503);
       expect(JSON.parse(body).error).toMatchObject({ code: 'unavailable' });
       expect(waited).toBeLessThan(5 * queryTimeoutMs);
-    } finally {
-      await locker.query('rollback').catch(() => {});
-      locker.release();
-    }
-    // Rolled back whole: the sweep, its points, chunks and outcomes are all still there.
-    expect(await holdings()).toEqual(held);
-    try {
+      // Rolled back whole: the sweep, its points, chunks and outcomes are all still there.
+      expect(await holdings()).toEqual(held);
+
       // On a new connection the same request deletes it all, and no light-pool slot is left held.
-      const again = await deleteSweep();
+      const again = await deleteSweep(port);
       expect(again.status, again.body).toBe(200);
       expect(JSON.parse(again.body).deleted).toEqual({
         sweeps: 1,

@@ -5,6 +5,8 @@ interface Link {
   app: net.Socket;
   server: net.Socket;
   silent: boolean;
+  /** The server's bytes are dropped; the app's still reach it (deafen). */
+  deaf: boolean;
 }
 
 /**
@@ -19,14 +21,14 @@ export async function startSilenceableProxy(target: { host: string; port: number
   const proxy = net.createServer((app) => {
     counts.accepted++;
     const server = net.connect(target.port, target.host);
-    const link: Link = { app, server, silent: false };
+    const link: Link = { app, server, silent: false, deaf: false };
     links.add(link);
     app.on('data', (data) => {
       if (link.silent) counts.bytesIntoSilence += data.length;
       else server.write(data);
     });
     server.on('data', (data) => {
-      if (!link.silent) app.write(data);
+      if (!link.silent && !link.deaf) app.write(data);
     });
     app.on('error', () => {});
     server.on('error', () => {});
@@ -59,6 +61,16 @@ export async function startSilenceableProxy(target: { host: string; port: number
         link.server.destroy();
       }
       return chosen.length;
+    },
+    /**
+     * Make every connection open now deaf: the server's answers are dropped, the app's statements still
+     * reach it, and both stay open. A server that answered is then waiting for the app's next statement
+     * while the app waits for the answer. Returns how many.
+     */
+    deafen(): number {
+      const open = [...links].filter((link) => !link.silent && !link.deaf);
+      for (const link of open) link.deaf = true;
+      return open.length;
     },
     async stop() {
       for (const link of links) {
