@@ -393,10 +393,10 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
 
   /**
    * A deletion that meets `fault` mid-statement: its first lock waits behind the sweep's chunks, held here,
-   * while `fault` strikes the proxy's connections; then the chunks are let go. Its answer, and how long it
-   * came after the chunks were let go.
+   * while `fault` strikes the proxy's connections (if any); the chunks are let go `holdMs` later. Its
+   * answer, and how long it came after the chunks were let go.
    */
-  async function deletionThrough(port: number, fault: () => number) {
+  async function deletionThrough(port: number, fault?: () => number, holdMs = queryTimeoutMs) {
     const locker = await harness.pool.connect();
     try {
       await locker.query('begin');
@@ -410,8 +410,8 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
           )
         ).rows[0]!.n;
       await expect.poll(waiting, { timeout: 10_000, interval: 50 }).toBe(1);
-      expect(fault()).toBeGreaterThanOrEqual(1);
-      await new Promise((resolve) => setTimeout(resolve, queryTimeoutMs));
+      if (fault) expect(fault()).toBeGreaterThanOrEqual(1);
+      await new Promise((resolve) => setTimeout(resolve, holdMs));
       await locker.query('commit');
       const released = Date.now();
       const answer = await deletion;
@@ -475,8 +475,9 @@ describe('Postgres connections gone silent, for a worker and for the API', () =>
       // Rolled back whole: the sweep, its points, chunks and outcomes are all still there.
       expect(await holdings()).toEqual(held);
 
-      // On a new connection the same request deletes it all, and no light-pool slot is left held.
-      const again = await deleteSweep(port);
+      // On a new connection the same request deletes it all, and no light-pool slot is left held. It too
+      // waits on the chunks, for three times the bound: checks that find its session at work let it run.
+      const again = await deletionThrough(port, undefined, 3 * queryTimeoutMs);
       expect(again.status, again.body).toBe(200);
       expect(JSON.parse(again.body).deleted).toEqual({
         sweeps: 1,

@@ -142,31 +142,40 @@ export const queryWithin = <R extends pg.QueryResultRow>(
 /** What a check of a long statement's session found (queryWhileAlive). */
 type SessionState = 'working' | 'idle' | 'gone' | 'unknown';
 
+/** How queryWhileAlive checks a long statement's session. */
+export interface AliveCheck {
+  /** Asks Postgres about the session, on connections of its own. */
+  probe: pg.Pool;
+  /**
+   * The session's backend, as `select pg_backend_pid()` on it answered: not the connection's
+   * `processID`, which a pooler in front of Postgres (PgBouncer) makes up.
+   */
+  backendPid: number;
+  everyMs: number;
+  /** The statement's own bound on the wait for its answer (queryWithin). */
+  waitMs?: number;
+}
+
 /**
  * `client.query` for a statement that may rightly run for long (no bound of its own short of `waitMs`),
- * while every `checkEveryMs` another connection of `probe` asks Postgres whether the statement's session
- * is still at it (`pg_stat_activity`, which shows a role its own sessions). A session that is gone (Postgres
+ * while every `everyMs` another connection of `probe` asks Postgres whether the statement's session is
+ * still at it (`pg_stat_activity`, which shows a role its own sessions). A session that is gone (Postgres
  * ended it: its client went away), or idle twice running while the answer has not come, means the
  * connection went silent: it is destroyed and the statement fails as a connection error instead of
  * holding its connection until `waitMs`. A check that cannot run (Postgres away) decides nothing.
  */
 export async function queryWhileAlive<R extends pg.QueryResultRow>(
   client: pg.PoolClient,
-  probe: pg.Pool,
-  checkEveryMs: number,
-  waitMs: number | undefined,
+  { probe, backendPid, everyMs, waitMs }: AliveCheck,
   text: string,
   values?: unknown[],
 ): Promise<pg.QueryResult<R>> {
-  const { processID, connection } = client as unknown as {
-    processID: number;
-    connection: { stream: { destroy(error?: Error): void } };
-  };
+  const { connection } = client as unknown as { connection: { stream: { destroy(error?: Error): void } } };
   const sessionState = async (): Promise<SessionState> => {
     try {
       const { rows } = await probe.query<{ state: string }>(
         'select state from pg_stat_activity where pid = $1',
-        [processID],
+        [backendPid],
       );
       const state = rows[0]?.state;
       return state === undefined ? 'gone' : state === 'active' ? 'working' : 'idle';
@@ -188,11 +197,11 @@ export async function queryWhileAlive<R extends pg.QueryResultRow>(
       clearInterval(check);
       connection.stream.destroy(
         new Error(
-          `Connection terminated: Postgres's session ${processID} is ${state}, its answer never came`,
+          `Connection terminated: Postgres's session ${backendPid} is ${state}, its answer never came`,
         ),
       );
     });
-  }, checkEveryMs);
+  }, everyMs);
   try {
     return await queryWithin<R>(client, waitMs, text, values);
   } finally {

@@ -43,10 +43,23 @@ export async function deleteSweep(
   options: DeleteSweepOptions = {},
 ): Promise<DeleteSweepResult> {
   return inTransaction(pool, async (client) => {
-    const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) =>
+    const waitMs = options.statementWaitMs;
+    // The session's own backend, for the checks: one round trip, on a deletion that may take minutes.
+    const alive =
       options.aliveCheckMs === undefined
-        ? queryWithin<R>(client, options.statementWaitMs, text, values)
-        : queryWhileAlive<R>(client, pool, options.aliveCheckMs, options.statementWaitMs, text, values);
+        ? undefined
+        : {
+            probe: pool,
+            everyMs: options.aliveCheckMs,
+            waitMs,
+            backendPid: (
+              await queryWithin<{ pid: number }>(client, undefined, 'select pg_backend_pid() as pid')
+            ).rows[0]!.pid,
+          };
+    const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) =>
+      alive === undefined
+        ? queryWithin<R>(client, waitMs, text, values)
+        : queryWhileAlive<R>(client, alive, text, values);
     const readSweep = async (lock: '' | 'for update') =>
       (
         await query<{ status: SweepState; cohortSeed: number }>(
