@@ -8,15 +8,14 @@ import {
   defaultChunkWindow,
   defaultPointsBeforeReply,
   defaultSweepLimits,
-  expandSweep,
-  expandSweepBatches,
   outcomeRetentionOf,
   parseSweepSpec,
+  type StoredSweepPoint,
   type SweepDryRun,
   type SweepLimits,
-  type SweepPoint,
   type SweepSpec,
   storageEstimate,
+  storedPointBatches,
   sweepPointCount,
   sweepWarnings,
 } from '@frontline/contracts';
@@ -131,7 +130,7 @@ export async function warmUpSubmission(): Promise<Record<string, number>> {
     });
     if (!parsed.ok) throw parsed.error;
     expanded[model] = 0;
-    for (const slice of expandSweepBatches(parsed.spec, expansionSlice)) {
+    for (const slice of storedPointBatches(parsed.spec, expansionSlice)) {
       for (const point of slice) tenantPointHash('warm-up', point.pointHash);
       expanded[model] += slice.length;
       await setImmediate();
@@ -182,30 +181,36 @@ export function createSweepService({
     return reason;
   }
 
-  /** The points a submission stores, under the tenant's addresses unless outcomes are shared. */
-  const storedPoints = (tenantId: string, points: readonly SweepPoint[]) =>
-    points.map((p) =>
-      shareOutcomesAcrossTenants ? p : { ...p, pointHash: tenantPointHash(tenantId, p.pointHash) },
-    );
+  /**
+   * The design's points as a submission stores them (no point built: storedPointBatches), in batches, under
+   * the tenant's addresses unless outcomes are shared.
+   */
+  function* storedBatches(tenantId: string, spec: SweepSpec, batchSize: number, from = 0) {
+    for (const batch of storedPointBatches(spec, batchSize, from)) {
+      if (!shareOutcomesAcrossTenants)
+        for (const point of batch) point.pointHash = tenantPointHash(tenantId, point.pointHash);
+      yield batch;
+    }
+  }
 
   /**
    * The design's points for createSweep, in batches of `pointBatchSize`, expanded a slice at a time
    * with the event loop given back in between, so the batch before is written meanwhile.
    */
   async function* expandedPointBatches(tenantId: string, spec: SweepSpec, upTo = Number.POSITIVE_INFINITY) {
-    let batch: SweepPoint[] = [];
+    let batch: StoredSweepPoint[] = [];
     let given = 0;
-    for (const slice of expandSweepBatches(spec, expansionSlice)) {
+    for (const slice of storedBatches(tenantId, spec, expansionSlice)) {
       batch.push(...slice);
       if (batch.length >= pointBatchSize) {
-        yield storedPoints(tenantId, batch);
+        yield batch;
         given += batch.length;
         batch = [];
         if (given >= upTo) return;
       }
       await setImmediate();
     }
-    if (batch.length > 0) yield storedPoints(tenantId, batch);
+    if (batch.length > 0) yield batch;
   }
 
   /** Sweeps this process is placing now (each also holds its claim in Postgres). */
@@ -227,8 +232,8 @@ export function createSweepService({
         const db = forTenant(pool, tenantId);
         const placement = await placementOf(db, sweepId);
         if (!placement) return;
-        for (const batch of expandSweepBatches(spec, pointBatchSize, placement.pointsPlaced)) {
-          const placed = await placeNextPoints(db, placement, storedPoints(tenantId, batch));
+        for (const batch of storedBatches(tenantId, spec, pointBatchSize, placement.pointsPlaced)) {
+          const placed = await placeNextPoints(db, placement, batch);
           if (!placed) return;
           // Redis away: the chunks are pending rows, which the reconciler enqueues.
           await enqueueChunks(queue, placed.chunks).catch(() => {});
@@ -299,12 +304,12 @@ export function createSweepService({
      * What submitting would cost: plan the sweep as submit does (reuse included), write nothing.
      */
     async dryRun(scope: TenantScope, spec: SweepSpec, warnings: string[]): Promise<SweepDryRun> {
-      const expansion = expandSweep(spec);
+      const points = [...storedBatches(scope.tenantId, spec, Number.POSITIVE_INFINITY)].flat();
       const chunkSize = chunkSizeOf(spec);
       // An adaptive cohort is previewed at its bound (max per point): the most the sweep can run.
       const patients = cohortPatientsBound(spec.cohort);
       const plan = await previewSweep(scope.db, {
-        points: storedPoints(scope.tenantId, expansion.points),
+        points,
         cohortSeed: spec.cohort.seed,
         patients,
         chunkSize,
@@ -312,7 +317,7 @@ export function createSweepService({
       const rate = await recentRate();
       return {
         dryRun: true,
-        points: expansion.points.length,
+        points: points.length,
         patients,
         simulations: plan.simulations,
         reused: plan.reused,
@@ -322,7 +327,7 @@ export function createSweepService({
         storageBytes: storageEstimate(plan.toSimulate),
         recentSimulationsPerSecond: rate,
         etaSeconds: rate === null ? null : plan.toSimulate / rate,
-        warnings: [...warnings, ...expansion.warnings],
+        warnings: [...warnings, ...sweepWarnings(spec)],
       };
     },
 

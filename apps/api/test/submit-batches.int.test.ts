@@ -42,8 +42,8 @@ describe('submission written batch by batch while the design is expanded', () =>
       expect(row.hash).toBe(tenantPointHash(harness.tenantId, point.pointHash));
       expect(row.params).toEqual(JSON.parse(JSON.stringify(point.params)));
     });
-    // Stored as differences from a base a batch shares (schema.ts point_rows): a point's row keeps its axis
-    // values only (the first point of a batch, none), its other 55 parameters are its base's.
+    // Stored as differences from the base the design's points share, the spec's params resolved (schema.ts
+    // point_rows): a point's row keeps its axis values only, its other 55 parameters are the base's.
     const { rows: kept } = await harness.pool.query<{ baseId: number | null; keys: string[] }>(
       `select base_id as "baseId", array(select jsonb_object_keys(params) order by 1) as keys
        from point_rows where id = any($1::int4[])`,
@@ -51,15 +51,14 @@ describe('submission written batch by batch while the design is expanded', () =>
     );
     expect(kept).toHaveLength(2_345);
     expect(kept.filter((r) => r.baseId === null)).toEqual([]);
-    expect(kept.filter((r) => r.keys.join() === 'dose,immuneKill')).toHaveLength(2_345 - 3);
-    expect(kept.filter((r) => r.keys.length === 0)).toHaveLength(3);
+    expect(kept.filter((r) => r.keys.join() === 'dose,immuneKill')).toHaveLength(2_345);
     const bases = [...new Set(kept.map((r) => r.baseId))];
-    expect(bases).toHaveLength(3);
+    expect(bases).toHaveLength(1);
     const { rows: baseRows } = await harness.pool.query<{ keys: number }>(
       'select count(*)::int as keys from point_bases b, jsonb_object_keys(b.params) where b.id = any($1::int4[]) group by b.id',
       [bases],
     );
-    expect(baseRows.map((r) => r.keys)).toEqual([57, 57, 57]);
+    expect(baseRows.map((r) => r.keys)).toEqual([57]);
     const axisValues = expanded.map((p) => p.axisValues);
     const none = plannedRows(pointIds, axisValues, new Map(), 3);
     expect(firstRows).toEqual(none.rows);

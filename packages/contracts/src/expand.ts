@@ -8,7 +8,13 @@ import {
   sobolPoints,
 } from '@frontline/design';
 import type { ModelId, ModelParams, ModelParamsV2 } from '@frontline/sim';
-import { modelParamsChecker, modelParamsResolver, ParamError, pointHashFor } from '@frontline/sim';
+import {
+  modelParamsChecker,
+  modelParamsResolver,
+  modelPointStorage,
+  ParamError,
+  pointHashFor,
+} from '@frontline/sim';
 import type { ErrorDetail } from './errors.js';
 import { ApiError, apiError } from './errors.js';
 import type { SweepLimits } from './limits.js';
@@ -72,22 +78,61 @@ export function* expandSweepBatches(
   batchSize: number,
   from = 0,
 ): Generator<SweepPoint[], void> {
-  const problems = pointProblems();
-  let batch: SweepPoint[] = [];
   // The spec's params are checked once; each point checks only its axis values and the cross rules. Its
   // points are stored and hashed, not simulated here: no mark as checked for the kernel (~0.6 µs a point).
   const resolvePoint = modelParamsResolver(spec.model, spec.params, { register: false });
+  yield* pointBatches(spec, batchSize, from, (index, axisValues) => {
+    const params = resolvePoint(axisValues);
+    return { index, axisValues, params, pointHash: pointHashFor(spec.model, params) };
+  });
+}
+
+/** A point as a submission stores it: its content address and its parameters as differences from `base`. */
+export interface StoredSweepPoint {
+  readonly index: number;
+  readonly axisValues: Record<string, number>;
+  /** As SweepPoint's, or what `address` made of it. */
+  pointHash: string;
+  /** The JSON object of the point's parameters that differ from `base` (all of them without a base). */
+  readonly changes: string;
+  /** The spec's params resolved (no axis values), shared by the design's points; see modelPointStorage. */
+  readonly base: Readonly<Record<string, unknown>> | undefined;
+  readonly saltelli?: SaltelliRole;
+}
+
+/**
+ * expandSweepBatches' points as stored, without building each point's parameters: the same points,
+ * hashes and errors (modelPointStorage). For the submission's writes, which need no whole point.
+ */
+export function* storedPointBatches(
+  spec: SweepSpec,
+  batchSize: number,
+  from = 0,
+): Generator<StoredSweepPoint[], void> {
+  const { stored, base } = modelPointStorage(spec.model, spec.params);
+  yield* pointBatches(spec, batchSize, from, (index, axisValues) => {
+    const { pointHash, changes } = stored(axisValues);
+    return { index, axisValues, pointHash, changes, base };
+  });
+}
+
+/** The design's points made by `point`, in batches, with the checks and errors expandSweepBatches describes. */
+function* pointBatches<T extends { index: number }>(
+  spec: SweepSpec,
+  batchSize: number,
+  from: number,
+  point: (index: number, axisValues: Record<string, number>) => T,
+): Generator<(T & { saltelli?: SaltelliRole })[], void> {
+  const problems = pointProblems();
+  let batch: (T & { saltelli?: SaltelliRole })[] = [];
   const axisValuesOfPoints = designAxisValues(spec);
   for (let index = from; index < axisValuesOfPoints.length; index++) {
     const axisValues = axisValuesOfPoints[index]!;
     try {
-      const params = resolvePoint(axisValues);
+      const made = point(index, axisValues);
       problems.valid++;
       if (problems.count > 0) continue;
-      const point: SweepPoint = { index, axisValues, params, pointHash: pointHashFor(spec.model, params) };
-      batch.push(
-        spec.design.kind === 'saltelli' ? { ...point, saltelli: sweepPointRole(spec, index) } : point,
-      );
+      batch.push(spec.design.kind === 'saltelli' ? { ...made, saltelli: sweepPointRole(spec, index) } : made);
       if (batch.length >= batchSize) {
         yield batch;
         batch = [];

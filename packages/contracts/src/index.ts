@@ -9,13 +9,14 @@ export {
   apiErrorStatus,
   errorDetailSchema,
 } from './errors.js';
-export type { ExpandedSweep, PrepareSweepResult, SweepPoint } from './expand.js';
+export type { ExpandedSweep, PrepareSweepResult, StoredSweepPoint, SweepPoint } from './expand.js';
 export {
   checkSweepPointSlices,
   designAxisValues,
   expandSweep,
   expandSweepBatches,
   prepareSweep,
+  storedPointBatches,
   sweepPointRole,
 } from './expand.js';
 export type { MedianEstimate } from './format.js';

@@ -1,7 +1,7 @@
 import { defaultParams, defaultParamsV2, pointHashFor, resolveModelParams } from '@frontline/sim';
 import { describe, expect, it } from 'vitest';
 import type { SweepSpec } from '../src/index.js';
-import { ApiError, expandSweep, parseSweepSpec, prepareSweep } from '../src/index.js';
+import { ApiError, expandSweep, parseSweepSpec, prepareSweep, storedPointBatches } from '../src/index.js';
 import type { LooseSpec } from './fixtures.js';
 import { issueSpec, sampledSpec } from './fixtures.js';
 
@@ -149,6 +149,78 @@ describe('expandSweep', () => {
     if (prepared.ok) expect(prepared.expanded.points).toHaveLength(36);
     const rejected = prepareSweep({ ...issueSpec(), priority: 'urgent' });
     expect(rejected.ok ? 0 : rejected.status).toBe(400);
+  });
+});
+
+describe('storedPointBatches: the points a submission stores, none of them built', () => {
+  /** Each point as stored against expandSweep's: same index, axis values, hash and role; base || changes its params. */
+  function expectSameAsExpanded(input: unknown, batchSize: number, from = 0) {
+    const { spec } = accepted(input);
+    const expanded = expandSweep(spec).points.slice(from);
+    const stored = [...storedPointBatches(spec, batchSize, from)];
+    expect(stored.slice(0, -1).every((batch) => batch.length === batchSize)).toBe(true);
+    const points = stored.flat();
+    expect(points).toHaveLength(expanded.length);
+    points.forEach((point, i) => {
+      const { params, ...rest } = expanded[i]!;
+      const { changes, base, ...same } = point;
+      expect(same).toStrictEqual(rest);
+      expect({ ...base, ...JSON.parse(changes) }).toStrictEqual({ ...params });
+      expect(base).toBe(points[0]!.base);
+    });
+    return points;
+  }
+
+  it('gives the grid, LHS, Sobol and Saltelli designs of both models as expandSweep does', () => {
+    expectSameAsExpanded(issueSpec(), 7);
+    expectSameAsExpanded(sampledSpec('lhs', 50), 16, 5);
+    expectSameAsExpanded({ ...sampledSpec('sobol', 64), model: 'lf-tid@2' }, 64);
+    expectSameAsExpanded(
+      {
+        name: 'saltelli',
+        design: {
+          kind: 'saltelli',
+          samples: 8,
+          seed: 2,
+          axes: { dose: { min: 0, max: 5 }, immuneKill: { min: 0.01, max: 0.1 } },
+        },
+        cohort: { patients: 10, seed: 1 },
+      },
+      5,
+    );
+  });
+
+  it('stores a grid point of the base itself with no changes', () => {
+    const dose = defaultParams.dose;
+    const points = expectSameAsExpanded(
+      { ...issueSpec(), referenceArm: undefined, design: { kind: 'grid', axes: { dose: [dose + 1, dose] } } },
+      10,
+    );
+    expect(points.map((p) => p.changes)).toEqual([`{"dose":${dose + 1}}`, '{}']);
+  });
+
+  it('throws the same 400 as expandSweep for points that break a rule', () => {
+    const { spec } = accepted({
+      name: 'slow growth',
+      design: { kind: 'grid', axes: { growthRate: [0.0015, 0.025], emtPlasticity: [1, 10] } },
+      cohort: { patients: 10, seed: 1 },
+    });
+    const thrown = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    const expected = thrown(() => expandSweep(spec)) as ApiError;
+    const actual = thrown(() => [...storedPointBatches(spec, 1)]) as ApiError;
+    expect(actual).toBeInstanceOf(ApiError);
+    expect({ status: actual.status, message: actual.message, details: actual.details }).toStrictEqual({
+      status: expected.status,
+      message: expected.message,
+      details: expected.details,
+    });
   });
 });
 

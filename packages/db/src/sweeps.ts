@@ -5,7 +5,7 @@ import {
   type SweepState,
 } from '@frontline/contracts';
 import type { ChunkRef } from '@frontline/queue';
-import { sha256Hex } from '@frontline/sim';
+import { paramChanges, sha256Hex } from '@frontline/sim';
 import type pg from 'pg';
 import {
   chunkCount,
@@ -34,12 +34,15 @@ const outcomeReuseLock = 'frontline.outcome-reuse';
 export const lockOutcomeReuse = (client: pg.PoolClient) =>
   client.query(`select pg_advisory_xact_lock_shared(hashtext('${outcomeReuseLock}'))`);
 
-export interface NewSweepPoint {
+/**
+ * A point to store: its whole parameters, or (as a submission expands them, storedPointBatches) the JSON
+ * object of those that differ from its design's `base`, which every point of a batch then shares.
+ */
+export type NewSweepPoint = {
   index: number;
   axisValues: Record<string, number>;
-  params: unknown;
   pointHash: string;
-}
+} & ({ params: unknown } | { changes: string; base: Readonly<Record<string, unknown>> | undefined });
 
 export interface NewSweep {
   name: string;
@@ -380,25 +383,22 @@ async function activeSweepCap(
 
 /**
  * Store the points not stored yet (content-addressed by hash); returns each point's id, in order.
- * A sweep's points share most parameters: the first point's are stored once as a base (point_bases,
- * found by the hash of their JSON if stored before) and each point keeps only those that differ from
- * it (its axis values): a tenth of the bytes to send, and a twelfth to write and read back (schema.ts).
+ * A sweep's points share most parameters: its base (the spec's params resolved, or the batch's first point)
+ * is stored once (point_bases, found by the hash of its JSON if stored before) and each point keeps only
+ * those that differ from it (its axis values): a tenth of the bytes to send, and a twelfth to write and read
+ * back (schema.ts).
  */
 async function storePoints(client: pg.PoolClient, modelId: string, points: readonly NewSweepPoint[]) {
   const hashes = points.map((p) => p.pointHash);
-  const first = (points[0]?.params ?? {}) as Record<string, unknown>;
-  const baseKeys = Object.keys(first).length;
-  let sent = points.map((p) => differences(p.params, first, baseKeys));
+  const { base, sent } = storedParams(points);
   let baseHash: string | null = null;
-  // Points of one model name the same parameters; should one not, every point keeps all of its own.
-  if (sent.some((d) => d === undefined)) sent = points.map((p) => JSON.stringify(p.params));
-  else {
-    const base = JSON.stringify(first);
-    baseHash = sha256Hex(base);
+  if (base) {
+    const baseJson = JSON.stringify(base);
+    baseHash = sha256Hex(baseJson);
     // Its own statement: the points' insert below then sees a base another transaction stored meanwhile.
     await client.query(
       'insert into point_bases (hash, params) values ($1, $2::jsonb) on conflict (hash) do nothing',
-      [baseHash, base],
+      [baseHash, baseJson],
     );
   }
   const { rows: inserted } = await client.query<{ id: number; hash: string }>(
@@ -424,25 +424,30 @@ async function storePoints(client: pg.PoolClient, modelId: string, points: reado
 }
 
 /**
- * The JSON object of the entries of `params` whose JSON differs from `base`'s (which has `baseKeys`
- * keys); undefined unless both name the same keys. Written directly: it is built once per point.
+ * A batch's base (stored once) and each point's JSON as stored: its differences from the base, or all of
+ * its parameters without one. Points given whole take the first one's as their base, if they all name
+ * the same parameters (points of one model do); otherwise each keeps all of its own.
  */
-function differences(params: unknown, base: Record<string, unknown>, baseKeys: number): string | undefined {
-  const own = params as Record<string, unknown>;
-  let changed = '';
-  let keys = 0;
-  for (const key in own) {
-    if (!Object.hasOwn(base, key)) return undefined;
-    keys++;
-    const value = own[key];
-    const was = base[key];
-    if (value === was) continue;
-    const json = JSON.stringify(value);
-    // Unequal numbers always print differently (−0 and 0 are equal above); other values may not.
-    if ((typeof value !== 'number' || typeof was !== 'number') && json === JSON.stringify(was)) continue;
-    changed += `${changed === '' ? '' : ','}${JSON.stringify(key)}:${json}`;
+function storedParams(points: readonly NewSweepPoint[]): {
+  base: Readonly<Record<string, unknown>> | undefined;
+  sent: string[];
+} {
+  const first = points[0];
+  if (first && 'changes' in first) {
+    const sent = points.map((p) => {
+      if (!('changes' in p) || p.base !== first.base)
+        throw new Error('the points of a batch must share one base');
+      return p.changes;
+    });
+    return { base: first.base, sent };
   }
-  return keys === baseKeys ? `{${changed}}` : undefined;
+  const whole = points.map((p) => ('params' in p ? p.params : undefined) as Record<string, unknown>);
+  const base = whole[0] ?? {};
+  const keys = Object.keys(base);
+  const sameKeys = (params: Record<string, unknown>) =>
+    Object.keys(params).length === keys.length && keys.every((key) => Object.hasOwn(params, key));
+  if (!whole.every(sameKeys)) return { base: undefined, sent: whole.map((p) => JSON.stringify(p)) };
+  return { base, sent: whole.map((p) => paramChanges(p, base)) };
 }
 
 /** Per point, the ranges of patients below `patients` whose outcomes for this seed are stored, sorted. */

@@ -42,7 +42,7 @@ describe('a chunk reads its points through their keys, whatever the statistics',
   });
 
   it('loads a chunk of 1,000 points with no sequential scan of the stored points', async () => {
-    const design: NewSweepPoint[] = Array.from({ length: points }, (_, index) => ({
+    const design: (NewSweepPoint & { params: unknown })[] = Array.from({ length: points }, (_, index) => ({
       index,
       axisValues: { dose: index / 1_000 },
       params: { dose: index / 1_000, immuneKill: 0.03, horizonDays: 365 },

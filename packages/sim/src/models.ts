@@ -22,6 +22,7 @@ import {
   pointModelV1,
   pointParams,
   resolveParams,
+  type StoredPoint,
   validateParams,
 } from './params.js';
 import {
@@ -105,6 +106,22 @@ export function modelParamsChecker(
   shared: ParamOverrides = {},
 ): (values: Record<string, number>) => void {
   return pointParams<object>(pointModels[checkModelId(modelId)], shared, false).check;
+}
+
+/**
+ * For points that are stored and hashed, not simulated (a submission's): per point its content address
+ * (pointHashFor of the resolved point) and its parameters as differences from `base`, the shared overrides
+ * resolved. Same checks and ParamErrors as modelParamsResolver, but no point is built: a sweep's points
+ * differ from the base in their axis values only (~4 µs a point less, and no garbage per point).
+ */
+export function modelPointStorage(
+  modelId: ModelId,
+  shared: ParamOverrides = {},
+): { stored(values: Record<string, number>): StoredPoint; base?: Readonly<Record<string, unknown>> } {
+  const id = checkModelId(modelId);
+  const points = pointParams<object>(pointModels[id], shared, false);
+  const hash = (params: object) => pointHashFor(id, params as ParamsOf<typeof id>);
+  return { stored: (values) => points.stored(values, hash), base: points.base };
 }
 
 /** Content hash of a point of a model; includes the model id, so v1 and v2 points never collide. */

@@ -641,10 +641,17 @@ export function pointParams<P extends object>(
   model: PointParamsModel<P>,
   shared: ParamOverrides,
   register: boolean,
-): { resolve(values: Record<string, number>): P; check(values: Record<string, number>): void } {
+): PointParams<P> {
   const slow = (values: Record<string, number>) => model.resolve({ ...shared, ...values });
   if (!isPlainObject(shared) || model.validate(shared).length > 0)
-    return { resolve: slow, check: (values) => void slow(values) };
+    return {
+      resolve: slow,
+      check: (values) => void slow(values),
+      stored(values, hash) {
+        const params = slow(values);
+        return { pointHash: hash(params), changes: JSON.stringify(params) };
+      },
+    };
   const { ranges, problems } = model;
   const checked = register ? model.checked : undefined;
   const base = { ...model.resolve(shared) } as Record<string, unknown>;
@@ -678,5 +685,71 @@ export function pointParams<P extends object>(
       }
       if (!fast) slow(values);
     },
+    stored(values, hash) {
+      let changes = '';
+      try {
+        if (fits(values, scratch)) {
+          for (const name in values) {
+            const value = scratch[name];
+            // Unequal numbers always print differently; −0 was made 0 by fits.
+            if (value !== base[name])
+              changes += `${changes === '' ? '' : ','}${JSON.stringify(name)}:${JSON.stringify(value)}`;
+          }
+          return { pointHash: hash(scratch as P), changes: `{${changes}}` };
+        }
+      } finally {
+        for (const name in values) if (ranges.has(name)) scratch[name] = base[name];
+      }
+      const params = slow(values);
+      return { pointHash: hash(params), changes: paramChanges(params, base) };
+    },
+    base: Object.freeze({ ...base }),
   };
+}
+
+/** What pointParams gives for a sweep's shared overrides. */
+export interface PointParams<P extends object> {
+  /** A point's whole parameters, checked. */
+  resolve(values: Record<string, number>): P;
+  /** resolve's check alone: the same ParamError, or nothing. */
+  check(values: Record<string, number>): void;
+  /**
+   * What storing a point needs, without building it: `hash` of its whole parameters (given an object
+   * with the same entries as resolve's; not to be kept), and the JSON object of its parameters that differ
+   * from `base`. Throws resolve's ParamError.
+   */
+  stored(values: Record<string, number>, hash: (params: P) => string): StoredPoint;
+  /**
+   * The shared overrides resolved (no point's values); undefined if they break a rule on their own (then
+   * `changes` holds every parameter).
+   */
+  base?: Readonly<Record<string, unknown>>;
+}
+
+/** A point as stored: its content address and its parameters as differences from a base. */
+export interface StoredPoint {
+  pointHash: string;
+  /** The JSON object of the parameters that differ from the base's (all of them when there is no base). */
+  changes: string;
+}
+
+/**
+ * The JSON object of the entries of `params` whose JSON differs from `base`'s (an entry `base` lacks
+ * counts as differing). Written directly: it is built once per point.
+ */
+export function paramChanges(params: object, base: Readonly<Record<string, unknown>>): string {
+  const own = params as Record<string, unknown>;
+  let changed = '';
+  for (const key in own) {
+    const value = own[key];
+    if (Object.hasOwn(base, key)) {
+      const was = base[key];
+      if (value === was) continue;
+      // Unequal numbers always print differently (−0 and 0 are equal above); other values may not.
+      const numbers = typeof value === 'number' && typeof was === 'number';
+      if (!numbers && JSON.stringify(value) === JSON.stringify(was)) continue;
+    }
+    changed += `${changed === '' ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  }
+  return `{${changed}}`;
 }

@@ -6,6 +6,7 @@ import {
   type ModelId,
   modelParamsChecker,
   modelParamsResolver,
+  modelPointStorage,
   ParamError,
   pointHashFor,
   Rng,
@@ -101,6 +102,78 @@ describe('modelParamsResolver: the shared params checked once, each point its ow
           expected instanceof Object && 'problems' in expected ? expected : undefined,
         );
       }
+    }
+  });
+
+  /** What a stored point must come to: the resolved point's hash, and its parameters as base || changes. */
+  function storedOutcome(model: ModelId, shared: Record<string, unknown>, values: Record<string, number>) {
+    const expected = outcomeOf(() => resolveModelParams(model, { ...shared, ...values }));
+    if (expected instanceof Object && 'problems' in expected) return expected;
+    return { pointHash: pointHashFor(model, expected as never), params: expected };
+  }
+
+  it('stores points (modelPointStorage) as it resolves them: the same hash, base || changes the same params', () => {
+    for (const { model, shared, points } of cases) {
+      const storage = modelPointStorage(model, shared);
+      // Twice through: one point's values never stay for the next.
+      for (const values of [...points, ...points]) {
+        const actual = outcomeOf(() => {
+          const { pointHash, changes } = storage.stored(values);
+          return { pointHash, params: { ...storage.base, ...JSON.parse(changes) } };
+        });
+        const expected = storedOutcome(model, shared, values);
+        expect(actual, `${model} ${JSON.stringify(values)}`).toStrictEqual(
+          expected instanceof Object && 'params' in expected
+            ? { ...expected, params: { ...(expected.params as object) } }
+            : expected,
+        );
+      }
+    }
+    // Shared params that break a rule alone have no base: each point keeps all of its parameters.
+    const unbased = modelPointStorage('lf-tid@1', cases[2]!.shared);
+    expect(unbased.base).toBeUndefined();
+    expect(JSON.parse(unbased.stored(cases[2]!.points[0]!).changes)).toStrictEqual({
+      ...resolveModelParams('lf-tid@1', { ...cases[2]!.shared, ...cases[2]!.points[0]! }),
+    });
+  });
+
+  it('names in changes only the values that differ from the base (an axis value equal to it, or −0 for 0, is left out)', () => {
+    const storage = modelPointStorage('lf-tid@1', { dose: 0 });
+    expect(storage.stored({ dose: 2.5, immuneKill: defaultParams.immuneKill }).changes).toBe('{"dose":2.5}');
+    expect(storage.stored({ dose: -0 }).changes).toBe('{}');
+    expect(storage.stored({ dose: 1e-7 }).changes).toBe('{"dose":1e-7}');
+  });
+
+  it('stores random points of random axes as it resolves them, in any order', () => {
+    for (const model of ['lf-tid@1', 'lf-tid@2'] as const) {
+      const names = model === 'lf-tid@1' ? SPECS : NUMBER_SPECS;
+      const value = fc.oneof(
+        fc.double({ min: -2, max: 2, noNaN: true }),
+        fc.double({ min: 0, max: 1e12, noNaN: true }),
+        fc.constantFrom(0, -0, 1, 1e-9, Number.NaN, Number.POSITIVE_INFINITY),
+      );
+      const point = fc.dictionary(fc.constantFrom(...names.map((spec) => spec.name as string)), value, {
+        minKeys: 1,
+        maxKeys: 3,
+      });
+      fc.assert(
+        fc.property(fc.array(point, { minLength: 1, maxLength: 8 }), (points) => {
+          const storage = modelPointStorage(model);
+          for (const values of points) {
+            const actual = outcomeOf(() => {
+              const { pointHash, changes } = storage.stored(values);
+              return { pointHash, params: { ...storage.base, ...JSON.parse(changes) } };
+            });
+            const expected = storedOutcome(model, {}, values);
+            expect(actual).toStrictEqual(
+              expected instanceof Object && 'params' in expected
+                ? { ...expected, params: { ...(expected.params as object) } }
+                : expected,
+            );
+          }
+        }),
+        { numRuns: 300, seed: 17 },
+      );
     }
   });
 
