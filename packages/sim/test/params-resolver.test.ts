@@ -41,6 +41,24 @@ function outcomeOf(resolve: () => unknown): unknown {
   }
 }
 
+/**
+ * Sequences of 1–8 points of 1–3 random parameters of a model, valued around each parameter's domain (in,
+ * on and past its bounds), so both paths and the rules between parameters are taken.
+ */
+function randomPoints(model: ModelId) {
+  const names = model === 'lf-tid@1' ? SPECS : NUMBER_SPECS;
+  const value = fc.oneof(
+    fc.double({ min: -2, max: 2, noNaN: true }),
+    fc.double({ min: 0, max: 1e12, noNaN: true }),
+    fc.constantFrom(0, -0, 1, 1e-9, Number.NaN, Number.POSITIVE_INFINITY),
+  );
+  const point = fc.dictionary(fc.constantFrom(...names.map((spec) => spec.name as string)), value, {
+    minKeys: 1,
+    maxKeys: 3,
+  });
+  return fc.array(point, { minLength: 1, maxLength: 8 });
+}
+
 describe('modelParamsResolver: the shared params checked once, each point its own values', () => {
   const cases: { model: ModelId; shared: Record<string, unknown>; points: Record<string, number>[] }[] = [
     {
@@ -146,18 +164,8 @@ describe('modelParamsResolver: the shared params checked once, each point its ow
 
   it('stores random points of random axes as it resolves them, in any order', () => {
     for (const model of ['lf-tid@1', 'lf-tid@2'] as const) {
-      const names = model === 'lf-tid@1' ? SPECS : NUMBER_SPECS;
-      const value = fc.oneof(
-        fc.double({ min: -2, max: 2, noNaN: true }),
-        fc.double({ min: 0, max: 1e12, noNaN: true }),
-        fc.constantFrom(0, -0, 1, 1e-9, Number.NaN, Number.POSITIVE_INFINITY),
-      );
-      const point = fc.dictionary(fc.constantFrom(...names.map((spec) => spec.name as string)), value, {
-        minKeys: 1,
-        maxKeys: 3,
-      });
       fc.assert(
-        fc.property(fc.array(point, { minLength: 1, maxLength: 8 }), (points) => {
+        fc.property(randomPoints(model), (points) => {
           const storage = modelPointStorage(model);
           for (const values of points) {
             const actual = outcomeOf(() => {
@@ -178,21 +186,10 @@ describe('modelParamsResolver: the shared params checked once, each point its ow
   });
 
   it('checks random points of random axes as the whole check does, in any order', () => {
-    // Values around each parameter's domain (in, on and past its bounds), so both paths and the
-    // rules between parameters are taken; a sequence of points shares one checker.
+    // A sequence of points shares one checker.
     for (const model of ['lf-tid@1', 'lf-tid@2'] as const) {
-      const names = model === 'lf-tid@1' ? SPECS : NUMBER_SPECS;
-      const value = fc.oneof(
-        fc.double({ min: -2, max: 2, noNaN: true }),
-        fc.double({ min: 0, max: 1e12, noNaN: true }),
-        fc.constantFrom(0, -0, 1, 1e-9, Number.NaN, Number.POSITIVE_INFINITY),
-      );
-      const point = fc.dictionary(fc.constantFrom(...names.map((spec) => spec.name as string)), value, {
-        minKeys: 1,
-        maxKeys: 3,
-      });
       fc.assert(
-        fc.property(fc.array(point, { minLength: 1, maxLength: 8 }), (points) => {
+        fc.property(randomPoints(model), (points) => {
           const check = modelParamsChecker(model);
           for (const values of points) {
             const expected = outcomeOf(() => resolveModelParams(model, values));
