@@ -1,4 +1,11 @@
-import { chunkRecording, completeChunk, loadChunk, outcomeColumns, recordChunk } from '@frontline/db';
+import {
+  chunkRecording,
+  completeChunk,
+  loadChunk,
+  outcomeColumns,
+  pointParamsOf,
+  recordChunk,
+} from '@frontline/db';
 import { type ModelParams, simulatePatient } from '@frontline/sim';
 import {
   kaplanMeier,
@@ -385,7 +392,7 @@ describe('partial results while a sweep runs', () => {
     const outcomes = [];
     for (let i = segment!.patientStart; i < segment!.patientEnd; i++)
       outcomes.push(
-        simulatePatient(segment!.point.params as ModelParams, {
+        simulatePatient(pointParamsOf(segment!.point) as ModelParams, {
           cohortSeed: chunk.cohortSeed,
           patientIndex: i,
         }),

@@ -5,6 +5,7 @@ import {
   failChunk,
   loadChunk,
   type OutcomeRecord,
+  pointParamsOf,
   recordChunk,
 } from '@frontline/db';
 import { type ModelId, type ParamsOf, simulateModelPatient } from '@frontline/sim';
@@ -30,10 +31,14 @@ async function runChunk(harness: Harness, sweepId: string, chunkIndex: number) {
     const records: OutcomeRecord[] = [];
     for (let i = segment.patientStart; i < segment.patientEnd; i++)
       records.push(
-        simulateModelPatient(segment.point.modelId as ModelId, segment.point.params as ParamsOf<ModelId>, {
-          cohortSeed: chunk.cohortSeed,
-          patientIndex: i,
-        }),
+        simulateModelPatient(
+          segment.point.modelId as ModelId,
+          pointParamsOf(segment.point) as ParamsOf<ModelId>,
+          {
+            cohortSeed: chunk.cohortSeed,
+            patientIndex: i,
+          },
+        ),
       );
     return records;
   });

@@ -26,7 +26,14 @@ const work = {
   retention: 'full' as const,
   segments: [
     {
-      point: { pointId: 1, pointIndex: 0, pointHash: '', modelId: defaultModelId, params },
+      point: {
+        pointId: 1,
+        pointIndex: 0,
+        pointHash: '',
+        modelId: defaultModelId,
+        base: undefined,
+        changes: params,
+      },
       patientStart: 0,
       patientEnd: patients,
     },
@@ -79,7 +86,14 @@ const v2 = resolveModelParams('lf-tid@2');
 const smallPoints = {
   retention: 'summary' as const,
   segments: Array.from({ length: 1_000 }, (_, i) => ({
-    point: { pointId: i + 1, pointIndex: i, pointHash: '', modelId: 'lf-tid@2', params: v2 },
+    point: {
+      pointId: i + 1,
+      pointIndex: i,
+      pointHash: '',
+      modelId: 'lf-tid@2',
+      base: undefined,
+      changes: v2,
+    },
     patientStart: 0,
     patientEnd: 2,
   })),
@@ -130,4 +144,35 @@ perChunk('base + differences: chunkTask + serialize (main thread)', () =>
 );
 perChunk('base + differences: deserialize + taskSegments + the kernel’s check (simulation thread)', () =>
   checkInThread(taskSegments(deserialize(differencesBytes))),
+);
+
+// As loadChunk gives a chunk now: each point as stored, the base its sweep's points share (one object) and
+// its differences from it, which go to the thread as they are. Before, loadSegments merged each point's
+// params whole (base || differences) and chunkTask compared every one of them with the first point's.
+const storedBase = Object.freeze({ ...resolvePoint({}) }) as Readonly<Record<string, unknown>>;
+const stored = designPoints.map((p, i) => ({
+  modelId: 'lf-tid@2' as const,
+  base: storedBase,
+  changes: { dose: p.dose, immuneKill: p.immuneKill },
+  patientStart: 2 * i,
+  patientEnd: 2 * i + 2,
+}));
+perChunk('as stored, merged whole then compared (before): chunkTask + serialize (main thread)', () =>
+  serialize(
+    chunkTask(
+      1,
+      stored.map(({ base, changes, ...s }) => ({
+        ...s,
+        params: { ...base, ...changes } as SimulateSegment['params'],
+      })),
+      noRecording,
+    ),
+  ),
+);
+perChunk('as stored, sent as stored (now): chunkTask + serialize (main thread)', () =>
+  serialize(chunkTask(1, stored, noRecording)),
+);
+const storedBytes = serialize(chunkTask(1, stored, noRecording));
+perChunk('as stored: deserialize + taskSegments + the kernel’s check (simulation thread)', () =>
+  checkInThread(taskSegments(deserialize(storedBytes))),
 );

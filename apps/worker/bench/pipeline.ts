@@ -13,7 +13,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chunkSizeOf, cohortPatientsBound, expandSweep, parseSweepSpec } from '@frontline/contracts';
+import { chunkSizeOf, cohortPatientsBound, parseSweepSpec, storedPointBatches } from '@frontline/contracts';
 import {
   chunkCount,
   chunkWork,
@@ -98,7 +98,13 @@ async function rawKernelSeconds(
     maxBodyBytes: 1e8,
   });
   if (!parsed.ok) throw parsed.error;
-  const { points, modelId } = expandSweep(parsed.spec);
+  // Each point as loadChunk gives it to the worker: the design's shared base and its own differences.
+  const modelId = parsed.spec.model;
+  const points = [...storedPointBatches(parsed.spec, Number.POSITIVE_INFINITY)].flat().map((p) => ({
+    index: p.index,
+    base: p.base,
+    changes: JSON.parse(p.changes) as Record<string, unknown>,
+  }));
   const patients = cohortPatientsBound(parsed.spec.cohort);
   const plan = planWork(
     points.map((p) => p.index),
@@ -119,7 +125,8 @@ async function rawKernelSeconds(
     const chunkSegments = segmentsOf(placed, workStart, workEnd);
     const segments = chunkSegments.map((s) => ({
       modelId,
-      params: s.point.params,
+      base: s.point.base,
+      changes: s.point.changes,
       patientStart: s.patientStart,
       patientEnd: s.patientEnd,
     }));
@@ -137,11 +144,20 @@ async function rawKernelSeconds(
  * The raw runs' recording: summary mode, as the e2e runs, so the threads do what the workers' threads do
  * besides the model (grid, tallies) and, as there, hand back no outcomes.
  */
-function summaryRecording(points: readonly { index: number; params: { stepDays: number } }[]) {
+function summaryRecording(
+  points: readonly {
+    index: number;
+    base?: Readonly<Record<string, unknown>>;
+    changes: Record<string, unknown>;
+  }[],
+) {
   return {
     sweepId: 'raw',
     retention: 'summary' as const,
-    segments: points.map((p) => ({ pointId: p.index, stepDays: p.params.stepDays })),
+    segments: points.map((p) => ({
+      pointId: p.index,
+      stepDays: Number(p.changes.stepDays ?? p.base?.stepDays),
+    })),
     fields: [],
   };
 }

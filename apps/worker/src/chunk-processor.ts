@@ -9,7 +9,7 @@ import {
   sweepTenant,
 } from '@frontline/db';
 import { type ChunkJob, type ChunkRef, type ChunkResult, chunkJobSchema } from '@frontline/queue';
-import { isModelId, type ModelId, type ParamsOf } from '@frontline/sim';
+import { isModelId, type ModelId } from '@frontline/sim';
 import type { Job } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -63,7 +63,8 @@ export function createChunkProcessor(deps: ChunkProcessorDeps) {
             chunk.cohortSeed,
             chunk.segments.map((s) => ({
               modelId: chunkModel(s.point.modelId),
-              params: s.point.params as ParamsOf<ModelId>,
+              base: s.point.base,
+              changes: s.point.changes,
               patientStart: s.patientStart,
               patientEnd: s.patientEnd,
             })),

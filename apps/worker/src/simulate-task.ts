@@ -41,25 +41,50 @@ export interface SimulateChunkTask {
   recording: ChunkRecording;
 }
 
-/** The task of a chunk's segments (in order), for SimulationPool.run. */
+/**
+ * A segment as loaded (loadChunk): its point's parameters as stored, the base the sweep's points share
+ * (one object per base) and the point's differences from it, or every parameter without a base.
+ */
+export interface StoredSegment {
+  modelId: ModelId;
+  base: Readonly<Record<string, unknown>> | undefined;
+  changes: object;
+  patientStart: number;
+  patientEnd: number;
+}
+
+/**
+ * The task of a chunk's segments (in order), for SimulationPool.run. Stored segments that share the first
+ * one's base go as their stored differences, neither copied nor compared; any other segment as its
+ * differences from that base (or the first segment's params), found by comparing every parameter.
+ */
 export function chunkTask(
   cohortSeed: number,
-  segments: readonly SimulateSegment[],
+  segments: readonly (SimulateSegment | StoredSegment)[],
   recording: ChunkRecording,
 ): SimulateChunkTask {
   const first = segments[0];
-  const base = first?.params as Record<string, unknown> | undefined;
+  const base =
+    first === undefined ? undefined : 'params' in first ? first.params : (first.base ?? first.changes);
   const names = base ? Object.keys(base).length : 0;
   return {
     cohortSeed,
-    base: first?.params,
+    base: base as ParamsOf<ModelId> | undefined,
     recording,
-    segments: segments.map(({ modelId, params, patientStart, patientEnd }) => {
-      const changes = base && modelId === first!.modelId ? changedParams(params, base, names) : undefined;
+    segments: segments.map((segment) => {
+      const { modelId, patientStart, patientEnd } = segment;
+      const sameModel = modelId === first!.modelId;
+      if ('changes' in segment && segment.base !== undefined && segment.base === base && sameModel)
+        return { modelId, params: segment.changes, whole: false, patientStart, patientEnd };
+      const params = 'params' in segment ? segment.params : wholeParams(segment);
+      const changes =
+        base && sameModel ? changedParams(params, base as Record<string, unknown>, names) : undefined;
       return { modelId, params: changes ?? params, whole: changes === undefined, patientStart, patientEnd };
     }),
   };
 }
+
+const wholeParams = ({ base, changes }: StoredSegment) => (base ? { ...base, ...changes } : changes);
 
 /**
  * The entries of `params` whose values differ from `base`'s (arrays by their elements); undefined unless

@@ -9,7 +9,12 @@ import {
   simulateCohort,
 } from '@frontline/sim';
 import { describe, expect, it } from 'vitest';
-import simulateChunk, { chunkTask, type SimulateSegment, taskSegments } from '../src/simulate-task.js';
+import simulateChunk, {
+  chunkTask,
+  type SimulateSegment,
+  type StoredSegment,
+  taskSegments,
+} from '../src/simulate-task.js';
 
 const resolvePoint = modelParamsResolver('lf-tid@2', { doseDays: [0, 21, 42], cycles: 3 });
 const v2Points = (n: number) =>
@@ -90,6 +95,44 @@ describe('chunkTask: a chunk crosses to its thread as one base and each point’
     const task = crossed(chunkTask(1, segments, recordingOf(segments)));
     expect(() => taskSegments(task)).toThrow(ParamError);
     expect(() => taskSegments(task)).toThrow(/dose/);
+  });
+
+  it('sends points as loaded (their stored base and differences) as they are, and others compared', () => {
+    const shared = { doseDays: [0, 21, 42], cycles: 3 };
+    // One object per base, as loadChunk gives it; another base (a point stored by an older sweep), which
+    // differs in a parameter the point's stored differences do not name.
+    const base = Object.freeze({ ...resolveModelParams('lf-tid@2', shared) }) as Readonly<
+      Record<string, unknown>
+    >;
+    const otherBase = Object.freeze({ ...structuredClone(base), horizonDays: 900 });
+    const points: ParamsOf<ModelId>[] = v2Points(6);
+    points[4] = { ...points[4]!, horizonDays: 900 } as ParamsOf<ModelId>;
+    const stored: StoredSegment[] = points.map((p, i) => ({
+      modelId: 'lf-tid@2',
+      base: i === 4 ? otherBase : base,
+      changes: { dose: p.dose, immuneKill: p.immuneKill },
+      patientStart: 2 * i,
+      patientEnd: 2 * i + 2,
+    }));
+    // A point stored whole (no base).
+    stored[5] = { ...stored[5]!, base: undefined, changes: { ...points[5]! } };
+    const task = chunkTask(3, stored, recordingOf(segmentsOf(points)));
+    expect(task.base).toBe(base);
+    expect(task.segments.map((s) => s.whole)).toEqual([false, false, false, false, false, false]);
+    // Sent as stored: the same object, neither copied nor compared.
+    expect(task.segments[1]!.params).toBe(stored[1]!.changes);
+    // Another base and no base: compared with the task's base, the same differences.
+    expect(task.segments[4]!.params).toStrictEqual({ ...stored[4]!.changes, horizonDays: 900 });
+    expect(task.segments[5]!.params).toStrictEqual({
+      dose: points[5]!.dose,
+      immuneKill: points[5]!.immuneKill,
+    });
+    const whole = segmentsOf(points).map((s, i) => ({ ...s, patientStart: 2 * i, patientEnd: 2 * i + 2 }));
+    expect(taskSegments(crossed(task))).toStrictEqual(whole.map((s) => ({ ...s, params: { ...s.params } })));
+    const recording = recordingOf(whole);
+    expect(simulateChunk(crossed(chunkTask(3, stored, recording)))).toStrictEqual(
+      simulateChunk(crossed(chunkTask(3, whole, recording))),
+    );
   });
 
   it('has nothing to send for a chunk without segments', () => {

@@ -19,7 +19,24 @@ export interface SegmentPoint {
   pointHash: string;
   /** The point's model (`points.model_id`). */
   modelId: string;
-  params: unknown;
+  /**
+   * Its parameters as stored: the base it shares with its sweep's other points (schema.ts point_bases; one
+   * object per base, kept per process), or undefined for a point stored whole. Not to be changed.
+   */
+  base: Readonly<Record<string, unknown>> | undefined;
+  /** With a base, the parameters that differ from it; without one, all of them. */
+  changes: object;
+}
+
+/** A stored point's whole parameters (`base || changes`, as the view `points` gives them). */
+export function pointParamsOf(point: Pick<SegmentPoint, 'base' | 'changes'>): object {
+  return point.base ? { ...point.base, ...point.changes } : point.changes;
+}
+
+/** One parameter of a stored point, without building its whole parameters. */
+function storedParam(point: Pick<SegmentPoint, 'base' | 'changes'>, name: string): unknown {
+  const { changes, base } = point;
+  return Object.hasOwn(changes, name) ? (changes as Record<string, unknown>)[name] : base?.[name];
 }
 
 /** Patients [patientStart, patientEnd) of one point: a chunk is one or more of these. */
@@ -70,17 +87,22 @@ async function loadSegments(
      from sweep_points where sweep_id = $1 and work_start >= $2 and work_start < $3 order by work_start`,
     [sweepId, first[0]?.workStart ?? 0, workEnd],
   );
-  const { rows: stored } = await db.query<Omit<SegmentPoint, 'pointIndex'> & { baseId: number | null }>(
-    `select id as "pointId", hash as "pointHash", model_id as "modelId", base_id as "baseId", params
+  const { rows: stored } = await db.query<
+    Omit<SegmentPoint, 'pointIndex' | 'base'> & { baseId: number | null }
+  >(
+    `select id as "pointId", hash as "pointHash", model_id as "modelId", base_id as "baseId", params as changes
      from point_rows where id = any($1::int4[])`,
     [[...new Set(placed.map((p) => p.pointId))]],
   );
   const bases = await pointBases(db, stored);
+  // Left as stored, base and differences: the thread's task is made of them (apps/worker chunkTask).
   const pointsById = new Map(
-    stored.map(({ baseId, ...p }) => [
-      p.pointId,
-      baseId === null ? p : { ...p, params: { ...bases.get(baseId), ...(p.params as object) } },
-    ]),
+    stored.map(({ baseId, ...p }) => {
+      const base = baseId === null ? undefined : bases.get(baseId);
+      if (baseId !== null && !base)
+        throw new Error(`point ${p.pointId} names base ${baseId}, which is not stored`);
+      return [p.pointId, { ...p, base }];
+    }),
   );
   return segmentsOf(
     placed.map(({ pointIndex, pointId, workStart: start, missingRanges }) => ({
@@ -97,12 +119,12 @@ async function loadSegments(
  * Bases are never changed nor deleted, and a chunk's points share one or two: kept per process, a chunk
  * reads its points' parameter differences only. Bounded: cleared when it fills.
  */
-const basesRead = new Map<number, object>();
+const basesRead = new Map<number, Readonly<Record<string, unknown>>>();
 const basesKept = 1_000;
 
 /** The base parameters of these points (schema.ts point_bases), by id. */
 async function pointBases(db: pg.PoolClient, points: readonly { baseId: number | null }[]) {
-  const bases = new Map<number, object>();
+  const bases = new Map<number, Readonly<Record<string, unknown>>>();
   const missing: number[] = [];
   for (const { baseId } of points) {
     if (baseId === null || bases.has(baseId) || missing.includes(baseId)) continue;
@@ -111,14 +133,15 @@ async function pointBases(db: pg.PoolClient, points: readonly { baseId: number |
     else missing.push(baseId);
   }
   if (missing.length > 0) {
-    const { rows } = await db.query<{ id: number; params: object }>(
+    const { rows } = await db.query<{ id: number; params: Readonly<Record<string, unknown>> }>(
       'select id, params from point_bases where id = any($1::int4[])',
       [missing],
     );
     if (basesRead.size + rows.length > basesKept) basesRead.clear();
     for (const row of rows) {
-      bases.set(row.id, row.params);
-      basesRead.set(row.id, row.params);
+      const base = Object.freeze(row.params); // shared by every chunk of the process that reads it
+      bases.set(row.id, base);
+      basesRead.set(row.id, base);
     }
   }
   return bases;
@@ -245,7 +268,10 @@ export function chunkRecording(
   return {
     sweepId,
     retention: work.retention,
-    segments: work.segments.map((s) => ({ pointId: s.point.pointId, stepDays: stepDaysOf(s.point.params) })),
+    segments: work.segments.map((s) => ({
+      pointId: s.point.pointId,
+      stepDays: stepDaysOf({ stepDays: storedParam(s.point, 'stepDays') }),
+    })),
     fields: outcomeFields,
   };
 }

@@ -28,6 +28,7 @@ export {
   failChunk,
   loadChunk,
   markSweepStarted,
+  pointParamsOf,
   type SegmentPoint,
 } from './chunks.js';
 export { appRole, assertUnprivilegedLogin, connectDatabase, type Database, inTransaction } from './client.js';
