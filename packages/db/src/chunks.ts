@@ -95,21 +95,22 @@ async function loadSegments(
     [[...new Set(placed.map((p) => p.pointId))]],
   );
   const bases = await pointBases(db, stored);
-  // Left as stored, base and differences: the thread's task is made of them (apps/worker chunkTask).
-  const pointsById = new Map(
-    stored.map(({ baseId, ...p }) => {
-      const base = baseId === null ? undefined : bases.get(baseId);
-      if (baseId !== null && !base)
-        throw new Error(`point ${p.pointId} names base ${baseId}, which is not stored`);
-      return [p.pointId, { ...p, base }];
-    }),
-  );
+  // Left as stored, base and differences: the thread's task is made of them (apps/worker chunkTask). The
+  // objects are written out, not spread: rest and spread of pg's rows cost ~1.3 µs a point (10× this).
+  const rowsById = new Map(stored.map((row) => [row.pointId, row]));
   return segmentsOf(
-    placed.map(({ pointIndex, pointId, workStart: start, missingRanges }) => ({
-      point: { pointIndex, ...pointsById.get(pointId)! },
-      workStart: Number(start),
-      missing: unflattenRanges(missingRanges ?? []),
-    })),
+    placed.map(({ pointIndex, pointId, workStart: start, missingRanges }) => {
+      const row = rowsById.get(pointId)!;
+      const base = row.baseId === null ? undefined : bases.get(row.baseId);
+      if (row.baseId !== null && !base)
+        throw new Error(`point ${pointId} names base ${row.baseId}, which is not stored`);
+      const { pointHash, modelId, changes } = row;
+      return {
+        point: { pointIndex, pointId, pointHash, modelId, base, changes },
+        workStart: Number(start),
+        missing: unflattenRanges(missingRanges ?? []),
+      };
+    }),
     workStart,
     workEnd,
   );
