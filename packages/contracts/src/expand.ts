@@ -91,7 +91,7 @@ export function* expandSweepBatches(
 export interface StoredSweepPoint {
   readonly index: number;
   readonly axisValues: Record<string, number>;
-  /** As SweepPoint's, or what `address` made of it. */
+  /** As SweepPoint's; the caller may replace it with its storage address (the API's, per tenant). */
   pointHash: string;
   /** The JSON object of the point's parameters that differ from `base` (all of them without a base). */
   readonly changes: string;

@@ -112,7 +112,7 @@ export function modelParamsChecker(
  * For points that are stored and hashed, not simulated (a submission's): per point its content address
  * (pointHashFor of the resolved point) and its parameters as differences from `base`, the shared overrides
  * resolved. Same checks and ParamErrors as modelParamsResolver, but no point is built: a sweep's points
- * differ from the base in their axis values only (~4 µs a point less, and no garbage per point).
+ * differ from the base in their axis values only (~4 µs a point less, and less garbage).
  */
 export function modelPointStorage(
   modelId: ModelId,
