@@ -8,6 +8,7 @@ import {
   defaultChunkWindow,
   defaultPointsBeforeReply,
   defaultSweepLimits,
+  designAxisValues,
   outcomeRetentionOf,
   parseSweepSpec,
   type StoredSweepPoint,
@@ -185,8 +186,14 @@ export function createSweepService({
    * The design's points as a submission stores them (no point built: storedPointBatches), in batches, under
    * the tenant's addresses unless outcomes are shared.
    */
-  function* storedBatches(tenantId: string, spec: SweepSpec, batchSize: number, from = 0) {
-    for (const batch of storedPointBatches(spec, batchSize, from)) {
+  function* storedBatches(
+    tenantId: string,
+    spec: SweepSpec,
+    batchSize: number,
+    from = 0,
+    design?: readonly Record<string, number>[],
+  ) {
+    for (const batch of storedPointBatches(spec, batchSize, from, design)) {
       if (!shareOutcomesAcrossTenants)
         for (const point of batch) point.pointHash = tenantPointHash(tenantId, point.pointHash);
       yield batch;
@@ -197,10 +204,15 @@ export function createSweepService({
    * The design's points for createSweep, in batches of `pointBatchSize`, expanded a slice at a time
    * with the event loop given back in between, so the batch before is written meanwhile.
    */
-  async function* expandedPointBatches(tenantId: string, spec: SweepSpec, upTo = Number.POSITIVE_INFINITY) {
+  async function* expandedPointBatches(
+    tenantId: string,
+    spec: SweepSpec,
+    design: readonly Record<string, number>[],
+    upTo = Number.POSITIVE_INFINITY,
+  ) {
     let batch: StoredSweepPoint[] = [];
     let given = 0;
-    for (const slice of storedBatches(tenantId, spec, expansionSlice)) {
+    for (const slice of storedBatches(tenantId, spec, expansionSlice, 0, design)) {
       batch.push(...slice);
       if (batch.length >= pointBatchSize) {
         yield batch;
@@ -222,7 +234,12 @@ export function createSweepService({
    * the sweep is no longer placing (cancelled, failed, deleted). An error leaves the placement for the
    * reconciler's next pass, which resumes it from what was committed.
    */
-  async function placeRest(tenantId: string, sweepId: string, spec: SweepSpec) {
+  async function placeRest(
+    tenantId: string,
+    sweepId: string,
+    spec: SweepSpec,
+    design: readonly Record<string, number>[] = designAxisValues(spec),
+  ) {
     if (placing.has(sweepId)) return;
     placing.add(sweepId);
     try {
@@ -232,7 +249,7 @@ export function createSweepService({
         const db = forTenant(pool, tenantId);
         const placement = await placementOf(db, sweepId);
         if (!placement) return;
-        for (const batch of storedBatches(tenantId, spec, pointBatchSize, placement.pointsPlaced)) {
+        for (const batch of storedBatches(tenantId, spec, pointBatchSize, placement.pointsPlaced, design)) {
           const placed = await placeNextPoints(db, placement, batch);
           if (!placed) return;
           // Redis away: the chunks are pending rows, which the reconciler enqueues.
@@ -345,7 +362,10 @@ export function createSweepService({
       const designPoints = sweepPointCount(spec);
       const placeAfterReply =
         !adaptive && designPoints > (limits.pointsBeforeReply ?? defaultPointsBeforeReply);
-      if (placeAfterReply) for (const _ of checkSweepPointSlices(spec, checkSlice)) await setImmediate();
+      // Generated once: the check, the first batch and the placement after the reply all read it.
+      const design = designAxisValues(spec);
+      if (placeAfterReply)
+        for (const _ of checkSweepPointSlices(spec, checkSlice, design)) await setImmediate();
       const created = await createSweep(scope.db, {
         tenantId: scope.tenantId,
         name: spec.name,
@@ -362,8 +382,8 @@ export function createSweepService({
         chunkWindow: limits.chunkWindow ?? defaultChunkWindow,
         // Expanded while Postgres writes the batch before; an invalid point rolls the sweep back (400).
         points: placeAfterReply
-          ? expandedPointBatches(scope.tenantId, spec, pointBatchSize)
-          : expandedPointBatches(scope.tenantId, spec),
+          ? expandedPointBatches(scope.tenantId, spec, design, pointBatchSize)
+          : expandedPointBatches(scope.tenantId, spec, design),
         ...(placeAfterReply ? { designPoints } : {}),
         maxActiveSweeps,
       }).catch((error: unknown) => {
@@ -374,7 +394,7 @@ export function createSweepService({
         );
       });
       const { chunks, chunksPlanned: _planned, placing: placesRest, ...summary } = created;
-      if (placesRest) inBackground(placeRest(scope.tenantId, created.id, spec).catch(() => {}));
+      if (placesRest) inBackground(placeRest(scope.tenantId, created.id, spec, design).catch(() => {}));
       // The first jobs are queued before the reply, so the sweep starts now and a queue that refuses its
       // jobs fails it in the answer; the rest of the window right after the reply. A crash meanwhile leaves
       // pending chunks without jobs: the reconciler enqueues them, as after a crash before the first jobs.

@@ -1,7 +1,15 @@
 import { defaultParams, defaultParamsV2, pointHashFor, resolveModelParams } from '@frontline/sim';
 import { describe, expect, it } from 'vitest';
 import type { SweepSpec } from '../src/index.js';
-import { ApiError, expandSweep, parseSweepSpec, prepareSweep, storedPointBatches } from '../src/index.js';
+import {
+  ApiError,
+  checkSweepPointSlices,
+  designAxisValues,
+  expandSweep,
+  parseSweepSpec,
+  prepareSweep,
+  storedPointBatches,
+} from '../src/index.js';
 import type { LooseSpec } from './fixtures.js';
 import { issueSpec, sampledSpec } from './fixtures.js';
 
@@ -197,6 +205,18 @@ describe('storedPointBatches: the points a submission stores, none of them built
       10,
     );
     expect(points.map((p) => p.changes)).toEqual([`{"dose":${dose + 1}}`, '{}']);
+  });
+
+  it('reads a design the caller generated once (the check and the writes share it)', () => {
+    const { spec } = accepted(sampledSpec('lhs', 20));
+    const design = designAxisValues(spec);
+    const points = [...storedPointBatches(spec, 8, 4, design)].flat();
+    expect(points).toHaveLength(16);
+    for (const [i, point] of points.entries()) expect(point.axisValues).toBe(design[4 + i]);
+    // The check reads the given design: one with an invalid value is refused, the spec's own is not.
+    expect([...checkSweepPointSlices(spec, 5)]).toHaveLength(4);
+    const broken = design.map((values, i) => (i === 7 ? { ...values, dose: -1 } : values));
+    expect(() => [...checkSweepPointSlices(spec, 5, broken)]).toThrow(/point 7: dose=-1/);
   });
 
   it('throws the same 400 as expandSweep for points that break a rule', () => {
