@@ -102,6 +102,7 @@ export {
 export { leaderFractionBin } from './tallies/chunk-tally.js';
 export { packStepCounts, unpackHistogram, unpackStepCounts } from './tallies/packed-counts.js';
 export { type ChunkRecording, type RecordedChunk, recordChunk } from './tallies/record-chunk.js';
+export { donorQuery } from './tallies/reuse.js';
 export { gridIndex, onGrid, stepDaysOf } from './tallies/time-grid.js';
 export { forTenant, sweepTenant } from './tenancy.js';
 export {

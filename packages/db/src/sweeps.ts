@@ -255,13 +255,17 @@ export async function placeBatch(
   planner: WorkPlanner,
   points: readonly NewSweepPoint[],
 ): Promise<void> {
-  const pointIds = await storePoints(client, target.modelId, points);
-  const firstSeen = [...new Set(pointIds.filter((pointId) => !planner.placed(pointId)))];
-  const storedRows = await storedPatientRanges(client, firstSeen, target.cohortSeed, target.patients);
+  const { pointIds, inserted } = await storePoints(client, target.modelId, points);
+  // Points first seen in this sweep that were stored before: a point stored just now has no outcomes nor
+  // tables anywhere, so a new design's points are never looked up.
+  const reusable = [
+    ...new Set(pointIds.filter((pointId) => !planner.placed(pointId) && !inserted.has(pointId))),
+  ];
+  const storedRows = await storedPatientRanges(client, reusable, target.cohortSeed, target.patients);
   // A summary sweep may take a point's tables whole from a donor sweep: the plan treats it as stored.
   const donors =
     target.outcomes === 'summary'
-      ? await summaryDonors(client, target, firstSeen, storedRows)
+      ? await summaryDonors(client, target, reusable, storedRows)
       : new Map<number, string>();
   const stored = new Map(storedRows);
   for (const pointId of donors.keys()) stored.set(pointId, [{ start: 0, end: target.patients }]);
@@ -382,7 +386,8 @@ async function activeSweepCap(
 }
 
 /**
- * Store the points not stored yet (content-addressed by hash); returns each point's id, in order.
+ * Store the points not stored yet (content-addressed by hash); returns each point's id, in order, and the
+ * ids of those this statement inserted.
  * A sweep's points share most parameters: its base (the spec's params resolved, or the batch's first point)
  * is stored once (point_bases, found by the hash of its JSON if stored before) and each point keeps only
  * those that differ from it (its axis values): a tenth of the bytes to send, and a twelfth to write and read
@@ -409,6 +414,7 @@ async function storePoints(client: pg.PoolClient, modelId: string, points: reado
     [hashes, modelId, sent, baseHash],
   );
   const pointIdByHash = new Map(inserted.map((r) => [r.hash, r.id]));
+  const insertedIds = new Set(inserted.map((r) => r.id));
   // Only points stored before (or twice in this batch) are looked up: a new design's are all just inserted.
   const stored = [...new Set(hashes.filter((h) => !pointIdByHash.has(h)))];
   if (stored.length > 0) {
@@ -420,7 +426,7 @@ async function storePoints(client: pg.PoolClient, modelId: string, points: reado
     );
     for (const r of rows) pointIdByHash.set(r.hash, r.id);
   }
-  return hashes.map((h) => pointIdByHash.get(h)!);
+  return { pointIds: hashes.map((h) => pointIdByHash.get(h)!), inserted: insertedIds };
 }
 
 /**
@@ -457,6 +463,7 @@ async function storedPatientRanges(
   cohortSeed: number,
   patients: number,
 ): Promise<Map<number, PatientRange[]>> {
+  if (pointIds.length === 0) return new Map();
   // Consecutive patient indexes share (index − row number): one row per island of stored patients.
   const { rows } = await client.query<{ pointId: number; lo: number; hi: number }>(
     `select point_id as "pointId", min(patient_index) as lo, max(patient_index) as hi from (
