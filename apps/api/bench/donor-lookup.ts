@@ -7,7 +7,7 @@
  * Throwaway Postgres. Run: `pnpm --filter @frontline/api bench:donors` (BENCH_SWEEPS, BENCH_POINTS).
  */
 import { cpus } from 'node:os';
-import { donorQuery, migrate } from '@frontline/db';
+import { appRole, donorQuery, migrate } from '@frontline/db';
 import { startThrowawayServers } from '@frontline/stack';
 import pg from 'pg';
 
@@ -54,25 +54,43 @@ try {
     new: Array.from({ length: 1_000 }, (_, i) => stored + 1 + i),
     stored: Array.from({ length: 1_000 }, (_, i) => 1 + ((i * 997) % stored)),
   };
-  const serverMs = async (query: string, points: number[]) => {
+  const serverMs = async (query: string, points: number[], asApp = false) => {
+    // As the app role, in a tenant's transaction, row-level security adds its filters to every table.
+    if (asApp)
+      await db.query(
+        `begin; set local role ${appRole}; select set_config('frontline.tenant', 'bench', true)`,
+      );
     const { rows } = await db.query(`explain (analyze, format json) ${query}`, [points, 1, 2]);
-    return Number(rows[0]['QUERY PLAN'][0]['Execution Time']);
+    if (asApp) await db.query('commit');
+    const [result] = rows[0]['QUERY PLAN'];
+    // Every stored point has its donor (the stored sweeps are all of seed 1 and 2 patients), a new one none.
+    const expected = points[0]! > stored ? 0 : points.length;
+    if (result.Plan['Actual Rows'] !== expected)
+      throw new Error(
+        `${result.Plan['Actual Rows']} donors found for ${points.length} points, expected ${expected}`,
+      );
+    return Number(result['Execution Time']);
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  log('| batch of 1,000 points | by point alone (before) | through sweep_points (now) |');
-  log('| --- | ---: | ---: |');
+  log(
+    '| batch of 1,000 points | by point alone (before) | through sweep_points (now) | now, as the app role |',
+  );
+  log('| --- | ---: | ---: | ---: |');
   for (const [label, points] of Object.entries(batches)) {
-    const times: Record<string, number[]> = { before: [], now: [] };
+    const times: Record<string, number[]> = { before: [], now: [], app: [] };
     for (let run = 0; run < 6; run++) {
       const before = await serverMs(byPointAlone, points);
       const now = await serverMs(donorQuery, points);
+      const app = await serverMs(donorQuery, points, true);
       // The first of each is a warm-up.
       if (run > 0) {
         times.before!.push(before);
         times.now!.push(now);
+        times.app!.push(app);
       }
     }
-    log(`| ${label} | ${median(times.before!).toFixed(1)} ms | ${median(times.now!).toFixed(1)} ms |`);
+    const ms = (key: string) => `${median(times[key]!).toFixed(1)} ms`;
+    log(`| ${label} | ${ms('before')} | ${ms('now')} | ${ms('app')} |`);
   }
   await db.end();
 } finally {
