@@ -6,7 +6,7 @@ import { type FaultServers, startFaultServers } from './support/fault-servers.js
 import { type Harness, startHarness, sweepOutcomes } from './support/harness.js';
 import { deleteSweepOutcomes, expectRowsEqualTheModel, type OutcomeRows } from './support/model-outcomes.js';
 import { type OutcomeCensus, outcomeCensus } from './support/outcome-census.js';
-import { expectTalliesEqualRawRows } from './support/tally-census.js';
+import { expectProgressEqualsChunks, expectTalliesEqualRawRows } from './support/tally-census.js';
 
 // Every fault here crashes or stops a server: they run on a Postgres and a Redis of their own.
 // The reconciler runs in the harness's in-process API exactly as apps/api/src/main.ts runs it
@@ -611,6 +611,14 @@ describe('a poison point and a hung simulation', () => {
     expect(hang.row).toMatchObject({ status: 'failed', error: timedOut, hash: hangHash });
     expect(hang.job.attemptsMade).toBe(3);
     expect(hang.job.failedReason).toBe(timedOut);
+    // Each failed sweep's progress counts its failed chunk's work, once, as its chunks say.
+    for (const [sweepId, end] of [
+      [poisonSweep.id, poisonEnd],
+      [hungSweep.id, hungEnd],
+    ] as const) {
+      expect(end.progress.failed).toBeGreaterThan(0);
+      await expectProgressEqualsChunks(harness, sweepId);
+    }
 
     const bystanderEnd = await traffic.waitForSweep(bystander.id, (s) => s.status === 'completed');
     expect(bystanderEnd.progress).toMatchObject({ done: 400, total: 400, failed: 0 });

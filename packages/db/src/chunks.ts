@@ -228,7 +228,8 @@ export async function createNextChunks(
 // which take key share on the row, go on meanwhile) and increments under it, so concurrent chunks each
 // see the count the one before left. Returns nothing once the sweep has ended (cancelled, failed).
 const topUpWindow = `
-  update sweeps set chunks_created = least(chunks_planned, chunks_created + 1)
+  update sweeps set chunks_created = least(chunks_planned, chunks_created + 1), work_done = work_done + $2,
+                    last_done_at = greatest(last_done_at, now())
   where id = $1 and status in ${activeSweepStatesSql}
   returning tenant_id as "tenantId", priority, chunk_size as "chunkSize",
             coalesce(work_length, total - reused) as "toSimulate", chunks_created as created,
@@ -299,13 +300,15 @@ export async function completeChunk(
   if (tallies && tallies.sweepId !== chunk.sweepId)
     throw new Error(`chunk of sweep ${chunk.sweepId} recorded for sweep ${tallies.sweepId}`);
   return inTransaction(pool, async (client) => {
-    const { rowCount } = await client.query(
+    const { rows: moved } = await client.query<{ work: number }>(
       `update chunks set status = ${chunkStatus('done')}, worker_host = $3, finished_at = now(),
                          attempts = attempts + 1
-       where sweep_id = $1 and chunk_index = $2 and status = ${chunkStatus('pending')}`,
+       where sweep_id = $1 and chunk_index = $2 and status = ${chunkStatus('pending')}
+       returning work_end - work_start as work`,
       [chunk.sweepId, chunk.chunkIndex, chunk.workerHost],
     );
-    if (rowCount !== 1) {
+    const chunkWorkDone = moved[0]?.work;
+    if (chunkWorkDone === undefined) {
       // Done (or cancelled) by another attempt, which stored everything: nothing to add.
       return { inserted: 0, sweepStatus: await endedStatus(client, chunk.sweepId), next: [] };
     }
@@ -320,10 +323,11 @@ export async function completeChunk(
       created: number;
       planned: number;
       cohortRound: number | null;
-    }>(topUpWindow, [chunk.sweepId]);
+    }>(topUpWindow, [chunk.sweepId, chunkWorkDone]);
     const sweep = topUp[0];
-    // The sweep ended meanwhile (cancelled or failed): the counts stay, the window stops.
-    if (!sweep) return { inserted, sweepStatus: await endedStatus(client, chunk.sweepId), next: [] };
+    // The sweep ended meanwhile (cancelled or failed): the counts stay, and count in its progress; the window stops.
+    if (!sweep)
+      return { inserted, sweepStatus: await countEndedChunk(client, chunk.sweepId, chunkWorkDone), next: [] };
     // An adaptive sweep's window at its plan's end: if this chunk ends the round (none pending, seen under
     // the sweep's row lock), it decides the next round and creates its first window of chunks, or none:
     // then the settle below completes the sweep.
@@ -344,6 +348,15 @@ export async function completeChunk(
         : [...round, { sweepId: chunk.sweepId, chunkIndex: settled.nextIndex, priority: sweep.priority }];
     return { inserted, sweepStatus: settled?.status ?? 'cancelled', next };
   });
+}
+
+/** Count a chunk done after its sweep ended in the sweep's progress; returns the sweep's status (see endedStatus). */
+async function countEndedChunk(client: pg.PoolClient, sweepId: string, work: number): Promise<SweepState> {
+  const { rows } = await client.query<{ status: SweepState }>(
+    'update sweeps set work_done = work_done + $2, last_done_at = greatest(last_done_at, now()) where id = $1 returning status',
+    [sweepId, work],
+  );
+  return rows[0]?.status ?? 'cancelled';
 }
 
 /** The status of a sweep no chunk can move on any more; a deleted one reads as cancelled. */
@@ -382,10 +395,19 @@ export async function failChunk(
       Number(failed.workStart),
       Number(failed.workEnd),
     );
+    // Its work counts as failed in the sweep's progress whether or not the sweep has ended meanwhile.
+    const active = `status in ${activeSweepStatesSql}`;
     await client.query(
-      `update sweeps set status = ${sweepState('failed')}, finished_at = now(), failure_reason = $2
-       where id = $1 and status in ${activeSweepStatesSql}`,
-      [chunk.sweepId, `chunk ${chunk.chunkIndex} (${describeSegments(segments)}) failed: ${reason}`],
+      `update sweeps set work_failed = work_failed + $3,
+                         status = case when ${active} then ${sweepState('failed')} else status end,
+                         finished_at = case when ${active} then now() else finished_at end,
+                         failure_reason = case when ${active} then $2 else failure_reason end
+       where id = $1`,
+      [
+        chunk.sweepId,
+        `chunk ${chunk.chunkIndex} (${describeSegments(segments)}) failed: ${reason}`,
+        Number(failed.workEnd) - Number(failed.workStart),
+      ],
     );
   });
 }

@@ -120,6 +120,15 @@ export const sweeps = pgTable(
      * every point is placed (docs/spec.md, "Large designs").
      */
     pointsPlaced: integer('points_placed'),
+    /**
+     * Simulations of the sweep's done chunks (their work lengths summed), and of its failed ones, and when a
+     * chunk was last done: counted by the transaction that moves a chunk from pending (completeChunk,
+     * failChunk), so exactly once, and read by the progress of every status and list request without
+     * summing the sweep's chunks (50,000 rows for 10⁸ simulations in chunks of 2,000).
+     */
+    workDone: bigint('work_done', { mode: 'number' }).notNull().default(0),
+    workFailed: bigint('work_failed', { mode: 'number' }).notNull().default(0),
+    lastDoneAt: timestamp('last_done_at', { withTimezone: true }),
     failureReason: text('failure_reason'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),

@@ -513,7 +513,17 @@ async function insertSweep(client: pg.PoolClient, sweep: NewSweep & { tenantId: 
 
 /** A sweep with its progress: the row without its bookkeeping columns, plus what the chunks say. */
 export interface SweepProgress
-  extends Omit<SweepRow, 'total' | 'reused' | 'cohortRound' | 'pointsRunning' | 'pointsPlaced'> {
+  extends Omit<
+    SweepRow,
+    | 'total'
+    | 'reused'
+    | 'cohortRound'
+    | 'pointsRunning'
+    | 'pointsPlaced'
+    | 'workDone'
+    | 'workFailed'
+    | 'lastDoneAt'
+  > {
   progress: {
     done: number;
     total: number;
@@ -528,28 +538,12 @@ export interface SweepProgress
   etaSeconds: number | null;
 }
 
-interface ProgressRow extends SweepRow {
-  /** Patients of chunks done (reused ones excluded). */
-  simulated: number;
-  failed: number;
-  lastDoneAt: Date | null;
-}
-
-const patientsOfChunks = (status: 'done' | 'failed') =>
-  `coalesce((select sum(c.work_end - c.work_start) from chunks c
-             where c.sweep_id = s.id and c.status = ${chunkStatus(status)}), 0)::float8`;
-
-const progressSelect = `
-  select ${selectColumns(sweeps, 's')},
-    ${patientsOfChunks('done')} as simulated,
-    ${patientsOfChunks('failed')} as failed,
-    (select max(c.finished_at) from chunks c
-     where c.sweep_id = s.id and c.status = ${chunkStatus('done')}) as "lastDoneAt"
-  from sweeps s`;
+// Progress from the sweep's row alone: its chunks' work is counted as each leaves pending (schema.ts work_done).
+const progressSelect = `select ${selectColumns(sweeps, 's')} from sweeps s`;
 
 function toProgress({
-  simulated,
-  failed,
+  workDone: simulated,
+  workFailed: failed,
   lastDoneAt,
   total,
   reused,
@@ -557,7 +551,7 @@ function toProgress({
   pointsRunning,
   pointsPlaced,
   ...sweep
-}: ProgressRow): SweepProgress {
+}: SweepRow): SweepProgress {
   const done = reused + simulated;
   let ratePerSecond: number | null = null;
   let etaSeconds: number | null = null;
@@ -581,7 +575,7 @@ function toProgress({
 }
 
 export async function getSweep(pool: pg.Pool, id: string): Promise<SweepProgress | undefined> {
-  const { rows } = await pool.query<ProgressRow>(`${progressSelect} where s.id = $1`, [id]);
+  const { rows } = await pool.query<SweepRow>(`${progressSelect} where s.id = $1`, [id]);
   return rows[0] ? toProgress(rows[0]) : undefined;
 }
 
@@ -590,7 +584,7 @@ export async function listSweeps(
   pool: pg.Pool,
   { limit, cursor }: { limit: number; cursor?: string },
 ): Promise<{ items: SweepProgress[]; nextCursor: string | null }> {
-  const { rows } = await pool.query<ProgressRow>(
+  const { rows } = await pool.query<SweepRow>(
     `${progressSelect}
      where $1::uuid is null or (s.created_at, s.id) < (select created_at, id from sweeps where id = $1::uuid)
      order by s.created_at desc, s.id desc limit $2`,

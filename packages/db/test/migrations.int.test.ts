@@ -678,3 +678,48 @@ describe('migration 0019 (a limit on sessions idle in a transaction)', () => {
     expect(owner).toEqual([{ idle_in_transaction_session_timeout: '0' }]);
   });
 });
+
+describe('migration 0020 (sweeps count their chunks’ work) over existing sweeps', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+
+  it('counts each sweep’s done and failed chunks’ work and its last done chunk from the chunks stored', async () => {
+    expect(journal.entries[20]?.tag).toBe('0020_sweep_work_counters');
+    const { client } = scratch;
+    await client.query('begin');
+    await applyMigrations(client, 0, 20);
+    await client.query('commit');
+    const sweep = (name: string) =>
+      client.query<{ id: string }>(
+        `insert into sweeps (tenant_id, name, status, priority, model_id, code_version, spec, axes, cohort_seed,
+                             patients, points, total, reused)
+         values ('t', $1, 'failed', 'normal', 'lf-tid@2', 'test', '{}', '[]', 1, 2, 10, 20, 0) returning id`,
+        [name],
+      );
+    const ran = (await sweep('ran')).rows[0]!.id;
+    const none = (await sweep('no chunks')).rows[0]!.id;
+    await client.query(
+      `insert into chunks (tenant_id, sweep_id, chunk_index, work_start, work_end, status, finished_at) values
+         ('t', $1, 0, 0, 7, 'done', timestamptz '2026-12-01 10:00+00'),
+         ('t', $1, 1, 7, 14, 'done', timestamptz '2026-12-01 11:00+00'),
+         ('t', $1, 2, 14, 18, 'failed', timestamptz '2026-12-01 12:00+00'),
+         ('t', $1, 3, 18, 20, 'pending', null)`,
+      [ran],
+    );
+    await applyMigrations(client, 20, 21);
+    const { rows } = await client.query(
+      `select name, work_done as "workDone", work_failed as "workFailed", last_done_at as "lastDoneAt"
+       from sweeps where id = any($1::uuid[]) order by name`,
+      [[ran, none]],
+    );
+    expect(rows).toEqual([
+      { name: 'no chunks', workDone: 0, workFailed: 0, lastDoneAt: null },
+      { name: 'ran', workDone: 14, workFailed: 4, lastDoneAt: new Date('2026-12-01T11:00:00Z') },
+    ]);
+  });
+});

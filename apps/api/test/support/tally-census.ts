@@ -32,6 +32,7 @@ function countsByTime(pairs: [number, boolean][]): [number, number, number][] {
  * every recorded time; per point, the summary counts. Requires a `full` sweep whose every patient is stored.
  */
 export async function expectTalliesEqualRawRows(harness: Harness, sweepId: string): Promise<void> {
+  await expectProgressEqualsChunks(harness, sweepId);
   const { rows: raw } = await harness.pool.query<Row>(
     `select o.* from outcomes o join sweeps s on s.id = $1 and o.cohort_seed = s.cohort_seed and o.patient_index < s.patients
      where o.point_id in (select point_id from sweep_points where sweep_id = $1)`,
@@ -91,4 +92,29 @@ export async function expectTalliesEqualRawRows(harness: Harness, sweepId: strin
       leader: { bins: expectedBins, counts: expectedBins.map((b) => bins.get(b)!) },
     });
   }
+}
+
+/**
+ * A sweep's progress counters (sweeps.work_done, work_failed, last_done_at) hold its chunks' work exactly once,
+ * whatever retries, duplicates or faults happened: equal to the sums over its done and failed chunks.
+ */
+export async function expectProgressEqualsChunks(harness: Harness, sweepId: string): Promise<void> {
+  const { rows } = await harness.pool.query<Row>(
+    `select s.work_done as "workDone", s.work_failed as "workFailed", s.last_done_at as "lastDoneAt",
+            coalesce((select sum(work_end - work_start) from chunks where sweep_id = s.id and status = 'done'), 0)::int8 as done,
+            coalesce((select sum(work_end - work_start) from chunks where sweep_id = s.id and status = 'failed'), 0)::int8 as failed,
+            (select max(finished_at) from chunks where sweep_id = s.id and status = 'done') as "lastFinished"
+     from sweeps s where s.id = $1`,
+    [sweepId],
+  );
+  const counted = rows[0]!;
+  expect({
+    workDone: counted.workDone,
+    workFailed: counted.workFailed,
+    lastDoneAt: counted.lastDoneAt,
+  }).toEqual({
+    workDone: counted.done,
+    workFailed: counted.failed,
+    lastDoneAt: counted.lastFinished,
+  });
 }
