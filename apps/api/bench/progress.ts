@@ -3,11 +3,12 @@
  * every `frontline watch` and dashboard poll reads. Synthetic finished sweeps written in SQL into a throwaway
  * Postgres: BENCH_SWEEPS of BENCH_CHUNKS done chunks each (50,000: 10⁸ simulations in chunks of 2,000).
  * getSweep and listSweeps(20) as the API calls them (progress from the sweep's row, schema.ts work_done),
- * against the progress summed over each sweep's chunks, as before. Wall time from this process, median of 5.
+ * against the progress summed over each sweep's chunks, as before; and the workers the status route adds, still
+ * grouped over the sweep's chunks. Wall time from this process, median of 5.
  * Run: `pnpm --filter @frontline/api bench:progress`.
  */
 import { cpus } from 'node:os';
-import { connectDatabase, getSweep, listSweeps, migrate } from '@frontline/db';
+import { connectDatabase, getSweep, listSweeps, migrate, sweepWorkerHosts } from '@frontline/db';
 import { startThrowawayServers } from '@frontline/stack';
 
 const sweeps = Number(process.env.BENCH_SWEEPS ?? 20);
@@ -35,8 +36,8 @@ try {
     [sweeps, chunksPerSweep],
   );
   await pool.query(
-    `insert into chunks (tenant_id, sweep_id, chunk_index, work_start, work_end, status, finished_at)
-     select 'bench', s.id, k, k * 2000::bigint, (k + 1) * 2000::bigint, 'done', now()
+    `insert into chunks (tenant_id, sweep_id, chunk_index, work_start, work_end, status, finished_at, worker_host)
+     select 'bench', s.id, k, k * 2000::bigint, (k + 1) * 2000::bigint, 'done', now(), 'host-' || (k % 8) || ':1'
      from sweeps s, generate_series(0, $1 - 1) k`,
     [chunksPerSweep],
   );
@@ -62,6 +63,10 @@ try {
   );
   log(
     `| the list, 20 sweeps | ${await median(() => pool.query(`${summedOverChunks} order by s.created_at desc, s.id desc limit 21`))} | ${await median(() => listSweeps(pool, { limit: 20 }))} |`,
+  );
+  // The status route adds which workers ran the sweep's chunks: still grouped over its chunks (8 hosts here).
+  log(
+    `a sweep's workers (GET /v1/sweeps/{id} adds them), grouped over its chunks: ${await median(() => sweepWorkerHosts(pool, id))}`,
   );
   await pool.end();
 } finally {
