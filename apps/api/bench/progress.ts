@@ -3,8 +3,8 @@
  * every `frontline watch` and dashboard poll reads. Synthetic finished sweeps written in SQL into a throwaway
  * Postgres: BENCH_SWEEPS of BENCH_CHUNKS done chunks each (50,000: 10⁸ simulations in chunks of 2,000).
  * getSweep and listSweeps(20) as the API calls them (progress from the sweep's row, schema.ts work_done),
- * against the progress summed over each sweep's chunks, as before; and the workers the status route adds, still
- * grouped over the sweep's chunks. Wall time from this process, median of 5.
+ * against the progress summed over each sweep's chunks, as before; and the workers the status route adds, from
+ * sweep_workers, against grouping the sweep's chunks by host. Wall time from this process, median of 5.
  * Run: `pnpm --filter @frontline/api bench:progress`.
  */
 import { cpus } from 'node:os';
@@ -41,6 +41,10 @@ try {
      from sweeps s, generate_series(0, $1 - 1) k`,
     [chunksPerSweep],
   );
+  await pool.query(
+    `insert into sweep_workers (tenant_id, sweep_id, worker_host, chunks)
+     select tenant_id, sweep_id, worker_host, count(*)::int from chunks group by tenant_id, sweep_id, worker_host`,
+  );
   await pool.query('vacuum analyze');
   log(`machine: ${cpus()[0]?.model} × ${cpus().length}; ${sweeps} sweeps of ${chunksPerSweep} done chunks`);
   const { rows } = await pool.query<{ id: string }>('select id from sweeps limit 1');
@@ -56,7 +60,7 @@ try {
   };
   const sweep = await getSweep(pool, id);
   if (sweep?.progress.done !== chunksPerSweep * 2000) throw new Error(`progress ${sweep?.progress.done}`);
-  log('| request | summed over the chunks (before) | from the sweep row (now) |');
+  log("| request | over the sweep's chunks (before) | from the counts (now) |");
   log('| --- | ---: | ---: |');
   log(
     `| a sweep's status | ${await median(() => pool.query(`${summedOverChunks} where s.id = $1`, [id]))} | ${await median(() => getSweep(pool, id))} |`,
@@ -64,9 +68,13 @@ try {
   log(
     `| the list, 20 sweeps | ${await median(() => pool.query(`${summedOverChunks} order by s.created_at desc, s.id desc limit 21`))} | ${await median(() => listSweeps(pool, { limit: 20 }))} |`,
   );
-  // The status route adds which workers ran the sweep's chunks: still grouped over its chunks (8 hosts here).
+  const workers = await sweepWorkerHosts(pool, id);
+  if (workers.length !== 8 || workers.reduce((n, w) => n + w.chunks, 0) !== chunksPerSweep)
+    throw new Error(`workers ${JSON.stringify(workers)}`);
+  const groupedOverChunks = `select worker_host as host, count(*)::int as chunks from chunks
+     where sweep_id = $1 and worker_host is not null group by worker_host order by worker_host`;
   log(
-    `a sweep's workers (GET /v1/sweeps/{id} adds them), grouped over its chunks: ${await median(() => sweepWorkerHosts(pool, id))}`,
+    `| a sweep's workers (8 hosts; the status adds them) | ${await median(() => pool.query(groupedOverChunks, [id]))} | ${await median(() => sweepWorkerHosts(pool, id))} |`,
   );
   await pool.end();
 } finally {

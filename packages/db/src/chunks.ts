@@ -326,8 +326,12 @@ export async function completeChunk(
     }>(topUpWindow, [chunk.sweepId, chunkWorkDone]);
     const sweep = topUp[0];
     // The sweep ended meanwhile (cancelled or failed): the counts stay, and count in its progress; the window stops.
-    if (!sweep)
-      return { inserted, sweepStatus: await countEndedChunk(client, chunk.sweepId, chunkWorkDone), next: [] };
+    if (!sweep) {
+      const sweepStatus = await countEndedChunk(client, chunk.sweepId, chunkWorkDone);
+      await countWorker(client, chunk.sweepId, chunk.workerHost);
+      return { inserted, sweepStatus, next: [] };
+    }
+    await countWorker(client, chunk.sweepId, chunk.workerHost);
     // An adaptive sweep's window at its plan's end: if this chunk ends the round (none pending, seen under
     // the sweep's row lock), it decides the next round and creates its first window of chunks, or none:
     // then the settle below completes the sweep.
@@ -348,6 +352,20 @@ export async function completeChunk(
         : [...round, { sweepId: chunk.sweepId, chunkIndex: settled.nextIndex, priority: sweep.priority }];
     return { inserted, sweepStatus: settled?.status ?? 'cancelled', next };
   });
+}
+
+/**
+ * One more chunk of the sweep completed or failed by this worker host (schema.ts sweep_workers): in the
+ * transaction that moved the chunk from pending, after the sweep's row (the lock order of every writer).
+ * Nothing for a deleted sweep.
+ */
+async function countWorker(client: pg.PoolClient, sweepId: string, workerHost: string): Promise<void> {
+  await client.query(
+    `insert into sweep_workers as w (tenant_id, sweep_id, worker_host, chunks)
+     select tenant_id, id, $2, 1 from sweeps where id = $1
+     on conflict (sweep_id, worker_host) do update set chunks = w.chunks + 1`,
+    [sweepId, workerHost],
+  );
 }
 
 /** Count a chunk done after its sweep ended in the sweep's progress; returns the sweep's status (see endedStatus). */
@@ -409,5 +427,6 @@ export async function failChunk(
         Number(failed.workEnd) - Number(failed.workStart),
       ],
     );
+    await countWorker(client, chunk.sweepId, chunk.workerHost);
   });
 }

@@ -250,6 +250,23 @@ export const chunks = pgTable(
 );
 
 /**
+ * Which workers ran a sweep's chunks: per (sweep, worker host), the chunks it completed or failed, counted
+ * by the transaction that moves a chunk from pending (as sweeps.work_done), so a status request reads a row
+ * per host instead of grouping the sweep's chunks. A sweeps.id without a foreign key, as its other rows;
+ * deleteSweep deletes these.
+ */
+export const sweepWorkers = pgTable(
+  'sweep_workers',
+  {
+    tenantId: text('tenant_id').notNull(),
+    sweepId: uuid('sweep_id').notNull(),
+    workerHost: text('worker_host').notNull(),
+    chunks: integer('chunks').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sweepId, t.workerHost] }), tenantIsolation()],
+);
+
+/**
  * One virtual patient's outcome (MODEL.md §7; lf-tid@2 adds the nullable columns of docs/model-v2.md §6),
  * stored exactly once per (point, cohort seed, patient).
  * best_response: its position in `bestResponses` (0 CR … 3 PD; a smallint keeps 10⁷-row tables compact).

@@ -85,6 +85,7 @@ export async function deleteSweep(
     // Its tables (a row a point) have no foreign key to cascade along (schema.ts): deleted here, under the
     // sweep's row lock.
     await query('delete from sweep_point_tallies where sweep_id = $1', [id]);
+    await query('delete from sweep_workers where sweep_id = $1', [id]);
     const chunks = await query('delete from chunks where sweep_id = $1', [id]);
     const sweeps = await query('delete from sweeps where id = $1', [id]);
     const pointIds = [...new Set(links.rows.map((r) => r.pointId))];

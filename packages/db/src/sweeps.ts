@@ -664,8 +664,8 @@ export async function sweepWorkerHosts(
   sweepId: string,
 ): Promise<{ host: string; chunks: number }[]> {
   const { rows } = await pool.query<{ host: string; chunks: number }>(
-    `select worker_host as host, count(*)::int as chunks from chunks
-     where sweep_id = $1 and worker_host is not null group by worker_host order by worker_host`,
+    // Counted as each chunk left pending (chunks.ts countWorker): a row per host, not the sweep's chunks.
+    'select worker_host as host, chunks from sweep_workers where sweep_id = $1 order by worker_host',
     [sweepId],
   );
   return rows;

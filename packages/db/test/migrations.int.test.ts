@@ -679,7 +679,7 @@ describe('migration 0019 (a limit on sessions idle in a transaction)', () => {
   });
 });
 
-describe('migration 0020 (sweeps count their chunks’ work) over existing sweeps', () => {
+describe('migrations 0020 (sweeps count their chunks’ work) and 0021 (and their workers) over existing sweeps', () => {
   let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
   beforeAll(async () => {
     scratch = await scratchDatabase();
@@ -688,8 +688,9 @@ describe('migration 0020 (sweeps count their chunks’ work) over existing sweep
     await scratch?.drop();
   });
 
-  it('counts each sweep’s done and failed chunks’ work and its last done chunk from the chunks stored', async () => {
+  it('counts each sweep’s done and failed chunks’ work, its last done chunk and its workers’ chunks from the chunks stored', async () => {
     expect(journal.entries[20]?.tag).toBe('0020_sweep_work_counters');
+    expect(journal.entries[21]?.tag).toBe('0021_sweep_workers');
     const { client } = scratch;
     await client.query('begin');
     await applyMigrations(client, 0, 20);
@@ -704,14 +705,14 @@ describe('migration 0020 (sweeps count their chunks’ work) over existing sweep
     const ran = (await sweep('ran')).rows[0]!.id;
     const none = (await sweep('no chunks')).rows[0]!.id;
     await client.query(
-      `insert into chunks (tenant_id, sweep_id, chunk_index, work_start, work_end, status, finished_at) values
-         ('t', $1, 0, 0, 7, 'done', timestamptz '2026-12-01 10:00+00'),
-         ('t', $1, 1, 7, 14, 'done', timestamptz '2026-12-01 11:00+00'),
-         ('t', $1, 2, 14, 18, 'failed', timestamptz '2026-12-01 12:00+00'),
-         ('t', $1, 3, 18, 20, 'pending', null)`,
+      `insert into chunks (tenant_id, sweep_id, chunk_index, work_start, work_end, status, finished_at, worker_host) values
+         ('t', $1, 0, 0, 7, 'done', timestamptz '2026-12-01 10:00+00', 'a:1'),
+         ('t', $1, 1, 7, 14, 'done', timestamptz '2026-12-01 11:00+00', 'b:2'),
+         ('t', $1, 2, 14, 18, 'failed', timestamptz '2026-12-01 12:00+00', 'a:1'),
+         ('t', $1, 3, 18, 20, 'pending', null, null)`,
       [ran],
     );
-    await applyMigrations(client, 20, 21);
+    await applyMigrations(client, 20, 22);
     const { rows } = await client.query(
       `select name, work_done as "workDone", work_failed as "workFailed", last_done_at as "lastDoneAt"
        from sweeps where id = any($1::uuid[]) order by name`,
@@ -720,6 +721,13 @@ describe('migration 0020 (sweeps count their chunks’ work) over existing sweep
     expect(rows).toEqual([
       { name: 'no chunks', workDone: 0, workFailed: 0, lastDoneAt: null },
       { name: 'ran', workDone: 14, workFailed: 4, lastDoneAt: new Date('2026-12-01T11:00:00Z') },
+    ]);
+    const { rows: workers } = await client.query(
+      'select sweep_id as "sweepId", worker_host as host, chunks from sweep_workers order by worker_host',
+    );
+    expect(workers).toEqual([
+      { sweepId: ran, host: 'a:1', chunks: 2 },
+      { sweepId: ran, host: 'b:2', chunks: 1 },
     ]);
   });
 });

@@ -95,7 +95,8 @@ export async function expectTalliesEqualRawRows(harness: Harness, sweepId: strin
 }
 
 /**
- * A sweep's progress counters (sweeps.work_done, work_failed, last_done_at) hold its chunks' work exactly once,
+ * A sweep's progress counters (sweeps.work_done, work_failed, last_done_at) and its workers' chunk counts
+ * (sweep_workers) hold its chunks exactly once,
  * whatever retries, duplicates or faults happened: equal to the sums over its done and failed chunks.
  */
 export async function expectProgressEqualsChunks(harness: Harness, sweepId: string): Promise<void> {
@@ -108,6 +109,14 @@ export async function expectProgressEqualsChunks(harness: Harness, sweepId: stri
     [sweepId],
   );
   const counted = rows[0]!;
+  const { rows: workers } = await harness.pool.query<Row>(
+    `select coalesce((select jsonb_object_agg(worker_host, chunks) from sweep_workers where sweep_id = $1), '{}') as counted,
+            coalesce((select jsonb_object_agg(worker_host, n) from (
+              select worker_host, count(*)::int as n from chunks where sweep_id = $1 and worker_host is not null
+              group by worker_host) c), '{}') as grouped`,
+    [sweepId],
+  );
+  expect(workers[0]!.counted).toEqual(workers[0]!.grouped);
   expect({
     workDone: counted.workDone,
     workFailed: counted.workFailed,
