@@ -223,17 +223,28 @@ export async function createNextChunks(
   return indexes.map((chunkIndex) => ({ sweepId, chunkIndex, priority: sweep.priority }));
 }
 
-// The sweep's part of a chunk's completion, last in its transaction: one more chunk in the enqueue window.
-// The update takes the sweep's row lock (no key update: the foreign-key checks of other chunks' inserts,
-// which take key share on the row, go on meanwhile) and increments under it, so concurrent chunks each
-// see the count the one before left. Returns nothing once the sweep has ended (cancelled, failed).
-const topUpWindow = `
-  update sweeps set chunks_created = least(chunks_planned, chunks_created + 1), work_done = work_done + $2,
-                    last_done_at = greatest(last_done_at, now())
-  where id = $1 and status in ${activeSweepStatesSql}
-  returning tenant_id as "tenantId", priority, chunk_size as "chunkSize",
-            coalesce(work_length, total - reused) as "toSimulate", chunks_created as created,
-            chunks_planned as planned, cohort_round as "cohortRound"`;
+// The sweep's part of a chunk's completion, last in its transaction, in one statement: the chunk's work and
+// its worker host counted in the sweep's progress (schema.ts work_done, sweep_workers), whether or not the sweep
+// has ended meanwhile, and, while it is active, one more chunk in the enqueue window. The update takes the
+// sweep's row lock (no key update: the foreign-key checks of other chunks' inserts, which take key share on
+// the row, go on meanwhile) and increments under it, so concurrent chunks each see the count the one before
+// left; the host's row after it, as every writer takes them. Returns nothing for a deleted sweep.
+const active = `status in ${activeSweepStatesSql}`;
+const countAndTopUpWindow = `
+  with sweep as (
+    update sweeps set work_done = work_done + $2, last_done_at = greatest(last_done_at, now()),
+                      chunks_created = case when ${active} then least(chunks_planned, chunks_created + 1)
+                                            else chunks_created end
+    where id = $1
+    returning tenant_id, id, status, ${active} as active, priority, chunk_size,
+              coalesce(work_length, total - reused) as to_simulate, chunks_created, chunks_planned, cohort_round),
+  host as (
+    insert into sweep_workers as w (tenant_id, sweep_id, worker_host, chunks)
+    select tenant_id, id, $3, 1 from sweep
+    on conflict (sweep_id, worker_host) do update set chunks = w.chunks + 1)
+  select tenant_id as "tenantId", status, active, priority, chunk_size as "chunkSize", to_simulate as "toSimulate",
+         chunks_created as created, chunks_planned as planned, cohort_round as "cohortRound"
+  from sweep`;
 
 // Then, in a new statement (its snapshot taken under the lock, so it sees every chunk committed before),
 // the window's new last chunk (nothing if the window was already at the plan's end: that chunk exists,
@@ -317,21 +328,18 @@ export async function completeChunk(
     if (tallies) await addChunkTallies(client, tallies);
     const { rows: topUp } = await client.query<{
       tenantId: string;
+      status: SweepState;
+      active: boolean;
       priority: Priority;
       chunkSize: number;
       toSimulate: number;
       created: number;
       planned: number;
       cohortRound: number | null;
-    }>(topUpWindow, [chunk.sweepId, chunkWorkDone]);
+    }>(countAndTopUpWindow, [chunk.sweepId, chunkWorkDone, chunk.workerHost]);
     const sweep = topUp[0];
     // The sweep ended meanwhile (cancelled or failed): the counts stay, and count in its progress; the window stops.
-    if (!sweep) {
-      const sweepStatus = await countEndedChunk(client, chunk.sweepId, chunkWorkDone);
-      await countWorker(client, chunk.sweepId, chunk.workerHost);
-      return { inserted, sweepStatus, next: [] };
-    }
-    await countWorker(client, chunk.sweepId, chunk.workerHost);
+    if (!sweep?.active) return { inserted, sweepStatus: sweep?.status ?? 'cancelled', next: [] };
     // An adaptive sweep's window at its plan's end: if this chunk ends the round (none pending, seen under
     // the sweep's row lock), it decides the next round and creates its first window of chunks, or none:
     // then the settle below completes the sweep.
@@ -355,9 +363,9 @@ export async function completeChunk(
 }
 
 /**
- * One more chunk of the sweep completed or failed by this worker host (schema.ts sweep_workers): in the
- * transaction that moved the chunk from pending, after the sweep's row (the lock order of every writer).
- * Nothing for a deleted sweep.
+ * One more chunk of the sweep failed by this worker host (schema.ts sweep_workers; completions count theirs
+ * in countAndTopUpWindow): in the transaction that moved the chunk from pending, after the sweep's row (the
+ * lock order of every writer). Nothing for a deleted sweep.
  */
 async function countWorker(client: pg.PoolClient, sweepId: string, workerHost: string): Promise<void> {
   await client.query(
@@ -366,15 +374,6 @@ async function countWorker(client: pg.PoolClient, sweepId: string, workerHost: s
      on conflict (sweep_id, worker_host) do update set chunks = w.chunks + 1`,
     [sweepId, workerHost],
   );
-}
-
-/** Count a chunk done after its sweep ended in the sweep's progress; returns the sweep's status (see endedStatus). */
-async function countEndedChunk(client: pg.PoolClient, sweepId: string, work: number): Promise<SweepState> {
-  const { rows } = await client.query<{ status: SweepState }>(
-    'update sweeps set work_done = work_done + $2, last_done_at = greatest(last_done_at, now()) where id = $1 returning status',
-    [sweepId, work],
-  );
-  return rows[0]?.status ?? 'cancelled';
 }
 
 /** The status of a sweep no chunk can move on any more; a deleted one reads as cancelled. */
@@ -414,7 +413,6 @@ export async function failChunk(
       Number(failed.workEnd),
     );
     // Its work counts as failed in the sweep's progress whether or not the sweep has ended meanwhile.
-    const active = `status in ${activeSweepStatesSql}`;
     await client.query(
       `update sweeps set work_failed = work_failed + $3,
                          status = case when ${active} then ${sweepState('failed')} else status end,
