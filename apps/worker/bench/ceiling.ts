@@ -15,7 +15,7 @@
  *
  *   pnpm --filter @frontline/worker bench:ceiling
  *   BENCH_WORKERS=1x2,2x2,4x2 BENCH_MODES=summary,full BENCH_CHUNK=2000,10000,50000 BENCH_MODEL=lf-tid@1 …
- *   BENCH_SHAPE=small BENCH_WORKERS=1x2 BENCH_MODES=summary BENCH_CHUNK=2000 BENCH_SUMMARY_SIMULATIONS=100000 (per point)
+ *   BENCH_SHAPE=small BENCH_WORKERS=1x2 BENCH_MODES=summary BENCH_CHUNK=2000 (per point; 100,000 simulations)
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -60,10 +60,6 @@ const modes = (process.env.BENCH_MODES ?? 'summary,full').split(',') as ('summar
 const chunkSizes = (process.env.BENCH_CHUNK ?? process.env.BENCH_CHUNK_SIZE ?? '20000')
   .split(',')
   .map(Number);
-const simulationsOf = {
-  summary: Number(process.env.BENCH_SUMMARY_SIMULATIONS ?? 2_000_000),
-  full: Number(process.env.BENCH_FULL_SIMULATIONS ?? 400_000),
-};
 const standInPreload = fileURLToPath(new URL('./stand-in-preload.mjs', import.meta.url));
 
 /**
@@ -73,6 +69,11 @@ const standInPreload = fileURLToPath(new URL('./stand-in-preload.mjs', import.me
  */
 const shape: BenchShape = process.env.BENCH_SHAPE === 'small' ? 'small' : 'large';
 const smallPoints = shape === 'small';
+/** Simulations a sweep; many small points default to 50,000 points (the API's maxPoints is 100,000). */
+const simulationsOf = {
+  summary: Number(process.env.BENCH_SUMMARY_SIMULATIONS ?? (smallPoints ? 100_000 : 2_000_000)),
+  full: Number(process.env.BENCH_FULL_SIMULATIONS ?? (smallPoints ? 100_000 : 400_000)),
+};
 
 /** The shape's sweep, about `simulations` in all (BENCH_MODEL: the stand-in's outcomes follow it). */
 const sweepSpec = (
@@ -272,10 +273,13 @@ async function main() {
           sampling = true;
           const sampler = sampleActivity();
           const load = loadavg()[0]!.toFixed(1);
-          const status = await runSweep(sweepSpec(mode, simulations, seed++, chunkSize));
+          // The sampler stops before anything is thrown: left running, it would outlive the pools and its
+          // "Cannot use a pool after calling end" would hide the reason (a refused spec, a failed sweep).
+          const status = await runSweep(sweepSpec(mode, simulations, seed++, chunkSize)).finally(async () => {
+            sampling = false;
+            await sampler;
+          });
           const { seconds } = status;
-          sampling = false;
-          await sampler;
           if (status.status !== 'completed' || status.progress.done !== simulations)
             throw new Error(`sweep ended ${JSON.stringify(status)}`);
           // CPU per 10⁶ simulations, whatever share of the shared machine each process got.

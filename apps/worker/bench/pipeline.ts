@@ -35,6 +35,7 @@ import {
   startPostgres,
   startRedis,
   threadCpuSeconds,
+  threadsCpuSeconds,
   workerEntry,
 } from '@frontline/stack';
 import { createSimulationPool, type SimulationPool } from '../src/pool.js';
@@ -89,7 +90,7 @@ const shapeSpec = (shape: string, seed: number, size = simulations) =>
 async function rawKernelSeconds(
   pool: SimulationPool,
   spec: ReturnType<typeof shapeSpec>,
-): Promise<{ seconds: number; cpuSeconds: number; total: number }> {
+): Promise<{ seconds: number; cpuSeconds: number; total: number; threads: ThreadSplit }> {
   const parsed = parseSweepSpec(spec, {
     maxPoints: 1e6,
     maxPatientsPerPoint: 1e6,
@@ -116,6 +117,7 @@ async function rawKernelSeconds(
     workStart: w.workStart!,
     missing: w.missing,
   }));
+  const threadsBefore = threadsCpuSeconds(process.pid);
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   const tasks = [];
@@ -135,9 +137,10 @@ async function rawKernelSeconds(
   }
   await Promise.all(tasks);
   const seconds = (performance.now() - start) / 1000;
+  const split = threadSplit(process.pid, threadsBefore, threadsCpuSeconds(process.pid));
   // This process's CPU (its simulation threads included), as the worker process's is counted in an e2e run.
   const cpu = process.cpuUsage(cpuStart);
-  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, total: plan.toSimulate };
+  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, total: plan.toSimulate, threads: split };
 }
 
 /**
@@ -161,6 +164,32 @@ function summaryRecording(
     fields: [],
   };
 }
+
+/** A process's CPU over a run by thread: its main thread, its simulation threads, and the rest. */
+interface ThreadSplit {
+  main: number;
+  simulation: number;
+  /** V8's helper threads above all (parallel garbage collection, compilation), which every isolate uses. */
+  other: number;
+}
+
+/**
+ * Split a process's CPU over a run (its threads' seconds before and after) by thread: the `threads`
+ * busiest threads but the main one are its simulation threads.
+ */
+function threadSplit(pid: number, before: Map<number, number>, after: Map<number, number>): ThreadSplit {
+  const spent = [...after].map(([tid, seconds]) => ({ tid, seconds: seconds - (before.get(tid) ?? 0) }));
+  const others = spent.filter((t) => t.tid !== pid).sort((a, b) => b.seconds - a.seconds);
+  const sum = (list: readonly { seconds: number }[]) => list.reduce((total, t) => total + t.seconds, 0);
+  return {
+    main: sum(spent.filter((t) => t.tid === pid)),
+    simulation: sum(others.slice(0, threads)),
+    other: sum(others.slice(threads)),
+  };
+}
+
+const splitText = (split: ThreadSplit) =>
+  `simulation threads ${split.simulation.toFixed(2)}, main ${split.main.toFixed(2)}, other threads ${split.other.toFixed(2)}`;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -256,21 +285,32 @@ async function main() {
       // Of an e2e run's CPU (servers and worker), the simulation threads' share: on shared cores it bounds
       // the ratio, and unlike the ratio it does not move with the raw runs' drift.
       const kernelShares: number[] = [];
+      // The simulation threads' CPU: the raw kernel's, and the worker's in an e2e run (the same simulations).
+      const rawThreads: number[] = [];
+      const workerThreads: number[] = [];
       let total = 0;
       const raw = async (seed: number) => {
         const run = await rawKernelSeconds(kernelPool, shapeSpec(shape, seed));
         total = run.total;
         raws.push(run.total / run.seconds);
         rawPerCpu.push(run.total / run.cpuSeconds);
+        rawThreads.push(run.threads.simulation);
         console.log(
-          `  ${shape} raw kernel: ${run.seconds.toFixed(2)} s → ${(run.total / run.seconds).toFixed(0)} sims/s; ${run.cpuSeconds.toFixed(2)} CPU-s`,
+          `  ${shape} raw kernel: ${run.seconds.toFixed(2)} s → ${(run.total / run.seconds).toFixed(0)} sims/s; ${run.cpuSeconds.toFixed(2)} CPU-s (${splitText(run.threads)})`,
         );
       };
       const e2e = async (seed: number) => {
+        const workerThreadsBefore = threadsCpuSeconds(servers.worker[0]!);
         const cpuBefore = cpuNow();
         const status = await runSweep(shapeSpec(shape, seed));
         const { seconds } = status;
         const cpuAfter = cpuNow();
+        const split = threadSplit(
+          servers.worker[0]!,
+          workerThreadsBefore,
+          threadsCpuSeconds(servers.worker[0]!),
+        );
+        workerThreads.push(split.simulation);
         const spent = (name: string) => cpuAfter[name]! - cpuBefore[name]!;
         const cpu = Object.keys(cpuAfter)
           .map((name) => `${name} ${spent(name).toFixed(2)}`)
@@ -284,7 +324,7 @@ async function main() {
         afterSubmit.push(total / (seconds - status.submitSeconds));
         if (statements) await printTopStatements(owner.pool);
         console.log(
-          `  ${shape} end to end (${outcomes}): ${seconds.toFixed(2)} s → ${(total / seconds).toFixed(0)} sims/s; submit ${status.submitSeconds.toFixed(2)} s (${((100 * status.submitSeconds) / seconds).toFixed(1)} %); CPU-s: ${cpu}`,
+          `  ${shape} end to end (${outcomes}): ${seconds.toFixed(2)} s → ${(total / seconds).toFixed(0)} sims/s; submit ${status.submitSeconds.toFixed(2)} s (${((100 * status.submitSeconds) / seconds).toFixed(1)} %); CPU-s: ${cpu}; worker: ${splitText(split)}`,
         );
       };
       console.log(
@@ -319,6 +359,11 @@ async function main() {
       // CPU-second against the raw kernel's.
       console.log(
         `${shape}: simulations per CPU-second, worker (e2e) / raw kernel (mean around it): ${show(workerPerCpu, rawPerCpu)}`,
+      );
+      // The same simulations on the same number of threads: 1 when the worker's threads spend what the raw
+      // kernel's do (above 1: their share of the CPU is not the only cost of sharing the cores).
+      console.log(
+        `${shape}: simulation threads' CPU-s, worker (e2e) / raw kernel (mean around it): ${show(workerThreads, rawThreads)}`,
       );
       console.log(
         `${shape}: simulation threads' share of each e2e run's CPU: ${kernelShares.map((x) => x.toFixed(3)).join(', ')} (median ${median(kernelShares).toFixed(3)})`,

@@ -14,7 +14,7 @@ export {
 export { type PostgresHandle, type PostgresOptions, startPostgres } from './postgres.js';
 export { type PostgresBinaries, postgresBinaries } from './postgres-binaries.js';
 export { ensureReachable, postgresServerUser, type UnixIds } from './postgres-user.js';
-export { pinProcessTree, processTreeCpuSeconds, threadCpuSeconds } from './process-cpu.js';
+export { pinProcessTree, processTreeCpuSeconds, threadCpuSeconds, threadsCpuSeconds } from './process-cpu.js';
 export { type ExitStatus, ManagedProcess } from './process-group.js';
 export { type RedisHandle, type RedisOptions, startRedis } from './redis.js';
 export { type RedisReply, redisCommand } from './redis-command.js';

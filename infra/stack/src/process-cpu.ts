@@ -74,3 +74,19 @@ export function threadCpuSeconds(pid: number, tid = pid): number {
   const fields = statFields(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/**
+ * CPU seconds (user + system) of every thread of a process so far, by thread id (the main thread's is the
+ * process id); threads that have exited are not listed. Linux only, from /proc.
+ */
+export function threadsCpuSeconds(pid: number): Map<number, number> {
+  const byThread = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      byThread.set(Number(tid), threadCpuSeconds(pid, Number(tid)));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return byThread;
+}
