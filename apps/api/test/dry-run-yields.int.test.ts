@@ -8,6 +8,7 @@
 import { setImmediate } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Harness, startHarness } from './support/harness.js';
+import { lateInvalidSpec } from './support/sweep-points.js';
 
 vi.mock('node:timers/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:timers/promises')>();
@@ -55,4 +56,20 @@ describe('a dry run of a large design gives the event loop back while it expands
     const { rows: after } = await harness.pool.query('select count(*)::int as n from sweep_points');
     expect(after[0].n).toBe(before[0].n);
   }, 60_000);
+
+  it('answers as a submission does (400) when a point past the first slices breaks a rule, and writes nothing', async () => {
+    const { rows: before } = await harness.pool.query('select count(*)::int as n from sweeps');
+    // 3,002 grid points: only the last (growthRate 0.0015 with emtPlasticity 10) breaks a rule.
+    const dry = await harness.request('POST', '/v1/sweeps?dryRun=true', lateInvalidSpec());
+    expect(dry.status).toBe(400);
+    expect(dry.body.error.message).toMatch(
+      /^1 of 3002 sweep points break a parameter rule; first: design \(point 3001: growthRate=0\.0015/,
+    );
+    // The same answer as submitting it.
+    const submitted = await harness.request('POST', '/v1/sweeps', lateInvalidSpec());
+    expect(submitted.status).toBe(400);
+    expect(submitted.body.error.message).toBe(dry.body.error.message);
+    const { rows: after } = await harness.pool.query('select count(*)::int as n from sweeps');
+    expect(after[0].n).toBe(before[0].n);
+  });
 });
