@@ -223,6 +223,15 @@ export async function createNextChunks(
   return indexes.map((chunkIndex) => ({ sweepId, chunkIndex, priority: sweep.priority }));
 }
 
+/**
+ * One more chunk of a sweep by a worker host (schema.ts sweep_workers), from `source`'s row of the sweep
+ * (tenant_id, id): nothing when it has none (a deleted sweep).
+ */
+const countHost = (source: string, host: string) => `
+    insert into sweep_workers as w (tenant_id, sweep_id, worker_host, chunks)
+    select tenant_id, id, ${host}, 1 from ${source}
+    on conflict (sweep_id, worker_host) do update set chunks = w.chunks + 1`;
+
 // The sweep's part of a chunk's completion, last in its transaction, in one statement: the chunk's work and
 // its worker host counted in the sweep's progress (schema.ts work_done, sweep_workers), whether or not the sweep
 // has ended meanwhile, and, while it is active, one more chunk in the enqueue window. The update takes the
@@ -238,10 +247,7 @@ const countAndTopUpWindow = `
     where id = $1
     returning tenant_id, id, status, ${active} as active, priority, chunk_size,
               coalesce(work_length, total - reused) as to_simulate, chunks_created, chunks_planned, cohort_round),
-  host as (
-    insert into sweep_workers as w (tenant_id, sweep_id, worker_host, chunks)
-    select tenant_id, id, $3, 1 from sweep
-    on conflict (sweep_id, worker_host) do update set chunks = w.chunks + 1)
+  host as (${countHost('sweep', '$3')})
   select tenant_id as "tenantId", status, active, priority, chunk_size as "chunkSize", to_simulate as "toSimulate",
          chunks_created as created, chunks_planned as planned, cohort_round as "cohortRound"
   from sweep`;
@@ -368,12 +374,7 @@ export async function completeChunk(
  * lock order of every writer). Nothing for a deleted sweep.
  */
 async function countWorker(client: pg.PoolClient, sweepId: string, workerHost: string): Promise<void> {
-  await client.query(
-    `insert into sweep_workers as w (tenant_id, sweep_id, worker_host, chunks)
-     select tenant_id, id, $2, 1 from sweeps where id = $1
-     on conflict (sweep_id, worker_host) do update set chunks = w.chunks + 1`,
-    [sweepId, workerHost],
-  );
+  await client.query(countHost('sweeps where id = $1', '$2'), [sweepId, workerHost]);
 }
 
 /** The status of a sweep no chunk can move on any more; a deleted one reads as cancelled. */

@@ -96,8 +96,8 @@ export async function expectTalliesEqualRawRows(harness: Harness, sweepId: strin
 
 /**
  * A sweep's progress counters (sweeps.work_done, work_failed, last_done_at) and its workers' chunk counts
- * (sweep_workers) hold its chunks exactly once,
- * whatever retries, duplicates or faults happened: equal to the sums over its done and failed chunks.
+ * (sweep_workers) hold its chunks exactly once, whatever retries, duplicates or faults happened: equal to
+ * the sums over its done and failed chunks, and to its chunks grouped by host.
  */
 export async function expectProgressEqualsChunks(harness: Harness, sweepId: string): Promise<void> {
   const { rows } = await harness.pool.query<Row>(
