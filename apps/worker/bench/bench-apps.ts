@@ -108,12 +108,19 @@ export const profileFlags = process.env.BENCH_PROFILE
   ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
   : [];
 
-/** The benches' two shapes: few large points (a 36-point grid) or many small ones (2 patients a point). */
+/**
+ * The benches' two shapes: few large points (a 36-point grid) or many small ones (2 patients a point, the
+ * sensitivity study's shape; BENCH_SMALL_PATIENTS sets another size, to find where per-point costs stop showing).
+ */
 export type BenchShape = 'large' | 'small';
+
+const smallPatients = Number(process.env.BENCH_SMALL_PATIENTS ?? 2);
+if (!Number.isInteger(smallPatients) || smallPatients < 1)
+  throw new Error(`BENCH_SMALL_PATIENTS must be a whole number ≥ 1, got ${process.env.BENCH_SMALL_PATIENTS}`);
 
 /** Points of a sweep of about `simulations` in all, of a shape (whole points). */
 export const benchShapePoints = (shape: BenchShape, simulations: number) =>
-  shape === 'large' ? 36 : Math.ceil(simulations / 2);
+  shape === 'large' ? 36 : Math.ceil(simulations / smallPatients);
 
 /**
  * A sweep of a shape at about `simulations` in all. `seed` is its cohort seed and, for the small shape (a
@@ -149,6 +156,10 @@ export function benchShapeSpec(
             seed,
             axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.2 } },
           },
-    cohort: { patients: shape === 'large' ? Math.ceil(simulations / points) : 2, seed, chunkSize },
+    cohort: {
+      patients: shape === 'large' ? Math.ceil(simulations / points) : smallPatients,
+      seed,
+      chunkSize,
+    },
   };
 }
