@@ -2,8 +2,8 @@ import type { SaltelliRole } from '@frontline/design';
 import {
   gridPoints,
   latinHypercube,
-  saltelliPoints,
   saltelliRole,
+  saltelliUnitPoints,
   scaleToAxes,
   sobolPoints,
 } from '@frontline/design';
@@ -220,7 +220,11 @@ export function designAxisValues(spec: Pick<SweepSpec, 'design'>): Record<string
         design.axes,
       );
     case 'saltelli':
-      return saltelliPoints(design.samples, design.seed, design.axes).map((point) => point.axisValues);
+      // The points' values only (saltelliPoints adds each one's role, which sweepPointRole gives by index).
+      return scaleToAxes(
+        saltelliUnitPoints(design.samples, Object.keys(design.axes).length, design.seed),
+        design.axes,
+      );
   }
 }
 

@@ -13,21 +13,25 @@ export function latinHypercube(n: number, dims: number, seed: number): number[][
   checkCount('dims', dims, 1);
   const source = designSource(seed, DesignStream.LatinHypercube);
   const points = Array.from({ length: n }, () => new Array<number>(dims).fill(0));
+  // One buffer of strata for every axis, shuffled afresh: a design of 10⁵ points is generated in one
+  // synchronous step before its submission's reply, so its arrays are not rebuilt per axis.
+  const strata = new Int32Array(n);
   for (let d = 0; d < dims; d++) {
-    const strata = shuffledRange(n, source);
+    shuffleRange(strata, source);
     for (let i = 0; i < n; i++) points[i]![d] = withinStratum(strata[i]!, source.uniform(), n);
   }
   return points;
 }
 
-/** Fisher–Yates shuffle of 0 … n−1. */
-function shuffledRange(n: number, source: UniformSource): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
+/** Fisher–Yates shuffle of 0 … n−1 into `order` (n = its length). */
+function shuffleRange(order: Int32Array, source: UniformSource): void {
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  for (let i = order.length - 1; i > 0; i--) {
     const j = uniformIndex(source, i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
+    const swapped = order[i]!;
+    order[i] = order[j]!;
+    order[j] = swapped;
   }
-  return order;
 }
 
 /** (k + u)/n, kept inside stratum k where floating-point rounding would push it across an edge. */

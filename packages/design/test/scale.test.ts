@@ -42,4 +42,28 @@ describe('scaleToAxes', () => {
     expect(() => scaleToAxes([[0.5]], { dose: { min: 2, max: 1 } })).toThrow(/min ≤ max/);
     expect(() => scaleToAxes([[0.5, 0.5]], { dose: { min: 0, max: 1 } })).toThrow(/2 coordinates for 1 axes/);
   });
+
+  it('refuses an axis named __proto__, which a plain key would not hold (JSON.parse makes one)', () => {
+    const axes = JSON.parse('{"dose": {"min": 0, "max": 1}, "__proto__": {"min": 0, "max": 1}}');
+    expect(() => scaleToAxes([[0.5, 0.5]], axes)).toThrow(/axis name __proto__ is not allowed/);
+  });
+
+  it('gives each point its own object, keys in axis order', () => {
+    const points = scaleToAxes(
+      [
+        [0, 0.5],
+        [0.5, 0],
+      ],
+      { dose: { min: 0, max: 10 }, immuneKill: { min: 0.25, max: 0.75 } },
+    );
+    expect(points).toEqual([
+      { dose: 0, immuneKill: 0.5 },
+      { dose: 5, immuneKill: 0.25 },
+    ]);
+    expect(points.map((p) => Object.keys(p))).toEqual([
+      ['dose', 'immuneKill'],
+      ['dose', 'immuneKill'],
+    ]);
+    expect(points[0]).not.toBe(points[1]);
+  });
 });
