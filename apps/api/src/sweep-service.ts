@@ -5,6 +5,7 @@ import {
   checkSweepPointSlices,
   chunkSizeOf,
   cohortPatientsBound,
+  type DesignAxisValues,
   defaultChunkWindow,
   defaultPointsBeforeReply,
   defaultSweepLimits,
@@ -207,7 +208,7 @@ export function createSweepService({
   async function* expandedPointBatches(
     tenantId: string,
     spec: SweepSpec,
-    design: readonly Record<string, number>[],
+    design: DesignAxisValues,
     upTo = Number.POSITIVE_INFINITY,
   ) {
     let batch: StoredSweepPoint[] = [];
@@ -238,7 +239,7 @@ export function createSweepService({
     tenantId: string,
     sweepId: string,
     spec: SweepSpec,
-    design: readonly Record<string, number>[] = designAxisValues(spec),
+    design: DesignAxisValues = designAxisValues(spec),
   ) {
     if (placing.has(sweepId)) return;
     placing.add(sweepId);

@@ -110,7 +110,7 @@ export function* storedPointBatches(
   spec: SweepSpec,
   batchSize: number,
   from = 0,
-  design: readonly Record<string, number>[] = designAxisValues(spec),
+  design: DesignAxisValues = designAxisValues(spec),
 ): Generator<StoredSweepPoint[], void> {
   const { stored, base } = modelPointStorage(spec.model, spec.params);
   yield* pointBatches(spec, batchSize, from, design, (index, axisValues) => {
@@ -124,7 +124,7 @@ function* pointBatches<T extends { index: number }>(
   spec: SweepSpec,
   batchSize: number,
   from: number,
-  design: readonly Record<string, number>[],
+  design: DesignAxisValues,
   point: (index: number, axisValues: Record<string, number>) => T,
 ): Generator<(T & { saltelli?: SaltelliRole })[], void> {
   const problems = pointProblems();
@@ -156,7 +156,7 @@ function* pointBatches<T extends { index: number }>(
 export function* checkSweepPointSlices(
   spec: SweepSpec,
   slice: number,
-  design: readonly Record<string, number>[] = designAxisValues(spec),
+  design: DesignAxisValues = designAxisValues(spec),
 ): Generator<void, void> {
   const problems = pointProblems();
   const checkPoint = modelParamsChecker(spec.model, spec.params);
@@ -202,6 +202,9 @@ function pointProblem(index: number, axisValues: Record<string, number>, error: 
     .join(', ');
   return { path: `design (point ${index}: ${at})`, rule: `${error.param}: ${error.rule}` };
 }
+
+/** A design's points as axis values, in design order (designAxisValues). */
+export type DesignAxisValues = readonly Record<string, number>[];
 
 /** Axis values of every point, in design order. */
 export function designAxisValues(spec: Pick<SweepSpec, 'design'>): Record<string, number>[] {

@@ -9,7 +9,13 @@ export {
   apiErrorStatus,
   errorDetailSchema,
 } from './errors.js';
-export type { ExpandedSweep, PrepareSweepResult, StoredSweepPoint, SweepPoint } from './expand.js';
+export type {
+  DesignAxisValues,
+  ExpandedSweep,
+  PrepareSweepResult,
+  StoredSweepPoint,
+  SweepPoint,
+} from './expand.js';
 export {
   checkSweepPointSlices,
   designAxisValues,
