@@ -4,8 +4,8 @@
  * same chunks (the same spec and seed, work-sequence plan, segments and threads), each e2e run between
  * two raw runs of its own spec (raw, e2e, raw per pair) so the shared machine's drift cancels; the ratio
  * is e2e over the mean of those two raws. Two shapes: few large points (36 × 2,800) and many small
- * points (LHS, 2 patients each). Each e2e run has its own seeds, so nothing is reused. Servers are
- * throwaway (temp folder).
+ * points (LHS, 2 patients each; BENCH_SMALL_PATIENTS sets another size). Each e2e run has its own
+ * seeds, so nothing is reused. Servers are throwaway (temp folder).
  *
  *   pnpm --filter @frontline/worker bench      (or: pnpm bench)
  *   BENCH_SHAPES=small BENCH_SIMULATIONS=100000 BENCH_THREADS=2 BENCH_CHUNK=2000 BENCH_PIN=1 BENCH_PAIRS=4 …
