@@ -263,12 +263,17 @@ async function main() {
       'worker main thread': threadCpuSeconds(servers.worker[0]!),
     });
     const runSweep = sweepRunner(apiUrl, auth);
-    // Warm the worker's threads (module load, JIT) as the raw kernel's were: a long-lived worker is warm.
-    await runSweep({
+    // Warm the worker's threads (module load, JIT), a long-lived worker being warm, and the raw kernel's on
+    // the same sweep: the kernel's speed depends on what its thread ran before (a raw pool not given this
+    // grid ran the small shape 4–8 % faster than one given it, in one pinned sitting each, docs/benchmarks.md),
+    // so both sides must share their history for the ratio to compare like with like.
+    const warmUp = {
       ...shapeSpec('large', 1),
       name: 'warm-up',
       cohort: { patients: 10, seed: 1, chunkSize: 50 },
-    });
+    };
+    await runSweep(warmUp);
+    await rawKernelSeconds(kernelPool, warmUp);
 
     for (const shape of shapes) {
       // And on this shape at a tenth of the size (its own seeds), the worker and the raw kernel alike: the
