@@ -8,7 +8,7 @@
 import { setImmediate } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Harness, startHarness } from './support/harness.js';
-import { lateInvalidSpec } from './support/sweep-points.js';
+import { lateInvalidSpec, sampledSpec } from './support/sweep-points.js';
 
 vi.mock('node:timers/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:timers/promises')>();
@@ -16,17 +16,7 @@ vi.mock('node:timers/promises', async (importOriginal) => {
 });
 
 const points = 20_000;
-const spec = {
-  name: 'dry run of a large sampled design',
-  design: {
-    kind: 'lhs',
-    samples: points,
-    seed: 9311,
-    axes: { dose: { min: 0, max: 10 }, immuneKill: { min: 0.01, max: 0.2 } },
-  },
-  cohort: { patients: 2, seed: 9311 },
-  outcomes: 'summary',
-};
+const spec = { ...sampledSpec(points, 9311, 2), outcomes: 'summary' };
 
 describe('a dry run of a large design gives the event loop back while it expands', () => {
   let harness: Harness;

@@ -287,8 +287,9 @@ async function main() {
       // Simulations per CPU-second: the raw kernel's process, and the worker process in an e2e run.
       const rawPerCpu: number[] = [];
       const workerPerCpu: number[] = [];
-      // Of an e2e run's CPU (servers and worker), the simulation threads' share: on shared cores it bounds
-      // the ratio, and unlike the ratio it does not move with the raw runs' drift.
+      // Of an e2e run's CPU (servers and worker), the worker's threads' but its main thread's: its simulation
+      // threads and V8's helpers, which collect their garbage (as the raw kernel's helpers do). On shared
+      // cores it bounds the ratio, and unlike the ratio it does not move with the raw runs' drift.
       const kernelShares: number[] = [];
       // The simulation threads' CPU: the raw kernel's, and the worker's in an e2e run (the same simulations).
       const rawThreads: number[] = [];
@@ -371,7 +372,7 @@ async function main() {
         `${shape}: simulation threads' CPU-s, worker (e2e) / raw kernel (mean around it): ${show(workerThreads, rawThreads)}`,
       );
       console.log(
-        `${shape}: simulation threads' share of each e2e run's CPU: ${kernelShares.map((x) => x.toFixed(3)).join(', ')} (median ${median(kernelShares).toFixed(3)})`,
+        `${shape}: threads' share of each e2e run's CPU (the worker's but its main thread): ${kernelShares.map((x) => x.toFixed(3)).join(', ')} (median ${median(kernelShares).toFixed(3)})`,
       );
     }
     await owner.close();
