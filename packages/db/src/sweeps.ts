@@ -20,6 +20,7 @@ import { inTransaction } from './client.js';
 import { startNextCohortRound } from './cohort-rounds.js';
 import { type SweepRow, sweeps } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, selectColumns, sweepState } from './sql-vocabulary.js';
+import { arrayLiteral, textArrayLiteral } from './tallies/array-literal.js';
 import { seedReusedTallies, summaryDonors } from './tallies/reuse.js';
 
 export type { ChunkRef };
@@ -270,21 +271,25 @@ export async function placeBatch(
   const stored = new Map(storedRows);
   for (const pointId of donors.keys()) stored.set(pointId, [{ start: 0, end: target.patients }]);
   const work = planner.place(pointIds, stored);
+  // Arrays go as literals built here and the axis values as one JSON array: pg's array encoding escapes
+  // every element with regular expressions (~1.2 µs a point over a batch's columns, bench:placement).
   await client.query(
     `insert into sweep_points (tenant_id, sweep_id, point_index, point_id, axis_values, work_start, work_patients,
                                missing_ranges, cohort_patients, cohort_rounds)
-     select $5, $1, i, p, a::jsonb, w, n, case when m = '' then null else string_to_array(m, ',')::int4[] end,
+     select $5, $1, i, p, a, w, n, case when m = '' then null else string_to_array(m, ',')::int4[] end,
             $9::int4, case when $9::int4 is null then null else 1 end
-     from unnest($2::int4[], $3::int4[], $4::text[], $6::int8[], $7::int4[], $8::text[]) as t(i, p, a, w, n, m)`,
+     from rows from (unnest($2::int4[]), unnest($3::int4[]), jsonb_array_elements($4::jsonb), unnest($6::int8[]),
+                     unnest($7::int4[]), unnest($8::text[])) as t(i, p, a, w, n, m)`,
     [
       target.id,
-      points.map((p) => p.index),
-      pointIds,
-      points.map((p) => JSON.stringify(p.axisValues)),
+      arrayLiteral(points.map((p) => p.index)),
+      arrayLiteral(pointIds),
+      JSON.stringify(points.map((p) => p.axisValues)),
       target.tenantId,
-      work.map((w) => w.workStart),
-      work.map((w) => w.workPatients),
-      work.map((w) => flattenRanges(w.missing).join(',')),
+      arrayLiteral(work.map((w) => w.workStart)),
+      arrayLiteral(work.map((w) => w.workPatients)),
+      // Each element digits and commas: quoted, nothing to escape.
+      `{${work.map((w) => `"${flattenRanges(w.missing).join(',')}"`).join(',')}}`,
       target.adaptive ? target.patients : null,
     ],
   );
@@ -406,12 +411,14 @@ async function storePoints(client: pg.PoolClient, modelId: string, points: reado
       [baseHash, baseJson],
     );
   }
+  // The hashes as a literal and the parameters as one JSON array, as placeBatch sends its columns.
   const { rows: inserted } = await client.query<{ id: number; hash: string }>(
     `insert into point_rows (hash, model_id, base_id, params)
-     select h, $2, (select id from point_bases where hash = $4), d::jsonb from unnest($1::text[], $3::text[]) as t(h, d)
+     select h, $2, (select id from point_bases where hash = $4), d
+     from rows from (unnest($1::text[]), jsonb_array_elements($3::jsonb)) as t(h, d)
      on conflict (hash) do nothing
      returning id, hash`,
-    [hashes, modelId, sent, baseHash],
+    [textArrayLiteral(hashes), modelId, `[${sent.join(',')}]`, baseHash],
   );
   const pointIdByHash = new Map(inserted.map((r) => [r.hash, r.id]));
   const insertedIds = new Set(inserted.map((r) => r.id));

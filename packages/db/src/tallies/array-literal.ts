@@ -8,6 +8,19 @@ export const arrayElement = (value: number | boolean | null): string =>
 export const arrayLiteral = (values: readonly (number | boolean | null)[]): string =>
   `{${values.map(arrayElement).join(',')}}`;
 
+/** A string as an element of a `text[]` literal: as it is when it needs no quoting (hex digits), else quoted. */
+function textElement(value: string): string {
+  const bare = /^[^{}",\\\s]+$/.test(value) && (value.length !== 4 || value.toUpperCase() !== 'NULL');
+  return bare ? value : `"${value.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/**
+ * Strings as a Postgres `text[]` literal. Content hashes, hex digits, go as they are: pg's own encoding
+ * escapes every element with two regular expressions.
+ */
+export const textArrayLiteral = (values: readonly string[]): string =>
+  `{${values.map(textElement).join(',')}}`;
+
 /** One byte string as an element of a `bytea[]` literal. */
 export const byteaElement = (v: Uint8Array): string =>
   `"\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}"`;
