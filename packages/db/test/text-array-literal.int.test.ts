@@ -1,17 +1,8 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { textArrayLiteral } from '../src/tallies/array-literal.js';
 
 describe('textArrayLiteral: a text[] literal Postgres reads back element for element', () => {
-  let client: pg.Client;
-  beforeAll(async () => {
-    client = new pg.Client({ connectionString: inject('databaseUrl') });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client.end();
-  });
-
   it('keeps hex hashes bare and quotes every string the array syntax would misread', async () => {
     const hash = 'b899924a257a07e013c10a9a01dd5fa6c6057516bae718121fa27c751bf23511';
     const values = [
@@ -33,11 +24,15 @@ describe('textArrayLiteral: a text[] literal Postgres reads back element for ele
     ];
     const literal = textArrayLiteral(values);
     expect(literal.startsWith(`{${hash},repeat-test:${hash},"","NULL","null",NULLS,"a b","a,b",`)).toBe(true);
-    const { rows } = await client.query<{ back: string[]; n: number; nulls: number }>(
-      `select $1::text[] as back, cardinality($1::text[]) as n,
+    const client = new pg.Client({ connectionString: inject('databaseUrl') });
+    await client.connect();
+    const { rows } = await client
+      .query<{ back: string[]; n: number; nulls: number }>(
+        `select $1::text[] as back, cardinality($1::text[]) as n,
               (select count(*)::int from unnest($1::text[]) as v where v is null) as nulls`,
-      [literal],
-    );
+        [literal],
+      )
+      .finally(() => client.end());
     expect(rows[0]).toEqual({ back: values, n: values.length, nulls: 0 });
     expect(textArrayLiteral([])).toBe('{}');
   });
