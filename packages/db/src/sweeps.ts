@@ -7,6 +7,7 @@ import {
 import type { ChunkRef } from '@frontline/queue';
 import { paramChanges, sha256Hex } from '@frontline/sim';
 import type pg from 'pg';
+import { arrayLiteral, textArrayLiteral } from './array-literal.js';
 import {
   chunkCount,
   flattenRanges,
@@ -20,7 +21,6 @@ import { inTransaction } from './client.js';
 import { startNextCohortRound } from './cohort-rounds.js';
 import { type SweepRow, sweeps } from './schema.js';
 import { activeSweepStatesSql, chunkStatus, selectColumns, sweepState } from './sql-vocabulary.js';
-import { arrayLiteral, textArrayLiteral } from './tallies/array-literal.js';
 import { seedReusedTallies, summaryDonors } from './tallies/reuse.js';
 
 export type { ChunkRef };

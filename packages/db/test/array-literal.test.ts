@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrayLiteral, byteaArrayLiteral } from '../src/tallies/array-literal.js';
+import { arrayLiteral, byteaArrayLiteral } from '../src/array-literal.js';
 
 describe('array literals sent as text', () => {
   it('writes byte strings as hex bytea elements, views into a larger buffer by their own bytes only', () => {

@@ -1,14 +1,9 @@
 import { survivalEndpoints } from '@frontline/contracts';
 import { type ModelId, resolveModelParams, simulateCohort } from '@frontline/sim';
 import { describe, expect, it } from 'vitest';
+import { arrayLiteral, byteaArrayLiteral, byteaOfElement, literalElements } from '../src/array-literal.js';
 import { outcomeColumns } from '../src/outcome-columns.js';
 import type { OutcomeRecord } from '../src/outcome-values.js';
-import {
-  arrayLiteral,
-  byteaArrayLiteral,
-  byteaOfElement,
-  literalElements,
-} from '../src/tallies/array-literal.js';
 import { pointCounts, stepCounts } from '../src/tallies/chunk-tally.js';
 import { numericSum } from '../src/tallies/numeric-sum.js';
 import { packHistogram, packStepCounts, unpackStepCounts } from '../src/tallies/packed-counts.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { textArrayLiteral } from '../src/tallies/array-literal.js';
+import { textArrayLiteral } from '../src/array-literal.js';
 
 describe('textArrayLiteral: a text[] literal Postgres reads back element for element', () => {
   it('keeps hex hashes bare and quotes every string the array syntax would misread', async () => {

@@ -7,8 +7,8 @@
  * Pure: no pg, no drizzle (the table's column order arrives with the task, from outcomeColumns).
  */
 import type { OutcomeRetention } from '@frontline/contracts';
+import { arrayElement, arrayLiteral } from '../array-literal.js';
 import { type OutcomeField, type OutcomeRecord, storedValueOf } from '../outcome-values.js';
-import { arrayElement, arrayLiteral } from './array-literal.js';
 import { type ChunkTallies, chunkTallies } from './record-tallies.js';
 import { gridIndex, gridTimeFields, recordOutcomeInPlace } from './time-grid.js';
 

@@ -13,14 +13,14 @@ import {
   survivalEndpoints,
 } from '@frontline/contracts';
 import type pg from 'pg';
-import type { OutcomeRecord } from '../outcome-values.js';
 import {
   arrayLiteral,
   byteaArrayLiteral,
   byteaElement,
   byteaOfElement,
   literalElements,
-} from './array-literal.js';
+} from '../array-literal.js';
+import type { OutcomeRecord } from '../outcome-values.js';
 import { pointCounts, stepCounts } from './chunk-tally.js';
 import { numericSum } from './numeric-sum.js';
 import {

@@ -1,4 +1,7 @@
-/** Postgres array literals (`{1,2.5,NULL,t}`), built where the values are (a simulation thread), sent as text. */
+/**
+ * Postgres array literals (`{1,2.5,NULL,t}`), built where the values are (a simulation thread, a placement
+ * batch) and sent as text.
+ */
 
 /** A value as an element of a Postgres array literal: numbers as JavaScript prints them, as pg does. */
 export const arrayElement = (value: number | boolean | null): string =>
