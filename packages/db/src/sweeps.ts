@@ -288,8 +288,7 @@ export async function placeBatch(
       target.tenantId,
       arrayLiteral(work.map((w) => w.workStart)),
       arrayLiteral(work.map((w) => w.workPatients)),
-      // Each element digits and commas: quoted, nothing to escape.
-      `{${work.map((w) => `"${flattenRanges(w.missing).join(',')}"`).join(',')}}`,
+      textArrayLiteral(work.map((w) => flattenRanges(w.missing).join(','))),
       target.adaptive ? target.patients : null,
     ],
   );
