@@ -1,4 +1,5 @@
 /** What the worker benchmarks share: starting the apps as the stack does, and running a sweep over HTTP. */
+import { kernelNodeFlags, missingKernelNodeFlags } from '@frontline/sim';
 import { type ManagedProcess, startApp } from '@frontline/stack';
 import type pg from 'pg';
 
@@ -101,6 +102,18 @@ export async function printTopStatements(owner: pg.Pool, top = 12): Promise<void
     console.log(
       `    ${String(r.exec).padStart(7)} ms + plan ${String(r.plan).padStart(5)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`,
     );
+}
+
+/**
+ * The workers' V8 flags (kernelNodeFlags) on this process too, or exit with the command to run: a bench
+ * that times the kernel in this process compares it with workers started as deployed, with those flags.
+ */
+export function requireWorkerFlags(script: string): void {
+  if (missingKernelNodeFlags().length === 0) return;
+  console.error(
+    `run with the workers' V8 flags: node ${kernelNodeFlags.join(' ')} --conditions=@frontline/source --import tsx ${script} (or its pnpm script)`,
+  );
+  process.exit(2);
 }
 
 /** BENCH_PROFILE=<dir>: the API and worker processes a bench starts write V8 CPU profiles there when they stop. */

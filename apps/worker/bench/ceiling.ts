@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandSweep, parseSweepSpec } from '@frontline/contracts';
 import { connectDatabase, createApiKey, migrate } from '@frontline/db';
-import { simulateCohort } from '@frontline/sim';
+import { kernelNodeFlags, simulateCohort } from '@frontline/sim';
 import {
   apiEntry,
   findFreePort,
@@ -43,11 +43,15 @@ import {
   benchShapeSpec,
   printTopStatements,
   profileFlags,
+  requireWorkerFlags,
   resetStatements,
   startReadyApp,
   statementsSettings,
   sweepRunner,
 } from './bench-apps.js';
+
+// One core's kernel rate is timed in this process: with the workers' flags, as they run.
+requireWorkerFlags('bench/ceiling.ts');
 
 const workerShapes = (process.env.BENCH_WORKERS ?? '1x2,2x2,4x2').split(',').map((shape) => {
   const [processes, threads] = shape.split('x').map(Number);
@@ -235,7 +239,7 @@ async function main() {
             workerEntry,
             { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1' },
             /worker ready/,
-            ['--import', standInPreload, ...profileFlags],
+            [...kernelNodeFlags, '--import', standInPreload, ...profileFlags],
           ),
         );
       // Warm the workers' pools and JIT, and Postgres' caches, on a small sweep of each mode.

@@ -23,6 +23,7 @@ import {
   planWork,
   segmentsOf,
 } from '@frontline/db';
+import { kernelNodeFlags } from '@frontline/sim';
 import {
   apiEntry,
   findFreePort,
@@ -45,10 +46,14 @@ import {
   benchShapeSpec,
   printTopStatements,
   profileFlags,
+  requireWorkerFlags,
   startReadyApp,
   statementsSettings,
   sweepRunner,
 } from './bench-apps.js';
+
+// The raw kernel runs in this process: with the workers' flags, as the worker process it is compared with.
+requireWorkerFlags('bench/pipeline.ts');
 
 /**
  * BENCH_PIN=1: the coordinator (Postgres, Redis, API) on CPU 0, the worker and the raw kernel on the other
@@ -242,7 +247,7 @@ async function main() {
         workerEntry,
         { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1' },
         /worker ready/,
-        profileFlags,
+        [...kernelNodeFlags, ...profileFlags],
       ),
     );
 

@@ -13,7 +13,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { expandSweep, parseSweepSpec, survivalEndpoints } from '@frontline/contracts';
 import { connectDatabase, createApiKey, migrate } from '@frontline/db';
-import { simulateCohort } from '@frontline/sim';
+import { kernelNodeFlags, simulateCohort } from '@frontline/sim';
 import {
   apiEntry,
   findFreePort,
@@ -26,7 +26,10 @@ import {
   startThrowawayServers,
   workerEntry,
 } from '@frontline/stack';
-import { startReadyApp, sweepRunner } from './bench-apps.js';
+import { requireWorkerFlags, startReadyApp, sweepRunner } from './bench-apps.js';
+
+// One core's kernel rate is timed in this process: with the workers' flags, as they run.
+requireWorkerFlags('bench/ten-million.ts');
 
 const patients = Number(process.env.BENCH_PATIENTS ?? 100_000);
 const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
@@ -88,6 +91,7 @@ try {
       workerEntry,
       { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1' },
       /worker ready/,
+      [...kernelNodeFlags],
     ),
   );
   const apiUrl = `http://127.0.0.1:${apiPort}`;
