@@ -4,11 +4,18 @@ import { describe, expect, it } from 'vitest';
 
 const repoFile = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
 
-/** Every place that starts a worker process outside the stack passes the kernel's V8 flags. */
+/** Every place that starts a worker process outside the stack, or times the kernel as one, passes the kernel's V8 flags. */
 describe('worker launch commands', () => {
   const launchers = {
     'apps/worker/package.json start': JSON.parse(repoFile('apps/worker/package.json')).scripts.start,
     'apps/worker/package.json dev': JSON.parse(repoFile('apps/worker/package.json')).scripts.dev,
+    // The benches that time the kernel in their own process refuse to run without the flags (requireWorkerFlags).
+    ...Object.fromEntries(
+      ['bench', 'bench:ceiling', 'bench:ten-million'].map((name) => [
+        `apps/worker/package.json ${name}`,
+        JSON.parse(repoFile('apps/worker/package.json')).scripts[name],
+      ]),
+    ),
     'infra/Dockerfile worker stage': repoFile('infra/Dockerfile').match(/AS worker[\s\S]*?\nCMD (.*)/)?.[1],
     // Its one container's command (the file holds no other node invocation).
     'infra/k8s/base/worker.yaml': repoFile('infra/k8s/base/worker.yaml'),
