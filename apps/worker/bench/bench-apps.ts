@@ -1,4 +1,5 @@
 /** What the worker benchmarks share: starting the apps as the stack does, and running a sweep over HTTP. */
+import { constants } from 'node:os';
 import { kernelNodeFlags, missingKernelNodeFlags } from '@frontline/sim';
 import { type ManagedProcess, startApp } from '@frontline/stack';
 import type pg from 'pg';
@@ -114,6 +115,24 @@ export function requireWorkerFlags(script: string): void {
     `run with the workers' V8 flags: node ${kernelNodeFlags.join(' ')} --conditions=@frontline/source --import tsx ${script} (or its pnpm script)`,
   );
   process.exit(2);
+}
+
+/**
+ * `stop` (what a bench's `finally` does) run also when the bench is interrupted (Ctrl-C, `timeout`): a signal
+ * ends the process without its `finally`, and the apps and servers a bench starts run in process groups of
+ * their own, so they outlive it. Returns `stop` made idempotent, for the `finally` to call.
+ */
+export function stoppedOnSignal(stop: () => Promise<void>): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  const once = () => {
+    stopping ??= stop();
+    return stopping;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      void once().finally(() => process.exit(128 + constants.signals[signal]));
+    });
+  return once;
 }
 
 /** BENCH_PROFILE=<dir>: the API and worker processes a bench starts write V8 CPU profiles there when they stop. */

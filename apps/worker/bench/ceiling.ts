@@ -47,6 +47,7 @@ import {
   resetStatements,
   startReadyApp,
   statementsSettings,
+  stoppedOnSignal,
   sweepRunner,
 } from './bench-apps.js';
 
@@ -153,6 +154,14 @@ async function main() {
   let api: ManagedProcess | undefined;
   const workers: ManagedProcess[] = [];
   const owner = connectDatabase(postgres.url, { max: 1 });
+  const stop = stoppedOnSignal(async () => {
+    for (const worker of workers.reverse()) await worker.stop('SIGTERM', 30_000);
+    await api?.stop('SIGTERM', 30_000);
+    await owner.close();
+    await redis.stop();
+    await postgres.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
   try {
     await migrate(postgres.url);
     const { token } = await createApiKey(owner.pool, { tenantId: 'bench', role: 'submit', name: 'ceiling' });
@@ -349,12 +358,7 @@ async function main() {
           `${(1 / coordinatorSeconds / kernel).toFixed(0)} ← ${label}`,
       );
   } finally {
-    for (const worker of workers.reverse()) await worker.stop('SIGTERM', 30_000);
-    await api?.stop('SIGTERM', 30_000);
-    await owner.close();
-    await redis.stop();
-    await postgres.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -49,6 +49,7 @@ import {
   requireWorkerFlags,
   startReadyApp,
   statementsSettings,
+  stoppedOnSignal,
   sweepRunner,
 } from './bench-apps.js';
 
@@ -222,6 +223,13 @@ async function main() {
   /** The raw kernel's threads, in this process (on the kernel's CPUs when pinned), for every raw run. */
   const kernelPool = createSimulationPool(threads);
   if (pinned) pinProcessTree([postgres.pid, redis.pid], '0');
+  const stop = stoppedOnSignal(async () => {
+    await kernelPool.close();
+    for (const app of children.reverse()) await app.stop('SIGTERM', 30_000);
+    await redis.stop();
+    await postgres.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
   try {
     await migrate(postgres.url);
     const owner = connectDatabase(postgres.url, { max: 1 });
@@ -382,11 +390,7 @@ async function main() {
     }
     await owner.close();
   } finally {
-    await kernelPool.close();
-    for (const app of children.reverse()) await app.stop('SIGTERM', 30_000);
-    await redis.stop();
-    await postgres.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -26,7 +26,7 @@ import {
   startThrowawayServers,
   workerEntry,
 } from '@frontline/stack';
-import { requireWorkerFlags, startReadyApp, sweepRunner } from './bench-apps.js';
+import { requireWorkerFlags, startReadyApp, stoppedOnSignal, sweepRunner } from './bench-apps.js';
 
 // One core's kernel rate is timed in this process: with the workers' flags, as they run.
 requireWorkerFlags('bench/ten-million.ts');
@@ -70,6 +70,10 @@ function kernelRate(seconds: number): number {
 
 const servers = await startThrowawayServers(log);
 const apps: ManagedProcess[] = [];
+const stop = stoppedOnSignal(async () => {
+  for (const app of apps.reverse()) await app.stop('SIGTERM', 30_000);
+  await servers.stop();
+});
 try {
   await migrate(servers.postgres.url);
   const owner = connectDatabase(servers.postgres.url, { max: 1 });
@@ -181,6 +185,5 @@ try {
   if (inPoints !== total) throw new Error('points miscounted');
   await owner.close();
 } finally {
-  for (const app of apps.reverse()) await app.stop('SIGTERM', 30_000);
-  await servers.stop();
+  await stop();
 }
