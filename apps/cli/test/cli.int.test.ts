@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,8 +18,19 @@ interface CliRun {
   stderr: string;
 }
 
+/** The temporary folders this file makes, removed after its tests (each run made three, and left them). */
+const folders: string[] = [];
+function tempFolder(prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  folders.push(folder);
+  return folder;
+}
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
 /** A folder outside the repository: the CLI is used from wherever its user works. */
-const outside = mkdtempSync(join(tmpdir(), 'frontline-cli-'));
+const outside = tempFolder('frontline-cli-');
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** The environment without the CLI's own variables; `extra` sets some. */
@@ -455,7 +466,7 @@ describe('frontline CLI against a real API', () => {
     expect(byEnv.code).toBe(0);
     expect(JSON.parse(byEnv.stdout).id).toBe(sweepId);
 
-    const project = mkdtempSync(join(tmpdir(), 'frontline-project-'));
+    const project = tempFolder('frontline-project-');
     mkdirSync(join(project, '.frontline'));
     writeFileSync(
       join(project, '.frontline', 'stack.json'),
@@ -607,7 +618,7 @@ describe('frontline CLI against a real API', () => {
     });
     const bin = readFileSync(join(cliDir, 'dist', 'frontline.js'), 'utf8');
     expect(bin.startsWith('#!/usr/bin/env node\n')).toBe(true);
-    const packs = mkdtempSync(join(tmpdir(), 'frontline-pack-'));
+    const packs = tempFolder('frontline-pack-');
     execFileSync('npm', ['pack', '--pack-destination', packs], { cwd: cliDir, stdio: 'pipe' });
     const [tarball] = readdirSync(packs).filter((f) => f.endsWith('.tgz'));
     expect(tarball).toBe('frontline-cli-0.1.0.tgz');
