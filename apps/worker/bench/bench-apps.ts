@@ -1,7 +1,7 @@
 /** What the worker benchmarks share: starting the apps as the stack does, and running a sweep over HTTP. */
 import { constants } from 'node:os';
 import { kernelNodeFlags, missingKernelNodeFlags } from '@frontline/sim';
-import { type ManagedProcess, startApp } from '@frontline/stack';
+import { type ManagedProcess, startApp, workerEntry } from '@frontline/stack';
 import type pg from 'pg';
 
 /** Start the API or a worker process (as the stack does) and wait for its `ready` log line. */
@@ -103,6 +103,23 @@ export async function printTopStatements(owner: pg.Pool, top = 12): Promise<void
     console.log(
       `    ${String(r.exec).padStart(7)} ms + plan ${String(r.plan).padStart(5)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`,
     );
+}
+
+/**
+ * A worker process as deployed, with the workers' V8 flags (kernelNodeFlags; `nodeFlags` after them),
+ * `threads` simulation threads and no metrics port, once it says it is ready.
+ */
+export function startReadyWorker(
+  env: Record<string, string>,
+  threads: number,
+  nodeFlags: readonly string[] = [],
+): Promise<ManagedProcess> {
+  return startReadyApp(
+    workerEntry,
+    { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1' },
+    /worker ready/,
+    [...kernelNodeFlags, ...nodeFlags],
+  );
 }
 
 /**

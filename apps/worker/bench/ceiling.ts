@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandSweep, parseSweepSpec } from '@frontline/contracts';
 import { connectDatabase, createApiKey, migrate } from '@frontline/db';
-import { kernelNodeFlags, simulateCohort } from '@frontline/sim';
+import { simulateCohort } from '@frontline/sim';
 import {
   apiEntry,
   findFreePort,
@@ -35,7 +35,6 @@ import {
   redisCommand,
   startPostgres,
   startRedis,
-  workerEntry,
 } from '@frontline/stack';
 import {
   type BenchShape,
@@ -46,6 +45,7 @@ import {
   requireWorkerFlags,
   resetStatements,
   startReadyApp,
+  startReadyWorker,
   statementsSettings,
   stoppedOnSignal,
   sweepRunner,
@@ -243,14 +243,7 @@ async function main() {
     let seed = 100;
     for (const { processes, threads } of workerShapes) {
       for (let w = 0; w < processes; w++)
-        workers.push(
-          await startReadyApp(
-            workerEntry,
-            { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1' },
-            /worker ready/,
-            [...kernelNodeFlags, '--import', standInPreload, ...profileFlags],
-          ),
-        );
+        workers.push(await startReadyWorker(env, threads, ['--import', standInPreload, ...profileFlags]));
       // Warm the workers' pools and JIT, and Postgres' caches, on a small sweep of each mode.
       for (const mode of modes) await runSweep(sweepSpec(mode, 36 * 2_000, seed++));
       if (statements) await resetStatements(owner.pool);

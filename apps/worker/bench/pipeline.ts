@@ -23,7 +23,6 @@ import {
   planWork,
   segmentsOf,
 } from '@frontline/db';
-import { kernelNodeFlags } from '@frontline/sim';
 import {
   apiEntry,
   findFreePort,
@@ -37,7 +36,6 @@ import {
   startRedis,
   threadCpuSeconds,
   threadsCpuSeconds,
-  workerEntry,
 } from '@frontline/stack';
 import { createSimulationPool, type SimulationPool } from '../src/pool.js';
 import { chunkTask } from '../src/simulate-task.js';
@@ -48,6 +46,7 @@ import {
   profileFlags,
   requireWorkerFlags,
   startReadyApp,
+  startReadyWorker,
   statementsSettings,
   stoppedOnSignal,
   sweepRunner,
@@ -250,14 +249,7 @@ async function main() {
       await startReadyApp(apiEntry, { ...env, API_PORT: String(apiPort) }, /Server listening/, profileFlags),
     );
     if (pinned) pinProcessTree([children[0]!.pid], '0');
-    children.push(
-      await startReadyApp(
-        workerEntry,
-        { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1' },
-        /worker ready/,
-        [...kernelNodeFlags, ...profileFlags],
-      ),
-    );
+    children.push(await startReadyWorker(env, threads, profileFlags));
 
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     // CPU of each server during an e2e run: on a shared 2-core machine the coordinator's CPU is taken

@@ -13,7 +13,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { expandSweep, parseSweepSpec, survivalEndpoints } from '@frontline/contracts';
 import { connectDatabase, createApiKey, migrate } from '@frontline/db';
-import { kernelNodeFlags, simulateCohort } from '@frontline/sim';
+import { simulateCohort } from '@frontline/sim';
 import {
   apiEntry,
   findFreePort,
@@ -24,9 +24,14 @@ import {
   randomHighPort,
   redisCommand,
   startThrowawayServers,
-  workerEntry,
 } from '@frontline/stack';
-import { requireWorkerFlags, startReadyApp, stoppedOnSignal, sweepRunner } from './bench-apps.js';
+import {
+  requireWorkerFlags,
+  startReadyApp,
+  startReadyWorker,
+  stoppedOnSignal,
+  sweepRunner,
+} from './bench-apps.js';
 
 // One core's kernel rate is timed in this process: with the workers' flags, as they run.
 requireWorkerFlags('bench/ten-million.ts');
@@ -90,14 +95,7 @@ try {
     QUEUE_PREFIX: 'ten-million',
   };
   apps.push(await startReadyApp(apiEntry, { ...env, API_PORT: String(apiPort) }, /Server listening/));
-  apps.push(
-    await startReadyApp(
-      workerEntry,
-      { ...env, WORKER_THREADS: String(threads), WORKER_PORT: '-1' },
-      /worker ready/,
-      [...kernelNodeFlags],
-    ),
-  );
+  apps.push(await startReadyWorker(env, threads));
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const runSweep = sweepRunner(apiUrl, auth);
   log(`machine: ${cpus()[0]?.model} × ${availableParallelism()} cores; worker threads ${threads}`);
