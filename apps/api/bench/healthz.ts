@@ -7,17 +7,15 @@
  * `## Liveness under the heaviest request` in docs/benchmarks.md. Run: `pnpm --filter @frontline/api bench`.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { connectDatabase, createApiKey, migrate } from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
-import { projectRoot, startThrowawayServers } from '@frontline/stack';
+import { startThrowawayServers } from '@frontline/stack';
 import { Queue } from 'bullmq';
 import { buildApp } from '../src/app.js';
 import { gridAxisValues, sampledAxisValues, seedSweep } from '../test/support/seed-outcomes.js';
+import { writeBenchFigures } from './benchmarks-doc.js';
 
-const benchmarksFile = join(projectRoot, 'docs', 'benchmarks.md');
 const heading = '## Liveness under the heaviest request';
 const log = (line: string) => console.log(`[bench] ${line}`);
 const percentile = (xs: number[], p: number) =>
@@ -120,9 +118,7 @@ try {
 
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, load average at start ${loadavg()[0]!.toFixed(1)} (machine shared with other jobs)`;
-  const section = `${heading}
-
-\`/healthz\` polled every 10 ms by curl from another process while the heaviest survival request the limits
+  const figures = `\`/healthz\` polled every 10 ms by curl from another process while the heaviest survival request the limits
 allow runs 3 times: a log-rank test across all ${100} groups (maxLogRankGroups) of a 100-point sweep × 500
 patients, continuous times (statistics in the API's worker threads since issue 11).
 
@@ -136,16 +132,7 @@ patients, continuous times (statistics in the API's worker threads since issue 1
 Method: \`pnpm --filter @frontline/api bench\` (apps/api/bench/healthz.ts), throwaway Postgres + Redis, outcomes
 inserted with generate_series. Machine: ${machine}.
 `;
-  const existing = existsSync(benchmarksFile) ? readFileSync(benchmarksFile, 'utf8') : '# Benchmarks\n';
-  const start = existing.indexOf(heading);
-  let next: string;
-  if (start === -1) next = `${existing.trimEnd()}\n\n${section}`;
-  else {
-    const after = existing.indexOf('\n## ', start + heading.length);
-    next = `${existing.slice(0, start)}${section.trimEnd()}\n${after === -1 ? '' : `\n${existing.slice(after + 1)}`}`;
-  }
-  writeFileSync(benchmarksFile, next.endsWith('\n') ? next : `${next}\n`);
-  log(`wrote ${heading} in ${benchmarksFile}`);
+  writeBenchFigures(heading, 'bench:healthz', figures, log);
   await app.close();
   await queue.close();
   redis.disconnect();

@@ -5,9 +5,7 @@
  * docs/benchmarks.md. Run: `pnpm --filter @frontline/api bench` (BENCH_PATIENTS to change the size).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
 import {
   connectDatabase,
   createApiKey,
@@ -17,11 +15,12 @@ import {
   sweepPointAxes,
 } from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
-import { projectRoot, startThrowawayServers } from '@frontline/stack';
+import { startThrowawayServers } from '@frontline/stack';
 import { kaplanMeier, logRank } from '@frontline/stats';
 import { Queue } from 'bullmq';
 import { buildApp } from '../src/app.js';
 import { groupPoints } from '../src/survival-groups.js';
+import { writeBenchFigures } from './benchmarks-doc.js';
 
 const doses = [0, 1, 2, 5, 10];
 const immuneKills = [0.0175, 0.035, 0.07, 0.14];
@@ -31,7 +30,6 @@ const outcomes = points * patientsPerPoint;
 const repeats = 5;
 const sweepId = '00000000-0000-4000-8000-00000000be00';
 const cohortSeed = 4242;
-const benchmarksFile = join(projectRoot, 'docs', 'benchmarks.md');
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -112,21 +110,6 @@ async function time(label: string, work: () => Promise<unknown>): Promise<number
   const m = median(samples);
   log(`${label}: median ${m.toFixed(0)} ms (${samples.map((s) => s.toFixed(0)).join(', ')})`);
   return m;
-}
-
-function writeSection(section: string) {
-  const heading = '## Survival endpoint';
-  const existing = existsSync(benchmarksFile) ? readFileSync(benchmarksFile, 'utf8') : '# Benchmarks\n';
-  const start = existing.indexOf(heading);
-  let next: string;
-  if (start === -1) next = `${existing.trimEnd()}\n\n${section}`;
-  else {
-    const after = existing.indexOf('\n## ', start + heading.length);
-    const rest = after === -1 ? '' : `\n${existing.slice(after + 1)}`;
-    next = `${existing.slice(0, start)}${section.trimEnd()}\n${rest}`;
-  }
-  writeFileSync(benchmarksFile, next.endsWith('\n') ? next : `${next}\n`);
-  log(`wrote ${heading} in ${benchmarksFile}`);
 }
 
 const servers = await startThrowawayServers(log);
@@ -253,9 +236,10 @@ try {
   const { rows: version } = await database.pool.query<{ v: string }>('select version() as v');
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${version[0]!.v.split(' ').slice(0, 2).join(' ')} (embedded, fsync off), load average at start ${loadavg()[0]!.toFixed(1)} (machine shared with other jobs)`;
-  writeSection(`## Survival endpoint
-
-\`GET /v1/sweeps/{id}/survival?endpoint=os&groupBy=dose\` on a sweep of **${outcomes.toLocaleString('en-US')} outcomes**
+  writeBenchFigures(
+    '## Survival endpoint',
+    'bench:survival',
+    `\`GET /v1/sweeps/{id}/survival?endpoint=os&groupBy=dose\` on a sweep of **${outcomes.toLocaleString('en-US')} outcomes**
 (${points} points = 5 doses × 4 immune-kill values, ${patientsPerPoint.toLocaleString('en-US')} patients each, reference arm dose 0),
 grouped by one axis → 5 groups of ${(outcomes / doses.length).toLocaleString('en-US')} patients. OS times are drawn from a
 continuous distribution and recorded on the 0.25-day grid (${counted[0]!.distinct.toLocaleString('en-US')} distinct steps in the sweep), so nearly every
@@ -293,7 +277,9 @@ ${exports.join('\n')}
 Method: \`pnpm --filter @frontline/api bench\` (apps/api/bench/survival.ts) starts a throwaway Postgres and
 Redis, inserts the outcomes with \`generate_series\`, serves the real app on loopback and times \`fetch\` of the
 whole response body; one warm-up request, then the median of ${repeats}. Machine: ${machine}.
-`);
+`,
+    log,
+  );
 
   await app.close();
   await queue.close();

@@ -10,15 +10,15 @@
  * Run: `pnpm --filter @frontline/api bench:tallies` (part of `pnpm bench`). BENCH_BUILD=1 measures the built
  * API as deployed (`pnpm build` first; run without `--conditions=@frontline/source`, so packages load from dist).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { connectDatabase, createApiKey, migrate } from '@frontline/db';
 import { chunkQueueName, redisConnection } from '@frontline/queue';
-import { projectRoot, startThrowawayServers } from '@frontline/stack';
+import { startThrowawayServers } from '@frontline/stack';
 import { Queue } from 'bullmq';
 import type pg from 'pg';
+import { writeBenchFigures } from './benchmarks-doc.js';
 
 // From source, tsx compiles the statistics threads' modules to CommonJS, where every imported function is
 // reached through getters (~10 % of a survival request's thread time); the build has plain ES modules.
@@ -34,7 +34,6 @@ const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 // Part 2 narrowed, for profiling one request: BENCH_READ_SIZES=1e7 BENCH_ROUTES=survival,pfs (points, heatmap).
 const readSizes = (process.env.BENCH_READ_SIZES ?? '1e6,1e7,1e8').split(',').map(Number);
 const routes = new Set((process.env.BENCH_ROUTES ?? 'survival,points,pfs,heatmap').split(','));
-const benchmarksFile = join(projectRoot, 'docs', 'benchmarks.md');
 const log = (line: string) => console.log(`[bench] ${line}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -197,21 +196,6 @@ async function sizes(pool: pg.Pool): Promise<Record<(typeof sizedTables)[number]
   >;
 }
 
-function writeSection(section: string) {
-  const heading = '## Survival tables: storage and read cost (issue 13)';
-  const existing = existsSync(benchmarksFile) ? readFileSync(benchmarksFile, 'utf8') : '# Benchmarks\n';
-  const start = existing.indexOf(heading);
-  let next: string;
-  if (start === -1) next = `${existing.trimEnd()}\n\n${section}`;
-  else {
-    const after = existing.indexOf('\n## ', start + heading.length);
-    const rest = after === -1 ? '' : `\n${existing.slice(after + 1)}`;
-    next = `${existing.slice(0, start)}${section.trimEnd()}\n${rest}`;
-  }
-  writeFileSync(benchmarksFile, next.endsWith('\n') ? next : `${next}\n`);
-  log(`wrote ${heading} in ${benchmarksFile}`);
-}
-
 const servers = await startThrowawayServers(log);
 try {
   const databaseUrl = servers.postgres.url;
@@ -372,7 +356,10 @@ try {
   const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${version[0]!.v.split(' ').slice(0, 2).join(' ')} (embedded, fsync off), load average at start ${loadavg()[0]!.toFixed(1)} (machine shared with other jobs)`;
   if (readsOnly) log(`reads only, not written: ${machine}`);
   else
-    writeSection(`## Survival tables: storage and read cost (issue 13)
+    writeBenchFigures(
+      '## Survival tables: storage and read cost (issue 13)',
+      'bench:tallies',
+      `**Latest run of the bench** (the dated runs and what was tried, below, are kept by hand).
 
 **1. Bytes of Postgres per simulation** (tables + indexes + TOAST, \`pg_total_relation_size\` after \`vacuum\`,
 before → after). \`full\` = outcome rows (primary key only; the four \`outcomes_*_idx\` indexes are dropped) plus
@@ -406,7 +393,9 @@ Method: \`pnpm --filter @frontline/api bench:tallies\` (apps/api/bench/tallies.t
 part 1 inserts synthetic lf-tid@1 rows on the 0.25-day grid with \`generate_series\` and builds the tables from
 them with \`frontline_tally_stored_outcomes\` (the SQL that seeds reused patients; ingest writes the same
 arrays); part 2 writes the tables directly. Machine: ${machine}.
-`);
+`,
+      log,
+    );
 
   for (const { app } of apis) await app.close();
   await queue.close();
