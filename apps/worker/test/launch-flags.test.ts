@@ -6,14 +6,14 @@ const repoFile = (path: string) => readFileSync(new URL(`../../../${path}`, impo
 
 /** Every place that starts a worker process outside the stack, or times the kernel as one, passes the kernel's V8 flags. */
 describe('worker launch commands', () => {
+  const { scripts } = JSON.parse(repoFile('apps/worker/package.json')) as { scripts: Record<string, string> };
   const launchers = {
-    'apps/worker/package.json start': JSON.parse(repoFile('apps/worker/package.json')).scripts.start,
-    'apps/worker/package.json dev': JSON.parse(repoFile('apps/worker/package.json')).scripts.dev,
-    // The benches that time the kernel in their own process refuse to run without the flags (requireWorkerFlags).
+    // start and dev; and the benches that time the kernel in their own process, which refuse to run without
+    // the flags (requireWorkerFlags).
     ...Object.fromEntries(
-      ['bench', 'bench:ceiling', 'bench:ten-million'].map((name) => [
+      ['start', 'dev', 'bench', 'bench:ceiling', 'bench:ten-million'].map((name) => [
         `apps/worker/package.json ${name}`,
-        JSON.parse(repoFile('apps/worker/package.json')).scripts[name],
+        scripts[name],
       ]),
     ),
     'infra/Dockerfile worker stage': repoFile('infra/Dockerfile').match(/AS worker[\s\S]*?\nCMD (.*)/)?.[1],
